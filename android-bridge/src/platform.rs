@@ -1,0 +1,3 @@
+//! Implementations of the engine's ports.
+
+pub mod sim;

@@ -1,0 +1,509 @@
+//! The scenario runner: the real engine and store, on a virtual clock, over a scripted day.
+//!
+//! Input is JSON lines of events (`call`, `sms`, `reply`, `contact`, `settings`), each with
+//! an RFC 3339 `at`, in non-decreasing order; output is JSON lines of what the phone texted
+//! (`sms_out`), decided not to (`skipped`) and refused (`refused`), in time order.
+
+use std::io::{BufRead, Write};
+
+use jiff::Timestamp;
+use ringback_core::engine::DeliveryStatus;
+use ringback_core::phone::classify;
+use ringback_core::ports::SendRequest;
+use ringback_core::{
+    CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, Outcome, PlatformEvent,
+    ReplyRequest, Settings, SettingsError, Store,
+};
+use serde_json::{Map, Value, json};
+
+use crate::platform::sim::SimPlatform;
+
+/// Why a scenario could not run: the line and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// An input line is not a valid event.
+    #[error("line {line}: {message}")]
+    Input {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The starting settings are not valid.
+    #[error("settings{source_name}: {error}")]
+    Settings {
+        /// " (FILE)" when they came from a file.
+        source_name: String,
+        /// The field and the problem.
+        error: SettingsError,
+    },
+    /// Reading input or writing output failed.
+    #[error("could not read or write: {0}")]
+    Io(#[from] std::io::Error),
+    /// The engine failed.
+    #[error("the engine failed: {0}")]
+    Engine(#[from] EngineError),
+    /// The temporary store could not be made.
+    #[error("could not create a temporary database: {0}")]
+    Store(String),
+}
+
+/// One parsed input event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Its line in the input (1-based).
+    pub line: usize,
+    /// When.
+    pub at: Timestamp,
+    /// What.
+    pub kind: EventKind,
+}
+
+/// What an input event says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// A call that ended.
+    Call {
+        /// Caller (or number dialled).
+        from: String,
+        /// How it ended.
+        outcome: CallOutcome,
+        /// The line, if given.
+        line: Option<String>,
+    },
+    /// An inbound text.
+    Sms {
+        /// Sender.
+        from: String,
+        /// Text.
+        body: String,
+        /// The line, if given.
+        line: Option<String>,
+    },
+    /// A desktop reply.
+    Reply {
+        /// Recipient.
+        to: String,
+        /// Text.
+        body: String,
+    },
+    /// A contact in the phone's book.
+    Contact {
+        /// Number.
+        number: String,
+        /// Name.
+        name: String,
+    },
+    /// A partial settings change.
+    Settings(Value),
+}
+
+const EVENT_KINDS: [&str; 5] = ["call", "sms", "reply", "contact", "settings"];
+
+fn input_error(line: usize, message: impl Into<String>) -> ScenarioError {
+    ScenarioError::Input {
+        line,
+        message: message.into(),
+    }
+}
+
+fn string_field(
+    obj: &Map<String, Value>,
+    kind: &str,
+    field: &str,
+    line: usize,
+    required: bool,
+) -> Result<Option<String>, ScenarioError> {
+    match obj.get(field) {
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        None | Some(Value::Null) if !required => Ok(None),
+        None | Some(Value::Null) => Err(input_error(
+            line,
+            format!("{kind}.{field}: missing; add \"{field}\": \"…\""),
+        )),
+        Some(other) => Err(input_error(
+            line,
+            format!("{kind}.{field}: must be a string, not {other}"),
+        )),
+    }
+}
+
+/// Parses one input line (already known to be non-blank).
+pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| input_error(line, format!("not valid JSON ({e})")))?;
+    let Value::Object(obj) = value else {
+        return Err(input_error(
+            line,
+            "each line must be a JSON object such as {\"at\": \"…\", \"call\": {…}}",
+        ));
+    };
+    let at = match obj.get("at") {
+        Some(Value::String(s)) => s.parse::<Timestamp>().map_err(|_| {
+            input_error(
+                line,
+                format!("at: “{s}” is not an RFC 3339 time such as 2026-11-02T09:30:00-05:00"),
+            )
+        })?,
+        Some(other) => {
+            return Err(input_error(
+                line,
+                format!("at: must be an RFC 3339 time string, not {other}"),
+            ));
+        }
+        None => {
+            return Err(input_error(
+                line,
+                "at: missing; every event needs the time it happened",
+            ));
+        }
+    };
+    let kinds: Vec<&String> = obj.keys().filter(|k| k.as_str() != "at").collect();
+    let [kind] = kinds.as_slice() else {
+        return Err(input_error(
+            line,
+            format!(
+                "event: each line needs exactly one of {} besides at",
+                EVENT_KINDS.join(", ")
+            ),
+        ));
+    };
+    let kind = kind.as_str();
+    let body = &obj[kind];
+    if !EVENT_KINDS.contains(&kind) {
+        return Err(input_error(
+            line,
+            format!(
+                "event: unknown event “{kind}”; use one of {}",
+                EVENT_KINDS.join(", ")
+            ),
+        ));
+    }
+    let Value::Object(fields) = body else {
+        return Err(input_error(line, format!("{kind}: must be a JSON object")));
+    };
+    let allowed: &[&str] = match kind {
+        "call" => &["from", "outcome", "line"],
+        "sms" => &["from", "body", "line"],
+        "reply" => &["to", "body"],
+        "contact" => &["number", "name"],
+        _ => &[],
+    };
+    if kind != "settings"
+        && let Some(unknown) = fields.keys().find(|k| !allowed.contains(&k.as_str()))
+    {
+        return Err(input_error(
+            line,
+            format!(
+                "{kind}.{unknown}: unknown field; {kind} takes {}",
+                allowed.join(", ")
+            ),
+        ));
+    }
+    let s = |field: &str, required: bool| string_field(fields, kind, field, line, required);
+    let kind = match kind {
+        "call" => {
+            let outcome_name = s("outcome", true)?.unwrap_or_default();
+            let outcome = CallOutcome::from_name(&outcome_name).ok_or_else(|| {
+                input_error(line, format!(
+                    "call.outcome: “{outcome_name}” is not an outcome; use one of missed, rejected, voicemail, answered, blocked, outgoing"
+                ))
+            })?;
+            EventKind::Call {
+                from: s("from", true)?.unwrap_or_default(),
+                outcome,
+                line: s("line", false)?,
+            }
+        }
+        "sms" => EventKind::Sms {
+            from: s("from", true)?.unwrap_or_default(),
+            body: s("body", true)?.unwrap_or_default(),
+            line: s("line", false)?,
+        },
+        "reply" => EventKind::Reply {
+            to: s("to", true)?.unwrap_or_default(),
+            body: s("body", true)?.unwrap_or_default(),
+        },
+        "contact" => EventKind::Contact {
+            number: s("number", true)?.unwrap_or_default(),
+            name: s("name", true)?.unwrap_or_default(),
+        },
+        _ => EventKind::Settings(body.clone()),
+    };
+    Ok(Event { line, at, kind })
+}
+
+/// Reads and checks every event: JSON, kinds, fields, times in non-decreasing order.
+pub fn read_events(input: impl BufRead) -> Result<Vec<Event>, ScenarioError> {
+    let mut events: Vec<Event> = Vec::new();
+    for (i, text) in input.lines().enumerate() {
+        let text = text?;
+        let line = i + 1;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let event = parse_event(&text, line)?;
+        if let Some(prev) = events.last()
+            && event.at < prev.at
+        {
+            return Err(input_error(
+                line,
+                format!(
+                    "at: {} is earlier than {} on line {}; events must be in time order",
+                    event.at, prev.at, prev.line
+                ),
+            ));
+        }
+        events.push(event);
+    }
+    Ok(events)
+}
+
+/// The starting settings: the defaults with `file_text` merged in, checked at once when a
+/// file was given. Without a file, a missing business name may still come from a
+/// `settings` event before the first call.
+pub fn starting_settings(file: Option<(&str, &str)>) -> Result<Settings, ScenarioError> {
+    let Some((name, text)) = file else {
+        return Ok(Settings::default());
+    };
+    let source_name = format!(" ({name})");
+    let settings = Settings::from_json(text).map_err(|error| ScenarioError::Settings {
+        source_name: source_name.clone(),
+        error,
+    })?;
+    settings
+        .validate()
+        .map_err(|error| ScenarioError::Settings { source_name, error })?;
+    Ok(settings)
+}
+
+/// Runs the events and writes the outcome lines to `out`.
+pub fn run(
+    settings: Settings,
+    events: &[Event],
+    out: &mut impl Write,
+) -> Result<(), ScenarioError> {
+    let start = events.first().map_or_else(Timestamp::now, |e| e.at);
+    let dir = tempfile::tempdir().map_err(|e| ScenarioError::Store(e.to_string()))?;
+    let store = Store::open(&dir.path().join("scenario.db"))
+        .map_err(|e| ScenarioError::Store(e.to_string()))?;
+    let sim = SimPlatform::new(start);
+    let mut engine = Engine::open(store, sim.ports(), &settings)?;
+    // Settings that are not yet valid (no business name) wait for a settings event.
+    let mut pending: Option<Settings> = engine.config().is_none().then_some(settings);
+    let mut runner = Runner { sim: &sim, out };
+
+    for event in events {
+        runner.advance_to(&mut engine, event.at)?;
+        if let EventKind::Settings(patch) = &event.kind {
+            match pending.take() {
+                Some(base) => {
+                    let next = base
+                        .patched(patch)
+                        .map_err(|e| settings_error(event.line, e))?;
+                    match next.validate() {
+                        Ok(_) => engine
+                            .replace_settings(next)
+                            .map_err(|e| engine_settings_error(event.line, e))?,
+                        Err(e) if e.field == "business_name" => pending = Some(next),
+                        Err(e) => return Err(settings_error(event.line, e)),
+                    }
+                }
+                None => engine
+                    .update_settings(patch)
+                    .map_err(|e| engine_settings_error(event.line, e))?,
+            }
+            continue;
+        }
+        if let Some(incomplete) = pending.take()
+            && let Err(e) = incomplete.validate()
+        {
+            return Err(settings_error(event.line, e));
+        }
+        let outcomes = match &event.kind {
+            EventKind::Call {
+                from,
+                outcome,
+                line,
+            } => {
+                sim.call_log.push(EndedCall {
+                    log_id: 0,
+                    number: from.clone(),
+                    outcome: *outcome,
+                    line: Line::from_option(line.as_deref()),
+                    ended_at: event.at,
+                });
+                engine.handle(PlatformEvent::CallLogChanged)?
+            }
+            EventKind::Sms { from, body, line } => {
+                engine.handle(PlatformEvent::SmsReceived(InboundSms {
+                    source_id: Some(format!("scenario-line-{}", event.line)),
+                    from: from.clone(),
+                    body: body.clone(),
+                    line: Line::from_option(line.as_deref()),
+                    at: event.at,
+                }))?
+            }
+            EventKind::Reply { to, body } => engine.reply(ReplyRequest {
+                request_id: Some(format!("scenario-line-{}", event.line)),
+                to: to.clone(),
+                body: body.clone(),
+                line: None,
+            })?,
+            EventKind::Contact { number, name } => {
+                let region = engine.config().map(|c| c.region).unwrap_or_default();
+                if let Some(n) = classify(number, region).number() {
+                    sim.contacts.set(n.clone(), name);
+                }
+                engine.handle(PlatformEvent::ContactChanged {
+                    number: number.clone(),
+                    name: Some(name.clone()),
+                })?
+            }
+            EventKind::Settings(_) => Vec::new(),
+        };
+        runner.emit(&mut engine, &outcomes)?;
+    }
+    runner.drain(&mut engine)?;
+    Ok(())
+}
+
+fn settings_error(line: usize, error: SettingsError) -> ScenarioError {
+    input_error(line, format!("settings.{error}"))
+}
+
+fn engine_settings_error(line: usize, error: EngineError) -> ScenarioError {
+    match error {
+        EngineError::Settings(e) => settings_error(line, e),
+        other => ScenarioError::Engine(other),
+    }
+}
+
+struct Runner<'a, W: Write> {
+    sim: &'a SimPlatform,
+    out: &'a mut W,
+}
+
+impl<W: Write> Runner<'_, W> {
+    /// Fires every timer due up to `at`, in order, then stands the clock at `at`.
+    fn advance_to(&mut self, engine: &mut Engine, at: Timestamp) -> Result<(), ScenarioError> {
+        while let Some(wake) = engine.next_wake()? {
+            if wake > at {
+                break;
+            }
+            self.sim.clock.set(wake);
+            let outcomes = engine.run_due()?;
+            if outcomes.is_empty() && engine.next_wake()? == Some(wake) {
+                break; // Nothing could move; never spin.
+            }
+            self.emit(engine, &outcomes)?;
+        }
+        self.sim.clock.set(at);
+        Ok(())
+    }
+
+    /// Runs the clock on until no timer is left.
+    fn drain(&mut self, engine: &mut Engine) -> Result<(), ScenarioError> {
+        while let Some(wake) = engine.next_wake()? {
+            self.sim.clock.set(wake);
+            let outcomes = engine.run_due()?;
+            if outcomes.is_empty() && engine.next_wake()? == Some(wake) {
+                break;
+            }
+            self.emit(engine, &outcomes)?;
+        }
+        Ok(())
+    }
+
+    /// Prints outcomes, then lets the simulated network report each text sent and delivered.
+    fn emit(&mut self, engine: &mut Engine, outcomes: &[Outcome]) -> Result<(), ScenarioError> {
+        for outcome in outcomes {
+            if let Some(line) = outcome_line(outcome) {
+                writeln!(self.out, "{line}")?;
+            }
+        }
+        let sent: Vec<SendRequest> = self.sim.take_sent();
+        for request in sent {
+            let more = engine.handle(PlatformEvent::SmsSent {
+                message_id: request.message_id,
+                result: Ok(()),
+            })?;
+            let more2 = engine.handle(PlatformEvent::Delivered {
+                message_id: request.message_id,
+                status: DeliveryStatus::Delivered,
+            })?;
+            for o in more.iter().chain(more2.iter()) {
+                if let Some(line) = outcome_line(o) {
+                    writeln!(self.out, "{line}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The JSON line for an outcome (failures are not part of a dry run's output).
+pub fn outcome_line(outcome: &Outcome) -> Option<Value> {
+    Some(match outcome {
+        Outcome::Sent {
+            at,
+            to,
+            body,
+            kind,
+            line,
+            ..
+        } => {
+            let mut sms = json!({"to": to, "body": body, "kind": kind});
+            if let Some(name) = line.name() {
+                sms["line"] = json!(name);
+            }
+            json!({"at": at.to_string(), "sms_out": sms})
+        }
+        Outcome::Skipped { at, from, reason } => {
+            json!({"at": at.to_string(), "skipped": {"from": from, "reason": reason}})
+        }
+        Outcome::Refused { at, to, reason } => {
+            json!({"at": at.to_string(), "refused": {"to": to, "reason": reason}})
+        }
+        Outcome::Failed { .. } => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_errors_name_line_and_field() {
+        let cases = [
+            (
+                "{\"at\": \"2026-11-02T10:00:00Z\", \"call\": {\"from\": \"+12125550123\"}}",
+                "call.outcome",
+            ),
+            ("{\"at\": \"yesterday\", \"call\": {}}", "at"),
+            (
+                "{\"at\": \"2026-11-02T10:00:00Z\", \"fax\": {}}",
+                "unknown event",
+            ),
+            ("{\"at\": \"2026-11-02T10:00:00Z\"", "not valid JSON"),
+            (
+                "{\"at\": \"2026-11-02T10:00:00Z\", \"sms\": {\"from\": 5, \"body\": \"x\"}}",
+                "sms.from",
+            ),
+        ];
+        for (text, needle) in cases {
+            let err = parse_event(text, 7).expect_err(text).to_string();
+            assert!(err.starts_with("line 7: "), "{err}");
+            assert!(err.contains(needle), "{err} lacks {needle}");
+        }
+    }
+
+    #[test]
+    fn time_going_backwards_is_refused() {
+        let input = "{\"at\": \"2026-11-02T10:00:00Z\", \"contact\": {\"number\": \"+12125550123\", \"name\": \"A\"}}\n\n{\"at\": \"2026-11-02T04:59:00-05:00\", \"contact\": {\"number\": \"+12125550123\", \"name\": \"A\"}}\n";
+        let err = read_events(input.as_bytes())
+            .expect_err("backwards")
+            .to_string();
+        assert!(err.starts_with("line 3: at:"), "{err}");
+    }
+}

@@ -1,0 +1,861 @@
+//! The engine: platform events in, decisions stored, texts sent through the ports.
+//!
+//! [`Engine`] is synchronous and owns the store; every method runs to completion against
+//! the clock port's `now()`. [`service`] runs it as an async task that sleeps until the next
+//! timer, so the same engine runs on Android, in the simulator and on a virtual clock.
+
+pub mod service;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::call::{EndedCall, Line};
+use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::phone::{PhoneNumber, Sender, classify};
+use crate::ports::{CallLog, Clock, Contacts, PortError, SendError, SendRequest, Telephony};
+use crate::rules::{
+    self, CallDecision, InboundIntent, SkipReason, TextBackTemplate, VOLUME_WINDOW, decide_call,
+    read_inbound,
+};
+use crate::settings::{CheckedTemplate, Config, Settings, SettingsError};
+use crate::store::{ConversationId, MessageId, NewMessage, Store, StoreError, WriteTx};
+
+/// The platform services the engine acts through.
+#[derive(Clone)]
+pub struct Ports {
+    /// Sends texts.
+    pub telephony: Arc<dyn Telephony>,
+    /// Reads the call log.
+    pub call_log: Arc<dyn CallLog>,
+    /// Looks up contacts.
+    pub contacts: Arc<dyn Contacts>,
+    /// Tells the time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// An inbound text as the platform reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundSms {
+    /// The platform's id for it, when it has one (makes a repeated broadcast harmless).
+    pub source_id: Option<String>,
+    /// The sender as given.
+    pub from: String,
+    /// The text.
+    pub body: String,
+    /// The line it arrived on.
+    pub line: Line,
+    /// When it arrived.
+    pub at: Timestamp,
+}
+
+/// A desktop's request to send a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyRequest {
+    /// The requester's id, so a request delivered twice is sent once.
+    pub request_id: Option<String>,
+    /// The recipient as typed or as shown in the inbox.
+    pub to: String,
+    /// The text.
+    pub body: String,
+    /// The line to send on; the conversation's latest when `None`.
+    pub line: Option<Line>,
+}
+
+/// What a delivery report said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Delivered to the handset.
+    Delivered,
+    /// The network is still trying.
+    Pending,
+    /// The network gave up.
+    Failed,
+}
+
+/// Something that happened on the phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlatformEvent {
+    /// The call log changed (or the phone state went idle): read it since the cursor.
+    CallLogChanged,
+    /// A text arrived.
+    SmsReceived(InboundSms),
+    /// The platform's report on handing a text to the network.
+    SmsSent {
+        /// The message.
+        message_id: MessageId,
+        /// Every part sent, or why not.
+        result: Result<(), SendError>,
+    },
+    /// The network's delivery report.
+    Delivered {
+        /// The message.
+        message_id: MessageId,
+        /// What it said.
+        status: DeliveryStatus,
+    },
+    /// A contact was added, renamed (a name) or removed (`None`).
+    ContactChanged {
+        /// The number as stored in the contact.
+        number: String,
+        /// The new name.
+        name: Option<String>,
+    },
+}
+
+/// Why a desktop reply was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalReason {
+    /// The number texted STOP.
+    OptedOut,
+    /// Not a number a text can go to.
+    InvalidNumber,
+    /// Nothing to send.
+    EmptyBody,
+}
+
+/// What the engine did that the owner would want to know, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A text was handed to the platform.
+    Sent {
+        /// When it left.
+        at: Timestamp,
+        /// Its id.
+        message_id: MessageId,
+        /// The recipient.
+        to: String,
+        /// The text.
+        body: String,
+        /// What it is for.
+        kind: MessageKind,
+        /// The line, when one was named.
+        line: Line,
+    },
+    /// A call got no text, or a pending text-back was withdrawn.
+    Skipped {
+        /// When it was decided.
+        at: Timestamp,
+        /// The caller, E.164 when it parses, else as given.
+        from: String,
+        /// Why.
+        reason: SkipReason,
+    },
+    /// A desktop reply was not sent.
+    Refused {
+        /// When.
+        at: Timestamp,
+        /// The recipient as given or E.164.
+        to: String,
+        /// Why.
+        reason: RefusalReason,
+    },
+    /// The platform refused a text.
+    Failed {
+        /// When.
+        at: Timestamp,
+        /// The message.
+        message_id: MessageId,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+/// Why the engine could not handle something.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The store failed; the change was not made and the event can be handled again.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A settings change was refused.
+    #[error("the settings were not changed: {0}")]
+    Settings(#[from] SettingsError),
+    /// The call log could not be read; it will be read again on the next trigger.
+    #[error("the call log could not be read ({0}); Ringback will try again at the next call")]
+    CallLog(PortError),
+}
+
+/// How many call-log entries one transaction takes.
+const INGEST_BATCH: usize = 512;
+
+/// The engine. See the module docs.
+pub struct Engine {
+    store: Store,
+    config: Option<Config>,
+    ports: Ports,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Starts the engine on a store. The saved settings are used when there are any, else
+    /// `initial` when it is valid; with no valid settings the engine records everything and
+    /// texts no one (every trigger call is skipped as `disabled`). Texts found half-sent
+    /// after a crash become `unconfirmed`.
+    pub fn open(mut store: Store, ports: Ports, initial: &Settings) -> Result<Engine, EngineError> {
+        let saved = store.reader().settings()?;
+        let config = match saved {
+            Some(saved) => saved.validate().ok(),
+            None => initial.validate().ok(),
+        };
+        let now = ports.clock.now();
+        if !store
+            .reader()
+            .messages_with_status(MessageStatus::Sending)?
+            .is_empty()
+        {
+            let count = store.write(now, "recovered", &json!({}), |tx| {
+                tx.mark_sending_unconfirmed()
+            })?;
+            tracing::warn!(
+                count,
+                "texts were being sent when the phone stopped; marked unconfirmed"
+            );
+        }
+        Ok(Engine {
+            store,
+            config,
+            ports,
+        })
+    }
+
+    /// The store, for reads.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store, for test hooks.
+    #[doc(hidden)]
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Gives the store back.
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
+    /// The settings in force, if valid settings were ever given.
+    pub fn config(&self) -> Option<&Config> {
+        self.config.as_ref()
+    }
+
+    fn now(&self) -> Timestamp {
+        self.ports.clock.now()
+    }
+
+    /// Replaces the settings with `patch` merged into the ones in force (or the defaults).
+    /// Invalid settings are refused whole and the last good ones stay in force.
+    pub fn update_settings(&mut self, patch: &serde_json::Value) -> Result<(), EngineError> {
+        let base = self
+            .config
+            .as_ref()
+            .map(|c| c.settings.clone())
+            .unwrap_or_default();
+        let next = base.patched(patch)?;
+        self.replace_settings(next)
+    }
+
+    /// Replaces the whole settings document after checking it.
+    pub fn replace_settings(&mut self, settings: Settings) -> Result<(), EngineError> {
+        let config = settings.validate()?;
+        let now = self.now();
+        self.store
+            .write(now, "settings_changed", &json!({}), |tx| {
+                tx.save_settings(&settings, now)
+            })?;
+        tracing::info!("settings changed");
+        self.config = Some(config);
+        Ok(())
+    }
+
+    /// Handles a platform event, then sends whatever has become due.
+    pub fn handle(&mut self, event: PlatformEvent) -> Result<Vec<Outcome>, EngineError> {
+        let mut outcomes = match event {
+            PlatformEvent::CallLogChanged => self.read_call_log()?,
+            PlatformEvent::SmsReceived(sms) => self.receive(sms)?,
+            PlatformEvent::SmsSent { message_id, result } => {
+                self.sent_report(message_id, result)?
+            }
+            PlatformEvent::Delivered { message_id, status } => {
+                self.delivery_report(message_id, status)?;
+                Vec::new()
+            }
+            PlatformEvent::ContactChanged { number, name } => {
+                self.contact_changed(&number, name.as_deref())?;
+                Vec::new()
+            }
+        };
+        outcomes.extend(self.run_due()?);
+        Ok(outcomes)
+    }
+
+    fn read_call_log(&mut self) -> Result<Vec<Outcome>, EngineError> {
+        let cursor = self.store.reader().call_log_cursor()?;
+        let mut entries = self
+            .ports
+            .call_log
+            .entries_since(cursor)
+            .map_err(EngineError::CallLog)?;
+        entries.sort_by_key(|c| c.log_id);
+        entries.retain(|c| cursor.is_none_or(|cur| c.log_id > cur));
+        let mut outcomes = Vec::new();
+        let now = self.now();
+        for batch in entries.chunks(INGEST_BATCH) {
+            let last = batch.last().map_or(0, |c| c.log_id);
+            let config = self.config.as_ref();
+            let contacts = self.ports.contacts.as_ref();
+            let data = json!({"count": batch.len(), "up_to": last});
+            let mut produced = self.store.write(now, "call_log_read", &data, |tx| {
+                let mut out = Vec::new();
+                for call in batch {
+                    out.extend(record_call(tx, config, contacts, call)?);
+                }
+                tx.set_call_log_cursor(last)?;
+                Ok(out)
+            })?;
+            outcomes.append(&mut produced);
+        }
+        Ok(outcomes)
+    }
+
+    fn receive(&mut self, sms: InboundSms) -> Result<Vec<Outcome>, EngineError> {
+        let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
+        let sender = classify(&sms.from, region);
+        let key = match &sender {
+            Sender::Number(n) => n.as_str().to_string(),
+            Sender::Withheld => "withheld".to_string(),
+            other => other.shown(sms.from.trim()),
+        };
+        let config = self.config.as_ref();
+        let data = json!({"line": sms.line.0});
+        let outcomes = self.store.write(sms.at, "sms_received", &data, |tx| {
+            let conversation = tx.touch_conversation(&sms.line, &key, sms.at)?;
+            let inserted = tx.insert_message(&NewMessage {
+                conversation_id: conversation,
+                direction: Direction::Inbound,
+                kind: MessageKind::Inbound,
+                body: &sms.body,
+                status: MessageStatus::Received,
+                created_at: sms.at,
+                due_at: None,
+                left_at: None,
+                source_id: sms.source_id.as_deref(),
+            })?;
+            if inserted.is_none() {
+                return Ok(Vec::new()); // The same text reported twice.
+            }
+            tx.mark_engaged(conversation)?;
+            let Sender::Number(number) = &sender else {
+                return Ok(Vec::new()); // Short codes and the like are never answered.
+            };
+            tracing::info!(from = %number.masked(), "text received");
+            cancel_queued(
+                tx,
+                number,
+                &[MessageKind::FollowUp],
+                SkipReason::InConversation,
+                sms.at,
+            )?;
+            let Some(config) = config else {
+                if read_inbound_without_config(&sms.body) {
+                    tx.opt_out(number.as_str(), sms.at)?;
+                }
+                return Ok(Vec::new());
+            };
+            let name = tx.reader().contact_name(number.as_str())?;
+            let queue = |kind: MessageKind, template: &CheckedTemplate| {
+                queue_message(
+                    tx,
+                    conversation,
+                    kind,
+                    &template.render(config.business_name(), name.as_deref()),
+                    sms.at,
+                    sms.at,
+                )
+            };
+            let mut out = Vec::new();
+            match read_inbound(config, &sms.body) {
+                InboundIntent::OptOut => {
+                    if tx.opt_out(number.as_str(), sms.at)? {
+                        tracing::info!(from = %number.masked(), "opted out");
+                        out = cancel_queued(
+                            tx,
+                            number,
+                            &[
+                                MessageKind::TextBack,
+                                MessageKind::FollowUp,
+                                MessageKind::Keyword,
+                            ],
+                            SkipReason::OptedOut,
+                            sms.at,
+                        )?;
+                        queue(MessageKind::OptOutConfirmation, &config.opt_out_template)?;
+                    }
+                }
+                InboundIntent::OptIn => {
+                    if tx.opt_in(number.as_str())? {
+                        tracing::info!(from = %number.masked(), "opted back in");
+                        queue(MessageKind::OptInConfirmation, &config.opt_in_template)?;
+                    }
+                }
+                InboundIntent::Help => {
+                    queue(MessageKind::Help, &config.help_template)?;
+                }
+                InboundIntent::Keyword(word) => {
+                    if let (false, Some(template)) = (
+                        tx.reader().is_opted_out(number.as_str())?,
+                        config.keyword(&word),
+                    ) {
+                        queue(MessageKind::Keyword, template)?;
+                    }
+                }
+                InboundIntent::Conversation => {}
+            }
+            Ok(out)
+        })?;
+        Ok(outcomes)
+    }
+
+    /// Sends a desktop reply at once (never held by the volume limit), unless the number
+    /// opted out or cannot take a text.
+    pub fn reply(&mut self, request: ReplyRequest) -> Result<Vec<Outcome>, EngineError> {
+        let now = self.now();
+        let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
+        let sender = classify(&request.to, region);
+        let refuse = |reason| {
+            Ok(vec![Outcome::Refused {
+                at: now,
+                to: sender.shown(&request.to),
+                reason,
+            }])
+        };
+        let Sender::Number(number) = &sender else {
+            return refuse(RefusalReason::InvalidNumber);
+        };
+        if request.body.trim().is_empty() {
+            return refuse(RefusalReason::EmptyBody);
+        }
+        if self.store.reader().is_opted_out(number.as_str())? {
+            return refuse(RefusalReason::OptedOut);
+        }
+        let line = match request.line {
+            Some(line) => line,
+            None => self
+                .store
+                .reader()
+                .latest_line(number.as_str())?
+                .unwrap_or_default(),
+        };
+        let data = json!({"request_id": request.request_id});
+        let id = self.store.write(now, "reply_requested", &data, |tx| {
+            let conversation = tx.touch_conversation(&line, number.as_str(), now)?;
+            let id = tx.insert_message(&NewMessage {
+                conversation_id: conversation,
+                direction: Direction::Outbound,
+                kind: MessageKind::Reply,
+                body: &request.body,
+                status: MessageStatus::Sending,
+                created_at: now,
+                due_at: None,
+                left_at: Some(now),
+                source_id: request.request_id.as_deref(),
+            })?;
+            if id.is_some() {
+                cancel_queued(
+                    tx,
+                    number,
+                    &[MessageKind::FollowUp],
+                    SkipReason::InConversation,
+                    now,
+                )?;
+            }
+            Ok(id)
+        })?;
+        let Some(id) = id else {
+            return Ok(Vec::new()); // Already handled: a request is sent once.
+        };
+        let mut outcomes = vec![self.hand_to_platform(
+            SendRequest {
+                message_id: id,
+                line,
+                to: number.as_str().to_string(),
+                body: request.body,
+            },
+            MessageKind::Reply,
+            now,
+        )?];
+        outcomes.extend(self.run_due()?);
+        Ok(outcomes)
+    }
+
+    fn hand_to_platform(
+        &mut self,
+        request: SendRequest,
+        kind: MessageKind,
+        now: Timestamp,
+    ) -> Result<Outcome, EngineError> {
+        tracing::info!(
+            message = request.message_id.0,
+            kind = kind.as_str(),
+            "sending text"
+        );
+        match self.ports.telephony.send(&request) {
+            Ok(()) => Ok(Outcome::Sent {
+                at: now,
+                message_id: request.message_id,
+                to: request.to,
+                body: request.body,
+                kind,
+                line: request.line,
+            }),
+            Err(error) => {
+                let reason = error.to_string();
+                tracing::warn!(message = request.message_id.0, %reason, "text not sent");
+                self.store.write(
+                    now,
+                    "send_failed",
+                    &json!({"message": request.message_id.0}),
+                    |tx| {
+                        tx.advance_status(
+                            request.message_id,
+                            MessageStatus::Failed,
+                            Some(&reason),
+                            None,
+                        )
+                    },
+                )?;
+                Ok(Outcome::Failed {
+                    at: now,
+                    message_id: request.message_id,
+                    reason,
+                })
+            }
+        }
+    }
+
+    fn sent_report(
+        &mut self,
+        id: MessageId,
+        result: Result<(), SendError>,
+    ) -> Result<Vec<Outcome>, EngineError> {
+        let now = self.now();
+        let (status, failure) = match &result {
+            Ok(()) => (MessageStatus::Sent, None),
+            Err(e) => (MessageStatus::Failed, Some(e.to_string())),
+        };
+        self.store.write(
+            now,
+            "sms_sent_report",
+            &json!({"message": id.0, "ok": result.is_ok()}),
+            |tx| tx.advance_status(id, status, failure.as_deref(), None),
+        )?;
+        Ok(match failure {
+            Some(reason) => vec![Outcome::Failed {
+                at: now,
+                message_id: id,
+                reason,
+            }],
+            None => Vec::new(),
+        })
+    }
+
+    fn delivery_report(
+        &mut self,
+        id: MessageId,
+        status: DeliveryStatus,
+    ) -> Result<(), EngineError> {
+        let next = match status {
+            DeliveryStatus::Delivered => MessageStatus::Delivered,
+            DeliveryStatus::Failed => MessageStatus::Failed,
+            DeliveryStatus::Pending => return Ok(()),
+        };
+        let failure = (next == MessageStatus::Failed).then_some(
+            "the network could not deliver the text; the number may be a landline or switched off",
+        );
+        let now = self.now();
+        self.store.write(
+            now,
+            "sms_delivery_report",
+            &json!({"message": id.0}),
+            |tx| tx.advance_status(id, next, failure, None),
+        )?;
+        Ok(())
+    }
+
+    fn contact_changed(&mut self, number: &str, name: Option<&str>) -> Result<(), EngineError> {
+        let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
+        let Sender::Number(number) = classify(number, region) else {
+            return Ok(()); // A contact without a textable number changes nothing here.
+        };
+        let now = self.now();
+        self.store.write(now, "contact_changed", &json!({}), |tx| {
+            tx.set_contact(number.as_str(), name.unwrap_or_default(), now)
+        })?;
+        Ok(())
+    }
+
+    /// When the engine next has something to do (a text due, or the volume limit freeing
+    /// up), if anything is waiting.
+    pub fn next_wake(&self) -> Result<Option<Timestamp>, EngineError> {
+        let reader = self.store.reader();
+        let Some(head) = reader.outbox_head()? else {
+            return Ok(None);
+        };
+        let at = head.due_at.max(self.now());
+        let max = self
+            .config
+            .as_ref()
+            .map_or(1, |c| c.settings.limits.max_per_30_minutes);
+        let since = at.saturating_sub(VOLUME_WINDOW).unwrap_or(at);
+        Ok(Some(rules::earliest_slot(
+            at,
+            &reader.left_since(since)?,
+            max,
+        )))
+    }
+
+    /// Sends every queued text that is due and fits the volume limit, oldest first.
+    pub fn run_due(&mut self) -> Result<Vec<Outcome>, EngineError> {
+        let mut outcomes = Vec::new();
+        loop {
+            let now = self.now();
+            let Some(head) = self.store.reader().outbox_head()? else {
+                break;
+            };
+            if head.due_at > now {
+                break;
+            }
+            let Some(config) = self.config.as_ref() else {
+                break;
+            };
+            let since = now.saturating_sub(VOLUME_WINDOW).unwrap_or(now);
+            let recent = self.store.reader().left_since(since)?;
+            if rules::earliest_slot(now, &recent, config.settings.limits.max_per_30_minutes) > now {
+                break; // Held by the volume limit, and everything behind it waits its turn.
+            }
+            let cancel = match head.kind {
+                MessageKind::FollowUp => {
+                    let reader = self.store.reader();
+                    let since = reader.message(head.id)?.map_or(now, |m| m.created_at);
+                    reader.is_opted_out(&head.to)? || reader.heard_from_since(&head.to, since)?
+                }
+                MessageKind::TextBack | MessageKind::Keyword => {
+                    self.store.reader().is_opted_out(&head.to)?
+                }
+                _ => false,
+            };
+            let follow_ups: Vec<(Timestamp, String)> =
+                if head.kind == MessageKind::TextBack && !cancel {
+                    let name = self.store.reader().contact_name(&head.to)?;
+                    config
+                        .follow_ups
+                        .iter()
+                        .map(|(delay, template)| {
+                            (
+                                rules::follow_up_due(config, now, *delay),
+                                template.render(config.business_name(), name.as_deref()),
+                            )
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+            let data = json!({"message": head.id.0, "cancel": cancel});
+            self.store.write(now, "outbox_fired", &data, |tx| {
+                if cancel {
+                    tx.advance_status(
+                        head.id,
+                        MessageStatus::Cancelled,
+                        Some("the caller was already in touch"),
+                        None,
+                    )?;
+                    return Ok(());
+                }
+                // Committed before the platform is called: after a crash this text shows
+                // as unconfirmed and is never sent again on its own.
+                tx.advance_status(head.id, MessageStatus::Sending, None, Some(now))?;
+                for (due, body) in &follow_ups {
+                    queue_message(
+                        tx,
+                        head.conversation_id,
+                        MessageKind::FollowUp,
+                        body,
+                        now,
+                        *due,
+                    )?;
+                }
+                Ok(())
+            })?;
+            if cancel {
+                continue;
+            }
+            let request = SendRequest {
+                message_id: head.id,
+                line: head.line,
+                to: head.to,
+                body: head.body,
+            };
+            outcomes.push(self.hand_to_platform(request, head.kind, now)?);
+        }
+        Ok(outcomes)
+    }
+}
+
+/// Without settings no keyword is configured, but STOP must still be honoured.
+fn read_inbound_without_config(body: &str) -> bool {
+    let word = crate::settings::normalize_keyword(body);
+    crate::settings::STOP_WORDS.contains(&word.as_str())
+}
+
+fn queue_message(
+    tx: &WriteTx<'_>,
+    conversation: ConversationId,
+    kind: MessageKind,
+    body: &str,
+    created_at: Timestamp,
+    due_at: Timestamp,
+) -> Result<Option<MessageId>, StoreError> {
+    tx.insert_message(&NewMessage {
+        conversation_id: conversation,
+        direction: Direction::Outbound,
+        kind,
+        body,
+        status: MessageStatus::Queued,
+        created_at,
+        due_at: Some(due_at),
+        left_at: None,
+        source_id: None,
+    })
+}
+
+/// Cancels queued texts of `kinds` to `number`; a cancelled text-back is reported as
+/// skipped (with `reason`) and its call's decision changes with it.
+fn cancel_queued(
+    tx: &WriteTx<'_>,
+    number: &PhoneNumber,
+    kinds: &[MessageKind],
+    reason: SkipReason,
+    at: Timestamp,
+) -> Result<Vec<Outcome>, StoreError> {
+    let mut out = Vec::new();
+    for (id, kind) in tx.queued_to(number.as_str(), kinds)? {
+        tx.advance_status(id, MessageStatus::Cancelled, Some(reason.as_str()), None)?;
+        if kind == MessageKind::TextBack {
+            tx.set_call_skipped_for_message(id, reason.as_str())?;
+            out.push(Outcome::Skipped {
+                at,
+                from: number.as_str().to_string(),
+                reason,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Decides about one call-log entry and records the decision (and a queued text-back) in
+/// the open transaction. A call recorded before is ignored.
+fn record_call(
+    tx: &WriteTx<'_>,
+    config: Option<&Config>,
+    contacts: &dyn Contacts,
+    call: &EndedCall,
+) -> Result<Vec<Outcome>, StoreError> {
+    if tx.reader().call_decision(call.log_id)?.is_some() {
+        return Ok(Vec::new());
+    }
+    let region = config.map(|c| c.region).unwrap_or_default();
+    let caller = classify(&call.number, region);
+    let number = caller.number();
+    let conversation = match number {
+        Some(n) => {
+            if let Ok(Some(name)) = contacts.lookup(n) {
+                tx.set_contact(n.as_str(), &name, call.ended_at)?;
+            }
+            Some(tx.touch_conversation(&call.line, n.as_str(), call.ended_at)?)
+        }
+        None => None,
+    };
+    let history = match number {
+        Some(n) => tx.reader().number_history(n)?,
+        None => Default::default(),
+    };
+    let decision = match config {
+        Some(config) => decide_call(config, call.outcome, &caller, call.ended_at, &history),
+        None if call.outcome.is_trigger_outcome() => CallDecision::Skip(SkipReason::Disabled),
+        None => CallDecision::NotApplicable,
+    };
+    let number_str = number.map(PhoneNumber::as_str);
+    let mut out = Vec::new();
+    match decision {
+        CallDecision::NotApplicable => {
+            tx.insert_call(call, number_str, conversation, None, None)?;
+            if let (Some(n), true) = (number, call.outcome.is_conversation()) {
+                out = cancel_queued(
+                    tx,
+                    n,
+                    &[MessageKind::TextBack, MessageKind::FollowUp],
+                    SkipReason::ResolvedByCall,
+                    call.ended_at,
+                )?;
+            }
+        }
+        CallDecision::Skip(reason) => {
+            tx.insert_call(
+                call,
+                number_str,
+                conversation,
+                Some("skipped"),
+                Some(reason.as_str()),
+            )?;
+            tracing::info!(reason = reason.as_str(), "missed call: no text");
+            out.push(Outcome::Skipped {
+                at: call.ended_at,
+                from: caller.shown(&call.number),
+                reason,
+            });
+        }
+        CallDecision::TextBack { due, template } => {
+            let (Some(config), Some(conversation)) = (config, conversation) else {
+                return Ok(out);
+            };
+            let call_id = tx.insert_call(
+                call,
+                number_str,
+                conversation.into(),
+                Some("text_back"),
+                None,
+            )?;
+            let template = match template {
+                TextBackTemplate::BusinessHours => &config.business_hours_template,
+                TextBackTemplate::AfterHours => &config.after_hours_template,
+            };
+            let body = template.render(config.business_name(), history.contact_name.as_deref());
+            let id = queue_message(
+                tx,
+                conversation,
+                MessageKind::TextBack,
+                &body,
+                call.ended_at,
+                due,
+            )?;
+            if let (Some(call_id), Some(id)) = (call_id, id) {
+                tx.link_call_message(call_id, id)?;
+            }
+            tracing::info!(due = %due, "missed call: text-back scheduled");
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,142 @@
+//! The engine as an async service: one task owns the engine, takes commands from a channel
+//! and sleeps on the clock port until the next timer. Dropping the handle stops it.
+
+use serde_json::Value;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::{Engine, EngineError, Outcome, PlatformEvent, ReplyRequest};
+
+enum Command {
+    Event(
+        PlatformEvent,
+        oneshot::Sender<Result<Vec<Outcome>, EngineError>>,
+    ),
+    Reply(
+        ReplyRequest,
+        oneshot::Sender<Result<Vec<Outcome>, EngineError>>,
+    ),
+    Settings(Value, oneshot::Sender<Result<(), EngineError>>),
+}
+
+/// The engine service has stopped (its task ended).
+#[derive(Debug, thiserror::Error)]
+#[error("the Ringback engine has stopped; restart the app")]
+pub struct Stopped;
+
+/// A running engine. Cloning shares it; when the last clone is dropped the task ends.
+#[derive(Clone)]
+pub struct EngineHandle {
+    commands: mpsc::Sender<Command>,
+    outcomes: broadcast::Sender<Outcome>,
+}
+
+/// The task's join handle, to wait for it to end (and get the engine back).
+pub type EngineTask = JoinHandle<Engine>;
+
+/// Starts the service on the current tokio runtime.
+pub fn spawn(engine: Engine) -> (EngineHandle, EngineTask) {
+    let (commands, rx) = mpsc::channel(256);
+    let (outcomes, _) = broadcast::channel(1024);
+    let task = tokio::spawn(run(engine, rx, outcomes.clone()));
+    (EngineHandle { commands, outcomes }, task)
+}
+
+impl EngineHandle {
+    /// Every outcome from now on, as it happens (timers included).
+    pub fn subscribe(&self) -> broadcast::Receiver<Outcome> {
+        self.outcomes.subscribe()
+    }
+
+    /// Hands the engine a platform event; returns what it did right away.
+    pub async fn event(
+        &self,
+        event: PlatformEvent,
+    ) -> Result<Result<Vec<Outcome>, EngineError>, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Event(event, tx))
+            .await
+            .map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// Asks the engine to send a desktop reply.
+    pub async fn reply(
+        &self,
+        request: ReplyRequest,
+    ) -> Result<Result<Vec<Outcome>, EngineError>, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Reply(request, tx))
+            .await
+            .map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// Changes the settings (a partial document, merged).
+    pub async fn update_settings(&self, patch: Value) -> Result<Result<(), EngineError>, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Settings(patch, tx))
+            .await
+            .map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+}
+
+async fn run(
+    mut engine: Engine,
+    mut rx: mpsc::Receiver<Command>,
+    outcomes: broadcast::Sender<Outcome>,
+) -> Engine {
+    let clock = engine.ports.clock.clone();
+    let publish = |list: &[Outcome]| {
+        for o in list {
+            // No subscriber is fine: the store has it all.
+            let _ = outcomes.send(o.clone());
+        }
+    };
+    loop {
+        let wake = match engine.next_wake() {
+            Ok(wake) => wake,
+            Err(error) => {
+                tracing::error!(%error, "could not read the outbox");
+                None
+            }
+        };
+        let sleep = async {
+            match wake {
+                Some(at) => clock.sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            command = rx.recv() => {
+                let Some(command) = command else { break };
+                match command {
+                    Command::Event(event, reply) => {
+                        let result = engine.handle(event);
+                        if let Ok(list) = &result { publish(list) }
+                        let _ = reply.send(result);
+                    }
+                    Command::Reply(request, reply) => {
+                        let result = engine.reply(request);
+                        if let Ok(list) = &result { publish(list) }
+                        let _ = reply.send(result);
+                    }
+                    Command::Settings(patch, reply) => {
+                        let _ = reply.send(engine.update_settings(&patch));
+                    }
+                }
+            }
+            () = sleep => {
+                match engine.run_due() {
+                    Ok(list) => publish(&list),
+                    Err(error) => tracing::error!(%error, "could not send due texts"),
+                }
+            }
+        }
+    }
+    engine
+}

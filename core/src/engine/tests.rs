@@ -1,0 +1,442 @@
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+use super::*;
+use crate::call::CallOutcome;
+use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
+
+struct Phone {
+    clock: Arc<ManualClock>,
+    telephony: Arc<MemoryTelephony>,
+    call_log: Arc<MemoryCallLog>,
+    contacts: Arc<MemoryContacts>,
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("timestamp")
+}
+
+// Monday 2026-11-02 10:00 in New York.
+const T0: &str = "2026-11-02T15:00:00Z";
+
+impl Phone {
+    fn new() -> Phone {
+        Phone {
+            clock: ManualClock::new(ts(T0)),
+            telephony: MemoryTelephony::new(),
+            call_log: MemoryCallLog::new(),
+            contacts: MemoryContacts::new(),
+        }
+    }
+
+    fn ports(&self) -> Ports {
+        Ports {
+            telephony: self.telephony.clone(),
+            call_log: self.call_log.clone(),
+            contacts: self.contacts.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    fn engine(&self, store: Store, patch: serde_json::Value) -> Engine {
+        let settings = Settings {
+            business_name: "Acme Plumbing".into(),
+            ..Settings::default()
+        }
+        .patched(&patch)
+        .expect("patch");
+        Engine::open(store, self.ports(), &settings).expect("engine")
+    }
+
+    fn call(&self, number: &str, outcome: CallOutcome) -> i64 {
+        self.call_log.push(EndedCall {
+            log_id: 0,
+            number: number.into(),
+            outcome,
+            line: Line("sim1".into()),
+            ended_at: self.clock.now(),
+        })
+    }
+}
+
+fn sent_kinds(outcomes: &[Outcome]) -> Vec<MessageKind> {
+    outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Sent { kind, .. } => Some(*kind),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn missed_call_is_texted_back_once_from_the_call_log() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    phone.call("(212) 555-0123", CallOutcome::Missed);
+    let out = engine
+        .handle(PlatformEvent::CallLogChanged)
+        .expect("handle");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::TextBack]);
+    let sent = phone.telephony.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, "+12125550123");
+    assert_eq!(sent[0].line, Line("sim1".into()));
+    assert!(sent[0].body.contains("Acme Plumbing"), "{}", sent[0].body);
+    // The broadcast arrives twice and the observer fires too: the log decides, once.
+    engine.handle(PlatformEvent::CallLogChanged).expect("again");
+    engine.handle(PlatformEvent::CallLogChanged).expect("again");
+    assert_eq!(phone.telephony.sent().len(), 1);
+    assert_eq!(engine.store().reader().call_count().expect("count"), 1);
+}
+
+#[test]
+fn delay_then_answered_call_cancels() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(
+        Store::open_in_memory().expect("store"),
+        json!({"text_back": {"delay_seconds": 120}}),
+    );
+    phone.call("+12125550123", CallOutcome::Missed);
+    assert!(
+        engine
+            .handle(PlatformEvent::CallLogChanged)
+            .expect("h")
+            .is_empty()
+    );
+    assert_eq!(
+        engine.next_wake().expect("wake"),
+        Some(ts("2026-11-02T15:02:00Z"))
+    );
+    phone.clock.advance(SignedDuration::from_secs(60));
+    phone.call("+12125550123", CallOutcome::Outgoing);
+    let out = engine.handle(PlatformEvent::CallLogChanged).expect("h");
+    assert_eq!(
+        out,
+        vec![Outcome::Skipped {
+            at: ts("2026-11-02T15:01:00Z"),
+            from: "+12125550123".into(),
+            reason: SkipReason::ResolvedByCall
+        }]
+    );
+    assert_eq!(engine.next_wake().expect("wake"), None);
+    assert!(phone.telephony.sent().is_empty());
+    let page = engine.store().missed_calls_page(None, 10).expect("page");
+    assert_eq!(page[0].skip_reason.as_deref(), Some("resolved_by_call"));
+}
+
+#[test]
+fn a_crash_while_sending_leaves_the_text_unconfirmed_and_never_resends_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("phone.db");
+    let phone = Phone::new();
+    let mut store = Store::open(&path).expect("store");
+    // Commit 1 records the settings, 2 the call; crash right after commit 3 (`sending`),
+    // before the platform is called.
+    store.inject_crash(2, true);
+    let mut engine = phone.engine(store, json!({}));
+    engine
+        .replace_settings(engine.config().expect("config").settings.clone())
+        .expect("settings");
+    phone.call("+12125550123", CallOutcome::Missed);
+    let err = engine
+        .handle(PlatformEvent::CallLogChanged)
+        .expect_err("crash");
+    assert!(
+        matches!(err, EngineError::Store(StoreError::Interrupted)),
+        "{err}"
+    );
+    assert!(phone.telephony.sent().is_empty());
+    drop(engine);
+
+    let mut engine = phone.engine(Store::open(&path).expect("reopen"), json!({}));
+    let unconfirmed = engine
+        .store()
+        .reader()
+        .messages_with_status(MessageStatus::Unconfirmed)
+        .expect("read");
+    assert_eq!(unconfirmed.len(), 1);
+    assert_eq!(unconfirmed[0].kind, MessageKind::TextBack);
+    engine.handle(PlatformEvent::CallLogChanged).expect("again");
+    phone.clock.advance(SignedDuration::from_hours(48));
+    engine.run_due().expect("due");
+    assert!(
+        phone.telephony.sent().is_empty(),
+        "never re-sent on its own"
+    );
+}
+
+#[test]
+fn replies_are_sent_once_and_refused_when_opted_out() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let req = ReplyRequest {
+        request_id: Some("desk-1".into()),
+        to: "212-555-0123".into(),
+        body: "We can come at 3 🔧".into(),
+        line: None,
+    };
+    assert_eq!(
+        sent_kinds(&engine.reply(req.clone()).expect("reply")),
+        vec![MessageKind::Reply]
+    );
+    assert!(
+        engine.reply(req).expect("again").is_empty(),
+        "a request delivered twice is sent once"
+    );
+    assert_eq!(phone.telephony.sent().len(), 1);
+
+    let stop = InboundSms {
+        source_id: Some("sms-1".into()),
+        from: "+12125550123".into(),
+        body: "Stop.".into(),
+        line: Line::default(),
+        at: phone.clock.now(),
+    };
+    let out = engine
+        .handle(PlatformEvent::SmsReceived(stop.clone()))
+        .expect("stop");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::OptOutConfirmation]);
+    assert!(
+        engine
+            .handle(PlatformEvent::SmsReceived(stop))
+            .expect("dup")
+            .is_empty()
+    );
+    let out = engine
+        .reply(ReplyRequest {
+            request_id: Some("desk-2".into()),
+            to: "+12125550123".into(),
+            body: "hello?".into(),
+            line: None,
+        })
+        .expect("reply");
+    assert!(matches!(
+        out[..],
+        [Outcome::Refused {
+            reason: RefusalReason::OptedOut,
+            ..
+        }]
+    ));
+    for (to, body, reason) in [
+        ("22395", "x", RefusalReason::InvalidNumber),
+        ("+12125550199", "  ", RefusalReason::EmptyBody),
+    ] {
+        let out = engine
+            .reply(ReplyRequest {
+                request_id: None,
+                to: to.into(),
+                body: body.into(),
+                line: None,
+            })
+            .expect("reply");
+        assert!(
+            matches!(&out[..], [Outcome::Refused { reason: r, .. }] if *r == reason),
+            "{out:?}"
+        );
+    }
+}
+
+#[test]
+fn reports_move_status_forward_and_failures_keep_their_reason() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let out = engine
+        .reply(ReplyRequest {
+            request_id: None,
+            to: "+12125550123".into(),
+            body: "hi".into(),
+            line: None,
+        })
+        .expect("reply");
+    let Outcome::Sent { message_id, .. } = out[0] else {
+        panic!("{out:?}")
+    };
+    engine
+        .handle(PlatformEvent::Delivered {
+            message_id,
+            status: DeliveryStatus::Delivered,
+        })
+        .expect("d");
+    engine
+        .handle(PlatformEvent::SmsSent {
+            message_id,
+            result: Ok(()),
+        })
+        .expect("late sent report");
+    let status = |e: &Engine, id| {
+        e.store()
+            .reader()
+            .message(id)
+            .expect("r")
+            .expect("m")
+            .status
+    };
+    assert_eq!(status(&engine, message_id), MessageStatus::Delivered);
+
+    phone.telephony.fail_with(Some(SendError::RadioOff));
+    let out = engine
+        .reply(ReplyRequest {
+            request_id: None,
+            to: "+12125550124".into(),
+            body: "hi".into(),
+            line: None,
+        })
+        .expect("reply");
+    let Outcome::Failed {
+        message_id, reason, ..
+    } = &out[0]
+    else {
+        panic!("{out:?}")
+    };
+    assert!(reason.contains("radio"), "{reason}");
+    let m = engine
+        .store()
+        .reader()
+        .message(*message_id)
+        .expect("r")
+        .expect("m");
+    assert_eq!(m.status, MessageStatus::Failed);
+    assert!(m.failure.expect("reason").contains("airplane"));
+}
+
+#[test]
+fn volume_limit_holds_automated_texts_in_order_but_not_replies() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(
+        Store::open_in_memory().expect("store"),
+        json!({"limits": {"max_per_30_minutes": 2}}),
+    );
+    for n in ["+12125550101", "+12125550102", "+12125550103"] {
+        phone.call(n, CallOutcome::Missed);
+    }
+    let out = engine.handle(PlatformEvent::CallLogChanged).expect("h");
+    assert_eq!(sent_kinds(&out).len(), 2);
+    assert_eq!(
+        engine.next_wake().expect("w"),
+        Some(ts("2026-11-02T15:30:00Z"))
+    );
+    let reply = engine
+        .reply(ReplyRequest {
+            request_id: None,
+            to: "+12125550109".into(),
+            body: "hi".into(),
+            line: None,
+        })
+        .expect("r");
+    assert_eq!(
+        sent_kinds(&reply),
+        vec![MessageKind::Reply],
+        "replies are never held"
+    );
+    phone.clock.set(ts("2026-11-02T15:30:00Z"));
+    let out = engine.run_due().expect("due");
+    assert_eq!(sent_kinds(&out).len(), 1);
+    assert_eq!(phone.telephony.sent()[3].to, "+12125550103");
+}
+
+#[test]
+fn invalid_settings_change_keeps_the_last_good_ones() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let err = engine
+        .update_settings(&json!({"text_back": {"delay_seconds": -1}}))
+        .expect_err("refused");
+    assert!(err.to_string().contains("text_back.delay_seconds"), "{err}");
+    let err = engine
+        .update_settings(&json!({"templates": {"help": "{bogus}"}}))
+        .expect_err("refused");
+    assert!(err.to_string().contains("templates.help"), "{err}");
+    assert_eq!(
+        engine
+            .config()
+            .expect("config")
+            .settings
+            .text_back
+            .delay_seconds,
+        0
+    );
+}
+
+#[test]
+fn without_settings_calls_are_recorded_and_nobody_is_texted() {
+    let phone = Phone::new();
+    let mut engine = Engine::open(
+        Store::open_in_memory().expect("store"),
+        phone.ports(),
+        &Settings::default(),
+    )
+    .expect("open");
+    assert!(engine.config().is_none());
+    phone.call("+12125550123", CallOutcome::Missed);
+    let out = engine.handle(PlatformEvent::CallLogChanged).expect("h");
+    assert!(matches!(
+        out[..],
+        [Outcome::Skipped {
+            reason: SkipReason::Disabled,
+            ..
+        }]
+    ));
+    let stop = InboundSms {
+        source_id: None,
+        from: "+12125550123".into(),
+        body: "STOP".into(),
+        line: Line::default(),
+        at: phone.clock.now(),
+    };
+    engine
+        .handle(PlatformEvent::SmsReceived(stop))
+        .expect("stop");
+    assert!(
+        engine
+            .store()
+            .reader()
+            .is_opted_out("+12125550123")
+            .expect("read"),
+        "STOP is honoured even unconfigured"
+    );
+    assert!(phone.telephony.sent().is_empty());
+}
+
+#[tokio::test]
+async fn service_sends_when_the_clock_reaches_the_delay() {
+    let phone = Phone::new();
+    let engine = phone.engine(
+        Store::open_in_memory().expect("store"),
+        json!({"text_back": {"delay_seconds": 30}}),
+    );
+    let (handle, task) = service::spawn(engine);
+    let mut outcomes = handle.subscribe();
+    phone.call("+12125550123", CallOutcome::Missed);
+    let now = handle
+        .event(PlatformEvent::CallLogChanged)
+        .await
+        .expect("running")
+        .expect("ok");
+    assert!(now.is_empty());
+    phone.clock.advance(SignedDuration::from_secs(30));
+    let outcome = outcomes.recv().await.expect("outcome");
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Sent {
+                kind: MessageKind::TextBack,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    drop(handle);
+    let engine = task.await.expect("task");
+    assert_eq!(
+        engine
+            .store()
+            .reader()
+            .messages_with_status(MessageStatus::Sending)
+            .expect("r")
+            .len(),
+        1
+    );
+}

@@ -1,0 +1,26 @@
+//! Ringback's shared core: the domain types, settings, rules, templates and SMS encoding,
+//! the SQLite store and the engine that runs on the owner's phone.
+//!
+//! - [`rules`] decides, purely, what an ended call or an inbound text deserves.
+//! - [`store`] keeps calls, conversations, messages and settings in one SQLite file.
+//! - [`engine`] runs the rules on platform events and acts through the [`ports`].
+
+pub mod call;
+pub mod conversation;
+pub mod engine;
+pub mod message;
+pub mod phone;
+pub mod ports;
+pub mod rules;
+pub mod settings;
+pub mod sms;
+pub mod store;
+pub mod template;
+
+pub use call::{CallOutcome, EndedCall, Line};
+pub use engine::{Engine, EngineError, InboundSms, Outcome, PlatformEvent, Ports, ReplyRequest};
+pub use message::{Direction, MessageKind, MessageStatus};
+pub use phone::{PhoneNumber, Region, Sender};
+pub use rules::SkipReason;
+pub use settings::{Config, Settings, SettingsError};
+pub use store::{Store, StoreError};

@@ -1,0 +1,89 @@
+//! The platform ports: everything the engine needs from the phone, as traits. Android
+//! implements them with jni, the simulator and tests with the in-memory versions in
+//! [`memory`].
+
+pub mod memory;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::call::{EndedCall, Line};
+use crate::phone::PhoneNumber;
+use crate::store::MessageId;
+
+/// A future the ports hand back; boxed so the traits stay object-safe.
+pub type PortFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// Time, replaceable: the engine never reads the system clock itself.
+pub trait Clock: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> Timestamp;
+    /// Completes once `now() >= at`.
+    fn sleep_until(&self, at: Timestamp) -> PortFuture<'_>;
+}
+
+/// A text for the platform to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SendRequest {
+    /// The id the platform's sent and delivered reports carry back.
+    pub message_id: MessageId,
+    /// The line (SIM) to send on; empty for the default.
+    pub line: Line,
+    /// The recipient, E.164.
+    pub to: String,
+    /// The text.
+    pub body: String,
+}
+
+/// Why the platform could not send a text, in words the owner can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendError {
+    /// No mobile service.
+    #[error("no mobile service; the text will need resending once the phone has signal")]
+    NoService,
+    /// Airplane mode or the radio is off.
+    #[error("the phone's radio is off (airplane mode?); turn it on and resend")]
+    RadioOff,
+    /// The carrier refused it (no credit, barred, or a network fault).
+    #[error(
+        "the carrier refused the text (no credit or a network fault); check the phone's plan and resend"
+    )]
+    GenericFailure,
+    /// Android refused to send more texts without the owner's confirmation.
+    #[error("Android is holding texts until the owner allows this app to send many texts")]
+    LimitExceeded,
+    /// The line (SIM) is gone.
+    #[error("the SIM this conversation uses is not in the phone")]
+    NoSuchLine,
+    /// Something else, described.
+    #[error("the phone could not send the text: {0}")]
+    Other(String),
+}
+
+/// Sends texts from the owner's own number.
+pub trait Telephony: Send + Sync {
+    /// Hands a text to the platform. The result of the actual send arrives later as an
+    /// engine event; an error here means it never left.
+    fn send(&self, request: &SendRequest) -> Result<(), SendError>;
+}
+
+/// A port that could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PortError(pub String);
+
+/// The phone's call log, the truth about calls.
+pub trait CallLog: Send + Sync {
+    /// Entries with an id above `after` (all when `None`), in id order.
+    fn entries_since(&self, after: Option<i64>) -> Result<Vec<EndedCall>, PortError>;
+}
+
+/// The phone's contacts.
+pub trait Contacts: Send + Sync {
+    /// The contact's display name for a number.
+    fn lookup(&self, number: &PhoneNumber) -> Result<Option<String>, PortError>;
+}

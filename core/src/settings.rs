@@ -1,0 +1,568 @@
+//! The settings document the phone obeys and the desktop edits.
+//!
+//! [`Settings`] is the JSON document as people write it (every key optional, defaults filled
+//! in); [`Config`] is that document checked and compiled for the rules. Nothing reaches the
+//! engine unchecked: invalid settings are refused whole and the last good ones stay in force.
+
+mod hours;
+
+use std::collections::HashSet;
+
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::call::CallOutcome;
+use crate::phone::{PhoneNumber, Region};
+use crate::template::{RenderContext, Template, TemplateError};
+
+pub use hours::{HoursError, WeekHours};
+
+/// Inbound words that opt a number out of automated texts.
+pub const STOP_WORDS: [&str; 6] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"];
+/// Inbound words that opt a number back in.
+pub const START_WORDS: [&str; 2] = ["START", "UNSTOP"];
+/// Inbound words that ask for the help text.
+pub const HELP_WORDS: [&str; 2] = ["HELP", "INFO"];
+
+/// The settings document, as stored and synced (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The name callers know the business by.
+    pub business_name: String,
+    /// ISO country code used to read national numbers ("US").
+    pub region: String,
+    /// IANA time zone of the business hours ("America/New_York").
+    pub timezone: String,
+    /// When and how a missed call gets a text.
+    pub text_back: TextBack,
+    /// The automated messages.
+    pub templates: Templates,
+    /// Opening hours per weekday, "HH:MM-HH:MM" intervals in local time.
+    pub business_hours: BusinessHours,
+    /// Texts sent some hours after a text-back when the caller stays silent.
+    pub follow_ups: Vec<FollowUp>,
+    /// Automatic answers to single-word texts.
+    pub keyword_replies: Vec<KeywordReply>,
+    /// Numbers that never get an automated text.
+    pub block_list: Vec<String>,
+    /// Volume limits.
+    pub limits: Limits,
+}
+
+/// The text-back part of the settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TextBack {
+    /// The master switch.
+    pub enabled: bool,
+    /// Seconds to wait after the call before texting (0–3600).
+    pub delay_seconds: u32,
+    /// Call outcomes that get a text.
+    pub triggers: Vec<CallOutcome>,
+    /// Who gets a text.
+    pub audience: Audience,
+    /// Hours before the same number can get another text-back (0–720).
+    pub cooldown_hours: u32,
+    /// Minutes after a text exchange during which a missed call gets no text (0–1440).
+    pub quiet_if_texting_minutes: u32,
+}
+
+/// Which callers get a text-back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Every caller.
+    Everyone,
+    /// Only callers not in the phone's contacts.
+    UnknownOnly,
+    /// Only callers in the phone's contacts.
+    ContactsOnly,
+}
+
+/// The automated message templates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Templates {
+    /// Text-back for a call inside business hours.
+    pub business_hours: String,
+    /// Text-back for a call outside business hours.
+    pub after_hours: String,
+    /// Confirmation after STOP.
+    pub opt_out_confirmation: String,
+    /// Confirmation after START.
+    pub opt_in_confirmation: String,
+    /// Answer to HELP.
+    pub help: String,
+}
+
+/// Opening hours, one list of intervals per weekday.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct BusinessHours {
+    pub mon: Vec<String>,
+    pub tue: Vec<String>,
+    pub wed: Vec<String>,
+    pub thu: Vec<String>,
+    pub fri: Vec<String>,
+    pub sat: Vec<String>,
+    pub sun: Vec<String>,
+}
+
+/// A follow-up text, measured from when the text-back left.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// Hours after the text-back (fractions allowed, up to 720).
+    pub after_hours: f64,
+    /// The message, with placeholders.
+    pub body: String,
+}
+
+/// An automatic answer to a one-word text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeywordReply {
+    /// The word, matched ignoring case and trailing punctuation.
+    pub keyword: String,
+    /// The answer, with placeholders.
+    pub body: String,
+}
+
+/// Volume limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Most texts that may leave in any 30 minutes (1–1000).
+    pub max_per_30_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            business_name: String::new(),
+            region: "US".into(),
+            timezone: "America/New_York".into(),
+            text_back: TextBack::default(),
+            templates: Templates::default(),
+            business_hours: BusinessHours::default(),
+            follow_ups: Vec::new(),
+            keyword_replies: Vec::new(),
+            block_list: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for TextBack {
+    fn default() -> Self {
+        TextBack {
+            enabled: true,
+            delay_seconds: 0,
+            triggers: vec![
+                CallOutcome::Missed,
+                CallOutcome::Rejected,
+                CallOutcome::Voicemail,
+            ],
+            audience: Audience::Everyone,
+            cooldown_hours: 24,
+            quiet_if_texting_minutes: 120,
+        }
+    }
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Templates {
+            business_hours: "Hey, this is {business_name} — sorry we missed your call! What can we help you with?".into(),
+            after_hours: "Hey, this is {business_name} — sorry we missed your call! We're closed right now but will get back to you first thing. What can we help you with?".into(),
+            opt_out_confirmation: "You won't get more automated texts from {business_name}. Reply START to opt back in.".into(),
+            opt_in_confirmation: "You're opted back in to texts from {business_name}.".into(),
+            help: "{business_name}: reply here to reach us. Reply STOP to opt out.".into(),
+        }
+    }
+}
+
+impl Default for BusinessHours {
+    fn default() -> Self {
+        let day = || vec!["08:00-17:00".to_string()];
+        BusinessHours {
+            mon: day(),
+            tue: day(),
+            wed: day(),
+            thu: day(),
+            fri: day(),
+            sat: Vec::new(),
+            sun: Vec::new(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_per_30_minutes: 25,
+        }
+    }
+}
+
+/// Why a settings document was refused: the field, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("{field}: {problem}")]
+pub struct SettingsError {
+    /// Dotted path of the field, e.g. `text_back.delay_seconds` or `business_hours.mon[1]`.
+    pub field: String,
+    /// What is wrong, as a sentence that says what to do.
+    pub problem: String,
+}
+
+impl SettingsError {
+    fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        SettingsError {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Merges `patch` into `base`: objects merge key by key, anything else (arrays included)
+/// replaces, and `null` removes the key so that it takes its default again.
+pub fn merge_patch(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(base), Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    base.remove(key);
+                } else if let Some(existing) = base.get_mut(key) {
+                    merge_patch(existing, value);
+                } else {
+                    base.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        (base, patch) => *base = patch.clone(),
+    }
+}
+
+impl Settings {
+    /// Reads a settings document from JSON text; missing keys take their defaults.
+    pub fn from_json(text: &str) -> Result<Settings, SettingsError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            SettingsError::new(
+                "settings",
+                format!("is not valid JSON ({e}); check for a missing comma or quote"),
+            )
+        })?;
+        Settings::from_value(&value)
+    }
+
+    /// Reads a settings document from a JSON value; missing keys take their defaults.
+    pub fn from_value(value: &Value) -> Result<Settings, SettingsError> {
+        if !value.is_object() {
+            return Err(SettingsError::new(
+                "settings",
+                "must be a JSON object such as {\"business_name\": \"Acme Plumbing\"}",
+            ));
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." || path.is_empty() {
+                "settings".to_string()
+            } else {
+                path
+            };
+            SettingsError::new(field, plain_serde_message(&e.into_inner().to_string()))
+        })
+    }
+
+    /// This document with `patch` merged in (objects merge, arrays replace).
+    pub fn patched(&self, patch: &Value) -> Result<Settings, SettingsError> {
+        let mut value = self.to_value();
+        merge_patch(&mut value, patch);
+        Settings::from_value(&value)
+    }
+
+    /// The document as a JSON value.
+    pub fn to_value(&self) -> Value {
+        // Serializing plain data to a Value cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Checks every field and compiles the document for the rules.
+    pub fn validate(&self) -> Result<Config, SettingsError> {
+        Config::compile(self.clone())
+    }
+}
+
+/// Serde's messages mention Rust types; keep what a person can use.
+fn plain_serde_message(message: &str) -> String {
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_string();
+    if message.starts_with("unknown field") {
+        format!("{message}; remove it or check its spelling")
+    } else {
+        message
+    }
+}
+
+/// A template checked at save time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedTemplate {
+    template: Template,
+}
+
+impl CheckedTemplate {
+    /// Renders with the business name and, when known, the contact's name.
+    pub fn render(&self, business_name: &str, contact_name: Option<&str>) -> String {
+        let first = contact_name.and_then(crate::template::first_name);
+        self.template.render(&RenderContext {
+            business_name,
+            first_name: first.as_deref(),
+        })
+    }
+}
+
+/// Settings checked and compiled: what the rules and the engine run on.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The document this was compiled from.
+    pub settings: Settings,
+    /// The region national numbers are read in.
+    pub region: Region,
+    /// The business's time zone.
+    pub timezone: TimeZone,
+    /// Opening hours.
+    pub hours: WeekHours,
+    /// Text-back inside business hours.
+    pub business_hours_template: CheckedTemplate,
+    /// Text-back outside business hours.
+    pub after_hours_template: CheckedTemplate,
+    /// Confirmation after STOP.
+    pub opt_out_template: CheckedTemplate,
+    /// Confirmation after START.
+    pub opt_in_template: CheckedTemplate,
+    /// Answer to HELP.
+    pub help_template: CheckedTemplate,
+    /// Follow-ups: delay and body.
+    pub follow_ups: Vec<(jiff::SignedDuration, CheckedTemplate)>,
+    /// Keywords (upper case) and their answers.
+    pub keywords: Vec<(String, CheckedTemplate)>,
+    /// Blocked numbers.
+    pub block_list: HashSet<PhoneNumber>,
+}
+
+impl Config {
+    fn compile(settings: Settings) -> Result<Config, SettingsError> {
+        let region = Region::parse(&settings.region).map_err(|_| {
+            SettingsError::new(
+                "region",
+                format!(
+                    "“{}” is not a country code; use the two-letter code of the business's country, such as US, CA or GB",
+                    settings.region
+                ),
+            )
+        })?;
+        let timezone = TimeZone::get(&settings.timezone).map_err(|_| {
+            SettingsError::new(
+                "timezone",
+                format!(
+                    "“{}” is not a known time zone; use a name such as America/New_York or Europe/London",
+                    settings.timezone
+                ),
+            )
+        })?;
+        let tb = &settings.text_back;
+        check_range("text_back.delay_seconds", tb.delay_seconds, 0, 3600)?;
+        check_range("text_back.cooldown_hours", tb.cooldown_hours, 0, 720)?;
+        check_range(
+            "text_back.quiet_if_texting_minutes",
+            tb.quiet_if_texting_minutes,
+            0,
+            1440,
+        )?;
+        check_range(
+            "limits.max_per_30_minutes",
+            settings.limits.max_per_30_minutes,
+            1,
+            1000,
+        )?;
+        for (i, outcome) in tb.triggers.iter().enumerate() {
+            if !outcome.is_trigger_outcome() {
+                return Err(SettingsError::new(
+                    format!("text_back.triggers[{i}]"),
+                    format!(
+                        "{} calls cannot trigger a text-back; use missed, rejected or voicemail",
+                        outcome.as_str()
+                    ),
+                ));
+            }
+        }
+        let hours = WeekHours::parse(&settings.business_hours)
+            .map_err(|e| SettingsError::new(format!("business_hours.{}", e.field), e.problem))?;
+
+        let name = settings.business_name.trim().to_string();
+        let check = |field: &str, source: &str| -> Result<CheckedTemplate, SettingsError> {
+            check_template(field, source, &name)
+        };
+        let t = &settings.templates;
+        let business_hours_template = check("templates.business_hours", &t.business_hours)?;
+        let after_hours_template = check("templates.after_hours", &t.after_hours)?;
+        let opt_out_template = check("templates.opt_out_confirmation", &t.opt_out_confirmation)?;
+        let opt_in_template = check("templates.opt_in_confirmation", &t.opt_in_confirmation)?;
+        let help_template = check("templates.help", &t.help)?;
+
+        let mut follow_ups = Vec::new();
+        for (i, f) in settings.follow_ups.iter().enumerate() {
+            let field = format!("follow_ups[{i}]");
+            if !f.after_hours.is_finite() || f.after_hours <= 0.0 || f.after_hours > 720.0 {
+                return Err(SettingsError::new(
+                    format!("{field}.after_hours"),
+                    format!(
+                        "must be more than 0 and at most 720 hours (30 days), not {}",
+                        f.after_hours
+                    ),
+                ));
+            }
+            let delay = jiff::SignedDuration::from_secs_f64(f.after_hours * 3600.0);
+            follow_ups.push((delay, check(&format!("{field}.body"), &f.body)?));
+        }
+
+        let mut keywords: Vec<(String, CheckedTemplate)> = Vec::new();
+        for (i, k) in settings.keyword_replies.iter().enumerate() {
+            let field = format!("keyword_replies[{i}]");
+            let word = normalize_keyword(&k.keyword);
+            if word.is_empty() {
+                return Err(SettingsError::new(
+                    format!("{field}.keyword"),
+                    "is empty; give the word callers text, such as HOURS",
+                ));
+            }
+            if word.chars().any(char::is_whitespace) {
+                return Err(SettingsError::new(
+                    format!("{field}.keyword"),
+                    format!("“{}” has a space; a keyword is a single word", k.keyword),
+                ));
+            }
+            let reserved = STOP_WORDS
+                .iter()
+                .chain(START_WORDS.iter())
+                .chain(HELP_WORDS.iter())
+                .any(|w| *w == word);
+            if reserved {
+                return Err(SettingsError::new(
+                    format!("{field}.keyword"),
+                    format!("{word} is reserved for opt-out, opt-in and help; choose another word"),
+                ));
+            }
+            if keywords.iter().any(|(w, _)| *w == word) {
+                return Err(SettingsError::new(
+                    format!("{field}.keyword"),
+                    format!("{word} is listed twice; keep one answer per keyword"),
+                ));
+            }
+            keywords.push((word, check(&format!("{field}.body"), &k.body)?));
+        }
+
+        let mut block_list = HashSet::new();
+        for (i, raw) in settings.block_list.iter().enumerate() {
+            let number = PhoneNumber::parse(raw, region)
+                .map_err(|e| SettingsError::new(format!("block_list[{i}]"), e.to_string()))?;
+            block_list.insert(number);
+        }
+
+        Ok(Config {
+            region,
+            timezone,
+            hours,
+            business_hours_template,
+            after_hours_template,
+            opt_out_template,
+            opt_in_template,
+            help_template,
+            follow_ups,
+            keywords,
+            block_list,
+            settings,
+        })
+    }
+
+    /// The business name as texts show it.
+    pub fn business_name(&self) -> &str {
+        self.settings.business_name.trim()
+    }
+
+    /// The keyword answer for an inbound text that is exactly a configured keyword.
+    pub fn keyword(&self, word: &str) -> Option<&CheckedTemplate> {
+        self.keywords
+            .iter()
+            .find(|(w, _)| w == word)
+            .map(|(_, t)| t)
+    }
+}
+
+/// Upper-cases a word after trimming white space and trailing punctuation, the way inbound
+/// texts are compared with keywords.
+pub fn normalize_keyword(text: &str) -> String {
+    text.trim()
+        .trim_end_matches(|c: char| {
+            c.is_ascii_punctuation() || c.is_whitespace() || is_other_punctuation(c)
+        })
+        .trim()
+        .to_uppercase()
+}
+
+/// Punctuation beyond ASCII that people type after a word ("stop…", "stop！", "stop。").
+fn is_other_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '…' | '¡' | '¿' | '。' | '！' | '？' | '،' | '؟' | '«' | '»' | '“' | '”' | '‘' | '’'
+    )
+}
+
+fn check_range(field: &str, value: u32, min: u32, max: u32) -> Result<(), SettingsError> {
+    if value < min || value > max {
+        return Err(SettingsError::new(
+            field,
+            format!("must be between {min} and {max}, not {value}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_template(
+    field: &str,
+    source: &str,
+    business_name: &str,
+) -> Result<CheckedTemplate, SettingsError> {
+    let template = Template::parse(source).map_err(|e| template_error(field, e))?;
+    if business_name.is_empty() && template.uses_business_name() {
+        let field = if field.starts_with("templates.") || field.contains("].body") {
+            "business_name".to_string()
+        } else {
+            field.to_string()
+        };
+        return Err(SettingsError::new(
+            field,
+            "is empty, but the templates use {business_name}; enter the name callers know the business by",
+        ));
+    }
+    if template.renders_empty(business_name) {
+        return Err(SettingsError::new(
+            field,
+            "would send an empty text; write the message callers should get",
+        ));
+    }
+    Ok(CheckedTemplate { template })
+}
+
+fn template_error(field: &str, error: TemplateError) -> SettingsError {
+    SettingsError::new(field, error.to_string())
+}
+
+#[cfg(test)]
+mod tests;

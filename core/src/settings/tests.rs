@@ -1,0 +1,152 @@
+use serde_json::json;
+
+use super::*;
+
+fn named() -> Settings {
+    Settings {
+        business_name: "Acme Plumbing".into(),
+        ..Settings::default()
+    }
+}
+
+fn field_of(result: Result<Config, SettingsError>) -> String {
+    result.expect_err("should be refused").field
+}
+
+#[test]
+fn defaults_match_the_documented_document() {
+    let doc = Settings::default().to_value();
+    assert_eq!(doc["region"], "US");
+    assert_eq!(doc["timezone"], "America/New_York");
+    assert_eq!(
+        doc["text_back"]["triggers"],
+        json!(["missed", "rejected", "voicemail"])
+    );
+    assert_eq!(doc["text_back"]["cooldown_hours"], 24);
+    assert_eq!(doc["text_back"]["quiet_if_texting_minutes"], 120);
+    assert_eq!(doc["business_hours"]["mon"], json!(["08:00-17:00"]));
+    assert_eq!(doc["business_hours"]["sat"], json!([]));
+    assert_eq!(doc["limits"]["max_per_30_minutes"], 25);
+    // Missing keys take the defaults.
+    assert_eq!(
+        Settings::from_json("{}").expect("empty"),
+        Settings::default()
+    );
+}
+
+#[test]
+fn empty_business_name_is_refused_while_templates_use_it() {
+    assert_eq!(field_of(Settings::default().validate()), "business_name");
+    assert!(named().validate().is_ok());
+}
+
+#[test]
+fn ranges_name_the_field() {
+    let cases = [
+        (
+            json!({"text_back": {"delay_seconds": 3601}}),
+            "text_back.delay_seconds",
+        ),
+        (
+            json!({"text_back": {"cooldown_hours": 721}}),
+            "text_back.cooldown_hours",
+        ),
+        (
+            json!({"text_back": {"quiet_if_texting_minutes": 1441}}),
+            "text_back.quiet_if_texting_minutes",
+        ),
+        (
+            json!({"limits": {"max_per_30_minutes": 0}}),
+            "limits.max_per_30_minutes",
+        ),
+        (
+            json!({"limits": {"max_per_30_minutes": 1001}}),
+            "limits.max_per_30_minutes",
+        ),
+        (json!({"timezone": "Mars/Olympus"}), "timezone"),
+        (json!({"region": "ZZ"}), "region"),
+        (
+            json!({"text_back": {"triggers": ["answered"]}}),
+            "text_back.triggers[0]",
+        ),
+        (
+            json!({"business_hours": {"mon": ["08:00-12:00", "11:00-13:00"]}}),
+            "business_hours.mon[1]",
+        ),
+        (
+            json!({"templates": {"help": "Hi {frist_name}"}}),
+            "templates.help",
+        ),
+        (
+            json!({"follow_ups": [{"after_hours": 0, "body": "x"}]}),
+            "follow_ups[0].after_hours",
+        ),
+        (
+            json!({"follow_ups": [{"after_hours": 4, "body": "{nope}"}]}),
+            "follow_ups[0].body",
+        ),
+        (
+            json!({"keyword_replies": [{"keyword": "stop", "body": "x"}]}),
+            "keyword_replies[0].keyword",
+        ),
+        (
+            json!({"keyword_replies": [{"keyword": "HOURS", "body": "a"}, {"keyword": "hours!", "body": "b"}]}),
+            "keyword_replies[1].keyword",
+        ),
+        (
+            json!({"block_list": ["+12125550123", "not a number"]}),
+            "block_list[1]",
+        ),
+        (
+            json!({"templates": {"business_hours": "{first_name}"}}),
+            "templates.business_hours",
+        ),
+    ];
+    for (patch, field) in cases {
+        let result = named().patched(&patch).and_then(|s| s.validate());
+        assert_eq!(field_of(result), field, "{patch}");
+    }
+}
+
+#[test]
+fn type_errors_and_unknown_keys_name_the_path() {
+    let err = named()
+        .patched(&json!({"text_back": {"delay_seconds": "soon"}}))
+        .expect_err("type");
+    assert_eq!(err.field, "text_back.delay_seconds");
+    let err = named()
+        .patched(&json!({"text_back": {"delay": 5}}))
+        .expect_err("unknown");
+    assert!(err.problem.contains("unknown field"), "{err}");
+    let err = Settings::from_json("{\"business_name\": ").expect_err("json");
+    assert_eq!(err.field, "settings");
+    let err = Settings::from_json("[1]").expect_err("array");
+    assert_eq!(err.field, "settings");
+}
+
+#[test]
+fn patch_merges_objects_and_replaces_arrays() {
+    let base = named()
+        .patched(&json!({"business_hours": {"mon": ["09:00-12:00", "13:00-17:00"]}}))
+        .expect("patch");
+    assert_eq!(base.business_hours.tue, vec!["08:00-17:00".to_string()]);
+    let next = base
+        .patched(&json!({"business_hours": {"mon": ["10:00-11:00"]}, "text_back": {"delay_seconds": 30}}))
+        .expect("patch");
+    assert_eq!(next.business_hours.mon, vec!["10:00-11:00".to_string()]);
+    assert_eq!(next.text_back.delay_seconds, 30);
+    assert_eq!(
+        next.text_back.cooldown_hours, 24,
+        "siblings survive a merge"
+    );
+    assert_eq!(next.business_name, "Acme Plumbing");
+}
+
+#[test]
+fn keywords_are_normalized() {
+    assert_eq!(normalize_keyword("  stop! "), "STOP");
+    assert_eq!(normalize_keyword("Quit..."), "QUIT");
+    assert_eq!(normalize_keyword("stop please"), "STOP PLEASE");
+    assert_eq!(normalize_keyword("¿help?"), "¿HELP");
+    assert_eq!(normalize_keyword(""), "");
+}

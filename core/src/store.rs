@@ -1,0 +1,537 @@
+//! The store: one SQLite file (bundled SQLite, WAL, foreign keys on) with versioned
+//! migrations from `core/migrations/`, run at open.
+//!
+//! Every state change goes through [`Store::write`]: one transaction that records the event
+//! that caused the change together with the change itself.
+
+mod pages;
+mod tx;
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use include_dir::{Dir, include_dir};
+use jiff::Timestamp;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite_migration::Migrations;
+use serde::Serialize;
+
+use crate::call::{CallOutcome, Line};
+use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::phone::PhoneNumber;
+use crate::rules::NumberHistory;
+use crate::settings::Settings;
+
+pub use pages::{CallRecord, ConversationSummary, InboxCursor, InboxFilter, SearchHit};
+pub use tx::{NewMessage, WriteTx};
+
+static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
+static MIGRATIONS: LazyLock<Result<Migrations<'static>, String>> =
+    LazyLock::new(|| Migrations::from_directory(&MIGRATIONS_DIR).map_err(|e| e.to_string()));
+
+/// Row id of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct MessageId(pub i64);
+
+/// Row id of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ConversationId(pub i64);
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file could not be opened or read.
+    #[error(
+        "the Ringback database could not be used ({0}); check that the data folder exists and is writable"
+    )]
+    Sqlite(#[from] rusqlite::Error),
+    /// The schema could not be brought up to date.
+    #[error(
+        "the Ringback database could not be upgraded ({0}); it may come from a newer version of Ringback, so update this app"
+    )]
+    Migration(String),
+    /// A stored value is not one this version understands.
+    #[error(
+        "the Ringback database holds a value this version does not understand ({0}); update this app"
+    )]
+    Corrupt(String),
+    /// A simulated crash, injected by a test.
+    #[error("the store was stopped on purpose by a crash test")]
+    Interrupted,
+}
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// Row id.
+    pub id: MessageId,
+    /// Its conversation.
+    pub conversation_id: ConversationId,
+    /// Which way it went.
+    pub direction: Direction,
+    /// What it is for.
+    pub kind: MessageKind,
+    /// The text.
+    pub body: String,
+    /// Where it stands.
+    pub status: MessageStatus,
+    /// Why it failed or was cancelled.
+    pub failure: Option<String>,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When a queued message is due.
+    pub due_at: Option<Timestamp>,
+    /// When it was handed to the platform.
+    pub left_at: Option<Timestamp>,
+}
+
+/// A queued outbound message with what is needed to send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// Row id.
+    pub id: MessageId,
+    /// Its conversation.
+    pub conversation_id: ConversationId,
+    /// The recipient (E.164).
+    pub to: String,
+    /// The line to send on.
+    pub line: Line,
+    /// What it is for.
+    pub kind: MessageKind,
+    /// The text.
+    pub body: String,
+    /// When it is due.
+    pub due_at: Timestamp,
+}
+
+/// Crash injection for tests: stop at the given commit, committing it or not.
+#[derive(Debug, Clone, Copy)]
+struct CrashPlan {
+    commits_left: u64,
+    commit_last: bool,
+}
+
+/// The SQLite store.
+pub struct Store {
+    conn: Connection,
+    crash: Option<CrashPlan>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+pub(crate) fn from_ms(v: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_millisecond(v).map_err(|e| StoreError::Corrupt(format!("instant {v}: {e}")))
+}
+
+fn opt_ms(v: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+    v.map(from_ms).transpose()
+}
+
+fn parse_name<T>(
+    value: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    parse(value).ok_or_else(|| StoreError::Corrupt(format!("{what} “{value}”")))
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// The file is made readable by its owner only.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        restrict_to_owner(path);
+        Store::init(conn)
+    }
+
+    /// A store that lives in memory only (tests and dry runs).
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "busy_timeout", 5000)?;
+        let migrations = MIGRATIONS
+            .as_ref()
+            .map_err(|e| StoreError::Migration(e.clone()))?;
+        migrations
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(Store { conn, crash: None })
+    }
+
+    /// The schema version this code writes.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Test hook: after `commits` more commits the store reports [`StoreError::Interrupted`]
+    /// as if the process died, either just before that commit (`commit_last = false`) or just
+    /// after it.
+    #[doc(hidden)]
+    pub fn inject_crash(&mut self, commits: u64, commit_last: bool) {
+        self.crash = Some(CrashPlan {
+            commits_left: commits,
+            commit_last,
+        });
+    }
+
+    /// Runs `change` in one transaction that also records the event `kind` (with `data`) that
+    /// caused it. Nothing is written unless all of it is.
+    pub fn write<T>(
+        &mut self,
+        at: Timestamp,
+        kind: &str,
+        data: &serde_json::Value,
+        change: impl FnOnce(&WriteTx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached("INSERT INTO events (at, kind, data) VALUES (?1, ?2, ?3)")?
+            .execute(params![ms(at), kind, data.to_string()])?;
+        let wtx = WriteTx::new(&tx);
+        let value = change(&wtx)?;
+        if let Some(plan) = self.crash.as_mut() {
+            if plan.commits_left == 0 {
+                if plan.commit_last {
+                    tx.commit()?;
+                }
+                return Err(StoreError::Interrupted);
+            }
+            plan.commits_left -= 1;
+        }
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Read access to the committed state.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader { conn: &self.conn }
+    }
+
+    /// Direct access for benchmarks and tests that compare with raw SQLite.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Reads over the store, usable outside and inside a write transaction.
+#[derive(Clone, Copy)]
+pub struct Reader<'c> {
+    conn: &'c Connection,
+}
+
+impl Reader<'_> {
+    /// The settings document in force, if one was ever saved.
+    pub fn settings(&self) -> Result<Option<Settings>, StoreError> {
+        let doc: Option<String> = self
+            .conn
+            .query_row("SELECT document FROM settings WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        doc.map(|d| {
+            Settings::from_json(&d).map_err(|e| StoreError::Corrupt(format!("saved settings: {e}")))
+        })
+        .transpose()
+    }
+
+    /// The call-log id up to which calls were handled.
+    pub fn call_log_cursor(&self) -> Result<Option<i64>, StoreError> {
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'call_log_cursor'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        v.map(|v| {
+            v.parse::<i64>()
+                .map_err(|e| StoreError::Corrupt(format!("call-log cursor: {e}")))
+        })
+        .transpose()
+    }
+
+    /// What the rules need to know about `number`, as of now.
+    pub fn number_history(&self, number: &PhoneNumber) -> Result<NumberHistory, StoreError> {
+        let n = number.as_str();
+        let opted_out = self
+            .conn
+            .prepare_cached("SELECT 1 FROM opt_outs WHERE number = ?1")?
+            .exists([n])?;
+        let contact_name = self.contact_name(n)?;
+        let last_tb: Option<(String, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT m.status, m.created_at FROM messages m
+                 JOIN conversations c ON c.id = m.conversation_id
+                 WHERE c.number = ?1 AND m.kind = 'text_back' AND m.status != 'cancelled'
+                 ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+            )?
+            .query_row([n], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let text_back_pending = self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                 WHERE c.number = ?1 AND m.kind = 'text_back' AND m.status = 'queued'",
+            )?
+            .exists([n])?;
+        let last_exchange: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT max(m.created_at) FROM messages m
+                 JOIN conversations c ON c.id = m.conversation_id
+                 WHERE c.number = ?1 AND (m.direction = 'inbound' OR m.kind = 'reply')",
+            )?
+            .query_row([n], |r| r.get(0))?;
+        Ok(NumberHistory {
+            opted_out,
+            contact_name,
+            text_back_pending,
+            last_text_back_at: last_tb.map(|(_, at)| from_ms(at)).transpose()?,
+            last_exchange_at: opt_ms(last_exchange)?,
+        })
+    }
+
+    /// The contact name stored for a number.
+    pub fn contact_name(&self, number: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT name FROM contacts WHERE number = ?1")?
+            .query_row([number], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Whether `number` is opted out.
+    pub fn is_opted_out(&self, number: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM opt_outs WHERE number = ?1")?
+            .exists([number])?)
+    }
+
+    /// Whether, since `since`, the number texted in, was sent a reply, or spoke with the owner
+    /// on the phone: any of which means a follow-up would be out of place.
+    pub fn heard_from_since(&self, number: &str, since: Timestamp) -> Result<bool, StoreError> {
+        let texted = self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                 WHERE c.number = ?1 AND m.created_at >= ?2
+                   AND (m.direction = 'inbound' OR m.kind = 'reply')",
+            )?
+            .exists(params![number, ms(since)])?;
+        if texted {
+            return Ok(true);
+        }
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM calls WHERE number = ?1 AND ended_at >= ?2
+                   AND outcome IN ('answered', 'outgoing')",
+            )?
+            .exists(params![number, ms(since)])?)
+    }
+
+    /// The queued message that is due first (by due time, then creation order).
+    pub fn outbox_head(&self) -> Result<Option<OutboxEntry>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT m.id, m.conversation_id, c.number, c.line, m.kind, m.body, m.due_at
+                 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                 WHERE m.status = 'queued' ORDER BY m.due_at, m.id LIMIT 1",
+            )?
+            .query_row([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(id, conv, to, line, kind, body, due)| {
+            Ok(OutboxEntry {
+                id: MessageId(id),
+                conversation_id: ConversationId(conv),
+                to,
+                line: Line(line),
+                kind: parse_name(&kind, "message kind", MessageKind::from_name)?,
+                body,
+                due_at: from_ms(due.unwrap_or(0))?,
+            })
+        })
+        .transpose()
+    }
+
+    /// When texts left since `since` (exclusive), ascending: what the volume limit counts.
+    pub fn left_since(&self, since: Timestamp) -> Result<Vec<Timestamp>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT left_at FROM messages WHERE left_at > ?1 ORDER BY left_at")?;
+        let rows = stmt.query_map([ms(since)], |r| r.get::<_, i64>(0))?;
+        rows.map(|r| from_ms(r?)).collect()
+    }
+
+    /// One message.
+    pub fn message(&self, id: MessageId) -> Result<Option<Message>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(&format!("{MESSAGE_COLUMNS} WHERE id = ?1"))?
+            .query_row([id.0], read_message_row)
+            .optional()?;
+        row.map(Message::try_from).transpose()
+    }
+
+    /// The conversation's number and line.
+    pub fn conversation_address(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<(String, Line)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT number, line FROM conversations WHERE id = ?1")?
+            .query_row([id.0], |r| Ok((r.get(0)?, Line(r.get(1)?))))
+            .optional()?)
+    }
+
+    /// The line of the most recently active conversation with `number`.
+    pub fn latest_line(&self, number: &str) -> Result<Option<Line>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT line FROM conversations WHERE number = ?1
+                 ORDER BY last_activity_at DESC, id DESC LIMIT 1",
+            )?
+            .query_row([number], |r| Ok(Line(r.get(0)?)))
+            .optional()?)
+    }
+
+    /// Every message of one conversation with the given status (tests and recovery views).
+    pub fn messages_with_status(&self, status: MessageStatus) -> Result<Vec<Message>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{MESSAGE_COLUMNS} WHERE status = ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([status.as_str()], read_message_row)?;
+        rows.map(|r| Message::try_from(r?)).collect()
+    }
+
+    /// All messages, oldest first (tests, export).
+    pub fn all_messages(&self) -> Result<Vec<Message>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{MESSAGE_COLUMNS} ORDER BY id"))?;
+        let rows = stmt.query_map([], read_message_row)?;
+        rows.map(|r| Message::try_from(r?)).collect()
+    }
+
+    /// The number of recorded calls.
+    pub fn call_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM calls", [], |r| r.get(0))?)
+    }
+
+    /// The decision stored for a call-log entry: `("text_back" | "skipped", reason)`.
+    pub fn call_decision(&self, log_id: i64) -> Result<Option<CallDecisionRow>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT decision, skip_reason FROM calls WHERE log_id = ?1")?
+            .query_row([log_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+}
+
+/// A stored call decision: `("text_back" | "skipped", skip reason)`.
+pub type CallDecisionRow = (Option<String>, Option<String>);
+
+const MESSAGE_COLUMNS: &str = "SELECT id, conversation_id, direction, kind, body, status, failure, \
+     created_at, due_at, left_at FROM messages";
+
+type MessageRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn read_message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+    ))
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(row: MessageRow) -> Result<Message, StoreError> {
+        let (id, conv, direction, kind, body, status, failure, created, due, left) = row;
+        Ok(Message {
+            id: MessageId(id),
+            conversation_id: ConversationId(conv),
+            direction: parse_name(&direction, "direction", Direction::from_name)?,
+            kind: parse_name(&kind, "message kind", MessageKind::from_name)?,
+            body,
+            status: parse_name(&status, "message status", MessageStatus::from_name)?,
+            failure,
+            created_at: from_ms(created)?,
+            due_at: opt_ms(due)?,
+            left_at: opt_ms(left)?,
+        })
+    }
+}
+
+pub(crate) fn parse_outcome(name: &str) -> Result<CallOutcome, StoreError> {
+    parse_name(name, "call outcome", CallOutcome::from_name)
+}
+
+#[cfg(unix)]
+fn restrict_to_owner(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: on a file system without modes there is nothing to tighten.
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_path: &Path) {}
+
+#[cfg(test)]
+mod tests;

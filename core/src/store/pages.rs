@@ -1,0 +1,344 @@
+//! The queries the desktop runs most: inbox page, thread page, missed-call page, search.
+//! Each is keyset-paged on an index, so a page costs the same on the millionth message.
+
+use jiff::Timestamp;
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{
+    ConversationId, Message, MessageId, Store, StoreError, from_ms, ms, opt_ms, parse_name,
+    parse_outcome, read_message_row,
+};
+use crate::call::{CallOutcome, Line};
+use crate::conversation::LeadStatus;
+use crate::message::{Direction, MessageKind, MessageStatus};
+
+/// Which conversations the inbox shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxFilter {
+    /// Every conversation that is not archived.
+    #[default]
+    All,
+    /// With unread texts.
+    Unread,
+    /// The caller spoke last.
+    NeedsReply,
+    /// Lead booked.
+    Booked,
+    /// Opted out.
+    OptedOut,
+}
+
+/// Where the next inbox page starts: the last row of the previous one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct InboxCursor {
+    /// Its activity time (ms).
+    pub last_activity_at: i64,
+    /// Its id.
+    pub id: i64,
+}
+
+/// One row of the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationSummary {
+    /// Row id.
+    pub id: ConversationId,
+    /// The line it belongs to.
+    pub line: Line,
+    /// The other party.
+    pub number: String,
+    /// Their name in the phone's contacts.
+    pub contact_name: Option<String>,
+    /// Unread inbound texts.
+    pub unread: u32,
+    /// The lead's standing.
+    pub lead_status: LeadStatus,
+    /// Whether the number opted out.
+    pub opted_out: bool,
+    /// Last activity.
+    pub last_activity_at: Timestamp,
+    /// The latest message: direction, kind, status and body.
+    pub last_message: Option<(Direction, MessageKind, MessageStatus, String)>,
+}
+
+impl ConversationSummary {
+    /// The cursor that continues after this row.
+    pub fn cursor(&self) -> InboxCursor {
+        InboxCursor {
+            last_activity_at: ms(self.last_activity_at),
+            id: self.id.0,
+        }
+    }
+}
+
+/// A call as the missed-calls page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallRecord {
+    /// Row id.
+    pub id: i64,
+    /// The caller as given.
+    pub caller: String,
+    /// E.164 when it has one.
+    pub number: Option<String>,
+    /// Line.
+    pub line: Line,
+    /// How it ended.
+    pub outcome: CallOutcome,
+    /// When.
+    pub ended_at: Timestamp,
+    /// "text_back" or "skipped".
+    pub decision: Option<String>,
+    /// Why it was skipped.
+    pub skip_reason: Option<String>,
+    /// When the text-back left.
+    pub texted_at: Option<Timestamp>,
+    /// Whether the caller texted after the call.
+    pub replied: bool,
+}
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The matching message, when the match is in a message (else the contact's name matched).
+    pub message_id: Option<MessageId>,
+    /// The matching text.
+    pub text: String,
+}
+
+/// Turns what a person typed into an FTS5 query that cannot be a syntax error: each word
+/// quoted, the last one a prefix.
+fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split_whitespace()
+        .map(|w| w.replace('"', "\"\""))
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let last = words.len() - 1;
+    Some(
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == last {
+                    format!("\"{w}\"*")
+                } else {
+                    format!("\"{w}\"")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+impl Store {
+    /// A page of the inbox, most recent activity first.
+    pub fn inbox_page(
+        &self,
+        filter: InboxFilter,
+        after: Option<InboxCursor>,
+        limit: u32,
+    ) -> Result<Vec<ConversationSummary>, StoreError> {
+        let condition = match filter {
+            InboxFilter::All => "c.archived = 0",
+            InboxFilter::Unread => "c.unread > 0",
+            InboxFilter::NeedsReply => "m.direction = 'inbound'",
+            InboxFilter::Booked => "c.lead_status = 'booked'",
+            InboxFilter::OptedOut => "o.number IS NOT NULL",
+        };
+        let sql = format!(
+            "SELECT c.id, c.line, c.number, ct.name, c.unread, c.lead_status, o.number IS NOT NULL,
+                    c.last_activity_at, m.direction, m.kind, m.status, m.body
+             FROM conversations c
+             LEFT JOIN messages m ON m.id = c.last_message_id
+             LEFT JOIN contacts ct ON ct.number = c.number
+             LEFT JOIN opt_outs o ON o.number = c.number
+             WHERE {condition} AND (c.last_activity_at, c.id) < (?1, ?2)
+             ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?3"
+        );
+        let (at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.last_activity_at, c.id));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![at, id, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, bool>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<String>>(11)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, line, number, name, unread, lead, opted_out, at, dir, kind, status, body) =
+                row?;
+            let last_message = match (dir, kind, status, body) {
+                (Some(d), Some(k), Some(s), Some(b)) => Some((
+                    parse_name(&d, "direction", Direction::from_name)?,
+                    parse_name(&k, "message kind", MessageKind::from_name)?,
+                    parse_name(&s, "message status", MessageStatus::from_name)?,
+                    b,
+                )),
+                _ => None,
+            };
+            out.push(ConversationSummary {
+                id: ConversationId(id),
+                line: Line(line),
+                number,
+                contact_name: name,
+                unread,
+                lead_status: parse_name(&lead, "lead status", LeadStatus::from_name)?,
+                opted_out,
+                last_activity_at: from_ms(at)?,
+                last_message,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A page of a thread, newest first, starting before message `before` when given.
+    pub fn thread_page(
+        &self,
+        conversation: ConversationId,
+        before: Option<MessageId>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let (before_at, before_id) = match before {
+            Some(id) => match self.reader().message(id)? {
+                Some(m) => (ms(m.created_at), id.0),
+                None => return Ok(Vec::new()),
+            },
+            None => (i64::MAX, i64::MAX),
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at, left_at
+             FROM messages WHERE conversation_id = ?1 AND (created_at, id) < (?2, ?3)
+             ORDER BY created_at DESC, id DESC LIMIT ?4",
+        )?;
+        let rows = stmt.query_map(
+            params![conversation.0, before_at, before_id, limit],
+            read_message_row,
+        )?;
+        rows.map(|r| Message::try_from(r?)).collect()
+    }
+
+    /// A page of calls that got a decision (the missed-calls page), newest first.
+    pub fn missed_calls_page(
+        &self,
+        before: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT k.id, k.caller, k.number, k.line, k.outcome, k.ended_at, k.decision, k.skip_reason,
+                    m.left_at,
+                    EXISTS (SELECT 1 FROM messages i WHERE i.conversation_id = k.conversation_id
+                            AND i.direction = 'inbound' AND i.created_at >= k.ended_at)
+             FROM calls k LEFT JOIN messages m ON m.id = k.message_id
+             WHERE k.decision IS NOT NULL AND (k.ended_at, k.id) < (?1, ?2)
+             ORDER BY k.ended_at DESC, k.id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![at, id, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<i64>>(8)?,
+                r.get::<_, bool>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, caller, number, line, outcome, ended, decision, reason, left, replied) = row?;
+            out.push(CallRecord {
+                id,
+                caller,
+                number,
+                line: Line(line),
+                outcome: parse_outcome(&outcome)?,
+                ended_at: from_ms(ended)?,
+                decision,
+                skip_reason: reason,
+                texted_at: opt_ms(left)?,
+                replied,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Full-text search over message bodies and contact names, newest messages first.
+    pub fn search(&self, input: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(query) = fts_query(input) else {
+            return Ok(Vec::new());
+        };
+        let mut hits = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.id, ct.name FROM contacts_fts f
+             JOIN contacts ct ON ct.rowid = f.rowid
+             JOIN conversations c ON c.number = ct.number
+             WHERE contacts_fts MATCH ?1 LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![query, limit], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (conv, name) = row?;
+            hits.push(SearchHit {
+                conversation_id: ConversationId(conv),
+                message_id: None,
+                text: name,
+            });
+        }
+        let remaining = limit.saturating_sub(hits.len() as u32);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id, m.conversation_id, m.body FROM messages_fts f
+             JOIN messages m ON m.id = f.rowid
+             WHERE messages_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![query, remaining], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, conv, body) = row?;
+            hits.push(SearchHit {
+                conversation_id: ConversationId(conv),
+                message_id: Some(MessageId(id)),
+                text: body,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn fts_query_quotes_every_word() {
+        assert_eq!(fts_query("  "), None);
+        assert_eq!(fts_query("leak pip").as_deref(), Some("\"leak\" \"pip\"*"));
+        assert_eq!(fts_query("a\"b OR").as_deref(), Some("\"a\"\"b\" \"OR\"*"));
+    }
+}

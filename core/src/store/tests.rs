@@ -1,0 +1,275 @@
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::*;
+use crate::call::EndedCall;
+use crate::message::{Direction, MessageKind, MessageStatus};
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("timestamp")
+}
+
+fn add_message(
+    store: &mut Store,
+    line: &str,
+    number: &str,
+    body: &str,
+    at: &str,
+    dir: Direction,
+) -> MessageId {
+    let at = ts(at);
+    store
+        .write(at, "test", &json!({}), |tx| {
+            let c = tx.touch_conversation(&Line(line.into()), number, at)?;
+            let id = tx.insert_message(&NewMessage {
+                conversation_id: c,
+                direction: dir,
+                kind: if dir == Direction::Inbound {
+                    MessageKind::Inbound
+                } else {
+                    MessageKind::Reply
+                },
+                body,
+                status: if dir == Direction::Inbound {
+                    MessageStatus::Received
+                } else {
+                    MessageStatus::Sent
+                },
+                created_at: at,
+                due_at: None,
+                left_at: None,
+                source_id: None,
+            })?;
+            Ok(id.expect("new"))
+        })
+        .expect("write")
+}
+
+#[test]
+fn opens_a_file_with_wal_foreign_keys_and_owner_only_permissions() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ringback.db");
+    let store = Store::open(&path).expect("open");
+    let mode: String = store
+        .connection()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(mode, "wal");
+    let fk: i64 = store
+        .connection()
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(fk, 1);
+    assert!(store.schema_version().expect("version") >= 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by the owner only: {mode:o}");
+    }
+    drop(store);
+    // Reopening runs no migration twice and keeps the data.
+    let store = Store::open(&path).expect("reopen");
+    assert!(store.schema_version().expect("version") >= 1);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ringback.db");
+    drop(Store::open(&path).expect("open"));
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    conn.pragma_update(None, "user_version", 999).expect("bump");
+    drop(conn);
+    let err = Store::open(&path).expect_err("newer schema must be refused");
+    assert!(matches!(err, StoreError::Migration(_)), "{err}");
+    assert!(err.to_string().contains("update this app"), "{err}");
+}
+
+#[test]
+fn migrated_schema_equals_fresh_schema() {
+    // Upgrading step by step and creating at once must give the same schema.
+    let schema = |conn: &rusqlite::Connection| -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT name, coalesce(sql, '') FROM sqlite_master ORDER BY name")
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let fresh = Store::open_in_memory().expect("fresh");
+    let migrations = MIGRATIONS.as_ref().expect("migrations");
+    let mut conn = rusqlite::Connection::open_in_memory().expect("conn");
+    let last = fresh.schema_version().expect("v") as usize;
+    for version in 1..=last {
+        migrations.to_version(&mut conn, version).expect("step");
+    }
+    assert_eq!(schema(fresh.connection()), schema(&conn));
+}
+
+#[test]
+fn a_failed_change_writes_nothing() {
+    let mut store = Store::open_in_memory().expect("open");
+    let at = ts("2026-11-02T15:00:00Z");
+    let result: Result<(), StoreError> = store.write(at, "test", &json!({}), |tx| {
+        tx.touch_conversation(&Line::default(), "+12125550123", at)?;
+        Err(StoreError::Corrupt("boom".into()))
+    });
+    assert!(result.is_err());
+    assert!(
+        store
+            .inbox_page(InboxFilter::All, None, 10)
+            .expect("inbox")
+            .is_empty()
+    );
+    let events: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(
+        events, 0,
+        "the event is written with its change or not at all"
+    );
+}
+
+#[test]
+fn injected_crash_before_or_after_commit() {
+    let mut store = Store::open_in_memory().expect("open");
+    let at = ts("2026-11-02T15:00:00Z");
+    store.inject_crash(0, false);
+    let r = store.write(at, "t", &json!({}), |tx| tx.opt_out("+12125550123", at));
+    assert!(matches!(r, Err(StoreError::Interrupted)));
+    assert!(!store.reader().is_opted_out("+12125550123").expect("read"));
+    store.inject_crash(0, true);
+    let r = store.write(at, "t", &json!({}), |tx| tx.opt_out("+12125550123", at));
+    assert!(matches!(r, Err(StoreError::Interrupted)));
+    assert!(store.reader().is_opted_out("+12125550123").expect("read"));
+}
+
+#[test]
+fn status_only_moves_forward() {
+    let mut store = Store::open_in_memory().expect("open");
+    let id = add_message(
+        &mut store,
+        "",
+        "+12125550123",
+        "hi",
+        "2026-11-02T15:00:00Z",
+        Direction::Outbound,
+    );
+    let at = ts("2026-11-02T15:00:00Z");
+    let moved = store
+        .write(at, "t", &json!({}), |tx| {
+            Ok((
+                tx.advance_status(id, MessageStatus::Delivered, None, None)?,
+                tx.advance_status(id, MessageStatus::Sent, None, None)?,
+                tx.advance_status(id, MessageStatus::Queued, None, None)?,
+            ))
+        })
+        .expect("write");
+    assert_eq!(moved, (true, false, false));
+    assert_eq!(
+        store
+            .reader()
+            .message(id)
+            .expect("read")
+            .expect("row")
+            .status,
+        MessageStatus::Delivered
+    );
+}
+
+#[test]
+fn calls_are_recorded_once_per_log_id() {
+    let mut store = Store::open_in_memory().expect("open");
+    let call = EndedCall {
+        log_id: 42,
+        number: "+12125550123".into(),
+        outcome: CallOutcome::Missed,
+        line: Line::default(),
+        ended_at: ts("2026-11-02T15:00:00Z"),
+    };
+    for _ in 0..2 {
+        store
+            .write(call.ended_at, "t", &json!({}), |tx| {
+                tx.insert_call(
+                    &call,
+                    Some("+12125550123"),
+                    None,
+                    Some("skipped"),
+                    Some("cooldown"),
+                )
+            })
+            .expect("write");
+    }
+    assert_eq!(store.reader().call_count().expect("count"), 1);
+}
+
+#[test]
+fn inbox_pages_by_activity_and_search_finds_bodies_and_names() {
+    let mut store = Store::open_in_memory().expect("open");
+    add_message(
+        &mut store,
+        "sim1",
+        "+12125550101",
+        "Pipe burst in the kitchen",
+        "2026-11-02T15:00:00Z",
+        Direction::Inbound,
+    );
+    add_message(
+        &mut store,
+        "sim1",
+        "+12125550102",
+        "Need a quote for a café 💧 roof",
+        "2026-11-02T15:01:00Z",
+        Direction::Inbound,
+    );
+    add_message(
+        &mut store,
+        "sim2",
+        "+12125550101",
+        "Thanks!",
+        "2026-11-02T15:02:00Z",
+        Direction::Outbound,
+    );
+    let at = ts("2026-11-02T15:03:00Z");
+    store
+        .write(at, "t", &json!({}), |tx| {
+            tx.set_contact("+12125550102", "Zoë Hart", at)
+        })
+        .expect("contact");
+
+    let page = store.inbox_page(InboxFilter::All, None, 2).expect("page");
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].number, "+12125550101");
+    assert_eq!(page[0].line, Line("sim2".into()));
+    assert_eq!(page[1].contact_name.as_deref(), Some("Zoë Hart"));
+    let next = store
+        .inbox_page(InboxFilter::All, Some(page[1].cursor()), 2)
+        .expect("page");
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].line, Line("sim1".into()));
+    assert_eq!(next[0].unread, 1);
+    let needs = store
+        .inbox_page(InboxFilter::NeedsReply, None, 10)
+        .expect("page");
+    assert_eq!(needs.len(), 2, "the sim2 conversation ends with our reply");
+
+    let hits = store.search("burst", 10).expect("search");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].text, "Pipe burst in the kitchen");
+    assert_eq!(
+        store.search("cafe", 10).expect("search").len(),
+        1,
+        "diacritics fold"
+    );
+    assert_eq!(
+        store.search("zoe", 10).expect("search")[0].message_id,
+        None,
+        "contact names match"
+    );
+    for odd in ["\"", "AND OR NOT", "*", "(", "NEAR(", "💧"] {
+        store.search(odd, 10).expect("odd input is no syntax error");
+    }
+}
