@@ -6,6 +6,7 @@
 
 pub mod service;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -81,6 +82,9 @@ pub enum DeliveryStatus {
 pub enum PlatformEvent {
     /// The call log changed (or the phone state went idle): read it since the cursor.
     CallLogChanged,
+    /// A call-log entry the platform read itself. Recorded once per log id, like the
+    /// entries the engine reads.
+    CallEnded(EndedCall),
     /// A text arrived.
     SmsReceived(InboundSms),
     /// The platform's report on handing a text to the network.
@@ -282,6 +286,7 @@ impl Engine {
     pub fn handle(&mut self, event: PlatformEvent) -> Result<Vec<Outcome>, EngineError> {
         let mut outcomes = match event {
             PlatformEvent::CallLogChanged => self.read_call_log()?,
+            PlatformEvent::CallEnded(call) => self.record_calls(&[call])?,
             PlatformEvent::SmsReceived(sms) => self.receive(sms)?,
             PlatformEvent::SmsSent { message_id, result } => {
                 self.sent_report(message_id, result)?
@@ -308,19 +313,36 @@ impl Engine {
             .map_err(EngineError::CallLog)?;
         entries.sort_by_key(|c| c.log_id);
         entries.retain(|c| cursor.is_none_or(|cur| c.log_id > cur));
+        self.record_calls(&entries)
+    }
+
+    /// Records calls in batches, one transaction each, and moves the cursor past them.
+    fn record_calls(&mut self, calls: &[EndedCall]) -> Result<Vec<Outcome>, EngineError> {
         let mut outcomes = Vec::new();
         let now = self.now();
-        for batch in entries.chunks(INGEST_BATCH) {
-            let last = batch.last().map_or(0, |c| c.log_id);
+        for batch in calls.chunks(INGEST_BATCH) {
+            let last = batch.iter().map(|c| c.log_id).max().unwrap_or(0);
             let config = self.config.as_ref();
             let contacts = self.ports.contacts.as_ref();
             let data = json!({"count": batch.len(), "up_to": last});
-            let mut produced = self.store.write(now, "call_log_read", &data, |tx| {
+            let mut produced = self.store.write(now, "calls_recorded", &data, |tx| {
                 let mut out = Vec::new();
+                // A busy log repeats the same callers; parse each number once per batch.
+                let mut callers: HashMap<&str, Sender> = HashMap::new();
                 for call in batch {
-                    out.extend(record_call(tx, config, contacts, call)?);
+                    let region = config.map(|c| c.region).unwrap_or_default();
+                    let caller = callers
+                        .entry(call.number.as_str())
+                        .or_insert_with(|| classify(&call.number, region));
+                    out.extend(record_call(tx, config, contacts, call, caller)?);
                 }
-                tx.set_call_log_cursor(last)?;
+                if tx
+                    .reader()
+                    .call_log_cursor()?
+                    .is_none_or(|cursor| last > cursor)
+                {
+                    tx.set_call_log_cursor(last)?;
+                }
                 Ok(out)
             })?;
             outcomes.append(&mut produced);
@@ -769,12 +791,11 @@ fn record_call(
     config: Option<&Config>,
     contacts: &dyn Contacts,
     call: &EndedCall,
+    caller: &Sender,
 ) -> Result<Vec<Outcome>, StoreError> {
     if tx.reader().call_decision(call.log_id)?.is_some() {
         return Ok(Vec::new());
     }
-    let region = config.map(|c| c.region).unwrap_or_default();
-    let caller = classify(&call.number, region);
     let number = caller.number();
     let conversation = match number {
         Some(n) => {
@@ -785,12 +806,13 @@ fn record_call(
         }
         None => None,
     };
+    // Only a trigger outcome needs the number's history.
     let history = match number {
-        Some(n) => tx.reader().number_history(n)?,
-        None => Default::default(),
+        Some(n) if call.outcome.is_trigger_outcome() => tx.reader().number_history(n)?,
+        _ => Default::default(),
     };
     let decision = match config {
-        Some(config) => decide_call(config, call.outcome, &caller, call.ended_at, &history),
+        Some(config) => decide_call(config, call.outcome, caller, call.ended_at, &history),
         None if call.outcome.is_trigger_outcome() => CallDecision::Skip(SkipReason::Disabled),
         None => CallDecision::NotApplicable,
     };
@@ -848,7 +870,7 @@ fn record_call(
                 call.ended_at,
                 due,
             )?;
-            if let (Some(call_id), Some(id)) = (call_id, id) {
+            if let Some(id) = id {
                 tx.link_call_message(call_id, id)?;
             }
             tracing::info!(due = %due, "missed call: text-back scheduled");

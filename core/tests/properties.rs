@@ -12,19 +12,41 @@ use ringback_core::ports::Clock;
 use ringback_core::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use ringback_core::store::Message;
 use ringback_core::{
-    CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, MessageKind, MessageStatus, Outcome,
-    PlatformEvent, Ports, ReplyRequest, Settings, Store, StoreError,
+    CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, MessageKind, MessageStatus,
+    Outcome, PlatformEvent, Ports, ReplyRequest, Settings, Store, StoreError,
 };
 use serde_json::json;
 
-const NUMBERS: [&str; 4] = ["+12125550101", "(212) 555-0102", "212.555.0103", "+1 646 555 0104"];
-const BODIES: [&str; 7] = ["STOP", "start", "HELP", "hours?", "Can you come today?", "💧 leak", "stop please"];
+const NUMBERS: [&str; 4] = [
+    "+12125550101",
+    "(212) 555-0102",
+    "212.555.0103",
+    "+1 646 555 0104",
+];
+const BODIES: [&str; 7] = [
+    "STOP",
+    "start",
+    "HELP",
+    "hours?",
+    "Can you come today?",
+    "💧 leak",
+    "stop please",
+];
 
 #[derive(Debug, Clone)]
 enum Step {
-    Call { number: usize, outcome: CallOutcome, line: bool },
-    Sms { number: usize, body: usize },
-    Reply { number: usize },
+    Call {
+        number: usize,
+        outcome: CallOutcome,
+        line: bool,
+    },
+    Sms {
+        number: usize,
+        body: usize,
+    },
+    Reply {
+        number: usize,
+    },
 }
 
 fn step() -> impl Strategy<Value = (u32, Step)> {
@@ -49,13 +71,15 @@ struct Knobs {
 }
 
 fn knobs() -> impl Strategy<Value = Knobs> {
-    (0u32..300, 0u32..30, 0u32..180, 1u32..6, 0.5f64..30.0).prop_map(|(delay, cooldown, quiet, max, follow_up_hours)| Knobs {
-        delay,
-        cooldown,
-        quiet,
-        max,
-        follow_up_hours,
-    })
+    (0u32..300, 0u32..30, 0u32..180, 1u32..6, 0.5f64..30.0).prop_map(
+        |(delay, cooldown, quiet, max, follow_up_hours)| Knobs {
+            delay,
+            cooldown,
+            quiet,
+            max,
+            follow_up_hours,
+        },
+    )
 }
 
 fn settings(k: &Knobs) -> Settings {
@@ -125,7 +149,10 @@ impl Phone {
 
     /// Runs `f` until it completes, restarting the engine after each simulated crash (the
     /// platform delivers the event again, as Android does after a restart).
-    fn run(&mut self, f: &dyn Fn(&mut Engine) -> Result<Vec<Outcome>, EngineError>) -> Vec<Outcome> {
+    fn run(
+        &mut self,
+        f: &dyn Fn(&mut Engine) -> Result<Vec<Outcome>, EngineError>,
+    ) -> Vec<Outcome> {
         loop {
             let engine = self.engine.as_mut().expect("engine");
             match f(engine) {
@@ -141,20 +168,42 @@ impl Phone {
         for request in self.telephony.take_sent() {
             let id = request.message_id;
             sent_so_far.push(request);
-            self.run(&|e| e.handle(PlatformEvent::SmsSent { message_id: id, result: Ok(()) }));
-            self.run(&|e| e.handle(PlatformEvent::Delivered { message_id: id, status: DeliveryStatus::Delivered }));
+            self.run(&|e| {
+                e.handle(PlatformEvent::SmsSent {
+                    message_id: id,
+                    result: Ok(()),
+                })
+            });
+            self.run(&|e| {
+                e.handle(PlatformEvent::Delivered {
+                    message_id: id,
+                    status: DeliveryStatus::Delivered,
+                })
+            });
         }
     }
 
     fn advance_to(&mut self, at: Timestamp, sent: &mut Vec<ringback_core::ports::SendRequest>) {
         loop {
-            let wake = self.engine.as_ref().expect("engine").next_wake().expect("wake");
+            let wake = self
+                .engine
+                .as_ref()
+                .expect("engine")
+                .next_wake()
+                .expect("wake");
             match wake {
                 Some(w) if w <= at => {
                     self.clock.set(w);
                     self.run(&|e| e.run_due());
                     self.deliver_reports(sent);
-                    if self.engine.as_ref().expect("engine").next_wake().expect("wake") == Some(w) {
+                    if self
+                        .engine
+                        .as_ref()
+                        .expect("engine")
+                        .next_wake()
+                        .expect("wake")
+                        == Some(w)
+                    {
                         break;
                     }
                 }
@@ -168,10 +217,16 @@ impl Phone {
         let mut sent = Vec::new();
         let mut at: Timestamp = self.clock.now();
         for (i, (gap, step)) in steps.iter().enumerate() {
-            at = at.checked_add(SignedDuration::from_secs(i64::from(*gap))).expect("t");
+            at = at
+                .checked_add(SignedDuration::from_secs(i64::from(*gap)))
+                .expect("t");
             self.advance_to(at, &mut sent);
             match step {
-                Step::Call { number, outcome, line } => {
+                Step::Call {
+                    number,
+                    outcome,
+                    line,
+                } => {
                     self.call_log.push(EndedCall {
                         log_id: 0,
                         number: NUMBERS[*number].into(),
@@ -204,18 +259,27 @@ impl Phone {
             self.deliver_reports(&mut sent);
         }
         // After the last event the clock runs on until no timer is left.
-        let end = at.checked_add(SignedDuration::from_hours(24 * 40)).expect("t");
+        let end = at
+            .checked_add(SignedDuration::from_hours(24 * 40))
+            .expect("t");
         self.advance_to(end, &mut sent);
         sent
     }
 
     fn messages(&self) -> Vec<Message> {
-        self.engine.as_ref().expect("engine").store().reader().all_messages().expect("messages")
+        self.engine
+            .as_ref()
+            .expect("engine")
+            .store()
+            .reader()
+            .all_messages()
+            .expect("messages")
     }
 
     fn commits(&self) -> u64 {
         let conn = self.engine.as_ref().expect("engine").store().connection();
-        conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0)).expect("count") as u64
+        conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
+            .expect("count") as u64
     }
 }
 

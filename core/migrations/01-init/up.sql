@@ -72,7 +72,6 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at, id);
 CREATE INDEX messages_queued ON messages (due_at, id) WHERE status = 'queued';
 CREATE INDEX messages_by_left ON messages (left_at) WHERE left_at IS NOT NULL;
-CREATE INDEX messages_sending ON messages (id) WHERE status = 'sending';
 
 CREATE TABLE calls (
     id INTEGER PRIMARY KEY,
@@ -92,7 +91,6 @@ CREATE TABLE calls (
 );
 CREATE INDEX calls_by_time ON calls (ended_at DESC, id DESC);
 CREATE INDEX calls_by_number ON calls (number, ended_at);
-CREATE INDEX calls_decided ON calls (ended_at DESC, id DESC) WHERE decision IS NOT NULL;
 
 -- Full-text search over message bodies and contact names.
 CREATE VIRTUAL TABLE messages_fts USING fts5 (

@@ -7,6 +7,9 @@ use tokio::task::JoinHandle;
 
 use super::{Engine, EngineError, Outcome, PlatformEvent, ReplyRequest};
 
+/// How long the engine must be idle before it checkpoints the store.
+const IDLE_CHECKPOINT: std::time::Duration = std::time::Duration::from_secs(1);
+
 enum Command {
     Event(
         PlatformEvent,
@@ -97,6 +100,7 @@ async fn run(
             let _ = outcomes.send(o.clone());
         }
     };
+    let mut dirty = false;
     loop {
         let wake = match engine.next_wake() {
             Ok(wake) => wake,
@@ -111,9 +115,12 @@ async fn run(
                 None => std::future::pending().await,
             }
         };
+        // A quiet second is when the write-ahead log is folded into the database.
+        let idle = tokio::time::sleep(IDLE_CHECKPOINT);
         tokio::select! {
             command = rx.recv() => {
                 let Some(command) = command else { break };
+                dirty = true;
                 match command {
                     Command::Event(event, reply) => {
                         let result = engine.handle(event);
@@ -130,7 +137,14 @@ async fn run(
                     }
                 }
             }
+            () = idle, if dirty => {
+                dirty = false;
+                if let Err(error) = engine.store().checkpoint() {
+                    tracing::warn!(%error, "checkpoint failed; SQLite will retry on its own");
+                }
+            }
             () = sleep => {
+                dirty = true;
                 match engine.run_due() {
                     Ok(list) => publish(&list),
                     Err(error) => tracing::error!(%error, "could not send due texts"),

@@ -440,3 +440,30 @@ async fn service_sends_when_the_clock_reaches_the_delay() {
         1
     );
 }
+
+#[test]
+fn a_call_handed_over_directly_is_recorded_once_and_moves_the_cursor() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let call = EndedCall {
+        log_id: 7,
+        number: "+12125550123".into(),
+        outcome: CallOutcome::Missed,
+        line: Line::default(),
+        ended_at: phone.clock.now(),
+    };
+    let out = engine
+        .handle(PlatformEvent::CallEnded(call.clone()))
+        .expect("h");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::TextBack]);
+    assert!(
+        engine
+            .handle(PlatformEvent::CallEnded(call))
+            .expect("h")
+            .is_empty()
+    );
+    assert_eq!(
+        engine.store().reader().call_log_cursor().expect("cursor"),
+        Some(7)
+    );
+}

@@ -190,19 +190,20 @@ fn calls_are_recorded_once_per_log_id() {
         line: Line::default(),
         ended_at: ts("2026-11-02T15:00:00Z"),
     };
-    for _ in 0..2 {
-        store
-            .write(call.ended_at, "t", &json!({}), |tx| {
-                tx.insert_call(
-                    &call,
-                    Some("+12125550123"),
-                    None,
-                    Some("skipped"),
-                    Some("cooldown"),
-                )
-            })
-            .expect("write");
-    }
+    let insert = |store: &mut Store| {
+        store.write(call.ended_at, "t", &json!({}), |tx| {
+            tx.insert_call(
+                &call,
+                Some("+12125550123"),
+                None,
+                Some("skipped"),
+                Some("cooldown"),
+            )
+        })
+    };
+    insert(&mut store).expect("first");
+    assert!(insert(&mut store).is_err(), "a log id is recorded once");
+    assert!(store.reader().call_decision(42).expect("read").is_some());
     assert_eq!(store.reader().call_count().expect("count"), 1);
 }
 

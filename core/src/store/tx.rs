@@ -53,19 +53,37 @@ impl<'c> WriteTx<'c> {
         number: &str,
         at: Timestamp,
     ) -> Result<ConversationId, StoreError> {
-        let id: i64 = self
+        // A lookup and a plain update cost less than an upsert, and a conversation is
+        // touched far more often than it is created.
+        let existing: Option<i64> = self
             .tx
-            .prepare_cached(
-                "INSERT INTO conversations (line, number, last_activity_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (line, number) DO UPDATE
-                   SET last_activity_at = max(last_activity_at, excluded.last_activity_at)
-                 RETURNING id",
-            )?
-            .query_row(params![line.0, number, ms(at)], |r| r.get(0))?;
+            .prepare_cached("SELECT id FROM conversations WHERE line = ?1 AND number = ?2")?
+            .query_row(params![line.0, number], |r| r.get(0))
+            .optional()?;
+        let id = match existing {
+            Some(id) => {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE conversations SET last_activity_at = ?2
+                         WHERE id = ?1 AND last_activity_at < ?2",
+                    )?
+                    .execute(params![id, ms(at)])?;
+                id
+            }
+            None => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO conversations (line, number, last_activity_at) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![line.0, number, ms(at)])?;
+                self.tx.last_insert_rowid()
+            }
+        };
         Ok(ConversationId(id))
     }
 
-    /// Records a call (idempotent on its log id). Returns `None` if it was recorded before.
+    /// Records a call. The caller checks first that its log id is new (a repeated id is
+    /// refused by the unique index).
     pub fn insert_call(
         &self,
         call: &EndedCall,
@@ -73,31 +91,25 @@ impl<'c> WriteTx<'c> {
         conversation: Option<ConversationId>,
         decision: Option<&str>,
         skip_reason: Option<&str>,
-    ) -> Result<Option<i64>, StoreError> {
-        let id: Option<i64> = self
-            .tx
+    ) -> Result<i64, StoreError> {
+        self.tx
             .prepare_cached(
                 "INSERT INTO calls (log_id, conversation_id, caller, number, line, outcome,
                                     ended_at, decision, skip_reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (log_id) DO NOTHING RETURNING id",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
-            .query_row(
-                params![
-                    call.log_id,
-                    conversation.map(|c| c.0),
-                    call.number,
-                    number,
-                    call.line.0,
-                    call.outcome.as_str(),
-                    ms(call.ended_at),
-                    decision,
-                    skip_reason
-                ],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(id)
+            .execute(params![
+                call.log_id,
+                conversation.map(|c| c.0),
+                call.number,
+                number,
+                call.line.0,
+                call.outcome.as_str(),
+                ms(call.ended_at),
+                decision,
+                skip_reason
+            ])?;
+        Ok(self.tx.last_insert_rowid())
     }
 
     /// Links a call to the text-back it produced.
