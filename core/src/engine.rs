@@ -192,7 +192,13 @@ pub struct Engine {
     store: Store,
     config: Option<Config>,
     ports: Ports,
+    /// Callers already classified, for the region in force: a call log repeats its callers,
+    /// and parsing a number costs more than deciding about it.
+    callers: HashMap<String, Sender>,
 }
+
+/// How many classified callers the engine remembers before starting afresh.
+const CALLER_CACHE: usize = 32_768;
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -229,6 +235,7 @@ impl Engine {
             store,
             config,
             ports,
+            callers: HashMap::new(),
         })
     }
 
@@ -278,6 +285,7 @@ impl Engine {
                 tx.save_settings(&settings, now)
             })?;
         tracing::info!("settings changed");
+        self.callers.clear(); // The region may have changed.
         self.config = Some(config);
         Ok(())
     }
@@ -325,14 +333,16 @@ impl Engine {
             let config = self.config.as_ref();
             let contacts = self.ports.contacts.as_ref();
             let data = json!({"count": batch.len(), "up_to": last});
+            let region = config.map(|c| c.region).unwrap_or_default();
+            if self.callers.len() > CALLER_CACHE {
+                self.callers.clear();
+            }
+            let callers = &mut self.callers;
             let mut produced = self.store.write(now, "calls_recorded", &data, |tx| {
                 let mut out = Vec::new();
-                // A busy log repeats the same callers; parse each number once per batch.
-                let mut callers: HashMap<&str, Sender> = HashMap::new();
                 for call in batch {
-                    let region = config.map(|c| c.region).unwrap_or_default();
                     let caller = callers
-                        .entry(call.number.as_str())
+                        .entry(call.number.clone())
                         .or_insert_with(|| classify(&call.number, region));
                     out.extend(record_call(tx, config, contacts, call, caller)?);
                 }
