@@ -168,11 +168,12 @@ fn ingest(c: &mut Criterion) {
                         ended_at,
                     });
                 }
-                p.clock.set(
-                    start()
-                        .checked_add(SignedDuration::from_hours(24 * 30))
-                        .expect("t"),
-                );
+                // Read right after the last call: the whole history at a first start, of
+                // which only the last few minutes still get a text.
+                let last = start()
+                    .checked_add(SignedDuration::from_secs((INGEST as i64 - 1) * 20))
+                    .expect("t");
+                p.clock.set(last);
                 let t = Instant::now();
                 engine
                     .handle(PlatformEvent::CallLogChanged)

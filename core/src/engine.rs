@@ -344,7 +344,7 @@ impl Engine {
                     let caller = callers
                         .entry(call.number.clone())
                         .or_insert_with(|| classify(&call.number, region));
-                    out.extend(record_call(tx, config, contacts, call, caller)?);
+                    out.extend(record_call(tx, config, contacts, call, caller, now)?);
                 }
                 if tx
                     .reader()
@@ -802,6 +802,7 @@ fn record_call(
     contacts: &dyn Contacts,
     call: &EndedCall,
     caller: &Sender,
+    now: Timestamp,
 ) -> Result<Vec<Outcome>, StoreError> {
     if tx.reader().call_decision(call.log_id)?.is_some() {
         return Ok(Vec::new());
@@ -822,7 +823,12 @@ fn record_call(
         _ => Default::default(),
     };
     let decision = match config {
-        Some(config) => decide_call(config, call.outcome, caller, call.ended_at, &history),
+        Some(config) => rules::too_late(
+            config,
+            decide_call(config, call.outcome, caller, call.ended_at, &history),
+            call.ended_at,
+            now,
+        ),
         None if call.outcome.is_trigger_outcome() => CallDecision::Skip(SkipReason::Disabled),
         None => CallDecision::NotApplicable,
     };

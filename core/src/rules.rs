@@ -34,11 +34,13 @@ pub enum SkipReason {
     InConversation,
     /// The owner spoke with the caller before the text left.
     ResolvedByCall,
+    /// The call was handled too long after it ended (the app was not running then).
+    TooLate,
 }
 
 impl SkipReason {
     /// Every reason, in rule order.
-    pub const ALL: [SkipReason; 11] = [
+    pub const ALL: [SkipReason; 12] = [
         SkipReason::Disabled,
         SkipReason::NotATrigger,
         SkipReason::WithheldNumber,
@@ -50,6 +52,7 @@ impl SkipReason {
         SkipReason::Cooldown,
         SkipReason::InConversation,
         SkipReason::ResolvedByCall,
+        SkipReason::TooLate,
     ];
 
     /// The stored and serialized name.
@@ -66,6 +69,7 @@ impl SkipReason {
             SkipReason::Cooldown => "cooldown",
             SkipReason::InConversation => "in_conversation",
             SkipReason::ResolvedByCall => "resolved_by_call",
+            SkipReason::TooLate => "too_late",
         }
     }
 
@@ -178,6 +182,24 @@ pub fn decide_call(
     CallDecision::TextBack {
         due: at.saturating_add(delay).unwrap_or(at),
         template,
+    }
+}
+
+/// A text-back decided for a call that ended long before `now` (read late from the call
+/// log, after the app was not running) becomes a skip: every other rule keeps its order.
+pub fn too_late(
+    config: &Config,
+    decision: CallDecision,
+    ended_at: Timestamp,
+    now: Timestamp,
+) -> CallDecision {
+    let window =
+        SignedDuration::from_mins(i64::from(config.settings.text_back.late_window_minutes));
+    match decision {
+        CallDecision::TextBack { .. } if now.duration_since(ended_at) > window => {
+            CallDecision::Skip(SkipReason::TooLate)
+        }
+        other => other,
     }
 }
 

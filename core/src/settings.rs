@@ -67,6 +67,9 @@ pub struct TextBack {
     pub cooldown_hours: u32,
     /// Minutes after a text exchange during which a missed call gets no text (0–1440).
     pub quiet_if_texting_minutes: u32,
+    /// A call handled later than this after it ended (the app was not running) gets no
+    /// text-back: a text hours after the call would confuse more than help (1–1440).
+    pub late_window_minutes: u32,
 }
 
 /// Which callers get a text-back.
@@ -169,6 +172,7 @@ impl Default for TextBack {
             audience: Audience::Everyone,
             cooldown_hours: 24,
             quiet_if_texting_minutes: 120,
+            late_window_minutes: 15,
         }
     }
 }
@@ -383,6 +387,12 @@ impl Config {
             "text_back.quiet_if_texting_minutes",
             tb.quiet_if_texting_minutes,
             0,
+            1440,
+        )?;
+        check_range(
+            "text_back.late_window_minutes",
+            tb.late_window_minutes,
+            1,
             1440,
         )?;
         check_range(

@@ -467,3 +467,44 @@ fn a_call_handed_over_directly_is_recorded_once_and_moves_the_cursor() {
         Some(7)
     );
 }
+
+#[test]
+fn a_call_read_long_after_it_ended_gets_no_text() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    // The app was not running: calls from 20 and 10 minutes ago are read now.
+    for mins in [20, 10] {
+        phone.call_log.push(EndedCall {
+            log_id: 0,
+            number: format!("+1212555{mins:04}"),
+            outcome: CallOutcome::Missed,
+            line: Line::default(),
+            ended_at: phone
+                .clock
+                .now()
+                .checked_sub(SignedDuration::from_mins(mins))
+                .expect("t"),
+        });
+    }
+    let out = engine.handle(PlatformEvent::CallLogChanged).expect("h");
+    assert!(
+        matches!(
+            &out[0],
+            Outcome::Skipped {
+                reason: SkipReason::TooLate,
+                ..
+            }
+        ),
+        "{out:?}"
+    );
+    assert_eq!(
+        sent_kinds(&out),
+        vec![MessageKind::TextBack],
+        "the 10-minute-old call is still in the window"
+    );
+    let page = engine.store().missed_calls_page(None, 10).expect("page");
+    assert!(
+        page.iter()
+            .any(|c| c.skip_reason.as_deref() == Some("too_late"))
+    );
+}

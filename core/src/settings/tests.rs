@@ -60,6 +60,10 @@ fn ranges_name_the_field() {
             "limits.max_per_30_minutes",
         ),
         (
+            json!({"text_back": {"late_window_minutes": 0}}),
+            "text_back.late_window_minutes",
+        ),
+        (
             json!({"limits": {"max_per_30_minutes": 1001}}),
             "limits.max_per_30_minutes",
         ),
