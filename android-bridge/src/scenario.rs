@@ -387,28 +387,30 @@ struct Runner<'a, W: Write> {
 impl<W: Write> Runner<'_, W> {
     /// Fires every timer due up to `at`, in order, then stands the clock at `at`.
     fn advance_to(&mut self, engine: &mut Engine, at: Timestamp) -> Result<(), ScenarioError> {
-        while let Some(wake) = engine.next_wake()? {
-            if wake > at {
-                break;
-            }
-            self.sim.clock.set(wake);
-            let outcomes = engine.run_due()?;
-            if outcomes.is_empty() && engine.next_wake()? == Some(wake) {
-                break; // Nothing could move; never spin.
-            }
-            self.emit(engine, &outcomes)?;
-        }
+        self.fire_timers(engine, Some(at))?;
         self.sim.clock.set(at);
         Ok(())
     }
 
     /// Runs the clock on until no timer is left.
     fn drain(&mut self, engine: &mut Engine) -> Result<(), ScenarioError> {
+        self.fire_timers(engine, None)
+    }
+
+    /// Moves the clock from timer to timer, up to `until` when given, printing what each does.
+    fn fire_timers(
+        &mut self,
+        engine: &mut Engine,
+        until: Option<Timestamp>,
+    ) -> Result<(), ScenarioError> {
         while let Some(wake) = engine.next_wake()? {
+            if until.is_some_and(|until| wake > until) {
+                break;
+            }
             self.sim.clock.set(wake);
             let outcomes = engine.run_due()?;
             if outcomes.is_empty() && engine.next_wake()? == Some(wake) {
-                break;
+                break; // Nothing could move; never spin.
             }
             self.emit(engine, &outcomes)?;
         }

@@ -297,15 +297,15 @@ impl Reader<'_> {
             .prepare_cached("SELECT 1 FROM opt_outs WHERE number = ?1")?
             .exists([n])?;
         let contact_name = self.contact_name(n)?;
-        let last_tb: Option<(String, i64)> = self
+        let last_tb: Option<i64> = self
             .conn
             .prepare_cached(
-                "SELECT m.status, m.created_at FROM messages m
+                "SELECT m.created_at FROM messages m
                  JOIN conversations c ON c.id = m.conversation_id
                  WHERE c.number = ?1 AND m.kind = 'text_back' AND m.status != 'cancelled'
                  ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
             )?
-            .query_row([n], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([n], |r| r.get(0))
             .optional()?;
         let text_back_pending = self
             .conn
@@ -326,7 +326,7 @@ impl Reader<'_> {
             opted_out,
             contact_name,
             text_back_pending,
-            last_text_back_at: last_tb.map(|(_, at)| from_ms(at)).transpose()?,
+            last_text_back_at: opt_ms(last_tb)?,
             last_exchange_at: opt_ms(last_exchange)?,
         })
     }
@@ -449,7 +449,7 @@ impl Reader<'_> {
             .optional()?)
     }
 
-    /// Every message of one conversation with the given status (tests and recovery views).
+    /// Every message with the given status, oldest first (recovery views and tests).
     pub fn messages_with_status(&self, status: MessageStatus) -> Result<Vec<Message>, StoreError> {
         let mut stmt = self
             .conn
