@@ -15,6 +15,7 @@ pub mod rules;
 pub mod settings;
 pub mod sms;
 pub mod store;
+pub mod sync;
 pub mod template;
 
 pub use call::{CallOutcome, EndedCall, Line};
