@@ -399,7 +399,7 @@ impl Engine {
                 sms.at,
             )?;
             let Some(config) = config else {
-                if read_inbound_without_config(&sms.body) {
+                if rules::is_opt_out(&sms.body) {
                     tx.opt_out(number.as_str(), sms.at)?;
                 }
                 return Ok(Vec::new());
@@ -741,12 +741,6 @@ impl Engine {
         }
         Ok(outcomes)
     }
-}
-
-/// Without settings no keyword is configured, but STOP must still be honoured.
-fn read_inbound_without_config(body: &str) -> bool {
-    let word = crate::settings::normalize_keyword(body);
-    crate::settings::STOP_WORDS.contains(&word.as_str())
 }
 
 fn queue_message(

@@ -222,7 +222,7 @@ pub enum InboundIntent {
 /// compared ignoring case.
 pub fn read_inbound(config: &Config, body: &str) -> InboundIntent {
     let word = normalize_keyword(body);
-    if STOP_WORDS.contains(&word.as_str()) {
+    if is_stop_word(&word) {
         InboundIntent::OptOut
     } else if START_WORDS.contains(&word.as_str()) {
         InboundIntent::OptIn
@@ -233,6 +233,16 @@ pub fn read_inbound(config: &Config, body: &str) -> InboundIntent {
     } else {
         InboundIntent::Conversation
     }
+}
+
+/// Whether an inbound text opts its sender out (STOP and its synonyms), compared as
+/// [`read_inbound`] does. Needs no settings: STOP is honoured even before any are given.
+pub fn is_opt_out(body: &str) -> bool {
+    is_stop_word(&normalize_keyword(body))
+}
+
+fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
 }
 
 /// The length of the volume-limit window.

@@ -551,13 +551,9 @@ fn check_template(
 ) -> Result<CheckedTemplate, SettingsError> {
     let template = Template::parse(source).map_err(|e| template_error(field, e))?;
     if business_name.is_empty() && template.uses_business_name() {
-        let field = if field.starts_with("templates.") || field.contains("].body") {
-            "business_name".to_string()
-        } else {
-            field.to_string()
-        };
+        // The fix is in the name, not in the template that uses it.
         return Err(SettingsError::new(
-            field,
+            "business_name",
             "is empty, but the templates use {business_name}; enter the name callers know the business by",
         ));
     }
