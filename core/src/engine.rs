@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::Serialize;
-use serde_json::json;
 
 use crate::call::{EndedCall, Line};
 use crate::message::{Direction, MessageKind, MessageStatus};
@@ -22,7 +21,11 @@ use crate::rules::{
     read_inbound,
 };
 use crate::settings::{CheckedTemplate, Config, Settings, SettingsError};
-use crate::store::{ConversationId, MessageId, NewMessage, Store, StoreError, WriteTx};
+use crate::store::{
+    ApplyError, ApplyReport, ConversationId, MessageId, NewMessage, PendingRequest, Source, Store,
+    StoreError, WriteTx,
+};
+use crate::sync::op::Op;
 
 /// The platform services the engine acts through.
 #[derive(Clone)]
@@ -179,6 +182,9 @@ pub enum EngineError {
     /// A settings change was refused.
     #[error("the settings were not changed: {0}")]
     Settings(#[from] SettingsError),
+    /// Ops from another device were refused; nothing of them was stored.
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
     /// The call log could not be read; it will be read again on the next trigger.
     #[error("the call log could not be read ({0}); Ringback will try again at the next call")]
     CallLog(PortError),
@@ -223,9 +229,7 @@ impl Engine {
             .messages_with_status(MessageStatus::Sending)?
             .is_empty()
         {
-            let count = store.write(now, "recovered", &json!({}), |tx| {
-                tx.mark_sending_unconfirmed()
-            })?;
+            let count = store.write(now, "recovered", |tx| tx.mark_sending_unconfirmed())?;
             tracing::warn!(
                 count,
                 "texts were being sent when the phone stopped; marked unconfirmed"
@@ -280,14 +284,145 @@ impl Engine {
     pub fn replace_settings(&mut self, settings: Settings) -> Result<(), EngineError> {
         let config = settings.validate()?;
         let now = self.now();
-        self.store
-            .write(now, "settings_changed", &json!({}), |tx| {
-                tx.save_settings(&settings, now)
-            })?;
+        self.store.write(now, "settings_changed", |tx| {
+            tx.save_settings(&settings, now)
+        })?;
         tracing::info!("settings changed");
         self.callers.clear(); // The region may have changed.
         self.config = Some(config);
         Ok(())
+    }
+
+    /// Applies ops from another device, then acts on them: new settings take force, and
+    /// desktop replies are sent (each once) or fail as expired.
+    pub fn apply_remote(
+        &mut self,
+        ops: &[Op],
+        source: Source<'_>,
+    ) -> Result<(ApplyReport, Vec<Outcome>), EngineError> {
+        let now = self.now();
+        let report = self.store.apply_remote(ops, source, now)?;
+        if report.settings_changed {
+            self.config = self
+                .store
+                .reader()
+                .settings()?
+                .and_then(|s| s.validate().ok());
+            self.callers.clear();
+            tracing::info!("settings changed on another device");
+        }
+        let mut outcomes = if report.requests > 0 {
+            self.process_requests()?
+        } else {
+            Vec::new()
+        };
+        outcomes.extend(self.run_due()?);
+        Ok((report, outcomes))
+    }
+
+    /// Acts on every desktop reply not yet acted on: sends it, or records why not. Run after
+    /// ops arrive and when the engine starts, so a reply that arrived just before a crash is
+    /// still sent once.
+    pub fn process_requests(&mut self) -> Result<Vec<Outcome>, EngineError> {
+        let mut outcomes = Vec::new();
+        for request in self.store.reader().pending_requests()? {
+            outcomes.extend(self.process_request(request)?);
+        }
+        Ok(outcomes)
+    }
+
+    fn process_request(&mut self, r: PendingRequest) -> Result<Vec<Outcome>, EngineError> {
+        let now = self.now();
+        let address = match r.conversation {
+            Some(c) => self.store.reader().conversation_address(c)?,
+            None => None,
+        };
+        let (to, line) = match (address, r.to.clone()) {
+            (Some((number, line)), _) => (number, Some(r.line.clone().unwrap_or(line))),
+            (None, Some(to)) => (to, r.line.clone()),
+            (None, None) => {
+                return self.fail_request(
+                    &r,
+                    "unknown",
+                    None,
+                    "the conversation this reply answers is not on the phone; write it again from the inbox",
+                );
+            }
+        };
+        let hours = self
+            .config
+            .as_ref()
+            .map_or(24, |c| c.settings.sync.reply_expiry_hours);
+        let expires = r
+            .requested_at
+            .saturating_add(jiff::SignedDuration::from_hours(i64::from(hours)))
+            .unwrap_or(r.requested_at);
+        if now > expires {
+            tracing::warn!(request = %r.id, "reply reached the phone too late; not sent");
+            let why = format!(
+                "expired: this reply reached the phone more than {hours} hours after it was written, so it was not sent; send it again if it still applies"
+            );
+            return self.fail_request(&r, &to, line, &why);
+        }
+        let outcomes = self.reply(ReplyRequest {
+            request_id: Some(r.id.clone()),
+            to: to.clone(),
+            body: r.body.clone(),
+            line: line.clone(),
+        })?;
+        if let Some(Outcome::Refused { reason, .. }) = outcomes.first() {
+            let why = match reason {
+                RefusalReason::OptedOut => {
+                    "not sent: this number texted STOP; it can be texted again after it texts START"
+                }
+                RefusalReason::InvalidNumber => "not sent: this is not a number a text can go to",
+                RefusalReason::EmptyBody => "not sent: the reply was empty",
+            };
+            let mut failed = self.fail_request(&r, &to, line, why)?;
+            failed.splice(0..0, outcomes);
+            return Ok(failed);
+        }
+        Ok(outcomes)
+    }
+
+    /// Records a desktop reply as failed (so every desktop sees why), without sending it.
+    fn fail_request(
+        &mut self,
+        r: &PendingRequest,
+        to: &str,
+        line: Option<Line>,
+        why: &str,
+    ) -> Result<Vec<Outcome>, EngineError> {
+        let now = self.now();
+        let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
+        let key = match classify(to, region) {
+            Sender::Number(n) => n.as_str().to_string(),
+            other => other.shown(to.trim()),
+        };
+        let line = line.unwrap_or_default();
+        let id = self.store.write(now, "reply_failed", |tx| {
+            let conversation = tx.touch_conversation(&line, &key, now)?;
+            tx.insert_message(&NewMessage {
+                conversation_id: conversation,
+                direction: Direction::Outbound,
+                kind: MessageKind::Reply,
+                body: &r.body,
+                status: MessageStatus::Failed,
+                created_at: now,
+                due_at: None,
+                left_at: None,
+                source_id: Some(&r.id),
+                failure: Some(why),
+            })
+        })?;
+        Ok(id
+            .map(|message_id| Outcome::Failed {
+                at: now,
+                message_id,
+                reason: why.to_string(),
+            })
+            .into_iter()
+            .collect())
     }
 
     /// Handles a platform event, then sends whatever has become due.
@@ -332,13 +467,12 @@ impl Engine {
             let last = batch.iter().map(|c| c.log_id).max().unwrap_or(0);
             let config = self.config.as_ref();
             let contacts = self.ports.contacts.as_ref();
-            let data = json!({"count": batch.len(), "up_to": last});
             let region = config.map(|c| c.region).unwrap_or_default();
             if self.callers.len() > CALLER_CACHE {
                 self.callers.clear();
             }
             let callers = &mut self.callers;
-            let mut produced = self.store.write(now, "calls_recorded", &data, |tx| {
+            let mut produced = self.store.write(now, "calls_recorded", |tx| {
                 let mut out = Vec::new();
                 for call in batch {
                     let caller = callers
@@ -369,8 +503,7 @@ impl Engine {
             other => other.shown(sms.from.trim()),
         };
         let config = self.config.as_ref();
-        let data = json!({"line": sms.line.0});
-        let outcomes = self.store.write(sms.at, "sms_received", &data, |tx| {
+        let outcomes = self.store.write(sms.at, "sms_received", |tx| {
             let conversation = tx.touch_conversation(&sms.line, &key, sms.at)?;
             let inserted = tx.insert_message(&NewMessage {
                 conversation_id: conversation,
@@ -382,6 +515,7 @@ impl Engine {
                 due_at: None,
                 left_at: None,
                 source_id: sms.source_id.as_deref(),
+                failure: None,
             })?;
             if inserted.is_none() {
                 return Ok(Vec::new()); // The same text reported twice.
@@ -488,8 +622,7 @@ impl Engine {
                 .latest_line(number.as_str())?
                 .unwrap_or_default(),
         };
-        let data = json!({"request_id": request.request_id});
-        let id = self.store.write(now, "reply_requested", &data, |tx| {
+        let id = self.store.write(now, "reply_requested", |tx| {
             let conversation = tx.touch_conversation(&line, number.as_str(), now)?;
             let id = tx.insert_message(&NewMessage {
                 conversation_id: conversation,
@@ -501,6 +634,7 @@ impl Engine {
                 due_at: None,
                 left_at: Some(now),
                 source_id: request.request_id.as_deref(),
+                failure: None,
             })?;
             if id.is_some() {
                 cancel_queued(
@@ -553,19 +687,14 @@ impl Engine {
             Err(error) => {
                 let reason = error.to_string();
                 tracing::warn!(message = request.message_id.0, %reason, "text not sent");
-                self.store.write(
-                    now,
-                    "send_failed",
-                    &json!({"message": request.message_id.0}),
-                    |tx| {
-                        tx.advance_status(
-                            request.message_id,
-                            MessageStatus::Failed,
-                            Some(&reason),
-                            None,
-                        )
-                    },
-                )?;
+                self.store.write(now, "send_failed", |tx| {
+                    tx.advance_status(
+                        request.message_id,
+                        MessageStatus::Failed,
+                        Some(&reason),
+                        None,
+                    )
+                })?;
                 Ok(Outcome::Failed {
                     at: now,
                     message_id: request.message_id,
@@ -585,12 +714,9 @@ impl Engine {
             Ok(()) => (MessageStatus::Sent, None),
             Err(e) => (MessageStatus::Failed, Some(e.to_string())),
         };
-        self.store.write(
-            now,
-            "sms_sent_report",
-            &json!({"message": id.0, "ok": result.is_ok()}),
-            |tx| tx.advance_status(id, status, failure.as_deref(), None),
-        )?;
+        self.store.write(now, "sms_sent_report", |tx| {
+            tx.advance_status(id, status, failure.as_deref(), None)
+        })?;
         Ok(match failure {
             Some(reason) => vec![Outcome::Failed {
                 at: now,
@@ -615,12 +741,9 @@ impl Engine {
             "the network could not deliver the text; the number may be a landline or switched off",
         );
         let now = self.now();
-        self.store.write(
-            now,
-            "sms_delivery_report",
-            &json!({"message": id.0}),
-            |tx| tx.advance_status(id, next, failure, None),
-        )?;
+        self.store.write(now, "sms_delivery_report", |tx| {
+            tx.advance_status(id, next, failure, None)
+        })?;
         Ok(())
     }
 
@@ -630,7 +753,7 @@ impl Engine {
             return Ok(()); // A contact without a textable number changes nothing here.
         };
         let now = self.now();
-        self.store.write(now, "contact_changed", &json!({}), |tx| {
+        self.store.write(now, "contact_changed", |tx| {
             tx.set_contact(number.as_str(), name.unwrap_or_default(), now)
         })?;
         Ok(())
@@ -702,8 +825,7 @@ impl Engine {
                 } else {
                     Vec::new()
                 };
-            let data = json!({"message": head.id.0, "cancel": cancel});
-            self.store.write(now, "outbox_fired", &data, |tx| {
+            self.store.write(now, "outbox_fired", |tx| {
                 if cancel {
                     tx.advance_status(
                         head.id,
@@ -761,6 +883,7 @@ fn queue_message(
         due_at: Some(due_at),
         left_at: None,
         source_id: None,
+        failure: None,
     })
 }
 

@@ -49,6 +49,8 @@ pub struct Settings {
     pub block_list: Vec<String>,
     /// Volume limits.
     pub limits: Limits,
+    /// How the phone and the desktops reach each other.
+    pub sync: SyncSettings,
 }
 
 /// The text-back part of the settings.
@@ -155,6 +157,7 @@ impl Default for Settings {
             keyword_replies: Vec::new(),
             block_list: Vec::new(),
             limits: Limits::default(),
+            sync: SyncSettings::default(),
         }
     }
 }
@@ -200,6 +203,41 @@ impl Default for BusinessHours {
             fri: day(),
             sat: Vec::new(),
             sun: Vec::new(),
+        }
+    }
+}
+
+/// How devices find each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Network {
+    /// iroh's public relays and address lookup: works across mobile data and office NAT
+    /// without configuration.
+    Default,
+    /// A relay the business runs itself (`sync.relay_url`).
+    SelfHostedRelay,
+    /// Only devices on the same local network, found by local discovery; no relay.
+    LanOnly,
+}
+
+/// Sync settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncSettings {
+    /// How devices find each other.
+    pub network: Network,
+    /// The self-hosted relay (`https://…`), with `network` = `self_hosted_relay`.
+    pub relay_url: String,
+    /// A desktop reply that reaches the phone later than this is not sent (1–168 hours).
+    pub reply_expiry_hours: u32,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            network: Network::Default,
+            relay_url: String::new(),
+            reply_expiry_hours: 24,
         }
     }
 }
@@ -401,6 +439,13 @@ impl Config {
             1,
             1000,
         )?;
+        check_range(
+            "sync.reply_expiry_hours",
+            settings.sync.reply_expiry_hours,
+            1,
+            168,
+        )?;
+        check_sync(&settings.sync)?;
         for (i, outcome) in tb.triggers.iter().enumerate() {
             if !outcome.is_trigger_outcome() {
                 return Err(SettingsError::new(
@@ -532,6 +577,29 @@ fn is_other_punctuation(c: char) -> bool {
         c,
         '…' | '¡' | '¿' | '。' | '！' | '？' | '،' | '؟' | '«' | '»' | '“' | '”' | '‘' | '’'
     )
+}
+
+fn check_sync(sync: &SyncSettings) -> Result<(), SettingsError> {
+    let url = sync.relay_url.trim();
+    match sync.network {
+        Network::SelfHostedRelay if url.is_empty() => Err(SettingsError::new(
+            "sync.relay_url",
+            "is needed for a self-hosted relay: enter its address, like https://relay.example.com",
+        )),
+        Network::SelfHostedRelay
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.contains(char::is_whitespace)
+                || url.len() < "http://x".len() =>
+        {
+            Err(SettingsError::new(
+                "sync.relay_url",
+                format!(
+                    "“{url}” is not a relay address; it should look like https://relay.example.com"
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn check_range(field: &str, value: u32, min: u32, max: u32) -> Result<(), SettingsError> {

@@ -4,6 +4,8 @@
 //! Every state change goes through [`Store::write`]: one transaction that records the event
 //! that caused the change together with the change itself.
 
+mod apply;
+mod digest;
 mod pages;
 mod tx;
 
@@ -21,9 +23,13 @@ use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::phone::PhoneNumber;
 use crate::rules::NumberHistory;
 use crate::settings::Settings;
+use crate::sync::hlc::{Hlc, HlcClock};
+use crate::sync::op::{Change, Op};
+use crate::sync::version::VersionVector;
 
+pub use apply::{ApplyError, ApplyReport, MAX_TEXT, Source};
 pub use pages::{CallRecord, ConversationSummary, InboxCursor, InboxFilter, SearchHit};
-pub use tx::{NewMessage, WriteTx};
+pub use tx::{NewMessage, PeerRecord, ReplyDraft, WriteTx};
 
 static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 static MIGRATIONS: LazyLock<Result<Migrations<'static>, String>> =
@@ -115,6 +121,13 @@ struct CrashPlan {
 pub struct Store {
     conn: Connection,
     crash: Option<CrashPlan>,
+    /// This device's op-log origin.
+    origin: String,
+    /// What this replica holds, per origin (kept in step with the `ops` table).
+    held: VersionVector,
+    clock: HlcClock,
+    /// Bumped after every commit that added ops, for the sync sessions that stream them.
+    committed: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -183,7 +196,114 @@ impl Store {
         migrations
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(Store { conn, crash: None })
+        let origin = device_origin(&conn)?;
+        let mut held = VersionVector::new();
+        {
+            let mut stmt = conn.prepare("SELECT origin, max(seq) FROM ops GROUP BY origin")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (o, seq) = row?;
+                held.observe(&o, u64::try_from(seq).unwrap_or(0));
+            }
+        }
+        let last = conn
+            .query_row(
+                "SELECT hlc_ms, hlc_counter FROM ops ORDER BY hlc_ms DESC, hlc_counter DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(Hlc {
+                        millis: r.get(0)?,
+                        counter: u32::try_from(r.get::<_, i64>(1)?).unwrap_or(u32::MAX),
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default();
+        let (committed, _) = tokio::sync::watch::channel(0);
+        Ok(Store {
+            conn,
+            crash: None,
+            origin,
+            held,
+            clock: HlcClock::new(last),
+            committed,
+        })
+    }
+
+    /// This device's op-log origin: a random id made when the store was created.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Every op held, per origin.
+    pub fn version_vector(&self) -> &VersionVector {
+        &self.held
+    }
+
+    /// A receiver that changes after every commit that added ops.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.committed.subscribe()
+    }
+
+    /// Up to `limit` ops that a replica holding `theirs` lacks, in the order they were
+    /// committed here (so an op never comes before one it was made after).
+    pub fn ops_after(&self, theirs: &VersionVector, limit: usize) -> Result<Vec<Op>, StoreError> {
+        // Start at the first op they lack from any origin.
+        let mut start: Option<i64> = None;
+        for (origin, first, _) in self.held.ahead_of(theirs) {
+            let pos: Option<i64> = self
+                .conn
+                .prepare_cached(
+                    "SELECT pos FROM ops WHERE origin = ?1 AND seq >= ?2 ORDER BY seq LIMIT 1",
+                )?
+                .query_row(
+                    params![origin, i64::try_from(first).unwrap_or(i64::MAX)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(pos) = pos {
+                start = Some(start.map_or(pos, |s| s.min(pos)));
+            }
+        }
+        let Some(start) = start else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT origin, seq, hlc_ms, hlc_counter, body FROM ops WHERE pos >= ?1 ORDER BY pos",
+        )?;
+        let mut rows = stmt.query([start])?;
+        while let Some(row) = rows.next()? {
+            let origin: String = row.get(0)?;
+            let seq = u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
+            if theirs.contains(&origin, seq) {
+                continue;
+            }
+            let body: String = row.get(4)?;
+            let changes: Vec<Change> = serde_json::from_str(&body)
+                .map_err(|e| StoreError::Corrupt(format!("op {origin}/{seq}: {e}")))?;
+            out.push(Op {
+                origin,
+                seq,
+                hlc: Hlc {
+                    millis: row.get(2)?,
+                    counter: u32::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+                },
+                changes,
+            });
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The number of ops held (all origins).
+    pub fn op_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM ops", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// The schema version this code writes.
@@ -204,20 +324,24 @@ impl Store {
         });
     }
 
-    /// Runs `change` in one transaction that also records the event `kind` (with `data`) that
-    /// caused it. Nothing is written unless all of it is.
+    /// Runs `change` in one transaction that also appends the op recording what it changed
+    /// (`cause` names what happened, for the logs). Nothing is written unless all of it is.
     pub fn write<T>(
         &mut self,
         at: Timestamp,
-        kind: &str,
-        data: &serde_json::Value,
+        cause: &str,
         change: impl FnOnce(&WriteTx<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        let hlc = self.clock.tick(ms(at));
         let tx = self.conn.transaction()?;
-        tx.prepare_cached("INSERT INTO events (at, kind, data) VALUES (?1, ?2, ?3)")?
-            .execute(params![ms(at), kind, data.to_string()])?;
-        let wtx = WriteTx::new(&tx);
+        let wtx = WriteTx::new(&tx, &self.origin, hlc);
         let value = change(&wtx)?;
+        let changes = wtx.into_changes();
+        let seq = self.held.get(&self.origin) + 1;
+        if !changes.is_empty() {
+            append_op(&tx, &self.origin, seq, hlc, &changes)?;
+            tracing::trace!(cause, seq, changes = changes.len(), "op committed");
+        }
         if let Some(plan) = self.crash.as_mut() {
             if plan.commits_left == 0 {
                 if plan.commit_last {
@@ -228,6 +352,11 @@ impl Store {
             plan.commits_left -= 1;
         }
         tx.commit()?;
+        if !changes.is_empty() {
+            let origin = self.origin.clone();
+            self.held.observe(&origin, seq);
+            self.committed.send_modify(|n| *n += 1);
+        }
         Ok(value)
     }
 
@@ -484,6 +613,94 @@ impl Reader<'_> {
     }
 }
 
+/// A desktop reply the phone has not acted on yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRequest {
+    /// The request id (the message it becomes carries it as its source id).
+    pub id: String,
+    /// The desktop that wrote it.
+    pub origin: String,
+    /// The conversation answered.
+    pub conversation: Option<ConversationId>,
+    /// The recipient, when not a conversation's.
+    pub to: Option<String>,
+    /// The line, when not the conversation's.
+    pub line: Option<Line>,
+    /// The text.
+    pub body: String,
+    /// When it was written.
+    pub requested_at: Timestamp,
+}
+
+impl Reader<'_> {
+    /// Reply requests with no message yet, oldest first.
+    pub fn pending_requests(&self) -> Result<Vec<PendingRequest>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, r.origin, r.conversation_id, r.recipient, r.line, r.body, r.requested_at
+             FROM requests r
+             WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.source_id = r.id)
+             ORDER BY r.requested_at, r.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, origin, conversation, to, line, body, at) = row?;
+            Ok(PendingRequest {
+                id,
+                origin,
+                conversation: conversation.map(ConversationId),
+                to,
+                line: line.map(Line),
+                body,
+                requested_at: from_ms(at)?,
+            })
+        })
+        .collect()
+    }
+
+    /// Every device ever paired, with whether it still is.
+    pub fn peers(&self) -> Result<Vec<PeerRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT endpoint, origin, role, name, paired, changed_at FROM peers ORDER BY endpoint",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (endpoint, origin, role, name, paired, changed_at) = row?;
+            let role = match role.as_str() {
+                "phone" => crate::sync::op::Role::Phone,
+                _ => crate::sync::op::Role::Desktop,
+            };
+            Ok(PeerRecord {
+                endpoint,
+                origin,
+                role,
+                name,
+                paired,
+                changed_at,
+            })
+        })
+        .collect()
+    }
+}
+
 /// A stored call decision: `("text_back" | "skipped", skip reason)`.
 pub type CallDecisionRow = (Option<String>, Option<String>);
 
@@ -539,6 +756,59 @@ impl TryFrom<MessageRow> for Message {
 
 pub(crate) fn parse_outcome(name: &str) -> Result<CallOutcome, StoreError> {
     parse_name(name, "call outcome", CallOutcome::from_name)
+}
+
+/// Appends an op to the log.
+fn append_op(
+    tx: &rusqlite::Transaction<'_>,
+    origin: &str,
+    seq: u64,
+    hlc: Hlc,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(changes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO ops (origin, seq, hlc_ms, hlc_counter, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        origin,
+        i64::try_from(seq).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        hlc.millis,
+        i64::from(hlc.counter),
+        body
+    ])?;
+    Ok(())
+}
+
+/// The store's origin, made at first open: 128 random bits in hex.
+fn device_origin(conn: &Connection) -> Result<String, StoreError> {
+    let existing: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(origin) = existing {
+        return Ok(origin);
+    }
+    let origin = format!("{:016x}{:016x}", random_u64(), random_u64());
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('origin', ?1)",
+        [&origin],
+    )?;
+    Ok(origin)
+}
+
+/// 64 bits from the standard library's randomly keyed hasher (an id, not a secret).
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
 }
 
 #[cfg(unix)]

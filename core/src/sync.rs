@@ -1,8 +1,11 @@
-//! Replication between the phone and the desktops (DESIGN.md, "Sync"). This holds the
-//! pieces that need no network: the hybrid logical clock that orders last-writer-wins
-//! fields, version vectors, and the versioned, length-limited frame codec the session
-//! speaks over any byte stream.
+//! Replication between the phone and the desktops (DESIGN.md, "Sync"): every device
+//! appends [`op::Op`]s to its log in the same transaction as the change they record; a
+//! session exchanges version vectors, streams what the other side lacks, then streams live.
+//! Frames are versioned and length-limited; the transport is iroh.
 
 pub mod frame;
 pub mod hlc;
+pub mod op;
+pub mod replica;
+pub mod session;
 pub mod version;

@@ -278,7 +278,7 @@ impl Phone {
 
     fn commits(&self) -> u64 {
         let conn = self.engine.as_ref().expect("engine").store().connection();
-        conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
+        conn.query_row("SELECT count(*) FROM ops", [], |r| r.get::<_, i64>(0))
             .expect("count") as u64
     }
 }

@@ -6,6 +6,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::{Engine, EngineError, Outcome, PlatformEvent, ReplyRequest};
+use crate::store::{ApplyReport, Source};
+use crate::sync::op::{Op, Role};
 
 /// How long the engine must be idle before it checkpoints the store.
 const IDLE_CHECKPOINT: std::time::Duration = std::time::Duration::from_secs(1);
@@ -20,6 +22,15 @@ enum Command {
         oneshot::Sender<Result<Vec<Outcome>, EngineError>>,
     ),
     Settings(Value, oneshot::Sender<Result<(), EngineError>>),
+    Apply(RemoteOps, oneshot::Sender<Result<ApplyReport, EngineError>>),
+    With(Box<dyn FnOnce(&mut Engine) + Send>),
+}
+
+/// Ops received from a peer.
+struct RemoteOps {
+    ops: Vec<Op>,
+    origin: String,
+    role: Role,
 }
 
 /// The engine service has stopped (its task ended).
@@ -32,6 +43,7 @@ pub struct Stopped;
 pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     outcomes: broadcast::Sender<Outcome>,
+    committed: tokio::sync::watch::Receiver<u64>,
 }
 
 /// The task's join handle, to wait for it to end (and get the engine back).
@@ -41,8 +53,16 @@ pub type EngineTask = JoinHandle<Engine>;
 pub fn spawn(engine: Engine) -> (EngineHandle, EngineTask) {
     let (commands, rx) = mpsc::channel(256);
     let (outcomes, _) = broadcast::channel(1024);
+    let committed = engine.store().subscribe();
     let task = tokio::spawn(run(engine, rx, outcomes.clone()));
-    (EngineHandle { commands, outcomes }, task)
+    (
+        EngineHandle {
+            commands,
+            outcomes,
+            committed,
+        },
+        task,
+    )
 }
 
 impl EngineHandle {
@@ -77,6 +97,41 @@ impl EngineHandle {
         rx.await.map_err(|_| Stopped)
     }
 
+    /// A receiver that changes after every commit that added ops.
+    pub fn committed(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.committed.clone()
+    }
+
+    /// Applies ops from a peer (see [`Engine::apply_remote`]); outcomes are published.
+    pub async fn apply_remote(
+        &self,
+        ops: Vec<Op>,
+        origin: String,
+        role: Role,
+    ) -> Result<Result<ApplyReport, EngineError>, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Apply(RemoteOps { ops, origin, role }, tx))
+            .await
+            .map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// Runs `f` on the engine's task, between commands (reads, pairing records).
+    pub async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Engine) -> T + Send + 'static,
+    ) -> Result<T, Stopped> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::With(Box::new(move |engine| {
+                let _ = tx.send(f(engine));
+            })))
+            .await
+            .map_err(|_| Stopped)?;
+        rx.await.map_err(|_| Stopped)
+    }
+
     /// Changes the settings (a partial document, merged).
     pub async fn update_settings(&self, patch: Value) -> Result<Result<(), EngineError>, Stopped> {
         let (tx, rx) = oneshot::channel();
@@ -100,6 +155,11 @@ async fn run(
             let _ = outcomes.send(o.clone());
         }
     };
+    // Replies that arrived just before the phone stopped are sent now, once.
+    match engine.process_requests() {
+        Ok(list) => publish(&list),
+        Err(error) => tracing::error!(%error, "could not act on waiting replies"),
+    }
     let mut dirty = false;
     loop {
         let wake = match engine.next_wake() {
@@ -135,6 +195,16 @@ async fn run(
                     Command::Settings(patch, reply) => {
                         let _ = reply.send(engine.update_settings(&patch));
                     }
+                    Command::Apply(remote, reply) => {
+                        let source = Source { origin: &remote.origin, role: remote.role };
+                        let result = engine.apply_remote(&remote.ops, source);
+                        let result = result.map(|(report, list)| {
+                            publish(&list);
+                            report
+                        });
+                        let _ = reply.send(result);
+                    }
+                    Command::With(f) => f(&mut engine),
                 }
             }
             () = idle, if dirty => {

@@ -1,5 +1,4 @@
 use jiff::Timestamp;
-use serde_json::json;
 
 use super::*;
 use crate::call::EndedCall;
@@ -19,7 +18,7 @@ fn add_message(
 ) -> MessageId {
     let at = ts(at);
     store
-        .write(at, "test", &json!({}), |tx| {
+        .write(at, "test", |tx| {
             let c = tx.touch_conversation(&Line(line.into()), number, at)?;
             let id = tx.insert_message(&NewMessage {
                 conversation_id: c,
@@ -39,6 +38,7 @@ fn add_message(
                 due_at: None,
                 left_at: None,
                 source_id: None,
+                failure: None,
             })?;
             Ok(id.expect("new"))
         })
@@ -112,7 +112,7 @@ fn migrated_schema_equals_fresh_schema() {
 fn a_failed_change_writes_nothing() {
     let mut store = Store::open_in_memory().expect("open");
     let at = ts("2026-11-02T15:00:00Z");
-    let result: Result<(), StoreError> = store.write(at, "test", &json!({}), |tx| {
+    let result: Result<(), StoreError> = store.write(at, "test", |tx| {
         tx.touch_conversation(&Line::default(), "+12125550123", at)?;
         Err(StoreError::Corrupt("boom".into()))
     });
@@ -123,14 +123,11 @@ fn a_failed_change_writes_nothing() {
             .expect("inbox")
             .is_empty()
     );
-    let events: i64 = store
+    let ops: i64 = store
         .connection()
-        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM ops", [], |r| r.get(0))
         .expect("count");
-    assert_eq!(
-        events, 0,
-        "the event is written with its change or not at all"
-    );
+    assert_eq!(ops, 0, "the op is written with its change or not at all");
 }
 
 #[test]
@@ -138,11 +135,11 @@ fn injected_crash_before_or_after_commit() {
     let mut store = Store::open_in_memory().expect("open");
     let at = ts("2026-11-02T15:00:00Z");
     store.inject_crash(0, false);
-    let r = store.write(at, "t", &json!({}), |tx| tx.opt_out("+12125550123", at));
+    let r = store.write(at, "t", |tx| tx.opt_out("+12125550123", at));
     assert!(matches!(r, Err(StoreError::Interrupted)));
     assert!(!store.reader().is_opted_out("+12125550123").expect("read"));
     store.inject_crash(0, true);
-    let r = store.write(at, "t", &json!({}), |tx| tx.opt_out("+12125550123", at));
+    let r = store.write(at, "t", |tx| tx.opt_out("+12125550123", at));
     assert!(matches!(r, Err(StoreError::Interrupted)));
     assert!(store.reader().is_opted_out("+12125550123").expect("read"));
 }
@@ -160,7 +157,7 @@ fn status_only_moves_forward() {
     );
     let at = ts("2026-11-02T15:00:00Z");
     let moved = store
-        .write(at, "t", &json!({}), |tx| {
+        .write(at, "t", |tx| {
             Ok((
                 tx.advance_status(id, MessageStatus::Delivered, None, None)?,
                 tx.advance_status(id, MessageStatus::Sent, None, None)?,
@@ -191,7 +188,7 @@ fn calls_are_recorded_once_per_log_id() {
         ended_at: ts("2026-11-02T15:00:00Z"),
     };
     let insert = |store: &mut Store| {
-        store.write(call.ended_at, "t", &json!({}), |tx| {
+        store.write(call.ended_at, "t", |tx| {
             tx.insert_call(
                 &call,
                 Some("+12125550123"),
@@ -236,9 +233,7 @@ fn inbox_pages_by_activity_and_search_finds_bodies_and_names() {
     );
     let at = ts("2026-11-02T15:03:00Z");
     store
-        .write(at, "t", &json!({}), |tx| {
-            tx.set_contact("+12125550102", "Zoë Hart", at)
-        })
+        .write(at, "t", |tx| tx.set_contact("+12125550102", "Zoë Hart", at))
         .expect("contact");
 
     let page = store.inbox_page(InboxFilter::All, None, 2).expect("page");

@@ -1,12 +1,17 @@
 //! The write side: what one transaction may change.
 
+use std::cell::RefCell;
+
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{ConversationId, MessageId, StoreError, ms};
 use crate::call::{EndedCall, Line};
+use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::settings::Settings;
+use crate::sync::hlc::Hlc;
+use crate::sync::op::{Change, Field};
 
 /// A message to insert.
 #[derive(Debug, Clone)]
@@ -29,16 +34,35 @@ pub struct NewMessage<'a> {
     pub left_at: Option<Timestamp>,
     /// The platform's or the requester's id, for idempotence.
     pub source_id: Option<&'a str>,
+    /// Why it failed, for a message born failed (an expired desktop reply).
+    pub failure: Option<&'a str>,
 }
 
-/// An open write transaction. Created by [`super::Store::write`].
+/// An open write transaction. Created by [`super::Store::write`]. Every change it makes is
+/// also recorded as a [`Change`] of the op that the transaction commits with.
 pub struct WriteTx<'c> {
     tx: &'c Transaction<'c>,
+    origin: &'c str,
+    hlc: Hlc,
+    changes: RefCell<Vec<Change>>,
 }
 
 impl<'c> WriteTx<'c> {
-    pub(super) fn new(tx: &'c Transaction<'c>) -> Self {
-        WriteTx { tx }
+    pub(super) fn new(tx: &'c Transaction<'c>, origin: &'c str, hlc: Hlc) -> Self {
+        WriteTx {
+            tx,
+            origin,
+            hlc,
+            changes: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub(super) fn into_changes(self) -> Vec<Change> {
+        self.changes.into_inner()
+    }
+
+    fn record(&self, change: Change) {
+        self.changes.borrow_mut().push(change);
     }
 
     /// Reads that see this transaction's own writes.
@@ -79,6 +103,12 @@ impl<'c> WriteTx<'c> {
                 self.tx.last_insert_rowid()
             }
         };
+        self.record(Change::Conversation {
+            id,
+            line: line.0.clone(),
+            number: number.to_string(),
+            at: ms(at),
+        });
         Ok(ConversationId(id))
     }
 
@@ -109,7 +139,20 @@ impl<'c> WriteTx<'c> {
                 decision,
                 skip_reason
             ])?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.tx.last_insert_rowid();
+        self.record(Change::Call {
+            id,
+            log_id: call.log_id,
+            conversation: conversation.map(|c| c.0),
+            caller: call.number.clone(),
+            number: number.map(str::to_string),
+            line: call.line.0.clone(),
+            outcome: call.outcome.as_str().to_string(),
+            ended_at: ms(call.ended_at),
+            decision: decision.map(str::to_string),
+            skip_reason: skip_reason.map(str::to_string),
+        });
+        Ok(id)
     }
 
     /// Links a call to the text-back it produced.
@@ -117,6 +160,10 @@ impl<'c> WriteTx<'c> {
         self.tx
             .prepare_cached("UPDATE calls SET message_id = ?2 WHERE id = ?1")?
             .execute(params![call_id, message.0])?;
+        self.record(Change::CallLinked {
+            call: call_id,
+            message: message.0,
+        });
         Ok(())
     }
 
@@ -131,6 +178,10 @@ impl<'c> WriteTx<'c> {
                 "UPDATE calls SET decision = 'skipped', skip_reason = ?2 WHERE message_id = ?1",
             )?
             .execute(params![message.0, reason])?;
+        self.record(Change::CallSkipped {
+            message: message.0,
+            reason: reason.to_string(),
+        });
         Ok(())
     }
 
@@ -140,8 +191,8 @@ impl<'c> WriteTx<'c> {
             .tx
             .prepare_cached(
                 "INSERT INTO messages (conversation_id, direction, kind, body, status,
-                                       created_at, due_at, left_at, source_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                                       created_at, due_at, left_at, source_id, failure)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (source_id) DO NOTHING RETURNING id",
             )?
             .query_row(
@@ -154,20 +205,33 @@ impl<'c> WriteTx<'c> {
                     ms(m.created_at),
                     m.due_at.map(ms),
                     m.left_at.map(ms),
-                    m.source_id
+                    m.source_id,
+                    m.failure
                 ],
                 |r| r.get(0),
             )
             .optional()?;
         let Some(id) = id else { return Ok(None) };
-        let unread = i64::from(m.direction == Direction::Inbound);
-        self.tx
-            .prepare_cached(
-                "UPDATE conversations SET last_message_id = ?2, unread = unread + ?3,
-                        last_activity_at = max(last_activity_at, ?4)
-                 WHERE id = ?1",
-            )?
-            .execute(params![m.conversation_id.0, id, unread, ms(m.created_at)])?;
+        count_new_message(
+            self.tx,
+            m.conversation_id.0,
+            id,
+            m.direction,
+            ms(m.created_at),
+        )?;
+        self.record(Change::Message {
+            id,
+            conversation: m.conversation_id.0,
+            direction: m.direction.as_str().to_string(),
+            kind: m.kind.as_str().to_string(),
+            body: m.body.to_string(),
+            status: m.status.as_str().to_string(),
+            failure: m.failure.map(str::to_string),
+            created_at: ms(m.created_at),
+            due_at: m.due_at.map(ms),
+            left_at: m.left_at.map(ms),
+            source_id: m.source_id.map(str::to_string),
+        });
         Ok(Some(MessageId(id)))
     }
 
@@ -191,13 +255,13 @@ impl<'c> WriteTx<'c> {
         if !current.may_become(next) {
             return Ok(false);
         }
-        self.tx
-            .prepare_cached(
-                "UPDATE messages SET status = ?2, failure = coalesce(?3, failure),
-                        left_at = coalesce(left_at, ?4)
-                 WHERE id = ?1",
-            )?
-            .execute(params![id.0, next.as_str(), failure, left_at.map(ms)])?;
+        set_status(self.tx, id.0, next, failure, left_at.map(ms))?;
+        self.record(Change::Status {
+            id: id.0,
+            status: next.as_str().to_string(),
+            failure: failure.map(str::to_string),
+            left_at: left_at.map(ms),
+        });
         Ok(true)
     }
 
@@ -227,71 +291,142 @@ impl<'c> WriteTx<'c> {
     /// Marks every message found in `sending` as `unconfirmed` (after a restart: it may or
     /// may not have left, so it is never re-sent on its own). Returns how many.
     pub fn mark_sending_unconfirmed(&self) -> Result<usize, StoreError> {
-        Ok(self
+        let ids: Vec<i64> = self
             .tx
-            .prepare_cached(
-                "UPDATE messages SET status = 'unconfirmed',
-                    failure = 'the phone stopped while this text was being sent; check with the caller before sending it again'
-                 WHERE status = 'sending'",
-            )?
-            .execute([])?)
+            .prepare_cached("SELECT id FROM messages WHERE status = 'sending' ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for &id in &ids {
+            self.advance_status(
+                MessageId(id),
+                MessageStatus::Unconfirmed,
+                Some(
+                    "the phone stopped while this text was being sent; check with the caller before sending it again",
+                ),
+                None,
+            )?;
+        }
+        Ok(ids.len())
     }
 
     /// Opts a number out; returns false if it already was.
     pub fn opt_out(&self, number: &str, at: Timestamp) -> Result<bool, StoreError> {
-        Ok(self
+        let changed = self
             .tx
             .prepare_cached(
                 "INSERT INTO opt_outs (number, since) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             )?
             .execute(params![number, ms(at)])?
-            > 0)
+            > 0;
+        if changed {
+            self.record(Change::OptOut {
+                number: number.to_string(),
+                at: ms(at),
+            });
+        }
+        Ok(changed)
     }
 
     /// Opts a number back in; returns false if it was not opted out.
     pub fn opt_in(&self, number: &str) -> Result<bool, StoreError> {
-        Ok(self
+        let changed = self
             .tx
             .prepare_cached("DELETE FROM opt_outs WHERE number = ?1")?
             .execute([number])?
-            > 0)
+            > 0;
+        if changed {
+            self.record(Change::OptIn {
+                number: number.to_string(),
+            });
+        }
+        Ok(changed)
     }
 
     /// Records or renames a contact; an empty name removes it.
     pub fn set_contact(&self, number: &str, name: &str, at: Timestamp) -> Result<(), StoreError> {
-        let name = name.trim();
-        if name.is_empty() {
-            self.tx
-                .prepare_cached("DELETE FROM contacts WHERE number = ?1")?
-                .execute([number])?;
-        } else {
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO contacts (number, name, updated_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (number) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
-                     WHERE name != excluded.name",
-                )?
-                .execute(params![number, name, ms(at)])?;
+        if write_contact(self.tx, number, name, ms(at))? {
+            self.record(Change::Contact {
+                number: number.to_string(),
+                name: name.trim().to_string(),
+                at: ms(at),
+            });
         }
         Ok(())
     }
 
-    /// Moves a conversation's lead status (only forward from `new` to `engaged` on its own).
+    /// Moves a conversation's lead status from `new` to `engaged` (a reply came in).
     pub fn mark_engaged(&self, conversation: ConversationId) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached("UPDATE conversations SET lead_status = 'engaged' WHERE id = ?1 AND lead_status = 'new'")?
-            .execute([conversation.0])?;
+        let status: Option<String> = self
+            .tx
+            .prepare_cached("SELECT lead_status FROM conversations WHERE id = ?1")?
+            .query_row([conversation.0], |r| r.get(0))
+            .optional()?;
+        if status.as_deref() == Some(LeadStatus::New.as_str()) {
+            self.set_field(conversation, Field::LeadStatus(LeadStatus::Engaged))?;
+        }
+        Ok(())
+    }
+
+    /// Sets a conversation field (read marker, lead status, archived, note) as of this
+    /// transaction's clock.
+    pub fn set_field(&self, conversation: ConversationId, field: Field) -> Result<(), StoreError> {
+        let stamp = Stamp {
+            hlc: self.hlc,
+            origin: self.origin,
+        };
+        if write_field(self.tx, conversation.0, &field, stamp)? {
+            self.record(Change::Field {
+                conversation: conversation.0,
+                field,
+            });
+        }
         Ok(())
     }
 
     /// Stores the settings document in force.
     pub fn save_settings(&self, settings: &Settings, at: Timestamp) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO settings (id, document, updated_at) VALUES (1, ?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
-            )?
-            .execute(params![settings.to_value().to_string(), ms(at)])?;
+        let document = settings.to_value();
+        let stamp = Stamp {
+            hlc: self.hlc,
+            origin: self.origin,
+        };
+        lww_claim(self.tx, "settings", stamp, &document.to_string())?;
+        write_settings(self.tx, &document, ms(at))?;
+        self.record(Change::Settings { document });
+        Ok(())
+    }
+
+    /// Records a desktop's request for a reply; the phone sends it once.
+    pub fn request_reply(&self, request: &ReplyDraft<'_>) -> Result<bool, StoreError> {
+        let inserted = write_request(self.tx, self.origin, request)?;
+        if inserted {
+            self.record(Change::Reply {
+                request: request.id.to_string(),
+                conversation: request.conversation,
+                to: request.to.map(str::to_string),
+                line: request.line.map(str::to_string),
+                body: request.body.to_string(),
+                requested_at: request.requested_at,
+            });
+        }
+        Ok(inserted)
+    }
+
+    /// Records a device as paired or unpaired, as of this transaction's clock.
+    pub fn set_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {
+        let stamp = Stamp {
+            hlc: self.hlc,
+            origin: self.origin,
+        };
+        if write_peer(self.tx, peer, stamp)? {
+            self.record(Change::Peer {
+                endpoint: peer.endpoint.clone(),
+                origin: peer.origin.clone(),
+                role: peer.role,
+                name: peer.name.clone(),
+                paired: peer.paired,
+            });
+        }
         Ok(())
     }
 
@@ -305,4 +440,280 @@ impl<'c> WriteTx<'c> {
             .execute([log_id.to_string()])?;
         Ok(())
     }
+}
+
+/// A desktop's reply, before it becomes a [`Change::Reply`].
+#[derive(Debug, Clone)]
+pub struct ReplyDraft<'a> {
+    /// The request's id, unique across devices.
+    pub id: &'a str,
+    /// The conversation answered.
+    pub conversation: Option<i64>,
+    /// The recipient, when not a conversation's.
+    pub to: Option<&'a str>,
+    /// The line, when not the conversation's.
+    pub line: Option<&'a str>,
+    /// The text.
+    pub body: &'a str,
+    /// When it was written (UTC milliseconds).
+    pub requested_at: i64,
+}
+
+/// A paired (or unpaired) device.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PeerRecord {
+    /// Its endpoint id.
+    pub endpoint: String,
+    /// Its op-log origin.
+    pub origin: String,
+    /// Phone or desktop.
+    pub role: crate::sync::op::Role,
+    /// Its name.
+    pub name: String,
+    /// Paired, or revoked.
+    pub paired: bool,
+    /// When it last changed (UTC milliseconds).
+    pub changed_at: i64,
+}
+
+/// Who wrote a last-writer-wins value, and when.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stamp<'a> {
+    pub hlc: Hlc,
+    pub origin: &'a str,
+}
+
+/// Takes the last-writer-wins slot `key` for a write stamped `stamp` if it is later than
+/// the write in force; returns whether it was.
+pub(crate) fn lww_claim(
+    tx: &Transaction<'_>,
+    key: &str,
+    stamp: Stamp<'_>,
+    value: &str,
+) -> Result<bool, StoreError> {
+    let current: Option<(i64, i64, String)> = tx
+        .prepare_cached("SELECT hlc_ms, hlc_counter, origin FROM lww WHERE key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    if let Some((millis, counter, origin)) = current {
+        let held = (
+            Hlc {
+                millis,
+                counter: u32::try_from(counter).unwrap_or(u32::MAX),
+            },
+            origin,
+        );
+        if (stamp.hlc, stamp.origin) <= (held.0, held.1.as_str()) {
+            return Ok(false);
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO lww (key, hlc_ms, hlc_counter, origin, value) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (key) DO UPDATE SET hlc_ms = excluded.hlc_ms,
+            hlc_counter = excluded.hlc_counter, origin = excluded.origin, value = excluded.value",
+    )?
+    .execute(params![
+        key,
+        stamp.hlc.millis,
+        i64::from(stamp.hlc.counter),
+        stamp.origin,
+        value
+    ])?;
+    Ok(true)
+}
+
+fn field_key(conversation: i64, name: &str) -> String {
+    format!("conversation/{conversation}/{name}")
+}
+
+/// Writes a conversation field if `stamp` wins; returns whether it did.
+pub(crate) fn write_field(
+    tx: &Transaction<'_>,
+    conversation: i64,
+    field: &Field,
+    stamp: Stamp<'_>,
+) -> Result<bool, StoreError> {
+    let value = serde_json::to_string(field).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if !lww_claim(tx, &field_key(conversation, field.name()), stamp, &value)? {
+        return Ok(false);
+    }
+    set_field_column(tx, conversation, field)?;
+    Ok(true)
+}
+
+/// Puts a field's value into the conversation row (if the row exists yet).
+pub(crate) fn set_field_column(
+    tx: &Transaction<'_>,
+    conversation: i64,
+    field: &Field,
+) -> Result<(), StoreError> {
+    match field {
+        Field::ReadUpTo(up_to) => {
+            tx.prepare_cached(
+                "UPDATE conversations SET read_up_to = ?2,
+                    unread = (SELECT count(*) FROM messages
+                              WHERE conversation_id = ?1 AND direction = 'inbound' AND id > ?2)
+                 WHERE id = ?1",
+            )?
+            .execute(params![conversation, up_to])?;
+        }
+        Field::LeadStatus(status) => {
+            tx.prepare_cached("UPDATE conversations SET lead_status = ?2 WHERE id = ?1")?
+                .execute(params![conversation, status.as_str()])?;
+        }
+        Field::Archived(archived) => {
+            tx.prepare_cached("UPDATE conversations SET archived = ?2 WHERE id = ?1")?
+                .execute(params![conversation, archived])?;
+        }
+        Field::Note(note) => {
+            tx.prepare_cached("UPDATE conversations SET note = ?2 WHERE id = ?1")?
+                .execute(params![conversation, note])?;
+        }
+    }
+    Ok(())
+}
+
+/// Re-applies the fields written for a conversation before its row existed.
+pub(crate) fn apply_pending_fields(
+    tx: &Transaction<'_>,
+    conversation: i64,
+) -> Result<(), StoreError> {
+    let prefix = format!("conversation/{conversation}/");
+    let values: Vec<String> = tx
+        .prepare_cached("SELECT value FROM lww WHERE key > ?1 AND key < ?1 || '~'")?
+        .query_map([&prefix], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for value in values {
+        let field: Field =
+            serde_json::from_str(&value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        set_field_column(tx, conversation, &field)?;
+    }
+    Ok(())
+}
+
+/// Counts a new message into its conversation: latest message, unread, activity.
+pub(crate) fn count_new_message(
+    tx: &Transaction<'_>,
+    conversation: i64,
+    id: i64,
+    direction: Direction,
+    created_at: i64,
+) -> Result<(), StoreError> {
+    let inbound = i64::from(direction == Direction::Inbound);
+    tx.prepare_cached(
+        "UPDATE conversations SET last_message_id = max(coalesce(last_message_id, 0), ?2),
+                unread = unread + (?3 AND ?2 > read_up_to),
+                last_activity_at = max(last_activity_at, ?4)
+         WHERE id = ?1",
+    )?
+    .execute(params![conversation, id, inbound, created_at])?;
+    Ok(())
+}
+
+/// Sets a message's status (the caller checked that it may move).
+pub(crate) fn set_status(
+    tx: &Transaction<'_>,
+    id: i64,
+    next: MessageStatus,
+    failure: Option<&str>,
+    left_at: Option<i64>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE messages SET status = ?2, failure = coalesce(?3, failure),
+                left_at = coalesce(left_at, ?4)
+         WHERE id = ?1",
+    )?
+    .execute(params![id, next.as_str(), failure, left_at])?;
+    Ok(())
+}
+
+/// Records or renames a contact; an empty name removes it. Returns whether anything changed.
+pub(crate) fn write_contact(
+    tx: &Transaction<'_>,
+    number: &str,
+    name: &str,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let name = name.trim();
+    let changed = if name.is_empty() {
+        tx.prepare_cached("DELETE FROM contacts WHERE number = ?1")?
+            .execute([number])?
+    } else {
+        tx.prepare_cached(
+            "INSERT INTO contacts (number, name, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (number) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
+             WHERE name != excluded.name",
+        )?
+        .execute(params![number, name, at])?
+    };
+    Ok(changed > 0)
+}
+
+/// Stores the settings document.
+pub(crate) fn write_settings(
+    tx: &Transaction<'_>,
+    document: &serde_json::Value,
+    at: i64,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO settings (id, document, updated_at) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
+    )?
+    .execute(params![document.to_string(), at])?;
+    Ok(())
+}
+
+/// Records a reply request; returns false when its id was seen before.
+pub(crate) fn write_request(
+    tx: &Transaction<'_>,
+    origin: &str,
+    r: &ReplyDraft<'_>,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO requests (id, origin, conversation_id, recipient, line, body, requested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            r.id,
+            origin,
+            r.conversation,
+            r.to,
+            r.line,
+            r.body,
+            r.requested_at
+        ])?
+        > 0)
+}
+
+/// Records a peer if `stamp` wins its slot; returns whether it did.
+pub(crate) fn write_peer(
+    tx: &Transaction<'_>,
+    peer: &PeerRecord,
+    stamp: Stamp<'_>,
+) -> Result<bool, StoreError> {
+    let key = format!("peer/{}", peer.endpoint);
+    if !lww_claim(
+        tx,
+        &key,
+        stamp,
+        if peer.paired { "paired" } else { "unpaired" },
+    )? {
+        return Ok(false);
+    }
+    tx.prepare_cached(
+        "INSERT INTO peers (endpoint, origin, role, name, paired, changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (endpoint) DO UPDATE SET origin = excluded.origin, role = excluded.role,
+            name = excluded.name, paired = excluded.paired, changed_at = excluded.changed_at",
+    )?
+    .execute(params![
+        peer.endpoint,
+        peer.origin,
+        peer.role.as_str(),
+        peer.name,
+        peer.paired,
+        stamp.hlc.millis
+    ])?;
+    Ok(true)
 }

@@ -76,6 +76,11 @@ impl FrameDecoder {
         }
     }
 
+    /// Whether no bytes of a next frame are buffered.
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
     /// The next whole message, `None` when more bytes are needed. After an error the
     /// decoder stays failed: the connection must be closed.
     pub fn next_message<T: DeserializeOwned>(&mut self) -> Result<Option<T>, FrameError> {

@@ -1,0 +1,475 @@
+//! Applying ops from other devices. Apply is idempotent and order-independent where it
+//! must be: an op already held is skipped, an op whose predecessor from the same origin is
+//! missing stops the batch (the session asks for it again), rows the phone made are
+//! inserted with the phone's ids once, statuses only move forward, and last-writer-wins
+//! fields keep the write with the latest clock. A batch is one transaction: an op that is
+//! not allowed or not valid leaves the store exactly as it was.
+
+use jiff::Timestamp;
+use rusqlite::{ErrorCode, OptionalExtension, Transaction, params};
+
+use super::tx::{
+    PeerRecord, ReplyDraft, Stamp, apply_pending_fields, count_new_message, lww_claim, set_status,
+    write_contact, write_field, write_peer, write_request, write_settings,
+};
+use super::{Store, StoreError, append_op, ms};
+use crate::call::CallOutcome;
+use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::settings::Settings;
+use crate::sync::op::{Change, Op, Role};
+
+/// The largest text accepted in an op: far above any SMS, far below the frame limit.
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// What a batch of remote ops did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Ops applied.
+    pub applied: usize,
+    /// Ops already held, skipped.
+    pub duplicates: usize,
+    /// An op came before its predecessor: it and the rest of the batch were left for the
+    /// sender to send again.
+    pub gap: bool,
+    /// The settings in force changed.
+    pub settings_changed: bool,
+    /// New reply requests arrived.
+    pub requests: usize,
+    /// Endpoints whose pairing changed.
+    pub peers_changed: Vec<String>,
+}
+
+/// Why a batch of remote ops was refused; nothing of it was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The sending device may not make this change.
+    #[error("op {origin}/{seq} was refused: {why}")]
+    NotAllowed {
+        /// The op's origin.
+        origin: String,
+        /// Its sequence number.
+        seq: u64,
+        /// Why.
+        why: String,
+    },
+    /// The op does not describe a valid change.
+    #[error("op {origin}/{seq} is not valid: {why}")]
+    Invalid {
+        /// The op's origin.
+        origin: String,
+        /// Its sequence number.
+        seq: u64,
+        /// What is wrong.
+        why: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for ApplyError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApplyError::Store(StoreError::Sqlite(e))
+    }
+}
+
+/// The device a batch came from over a session.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// Its op-log origin.
+    pub origin: &'a str,
+    /// What it is.
+    pub role: Role,
+}
+
+impl Store {
+    /// The origin of the phone this store belongs to (its own origin on the phone).
+    pub fn phone_origin(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'phone_origin'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records which origin is the phone's: the only one whose calls and texts are taken.
+    pub fn set_phone_origin(&self, origin: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('phone_origin', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [origin],
+        )?;
+        Ok(())
+    }
+
+    /// Applies ops received from `sender`, in order, in one transaction. `now` is this
+    /// device's clock, against which the ops' clocks are checked.
+    pub fn apply_remote(
+        &mut self,
+        ops: &[Op],
+        sender: Source<'_>,
+        now: Timestamp,
+    ) -> Result<ApplyReport, ApplyError> {
+        let phone = self.phone_origin()?;
+        let mut held = self.held.clone();
+        let mut clock = self.clock;
+        let mut report = ApplyReport::default();
+        let tx = self.conn.transaction()?;
+        for op in ops {
+            let refuse = |why: &str| ApplyError::NotAllowed {
+                origin: op.origin.clone(),
+                seq: op.seq,
+                why: why.to_string(),
+            };
+            if op.seq == 0 || op.origin.is_empty() || op.origin.len() > 128 {
+                return Err(invalid(op, "it has no origin or sequence number"));
+            }
+            if held.contains(&op.origin, op.seq) {
+                report.duplicates += 1;
+                continue;
+            }
+            if op.origin == self.origin {
+                return Err(refuse("it claims to come from this device"));
+            }
+            if op.seq != held.get(&op.origin) + 1 {
+                report.gap = true;
+                break;
+            }
+            if sender.role == Role::Desktop && op.origin != sender.origin {
+                return Err(refuse("a desktop may only send its own changes"));
+            }
+            let from_phone = phone.as_deref() == Some(op.origin.as_str());
+            if !from_phone && let Some(change) = op.changes.iter().find(|c| !c.desktop_may_make()) {
+                return Err(refuse(&format!(
+                    "only the phone may record {}",
+                    change_name(change)
+                )));
+            }
+            clock
+                .observe(op.hlc, ms(now))
+                .map_err(|e| refuse(&e.to_string()))?;
+            for change in &op.changes {
+                apply_change(&tx, op, change, &mut report)?;
+            }
+            append_op(&tx, &op.origin, op.seq, op.hlc, &op.changes)?;
+            held.observe(&op.origin, op.seq);
+            report.applied += 1;
+        }
+        tx.commit()?;
+        if report.applied > 0 {
+            self.held = held;
+            self.clock = clock;
+            self.committed.send_modify(|n| *n += 1);
+        }
+        Ok(report)
+    }
+}
+
+fn invalid(op: &Op, why: &str) -> ApplyError {
+    ApplyError::Invalid {
+        origin: op.origin.clone(),
+        seq: op.seq,
+        why: why.to_string(),
+    }
+}
+
+fn change_name(change: &Change) -> &'static str {
+    match change {
+        Change::Conversation { .. } => "conversations",
+        Change::Call { .. } | Change::CallLinked { .. } | Change::CallSkipped { .. } => "calls",
+        Change::Message { .. } | Change::Status { .. } => "messages",
+        Change::OptOut { .. } | Change::OptIn { .. } => "opt-outs",
+        Change::Contact { .. } => "contacts",
+        Change::Field { .. } => "conversation fields",
+        Change::Settings { .. } => "settings",
+        Change::Reply { .. } => "replies",
+        Change::Peer { .. } => "pairings",
+    }
+}
+
+/// Turns a constraint failure (a row that contradicts the store) into an invalid op.
+fn constrained(op: &Op, result: rusqlite::Result<usize>) -> Result<usize, ApplyError> {
+    match result {
+        Err(rusqlite::Error::SqliteFailure(e, msg)) if e.code == ErrorCode::ConstraintViolation => {
+            Err(invalid(
+                op,
+                &format!(
+                    "it contradicts what this device holds ({})",
+                    msg.unwrap_or_default()
+                ),
+            ))
+        }
+        other => Ok(other?),
+    }
+}
+
+fn check_text(op: &Op, what: &str, text: &str) -> Result<(), ApplyError> {
+    if text.len() > MAX_TEXT {
+        return Err(invalid(
+            op,
+            &format!("its {what} is longer than {MAX_TEXT} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_name<T>(
+    op: &Op,
+    what: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, ApplyError> {
+    parse(value).ok_or_else(|| invalid(op, &format!("“{value}” is not a {what}")))
+}
+
+fn apply_change(
+    tx: &Transaction<'_>,
+    op: &Op,
+    change: &Change,
+    report: &mut ApplyReport,
+) -> Result<(), ApplyError> {
+    let stamp = Stamp {
+        hlc: op.hlc,
+        origin: &op.origin,
+    };
+    match change {
+        Change::Conversation {
+            id,
+            line,
+            number,
+            at,
+        } => {
+            check_text(op, "number", number)?;
+            check_text(op, "line", line)?;
+            let created = constrained(
+                op,
+                tx.prepare_cached(
+                    "INSERT INTO conversations (id, line, number, last_activity_at)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![id, line, number, at]),
+            )?;
+            if created > 0 {
+                apply_pending_fields(tx, *id)?;
+            } else {
+                let same: bool = tx
+                    .prepare_cached(
+                        "SELECT line = ?2 AND number = ?3 FROM conversations WHERE id = ?1",
+                    )?
+                    .query_row(params![id, line, number], |r| r.get(0))?;
+                if !same {
+                    return Err(invalid(
+                        op,
+                        &format!("conversation {id} is held with another number or line"),
+                    ));
+                }
+                tx.prepare_cached(
+                    "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2)
+                     WHERE id = ?1",
+                )?
+                .execute(params![id, at])?;
+            }
+        }
+        Change::Call {
+            id,
+            log_id,
+            conversation,
+            caller,
+            number,
+            line,
+            outcome,
+            ended_at,
+            decision,
+            skip_reason,
+        } => {
+            check_name(op, "call outcome", outcome, CallOutcome::from_name)?;
+            if let Some(d) = decision.as_deref()
+                && d != "text_back"
+                && d != "skipped"
+            {
+                return Err(invalid(op, &format!("“{d}” is not a call decision")));
+            }
+            check_text(op, "caller", caller)?;
+            constrained(
+                op,
+                tx.prepare_cached(
+                    "INSERT INTO calls (id, log_id, conversation_id, caller, number, line,
+                                        outcome, ended_at, decision, skip_reason)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![
+                    id,
+                    log_id,
+                    conversation,
+                    caller,
+                    number,
+                    line,
+                    outcome,
+                    ended_at,
+                    decision,
+                    skip_reason
+                ]),
+            )?;
+        }
+        Change::CallLinked { call, message } => {
+            constrained(
+                op,
+                tx.prepare_cached("UPDATE calls SET message_id = ?2 WHERE id = ?1")?
+                    .execute(params![call, message]),
+            )?;
+        }
+        Change::CallSkipped { message, reason } => {
+            tx.prepare_cached(
+                "UPDATE calls SET decision = 'skipped', skip_reason = ?2 WHERE message_id = ?1",
+            )?
+            .execute(params![message, reason])?;
+        }
+        Change::Message {
+            id,
+            conversation,
+            direction,
+            kind,
+            body,
+            status,
+            failure,
+            created_at,
+            due_at,
+            left_at,
+            source_id,
+        } => {
+            let direction = check_name(op, "direction", direction, Direction::from_name)?;
+            check_name(op, "message kind", kind, MessageKind::from_name)?;
+            check_name(op, "message status", status, MessageStatus::from_name)?;
+            check_text(op, "text", body)?;
+            let inserted = constrained(
+                op,
+                tx.prepare_cached(
+                    "INSERT INTO messages (id, conversation_id, direction, kind, body, status,
+                                           failure, created_at, due_at, left_at, source_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![
+                    id,
+                    conversation,
+                    direction.as_str(),
+                    kind,
+                    body,
+                    status,
+                    failure,
+                    created_at,
+                    due_at,
+                    left_at,
+                    source_id
+                ]),
+            )?;
+            if inserted > 0 {
+                count_new_message(tx, *conversation, *id, direction, *created_at)?;
+            }
+        }
+        Change::Status {
+            id,
+            status,
+            failure,
+            left_at,
+        } => {
+            let next = check_name(op, "message status", status, MessageStatus::from_name)?;
+            let current: Option<String> = tx
+                .prepare_cached("SELECT status FROM messages WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            let current = current.as_deref().and_then(MessageStatus::from_name);
+            if current.is_some_and(|c| c.may_become(next)) {
+                set_status(tx, *id, next, failure.as_deref(), *left_at)?;
+            }
+        }
+        Change::OptOut { number, at } => {
+            tx.prepare_cached(
+                "INSERT INTO opt_outs (number, since) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![number, at])?;
+        }
+        Change::OptIn { number } => {
+            tx.prepare_cached("DELETE FROM opt_outs WHERE number = ?1")?
+                .execute([number])?;
+        }
+        Change::Contact { number, name, at } => {
+            check_text(op, "contact name", name)?;
+            write_contact(tx, number, name, *at)?;
+        }
+        Change::Field {
+            conversation,
+            field,
+        } => {
+            if let crate::sync::op::Field::Note(note) = field {
+                check_text(op, "note", note)?;
+            }
+            write_field(tx, *conversation, field, stamp)?;
+        }
+        Change::Settings { document } => {
+            // Checked by the same code as a local change; a document the phone would refuse
+            // is refused everywhere, so every replica keeps the same settings.
+            match Settings::from_value(document).and_then(|s| s.validate().map(|_| s)) {
+                Ok(settings) => {
+                    let document = settings.to_value();
+                    if lww_claim(tx, "settings", stamp, &document.to_string())? {
+                        write_settings(tx, &document, op.hlc.millis)?;
+                        report.settings_changed = true;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(origin = %op.origin, seq = op.seq, error = %e, "settings change refused");
+                }
+            }
+        }
+        Change::Reply {
+            request,
+            conversation,
+            to,
+            line,
+            body,
+            requested_at,
+        } => {
+            check_text(op, "reply", body)?;
+            if request.is_empty() || request.len() > 128 {
+                return Err(invalid(op, "its reply has no usable request id"));
+            }
+            let draft = ReplyDraft {
+                id: request,
+                conversation: *conversation,
+                to: to.as_deref(),
+                line: line.as_deref(),
+                body,
+                requested_at: *requested_at,
+            };
+            if write_request(tx, &op.origin, &draft)? {
+                report.requests += 1;
+            }
+        }
+        Change::Peer {
+            endpoint,
+            origin,
+            role,
+            name,
+            paired,
+        } => {
+            check_text(op, "device name", name)?;
+            let peer = PeerRecord {
+                endpoint: endpoint.clone(),
+                origin: origin.clone(),
+                role: *role,
+                name: name.clone(),
+                paired: *paired,
+                changed_at: op.hlc.millis,
+            };
+            if write_peer(tx, &peer, stamp)? {
+                report.peers_changed.push(endpoint.clone());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! Ops: what one device's committed transaction changed, in a form every other device can
+//! apply. The phone's ops carry rows with the phone's own ids (calls, messages and
+//! conversations exist only where the phone created them); a desktop's ops are intents:
+//! last-writer-wins fields, settings, replies to send, unpairing.
+
+use serde::{Deserialize, Serialize};
+
+use super::hlc::Hlc;
+use crate::conversation::LeadStatus;
+
+/// One op: a device's transaction, named everywhere by `(origin, seq)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Op {
+    /// The device that made it.
+    pub origin: String,
+    /// Its place in that device's log, from 1 without gaps.
+    pub seq: u64,
+    /// When it was made, on the hybrid logical clock: orders last-writer-wins fields.
+    pub hlc: Hlc,
+    /// What it changed.
+    pub changes: Vec<Change>,
+}
+
+/// A conversation field that any device may set; the latest write (by clock) wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum Field {
+    /// Inbound messages with a larger id are unread.
+    ReadUpTo(i64),
+    /// Where the lead stands.
+    LeadStatus(LeadStatus),
+    /// Hidden from the inbox.
+    Archived(bool),
+    /// The team's note.
+    Note(String),
+}
+
+impl Field {
+    /// The field's name, part of its last-writer-wins key.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Field::ReadUpTo(_) => "read_up_to",
+            Field::LeadStatus(_) => "lead_status",
+            Field::Archived(_) => "archived",
+            Field::Note(_) => "note",
+        }
+    }
+}
+
+/// Which kind of device a peer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The business mobile: runs the engine, the authority for calls and texts.
+    Phone,
+    /// A replica that shows the inbox and writes intents.
+    Desktop,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Phone => "phone",
+            Role::Desktop => "desktop",
+        }
+    }
+}
+
+/// One change within an op. Instants are UTC milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// A conversation exists and was active at `at` (phone only).
+    Conversation {
+        /// Its id on the phone.
+        id: i64,
+        /// The line (SIM).
+        line: String,
+        /// The other party.
+        number: String,
+        /// Activity time; the latest wins.
+        at: i64,
+    },
+    /// A call was recorded (phone only).
+    Call {
+        /// Its id on the phone.
+        id: i64,
+        /// The platform's call-log id.
+        log_id: i64,
+        /// Its conversation, when the caller has a number.
+        conversation: Option<i64>,
+        /// The caller as given.
+        caller: String,
+        /// The caller in E.164.
+        number: Option<String>,
+        /// The line.
+        line: String,
+        /// How the call ended.
+        outcome: String,
+        /// When.
+        ended_at: i64,
+        /// `text_back` or `skipped`.
+        decision: Option<String>,
+        /// Why it was skipped.
+        skip_reason: Option<String>,
+    },
+    /// A call's text-back (phone only).
+    CallLinked {
+        /// The call.
+        call: i64,
+        /// The message.
+        message: i64,
+    },
+    /// The call whose text-back this was is now skipped (phone only).
+    CallSkipped {
+        /// The text-back.
+        message: i64,
+        /// Why.
+        reason: String,
+    },
+    /// A message was created (phone only).
+    Message {
+        /// Its id on the phone.
+        id: i64,
+        /// Its conversation.
+        conversation: i64,
+        /// `inbound` or `outbound`.
+        direction: String,
+        /// What it is for.
+        kind: String,
+        /// The text.
+        body: String,
+        /// Its first status.
+        status: String,
+        /// Why it failed, if it was born failed.
+        failure: Option<String>,
+        /// When.
+        created_at: i64,
+        /// When due, if queued.
+        due_at: Option<i64>,
+        /// When it left.
+        left_at: Option<i64>,
+        /// The platform's id or the desktop request it answers.
+        source_id: Option<String>,
+    },
+    /// A message's status moved on (phone only; only ever forward).
+    Status {
+        /// The message.
+        id: i64,
+        /// The new status.
+        status: String,
+        /// Why, for failures and cancellations.
+        failure: Option<String>,
+        /// When it left.
+        left_at: Option<i64>,
+    },
+    /// A number texted STOP (phone only).
+    OptOut {
+        /// E.164.
+        number: String,
+        /// Since when.
+        at: i64,
+    },
+    /// A number texted START (phone only).
+    OptIn {
+        /// E.164.
+        number: String,
+    },
+    /// A contact's name; empty removes it (phone only).
+    Contact {
+        /// E.164.
+        number: String,
+        /// The name.
+        name: String,
+        /// When it changed.
+        at: i64,
+    },
+    /// A conversation field (any device; last writer wins).
+    Field {
+        /// The conversation.
+        conversation: i64,
+        /// The field and its value.
+        #[serde(flatten)]
+        field: Field,
+    },
+    /// The whole settings document (any device; last writer wins; checked on apply).
+    Settings {
+        /// The document.
+        document: serde_json::Value,
+    },
+    /// A desktop asks the phone to send a reply.
+    Reply {
+        /// The request's id: the phone sends each request once.
+        request: String,
+        /// The conversation answered, if any.
+        conversation: Option<i64>,
+        /// The recipient, when not a conversation's.
+        to: Option<String>,
+        /// The line, when not the conversation's.
+        line: Option<String>,
+        /// The text.
+        body: String,
+        /// When it was written (the expiry counts from here).
+        requested_at: i64,
+    },
+    /// A device was paired (phone only) or unpaired (any device); last writer wins.
+    Peer {
+        /// Its endpoint id.
+        endpoint: String,
+        /// Its op-log origin.
+        origin: String,
+        /// What it is.
+        role: Role,
+        /// Its name, for lists.
+        name: String,
+        /// Paired or revoked.
+        paired: bool,
+    },
+}
+
+impl Change {
+    /// Whether a desktop may make this change (everything else is the phone's alone).
+    pub fn desktop_may_make(&self) -> bool {
+        matches!(
+            self,
+            Change::Field { .. }
+                | Change::Settings { .. }
+                | Change::Reply { .. }
+                | Change::Peer { paired: false, .. }
+        )
+    }
+}

@@ -1,0 +1,237 @@
+//! The two kinds of replica a session runs on: the phone's (the engine owns the store, so
+//! everything goes through its task) and a desktop's (a store of its own, one per phone).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use jiff::Timestamp;
+use tokio::sync::watch;
+
+use super::op::Field;
+use super::op::{Op, Role};
+use super::session::{Hello, Replica, SyncError};
+use super::version::VersionVector;
+use crate::engine::service::EngineHandle;
+use crate::settings::{Settings, SettingsError};
+use crate::store::{ApplyReport, ConversationId, ReplyDraft, Source, Store, StoreError};
+
+/// Why a desktop change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum DesktopError {
+    /// The settings are not valid; nothing changed (the phone would refuse them too).
+    #[error("the settings were not changed: {0}")]
+    Settings(#[from] SettingsError),
+    /// The reply is empty.
+    #[error("the reply is empty; write something to send")]
+    EmptyReply,
+    /// The reply is too long for any phone.
+    #[error("the reply is {0} characters long; shorten it to under 10,000 characters")]
+    ReplyTooLong(usize),
+    /// The reply has no recipient.
+    #[error("the reply has no recipient; choose a conversation or enter a number")]
+    NoRecipient,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The longest reply a desktop accepts, in characters (ten SMS-length pages and more).
+pub const MAX_REPLY_CHARS: usize = 10_000;
+
+fn stopped<E: std::fmt::Display>(e: E) -> SyncError {
+    SyncError::Replica(e.to_string())
+}
+
+/// The phone's replica: its engine.
+#[derive(Clone)]
+pub struct PhoneReplica {
+    engine: EngineHandle,
+}
+
+impl PhoneReplica {
+    /// The replica of a running engine.
+    pub fn new(engine: EngineHandle) -> Self {
+        PhoneReplica { engine }
+    }
+}
+
+impl Replica for PhoneReplica {
+    async fn held(&self) -> Result<VersionVector, SyncError> {
+        self.engine
+            .with(|e| e.store().version_vector().clone())
+            .await
+            .map_err(stopped)
+    }
+
+    async fn ops_after(&self, theirs: VersionVector, limit: usize) -> Result<Vec<Op>, SyncError> {
+        self.engine
+            .with(move |e| e.store().ops_after(&theirs, limit))
+            .await
+            .map_err(stopped)?
+            .map_err(stopped)
+    }
+
+    async fn apply(&self, ops: Vec<Op>, from: Hello) -> Result<ApplyReport, SyncError> {
+        self.engine
+            .apply_remote(ops, from.origin, from.role)
+            .await
+            .map_err(stopped)?
+            .map_err(refused)
+    }
+
+    fn committed(&self) -> watch::Receiver<u64> {
+        self.engine.committed()
+    }
+}
+
+/// An apply error is the peer's fault (close the connection) unless the store failed.
+fn refused(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Refused(e.to_string())
+}
+
+/// A desktop's replica of one phone.
+#[derive(Clone)]
+pub struct DesktopReplica {
+    store: Arc<Mutex<Store>>,
+    committed: watch::Receiver<u64>,
+}
+
+impl DesktopReplica {
+    /// Opens (creating if needed) the replica stored at `path`.
+    pub fn open(path: &Path) -> Result<DesktopReplica, StoreError> {
+        Ok(DesktopReplica::from_store(Store::open(path)?))
+    }
+
+    /// A replica on a store already open.
+    pub fn from_store(store: Store) -> DesktopReplica {
+        let committed = store.subscribe();
+        DesktopReplica {
+            store: Arc::new(Mutex::new(store)),
+            committed,
+        }
+    }
+
+    /// Runs `f` on the store (blocking: call from a blocking context or keep it short).
+    pub fn with<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut store)
+    }
+
+    /// Runs `f` on the store on tokio's blocking pool.
+    pub async fn with_async<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> T + Send + 'static,
+    ) -> Result<T, SyncError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&mut store)
+        })
+        .await
+        .map_err(stopped)
+    }
+}
+
+impl DesktopReplica {
+    /// Asks the phone to send a reply; returns the request id. The reply shows as waiting
+    /// until the phone's message for it arrives.
+    pub fn request_reply(
+        &self,
+        conversation: Option<ConversationId>,
+        to: Option<&str>,
+        body: &str,
+    ) -> Result<String, DesktopError> {
+        if body.trim().is_empty() {
+            return Err(DesktopError::EmptyReply);
+        }
+        let chars = body.chars().count();
+        if chars > MAX_REPLY_CHARS {
+            return Err(DesktopError::ReplyTooLong(chars));
+        }
+        if conversation.is_none() && to.is_none_or(|t| t.trim().is_empty()) {
+            return Err(DesktopError::NoRecipient);
+        }
+        self.with(|s| {
+            let now = Timestamp::now();
+            let seq = s.version_vector().get(s.origin()) + 1;
+            let id = format!("{}-{seq}", s.origin());
+            s.write(now, "reply_requested", |tx| {
+                tx.request_reply(&ReplyDraft {
+                    id: &id,
+                    conversation: conversation.map(|c| c.0),
+                    to,
+                    line: None,
+                    body,
+                    requested_at: now.as_millisecond(),
+                })
+            })?;
+            Ok(id)
+        })
+    }
+
+    /// Sets a conversation field (read marker, lead status, archived, note).
+    pub fn set_field(&self, conversation: ConversationId, field: Field) -> Result<(), StoreError> {
+        self.with(|s| {
+            s.write(Timestamp::now(), "field_set", |tx| {
+                tx.set_field(conversation, field)
+            })
+        })
+    }
+
+    /// Changes the settings: `patch` merged into the settings in force (or the defaults),
+    /// checked by the same code as on the phone. Invalid settings are refused with the
+    /// field named, and nothing is sent.
+    pub fn change_settings(&self, patch: &serde_json::Value) -> Result<Settings, DesktopError> {
+        self.with(|s| {
+            let base = s.reader().settings()?.unwrap_or_default();
+            let next = base.patched(patch)?;
+            next.validate()?;
+            let now = Timestamp::now();
+            s.write(now, "settings_changed", |tx| tx.save_settings(&next, now))?;
+            Ok(next)
+        })
+    }
+}
+
+impl Replica for DesktopReplica {
+    async fn held(&self) -> Result<VersionVector, SyncError> {
+        self.with_async(|s| s.version_vector().clone()).await
+    }
+
+    async fn ops_after(&self, theirs: VersionVector, limit: usize) -> Result<Vec<Op>, SyncError> {
+        self.with_async(move |s| s.ops_after(&theirs, limit))
+            .await?
+            .map_err(stopped)
+    }
+
+    async fn apply(&self, ops: Vec<Op>, from: Hello) -> Result<ApplyReport, SyncError> {
+        self.with_async(move |s| {
+            if from.role == Role::Phone {
+                match s.phone_origin()? {
+                    None => s.set_phone_origin(&from.origin)?,
+                    Some(phone) if phone != from.origin => {
+                        return Ok(Err(format!(
+                            "this desktop holds another phone's data (origin {phone})"
+                        )));
+                    }
+                    Some(_) => {}
+                }
+            }
+            let source = Source {
+                origin: &from.origin,
+                role: from.role,
+            };
+            Ok::<_, StoreError>(
+                s.apply_remote(&ops, source, Timestamp::now())
+                    .map_err(|e| e.to_string()),
+            )
+        })
+        .await?
+        .map_err(stopped)?
+        .map_err(refused)
+    }
+
+    fn committed(&self) -> watch::Receiver<u64> {
+        self.committed.clone()
+    }
+}

@@ -1,0 +1,404 @@
+//! A sync session over any ordered byte stream (an iroh bi-directional stream in the app,
+//! anything in tests): both sides send `Hello` with what they hold, each streams the ops
+//! the other lacks in the order it committed them, then both stream new ops as they are
+//! committed. A gap (an op whose predecessor has not arrived, after a lost or reordered
+//! frame) makes the receiver ask again from what it holds; duplicates are skipped. The
+//! session ends on the first error; the caller reconnects and a new session resumes from
+//! the version vectors, so nothing is lost and nothing applied twice.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, watch};
+
+use super::frame::{self, FrameDecoder, FrameError};
+use super::op::{Op, Role};
+use super::version::VersionVector;
+use crate::store::ApplyReport;
+
+/// The ALPN of sync sessions.
+pub const ALPN: &[u8] = b"ringback/sync/1";
+
+/// How many ops one frame carries at most.
+const BATCH: usize = 256;
+
+/// A frame of the sync protocol.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Message {
+    /// The first frame each way.
+    Hello {
+        /// The sender's op-log origin.
+        origin: String,
+        /// What it is.
+        role: Role,
+        /// Its name, for peer lists.
+        name: String,
+        /// What it holds.
+        held: VersionVector,
+    },
+    /// Ops, in the sender's commit order.
+    Ops {
+        /// The ops.
+        ops: Vec<Op>,
+    },
+    /// "Send again from here": the receiver saw a gap.
+    Need {
+        /// What the receiver holds.
+        held: VersionVector,
+    },
+}
+
+/// Why a session ended.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The other side sent a frame that is not valid; the connection was closed.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// The other side broke the protocol.
+    #[error("the other device broke the sync protocol: {0}")]
+    Protocol(String),
+    /// The other device is not the one expected, or not allowed.
+    #[error("the other device was refused: {0}")]
+    Refused(String),
+    /// The connection dropped; Ringback reconnects on its own.
+    #[error("the connection was lost ({0}); Ringback reconnects on its own")]
+    Io(#[from] std::io::Error),
+    /// The local replica failed.
+    #[error("this device could not store what it received: {0}")]
+    Replica(String),
+}
+
+/// The local side of a session: what it holds and how it applies what arrives.
+pub trait Replica: Clone + Send + Sync + 'static {
+    /// What this replica holds.
+    fn held(&self) -> impl Future<Output = Result<VersionVector, SyncError>> + Send;
+    /// Up to `limit` ops a replica holding `theirs` lacks, in commit order.
+    fn ops_after(
+        &self,
+        theirs: VersionVector,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Op>, SyncError>> + Send;
+    /// Applies ops that `from` sent.
+    fn apply(
+        &self,
+        ops: Vec<Op>,
+        from: Hello,
+    ) -> impl Future<Output = Result<ApplyReport, SyncError>> + Send;
+    /// Changes after every commit that added ops.
+    fn committed(&self) -> watch::Receiver<u64>;
+}
+
+/// Who is on the other end, from its `Hello`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hello {
+    /// Its op-log origin.
+    pub origin: String,
+    /// What it is.
+    pub role: Role,
+    /// Its name.
+    pub name: String,
+}
+
+/// Test hook: mistreat the frames this side sends (duplicate or reorder them), to show
+/// that the other side copes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Faults {
+    /// Send every n-th ops frame twice.
+    pub duplicate_every: Option<u32>,
+    /// Hold back every n-th ops frame and send it after the next one.
+    pub swap_every: Option<u32>,
+}
+
+/// Counters of one session, for tests and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionStats {
+    /// Ops sent.
+    pub sent: u64,
+    /// Ops applied from the other side.
+    pub applied: u64,
+    /// Ops received that were held already.
+    pub duplicates: u64,
+    /// Gaps seen (each answered with `Need`).
+    pub gaps: u64,
+}
+
+/// Reads whole frames from a byte stream.
+pub struct FrameReader<R> {
+    inner: R,
+    decoder: FrameDecoder,
+    buf: Vec<u8>,
+}
+
+impl<R: AsyncRead + Unpin> FrameReader<R> {
+    /// Wraps a stream.
+    pub fn new(inner: R) -> Self {
+        FrameReader {
+            inner,
+            decoder: FrameDecoder::new(),
+            buf: vec![0; 64 * 1024],
+        }
+    }
+
+    /// The next message; `None` when the stream ended cleanly between frames.
+    pub async fn next(&mut self) -> Result<Option<Message>, SyncError> {
+        loop {
+            if let Some(m) = self.decoder.next_message::<Message>()? {
+                return Ok(Some(m));
+            }
+            let n = self.inner.read(&mut self.buf).await?;
+            if n == 0 {
+                return if self.decoder.is_empty() {
+                    Ok(None)
+                } else {
+                    Err(SyncError::Protocol(
+                        "the stream ended inside a frame".into(),
+                    ))
+                };
+            }
+            self.decoder.push(&self.buf[..n]);
+        }
+    }
+}
+
+/// Writes one message as a frame.
+pub async fn write_message<W: AsyncWrite + Unpin>(
+    out: &mut W,
+    message: &Message,
+) -> Result<(), SyncError> {
+    let bytes = frame::encode(message)?;
+    out.write_all(&bytes).await?;
+    out.flush().await?;
+    Ok(())
+}
+
+/// Runs a session until either side ends it. `me` introduces this side; `check` sees the
+/// other side's `Hello` first and may refuse it (before any op is read).
+pub async fn run<R, Rd, Wr>(
+    replica: R,
+    me: Hello,
+    reader: Rd,
+    mut writer: Wr,
+    check: impl FnOnce(&Hello) -> Result<(), SyncError>,
+    faults: Faults,
+    stats: Arc<Mutex<SessionStats>>,
+) -> Result<(), SyncError>
+where
+    R: Replica,
+    Rd: AsyncRead + Unpin + Send,
+    Wr: AsyncWrite + Unpin + Send,
+{
+    let mut reader = FrameReader::new(reader);
+    let held = replica.held().await?;
+    write_message(
+        &mut writer,
+        &Message::Hello {
+            origin: me.origin.clone(),
+            role: me.role,
+            name: me.name.clone(),
+            held,
+        },
+    )
+    .await?;
+    let (peer, peer_held) = match reader.next().await? {
+        Some(Message::Hello {
+            origin,
+            role,
+            name,
+            held,
+        }) => (Hello { origin, role, name }, held),
+        Some(_) => {
+            return Err(SyncError::Protocol(
+                "the first frame was not a hello".into(),
+            ));
+        }
+        None => return Err(SyncError::Protocol("the other device hung up".into())),
+    };
+    if peer.role == me.role {
+        return Err(SyncError::Refused(format!(
+            "both devices say they are a {}",
+            me.role.as_str()
+        )));
+    }
+    check(&peer)?;
+    tracing::debug!(peer = %peer.name, role = peer.role.as_str(), "sync session started");
+    // What the other side holds, as far as this side knows: ops below it are not sent.
+    let sent = Arc::new(Mutex::new(peer_held));
+    let (control, control_rx) = mpsc::unbounded_channel::<Control>();
+    let sender = send_loop(
+        replica.clone(),
+        writer,
+        sent.clone(),
+        control_rx,
+        faults,
+        stats.clone(),
+    );
+    let receiver = receive_loop(replica, peer, reader, sent, control, stats);
+    tokio::select! {
+        r = sender => r,
+        r = receiver => r,
+    }
+}
+
+/// From the receiving half to the sending half.
+enum Control {
+    /// Tell the other side where to resend from.
+    Ask(VersionVector),
+    /// The other side asked: resend from what it holds.
+    Rewind(VersionVector),
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
+    replica: R,
+    mut writer: Wr,
+    sent: Arc<Mutex<VersionVector>>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    faults: Faults,
+    stats: Arc<Mutex<SessionStats>>,
+) -> Result<(), SyncError> {
+    let mut committed = replica.committed();
+    let mut frames: u32 = 0;
+    let mut held_back: Option<Message> = None;
+    loop {
+        // Control frames (Need) go first; a Need from the other side rewinds what we sent.
+        while let Ok(c) = control.try_recv() {
+            obey(c, &sent, &mut writer).await?;
+        }
+        committed.borrow_and_update();
+        let theirs = lock(&sent).clone();
+        let ops = replica.ops_after(theirs, BATCH).await?;
+        if ops.is_empty() {
+            if let Some(late) = held_back.take() {
+                write_message(&mut writer, &late).await?;
+            }
+            tokio::select! {
+                changed = committed.changed() => {
+                    if changed.is_err() {
+                        return Ok(()); // The replica is shutting down.
+                    }
+                }
+                c = control.recv() => match c {
+                    Some(c) => obey(c, &sent, &mut writer).await?,
+                    None => return Ok(()),
+                },
+            }
+            continue;
+        }
+        {
+            let mut sent = lock(&sent);
+            for op in &ops {
+                sent.observe(&op.origin, op.seq);
+            }
+        }
+        let count = ops.len() as u64;
+        for message in split_to_fit(ops)? {
+            frames = frames.wrapping_add(1);
+            let nth = |n: Option<u32>| n.is_some_and(|n| n > 0 && frames.is_multiple_of(n));
+            if nth(faults.swap_every) && held_back.is_none() {
+                held_back = Some(message);
+                continue;
+            }
+            write_message(&mut writer, &message).await?;
+            if nth(faults.duplicate_every) {
+                write_message(&mut writer, &message).await?;
+            }
+            if let Some(late) = held_back.take() {
+                write_message(&mut writer, &late).await?;
+            }
+        }
+        lock(&stats).sent += count;
+    }
+}
+
+async fn obey<Wr: AsyncWrite + Unpin>(
+    c: Control,
+    sent: &Mutex<VersionVector>,
+    writer: &mut Wr,
+) -> Result<(), SyncError> {
+    match c {
+        Control::Ask(held) => write_message(writer, &Message::Need { held }).await,
+        Control::Rewind(held) => {
+            *lock(sent) = held;
+            Ok(())
+        }
+    }
+}
+
+/// Cuts a batch into frames under the size limit (a batch of long texts may not fit one).
+fn split_to_fit(ops: Vec<Op>) -> Result<Vec<Message>, SyncError> {
+    let message = Message::Ops { ops };
+    match frame::encode(&message) {
+        Ok(_) => Ok(vec![message]),
+        Err(FrameError::TooLarge { .. }) => {
+            let Message::Ops { mut ops } = message else {
+                return Ok(Vec::new());
+            };
+            if ops.len() == 1 {
+                return Err(SyncError::Replica(
+                    "an op is larger than a frame may be; it cannot be sent".into(),
+                ));
+            }
+            let rest = ops.split_off(ops.len() / 2);
+            let mut out = split_to_fit(ops)?;
+            out.extend(split_to_fit(rest)?);
+            Ok(out)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
+    replica: R,
+    peer: Hello,
+    mut reader: FrameReader<Rd>,
+    sent: Arc<Mutex<VersionVector>>,
+    control: mpsc::UnboundedSender<Control>,
+    stats: Arc<Mutex<SessionStats>>,
+) -> Result<(), SyncError> {
+    // After a gap, frames already in flight will show the same gap: ask once per rewind.
+    let mut asked_at: Option<VersionVector> = None;
+    loop {
+        let Some(message) = reader.next().await? else {
+            return Ok(());
+        };
+        match message {
+            Message::Ops { ops } => {
+                let report = replica.apply(ops.clone(), peer.clone()).await?;
+                {
+                    // Ops that came from the other side need not go back to it.
+                    let mut sent = lock(&sent);
+                    for op in ops.iter().take(report.applied + report.duplicates) {
+                        sent.observe(&op.origin, op.seq);
+                    }
+                }
+                {
+                    let mut s = lock(&stats);
+                    s.applied += report.applied as u64;
+                    s.duplicates += report.duplicates as u64;
+                }
+                if report.gap {
+                    let held = replica.held().await?;
+                    if asked_at.as_ref() != Some(&held) {
+                        lock(&stats).gaps += 1;
+                        asked_at = Some(held.clone());
+                        let _ = control.send(Control::Ask(held));
+                    }
+                } else if report.applied > 0 {
+                    asked_at = None;
+                }
+            }
+            Message::Need { held } => {
+                let _ = control.send(Control::Rewind(held));
+            }
+            Message::Hello { .. } => {
+                return Err(SyncError::Protocol("a second hello arrived".into()));
+            }
+        }
+    }
+}

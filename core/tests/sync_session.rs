@@ -1,0 +1,207 @@
+//! Sessions over in-memory byte streams: the protocol alone, without a network. The iroh
+//! tests (`sync_iroh.rs`) run the same sessions over real endpoints.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use ringback_core::engine::service::{self, EngineHandle};
+use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
+use ringback_core::store::ConversationId;
+use ringback_core::sync::op::{Field, Role};
+use ringback_core::sync::replica::{DesktopReplica, PhoneReplica};
+use ringback_core::sync::session::{self, Faults, Hello, SessionStats};
+use ringback_core::{InboundSms, Line, PlatformEvent, Ports, Settings, Store};
+use serde_json::json;
+
+struct Phone {
+    engine: EngineHandle,
+    telephony: Arc<MemoryTelephony>,
+    _dir: tempfile::TempDir,
+}
+
+fn settings() -> Settings {
+    Settings::from_value(&json!({"business_name": "Acme Plumbing"})).expect("settings")
+}
+
+async fn phone() -> Phone {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::open(&dir.path().join("phone.db")).expect("store");
+    store
+        .set_phone_origin(store.origin())
+        .expect("origin");
+    let telephony = MemoryTelephony::new();
+    let ports = Ports {
+        telephony: telephony.clone(),
+        call_log: MemoryCallLog::new(),
+        contacts: MemoryContacts::new(),
+        clock: Arc::new(SystemClock),
+    };
+    let engine = ringback_core::Engine::open(store, ports, &settings()).expect("engine");
+    let (engine, _task) = service::spawn(engine);
+    Phone {
+        engine,
+        telephony,
+        _dir: dir,
+    }
+}
+
+fn desktop(dir: &tempfile::TempDir, name: &str) -> DesktopReplica {
+    DesktopReplica::open(&dir.path().join(format!("{name}.db"))).expect("desktop")
+}
+
+/// Runs a session between the phone and a desktop over an in-memory pipe until dropped.
+fn connect(phone: &Phone, desktop: &DesktopReplica, faults: Faults) -> tokio::task::JoinHandle<()> {
+    let (a, b) = tokio::io::duplex(64 * 1024);
+    let (ar, aw) = tokio::io::split(a);
+    let (br, bw) = tokio::io::split(b);
+    let phone_replica = PhoneReplica::new(phone.engine.clone());
+    let desktop = desktop.clone();
+    let engine = phone.engine.clone();
+    tokio::spawn(async move {
+        let phone_origin = engine
+            .with(|e| e.store().origin().to_string())
+            .await
+            .expect("origin");
+        let desktop_origin = desktop.with(|s| s.origin().to_string());
+        let stats = Arc::new(Mutex::new(SessionStats::default()));
+        let p = session::run(
+            phone_replica,
+            Hello {
+                origin: phone_origin,
+                role: Role::Phone,
+                name: "phone".into(),
+            },
+            ar,
+            aw,
+            |_| Ok(()),
+            faults,
+            stats.clone(),
+        );
+        let d = session::run(
+            desktop,
+            Hello {
+                origin: desktop_origin,
+                role: Role::Desktop,
+                name: "desk".into(),
+            },
+            br,
+            bw,
+            |_| Ok(()),
+            faults,
+            stats,
+        );
+        let _ = tokio::join!(p, d);
+    })
+}
+
+async fn phone_digest(phone: &Phone) -> String {
+    phone
+        .engine
+        .with(|e| e.store().digest().expect("digest"))
+        .await
+        .expect("engine")
+}
+
+async fn converge(phone: &Phone, desktops: &[&DesktopReplica]) {
+    for _ in 0..500 {
+        let p = phone_digest(phone).await;
+        if desktops
+            .iter()
+            .all(|d| d.with(|s| s.digest().expect("digest")) == p)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let p = phone
+        .engine
+        .with(|e| e.store().version_vector().clone())
+        .await
+        .expect("engine");
+    let d: Vec<_> = desktops
+        .iter()
+        .map(|d| d.with(|s| s.version_vector().clone()))
+        .collect();
+    panic!("replicas did not converge: phone holds {p:?}, desktops {d:?}");
+}
+
+async fn text_in(phone: &Phone, i: usize) {
+    phone
+        .engine
+        .event(PlatformEvent::SmsReceived(InboundSms {
+            source_id: Some(format!("sms-{i}")),
+            from: format!("+1212555{:04}", i % 50),
+            body: format!("message {i} 💧"),
+            line: Line::default(),
+            at: Timestamp::now(),
+        }))
+        .await
+        .expect("engine")
+        .expect("event");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desktop_catches_up_then_follows_live_and_replies_go_out_once() {
+    let phone = phone().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let desk = desktop(&dir, "desk");
+    for i in 0..40 {
+        text_in(&phone, i).await;
+    }
+    let link = connect(&phone, &desk, Faults::default());
+    converge(&phone, &[&desk]).await;
+    for i in 40..60 {
+        text_in(&phone, i).await;
+    }
+    converge(&phone, &[&desk]).await;
+    let conversation = ConversationId(1);
+    let request = desk
+        .request_reply(Some(conversation), None, "On our way 🚐")
+        .expect("request");
+    desk.set_field(conversation, Field::Note("gate code 1234".into()))
+        .expect("note");
+    converge(&phone, &[&desk]).await;
+    let sent = phone.telephony.sent();
+    assert_eq!(sent.len(), 1, "the reply is sent once: {sent:?}");
+    assert_eq!(sent[0].body, "On our way 🚐");
+    let status = desk.with(|s| {
+        s.connection()
+            .query_row(
+                "SELECT status FROM messages WHERE source_id = ?1",
+                [&request],
+                |r| r.get::<_, String>(0),
+            )
+            .expect("message on the desktop")
+    });
+    assert_eq!(status, "sending");
+    link.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicated_and_reordered_frames_converge() {
+    let phone = phone().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let desk = desktop(&dir, "desk");
+    for i in 0..2000 {
+        text_in(&phone, i).await;
+    }
+    let faults = Faults {
+        duplicate_every: Some(3),
+        swap_every: Some(4),
+    };
+    let link = connect(&phone, &desk, faults);
+    converge(&phone, &[&desk]).await;
+    link.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_settings_from_a_desktop_are_refused_with_the_field_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let desk = desktop(&dir, "desk");
+    let err = desk
+        .change_settings(&json!({"text_back": {"delay_seconds": 99999}}))
+        .expect_err("invalid");
+    assert!(err.to_string().contains("text_back.delay_seconds"), "{err}");
+    assert_eq!(desk.with(|s| s.op_count().expect("count")), 0);
+}
