@@ -5,7 +5,10 @@
 
 pub mod frame;
 pub mod hlc;
+pub mod net;
+pub mod node;
 pub mod op;
 pub mod replica;
 pub mod session;
+pub mod ticket;
 pub mod version;

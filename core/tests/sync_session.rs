@@ -7,7 +7,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use ringback_core::engine::service::{self, EngineHandle};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
-use ringback_core::store::ConversationId;
+use ringback_core::store::{ConversationId, PeerRecord};
 use ringback_core::sync::op::{Field, Role};
 use ringback_core::sync::replica::{DesktopReplica, PhoneReplica};
 use ringback_core::sync::session::{self, Faults, Hello, SessionStats};
@@ -27,9 +27,7 @@ fn settings() -> Settings {
 async fn phone() -> Phone {
     let dir = tempfile::tempdir().expect("dir");
     let store = Store::open(&dir.path().join("phone.db")).expect("store");
-    store
-        .set_phone_origin(store.origin())
-        .expect("origin");
+    store.set_phone_origin(store.origin()).expect("origin");
     let telephony = MemoryTelephony::new();
     let ports = Ports {
         telephony: telephony.clone(),
@@ -64,6 +62,22 @@ fn connect(phone: &Phone, desktop: &DesktopReplica, faults: Faults) -> tokio::ta
             .await
             .expect("origin");
         let desktop_origin = desktop.with(|s| s.origin().to_string());
+        let peer = PeerRecord {
+            endpoint: format!("desk-{desktop_origin}"),
+            origin: desktop_origin.clone(),
+            role: Role::Desktop,
+            name: "desk".into(),
+            paired: true,
+            changed_at: 0,
+        };
+        engine
+            .with(move |e| {
+                e.store_mut()
+                    .write(Timestamp::now(), "paired", |tx| tx.set_peer(&peer))
+            })
+            .await
+            .expect("engine")
+            .expect("peer");
         let stats = Arc::new(Mutex::new(SessionStats::default()));
         let p = session::run(
             phone_replica,

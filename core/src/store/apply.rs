@@ -95,6 +95,24 @@ impl Store {
             .optional()?)
     }
 
+    /// A local value (never replicated): addresses of peers and the like.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a local value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
     /// Records which origin is the phone's: the only one whose calls and texts are taken.
     pub fn set_phone_origin(&self, origin: &str) -> Result<(), StoreError> {
         self.conn.execute(
@@ -141,6 +159,14 @@ impl Store {
             if sender.role == Role::Desktop && op.origin != sender.origin {
                 return Err(refuse("a desktop may only send its own changes"));
             }
+            // On the phone, a desktop's changes count only while it is paired: an unpairing
+            // (from any device, even earlier in this batch) stops them at once.
+            if sender.role == Role::Desktop
+                && phone.as_deref() == Some(self.origin.as_str())
+                && !is_paired(&tx, &op.origin)?
+            {
+                return Err(refuse("this desktop is not paired with the phone"));
+            }
             let from_phone = phone.as_deref() == Some(op.origin.as_str());
             if !from_phone && let Some(change) = op.changes.iter().find(|c| !c.desktop_may_make()) {
                 return Err(refuse(&format!(
@@ -166,6 +192,12 @@ impl Store {
         }
         Ok(report)
     }
+}
+
+fn is_paired(tx: &Transaction<'_>, origin: &str) -> Result<bool, ApplyError> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM peers WHERE origin = ?1 AND paired = 1")?
+        .exists([origin])?)
 }
 
 fn invalid(op: &Op, why: &str) -> ApplyError {

@@ -144,8 +144,15 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 
     /// The next message; `None` when the stream ended cleanly between frames.
     pub async fn next(&mut self) -> Result<Option<Message>, SyncError> {
+        self.next_as().await
+    }
+
+    /// The next frame as any message type (pairing speaks its own).
+    pub async fn next_as<T: serde::de::DeserializeOwned>(
+        &mut self,
+    ) -> Result<Option<T>, SyncError> {
         loop {
-            if let Some(m) = self.decoder.next_message::<Message>()? {
+            if let Some(m) = self.decoder.next_message::<T>()? {
                 return Ok(Some(m));
             }
             let n = self.inner.read(&mut self.buf).await?;

@@ -1,0 +1,194 @@
+//! The iroh endpoint: built for the network mode in the settings, with a key kept on disk
+//! so that a device keeps its endpoint id, and the state of a peer's link for the UI.
+
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::path::Path;
+
+use iroh::endpoint::{Connection, presets};
+use iroh::{Endpoint, RelayMode, RelayUrl, SecretKey};
+use serde::Serialize;
+
+/// How this device reaches the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkMode {
+    /// iroh's public relays and address lookup: works across mobile data and NAT.
+    Default,
+    /// A self-hosted relay, with iroh's address lookup.
+    SelfHostedRelay(RelayUrl),
+    /// The local network only: no relay, devices reached at their LAN addresses.
+    LanOnly,
+    /// Tests: 127.0.0.1 only, no relay, no lookup.
+    Loopback,
+    /// Tests: only through the given relay (no direct paths, no lookup).
+    RelayOnly(RelayUrl),
+}
+
+impl NetworkMode {
+    /// The mode the settings ask for.
+    pub fn from_settings(sync: &crate::settings::SyncSettings) -> Result<NetworkMode, NetError> {
+        use crate::settings::Network;
+        Ok(match sync.network {
+            Network::Default => NetworkMode::Default,
+            Network::LanOnly => NetworkMode::LanOnly,
+            Network::SelfHostedRelay => NetworkMode::SelfHostedRelay(
+                sync.relay_url
+                    .trim()
+                    .parse()
+                    .map_err(|e| NetError::RelayUrl(format!("{e}")))?,
+            ),
+        })
+    }
+}
+
+/// Why the network could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    /// The endpoint could not start.
+    #[error("sync could not start ({0}); check the network connection and restart Ringback")]
+    Bind(String),
+    /// The relay address is not usable.
+    #[error("the relay address is not valid ({0}); check sync.relay_url in the settings")]
+    RelayUrl(String),
+    /// The key file could not be read or written.
+    #[error(
+        "the device key at {path} could not be used ({why}); check that the data folder is writable"
+    )]
+    Key {
+        /// The file.
+        path: String,
+        /// Why.
+        why: String,
+    },
+}
+
+/// How a peer is reached right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PeerLink {
+    /// Connected on a direct path.
+    Direct,
+    /// Connected through a relay (still end-to-end encrypted).
+    Relay,
+    /// Not connected since this instant (UTC milliseconds).
+    Offline {
+        /// Since when.
+        since_ms: i64,
+    },
+}
+
+/// Binds an endpoint for `mode` with `key`, speaking `alpns`. `port` asks for a fixed UDP
+/// port (a desktop keeps its address across restarts); a port in use falls back to any.
+pub async fn bind(
+    mode: &NetworkMode,
+    key: SecretKey,
+    alpns: Vec<Vec<u8>>,
+    port: Option<u16>,
+) -> Result<Endpoint, NetError> {
+    let ip = match mode {
+        NetworkMode::Loopback | NetworkMode::RelayOnly(_) => Ipv4Addr::LOCALHOST,
+        _ => Ipv4Addr::UNSPECIFIED,
+    };
+    let attempt = |port: u16| {
+        let key = key.clone();
+        let alpns = alpns.clone();
+        let mode = mode.clone();
+        async move {
+            let mut builder = match &mode {
+                NetworkMode::Default | NetworkMode::SelfHostedRelay(_) => {
+                    Endpoint::builder(presets::N0)
+                }
+                _ => Endpoint::builder(presets::Minimal),
+            };
+            builder = builder.secret_key(key).alpns(alpns);
+            builder = match &mode {
+                NetworkMode::Default => builder,
+                NetworkMode::SelfHostedRelay(url) => {
+                    builder.relay_mode(RelayMode::custom([url.clone()]))
+                }
+                NetworkMode::LanOnly | NetworkMode::Loopback => builder
+                    .relay_mode(RelayMode::Disabled)
+                    .clear_address_lookup(),
+                NetworkMode::RelayOnly(url) => builder
+                    .relay_mode(RelayMode::custom([url.clone()]))
+                    .clear_address_lookup()
+                    .clear_ip_transports(),
+            };
+            if !matches!(mode, NetworkMode::RelayOnly(_)) {
+                builder = builder
+                    .bind_addr(SocketAddr::V4(SocketAddrV4::new(ip, port)))
+                    .map_err(|e| NetError::Bind(e.to_string()))?;
+            }
+            builder
+                .bind()
+                .await
+                .map_err(|e| NetError::Bind(e.to_string()))
+        }
+    };
+    match port {
+        Some(p) if p != 0 => match attempt(p).await {
+            Ok(ep) => Ok(ep),
+            Err(error) => {
+                tracing::warn!(%error, port = p, "the usual port is taken; using another");
+                attempt(0).await
+            }
+        },
+        _ => attempt(0).await,
+    }
+}
+
+/// The link a live connection uses now.
+pub fn link_of(conn: &Connection) -> PeerLink {
+    let paths = conn.paths();
+    let selected = paths.iter().find(|p| p.is_selected());
+    match selected {
+        Some(p) if p.is_relay() => PeerLink::Relay,
+        Some(_) => PeerLink::Direct,
+        None if paths.iter().any(|p| p.is_ip()) => PeerLink::Direct,
+        None => PeerLink::Relay,
+    }
+}
+
+/// The device's key, made on first use and kept in `path` (readable by the owner only).
+pub fn load_or_create_key(path: &Path) -> Result<SecretKey, NetError> {
+    let fail = |why: String| NetError::Key {
+        path: path.display().to_string(),
+        why,
+    };
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let bytes: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| fail("the file is not 32 bytes long".into()))?;
+            Ok(SecretKey::from_bytes(&bytes))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| fail(e.to_string()))?;
+            let key = SecretKey::from_bytes(&bytes);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+            }
+            write_private(path, &bytes).map_err(|e| fail(e.to_string()))?;
+            Ok(key)
+        }
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}

@@ -1,0 +1,846 @@
+//! Sync over iroh: the phone dials every paired desktop and keeps a session with each,
+//! reconnecting with backoff; a desktop accepts its paired phones (one replica store
+//! each) and refuses every other endpoint before reading a single frame. Pairing runs on
+//! its own ALPN with a one-time ticket (see [`super::ticket`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use iroh::endpoint::Connection;
+use iroh::{Endpoint, EndpointAddr, EndpointId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::net::{self, PeerLink};
+use super::op::Role;
+use super::replica::{DesktopReplica, PhoneReplica};
+use super::session::{self, Faults, FrameReader, Hello, SessionStats, SyncError};
+use super::ticket::{self, PairingTicket};
+use crate::engine::service::EngineHandle;
+use crate::store::{PeerRecord, StoreError};
+
+/// The ALPN of pairing.
+pub const PAIR_ALPN: &[u8] = b"ringback/pair/1";
+
+/// How long a pairing ticket is valid.
+pub const TICKET_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// Close codes, so the other side can tell why.
+const CLOSE_NOT_PAIRED: u32 = 1;
+const CLOSE_SESSION_ENDED: u32 = 2;
+const CLOSE_REPLACED: u32 = 3;
+
+/// What a peer looks like from here, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeerState {
+    /// Its endpoint id.
+    pub endpoint: String,
+    /// Its name.
+    pub name: String,
+    /// How it is reached now.
+    pub link: PeerLink,
+}
+
+/// Why pairing failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PairError {
+    /// The ticket could not be read.
+    #[error(transparent)]
+    Ticket(#[from] ticket::TicketError),
+    /// The desktop could not be reached.
+    #[error(
+        "the desktop could not be reached ({0}); check that Ringback is open on it and that both devices are online"
+    )]
+    Unreachable(String),
+    /// The desktop refused the ticket.
+    #[error("the desktop refused the pairing: {0}")]
+    Refused(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The engine has stopped.
+    #[error("the Ringback engine has stopped; restart the app")]
+    Stopped,
+}
+
+/// The first frame of a pairing connection, phone to desktop.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PairRequest {
+    /// The ticket's secret, hex.
+    secret: String,
+    /// The phone's op-log origin.
+    origin: String,
+    /// The phone's name.
+    name: String,
+}
+
+/// The desktop's answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case", deny_unknown_fields)]
+enum PairReply {
+    Accepted { origin: String, name: String },
+    Refused { reason: String },
+}
+
+type States = watch::Sender<BTreeMap<String, PeerState>>;
+
+fn set_link(states: &States, endpoint: &str, name: &str, link: PeerLink) {
+    states.send_modify(|m| {
+        m.insert(
+            endpoint.to_string(),
+            PeerState {
+                endpoint: endpoint.to_string(),
+                name: name.to_string(),
+                link,
+            },
+        );
+    });
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn offline_now() -> PeerLink {
+    PeerLink::Offline {
+        since_ms: Timestamp::now().as_millisecond(),
+    }
+}
+
+/// The phone's side of sync.
+pub struct PhoneNode {
+    endpoint: Endpoint,
+    engine: EngineHandle,
+    me: Hello,
+    states: Arc<States>,
+    links: Arc<Mutex<HashMap<String, Link>>>,
+    faults: Faults,
+    supervisor: JoinHandle<()>,
+    acceptor: JoinHandle<()>,
+}
+
+/// Test hook: drops a node's connections (see `disconnector`).
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct Disconnector(Target);
+
+#[derive(Clone)]
+enum Target {
+    Phone(Arc<Mutex<HashMap<String, Link>>>),
+    Desktop(Arc<DesktopInner>),
+}
+
+impl Disconnector {
+    /// Closes every connection now; returns how many there were.
+    pub fn disconnect_all(&self) -> usize {
+        let mut closed = 0;
+        match &self.0 {
+            Target::Phone(links) => {
+                for link in lock(links).values() {
+                    if let Some(conn) = lock(&link.conn).take() {
+                        conn.close(CLOSE_SESSION_ENDED.into(), b"network change");
+                        closed += 1;
+                    }
+                }
+            }
+            Target::Desktop(inner) => {
+                for (_, conn) in lock(&inner.sessions).drain() {
+                    conn.close(CLOSE_SESSION_ENDED.into(), b"network change");
+                    closed += 1;
+                }
+            }
+        }
+        closed
+    }
+}
+
+/// One desktop's dial loop and its current connection.
+struct Link {
+    task: JoinHandle<()>,
+    conn: Arc<Mutex<Option<Connection>>>,
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.task.abort();
+        if let Some(conn) = lock(&self.conn).take() {
+            conn.close(CLOSE_SESSION_ENDED.into(), b"stopped");
+        }
+    }
+}
+
+impl PhoneNode {
+    /// Starts sync on a bound endpoint for a running engine: dials every paired desktop and
+    /// keeps doing so as pairings change.
+    pub async fn start(
+        endpoint: Endpoint,
+        engine: EngineHandle,
+        name: &str,
+        faults: Faults,
+    ) -> Result<PhoneNode, PairError> {
+        let origin = engine
+            .with(|e| -> Result<String, StoreError> {
+                let store = e.store();
+                let origin = store.origin().to_string();
+                store.set_phone_origin(&origin)?;
+                Ok(origin)
+            })
+            .await
+            .map_err(|_| PairError::Stopped)??;
+        let me = Hello {
+            origin,
+            role: Role::Phone,
+            name: name.to_string(),
+        };
+        let states = Arc::new(watch::channel(BTreeMap::new()).0);
+        let links = Arc::new(Mutex::new(HashMap::new()));
+        // The phone dials; it answers nothing.
+        let acceptor = {
+            let endpoint = endpoint.clone();
+            tokio::spawn(async move {
+                while let Some(incoming) = endpoint.accept().await {
+                    incoming.refuse();
+                }
+            })
+        };
+        let supervisor = tokio::spawn(supervise(
+            endpoint.clone(),
+            engine.clone(),
+            me.clone(),
+            states.clone(),
+            links.clone(),
+            faults,
+        ));
+        Ok(PhoneNode {
+            endpoint,
+            engine,
+            me,
+            states,
+            links,
+            faults,
+            supervisor,
+            acceptor,
+        })
+    }
+
+    /// This phone's endpoint id.
+    pub fn id(&self) -> EndpointId {
+        self.endpoint.id()
+    }
+
+    /// This phone's address as known now.
+    pub fn addr(&self) -> EndpointAddr {
+        self.endpoint.addr()
+    }
+
+    /// The state of every paired desktop, as it changes.
+    pub fn peers(&self) -> watch::Receiver<BTreeMap<String, PeerState>> {
+        self.states.subscribe()
+    }
+
+    /// Pairs with the desktop that showed `ticket`.
+    pub async fn pair(&self, ticket: &PairingTicket) -> Result<PeerRecord, PairError> {
+        let addr = ticket.endpoint_addr();
+        let conn = self
+            .endpoint
+            .connect(addr.clone(), PAIR_ALPN)
+            .await
+            .map_err(|e| PairError::Unreachable(e.to_string()))?;
+        let (mut send, recv) = conn
+            .open_bi()
+            .await
+            .map_err(|e| PairError::Unreachable(e.to_string()))?;
+        let request = PairRequest {
+            secret: ticket::hex(&ticket.secret),
+            origin: self.me.origin.clone(),
+            name: self.me.name.clone(),
+        };
+        let bytes =
+            super::frame::encode(&request).map_err(|e| PairError::Refused(e.to_string()))?;
+        send.write_all(&bytes)
+            .await
+            .map_err(|e| PairError::Unreachable(e.to_string()))?;
+        let mut reader = FrameReader::new(recv);
+        let reply: PairReply = reader
+            .next_as()
+            .await
+            .map_err(|e| PairError::Unreachable(e.to_string()))?
+            .ok_or_else(|| PairError::Unreachable("the desktop hung up".into()))?;
+        conn.close(CLOSE_SESSION_ENDED.into(), b"paired");
+        let (origin, name) = match reply {
+            PairReply::Accepted { origin, name } => (origin, name),
+            PairReply::Refused { reason } => return Err(PairError::Refused(reason)),
+        };
+        let record = PeerRecord {
+            endpoint: ticket.endpoint.to_string(),
+            origin,
+            role: Role::Desktop,
+            name,
+            paired: true,
+            changed_at: Timestamp::now().as_millisecond(),
+        };
+        let addrs = serde_json::to_string(&ticket.addrs).unwrap_or_default();
+        let saved = record.clone();
+        self.engine
+            .with(move |e| -> Result<(), StoreError> {
+                let store = e.store_mut();
+                store.set_meta(&format!("addrs/{}", saved.endpoint), &addrs)?;
+                store.write(Timestamp::now(), "paired", |tx| tx.set_peer(&saved))
+            })
+            .await
+            .map_err(|_| PairError::Stopped)??;
+        tracing::info!(desktop = %record.name, "paired with a desktop");
+        Ok(record)
+    }
+
+    /// Unpairs a desktop: its session ends now, and every other device learns of it.
+    pub async fn unpair(&self, endpoint: &str) -> Result<(), PairError> {
+        let endpoint = endpoint.to_string();
+        let found = self
+            .engine
+            .with(move |e| -> Result<bool, StoreError> {
+                let store = e.store_mut();
+                let Some(mut peer) = store
+                    .reader()
+                    .peers()?
+                    .into_iter()
+                    .find(|p| p.endpoint == endpoint)
+                else {
+                    return Ok(false);
+                };
+                peer.paired = false;
+                store.write(Timestamp::now(), "unpaired", |tx| tx.set_peer(&peer))?;
+                Ok(true)
+            })
+            .await
+            .map_err(|_| PairError::Stopped)??;
+        if !found {
+            return Err(PairError::Refused(
+                "no desktop with that id is paired".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Test hook: a handle that drops every connection at once, as a network change
+    /// would. The dial loops reconnect on their own.
+    #[doc(hidden)]
+    pub fn disconnector(&self) -> Disconnector {
+        Disconnector(Target::Phone(self.links.clone()))
+    }
+
+    /// Stops sync and closes the endpoint.
+    pub async fn shutdown(self) {
+        self.supervisor.abort();
+        self.acceptor.abort();
+        lock(&self.links).clear();
+        self.endpoint.close().await;
+    }
+
+    /// The faults this node injects (tests).
+    #[doc(hidden)]
+    pub fn faults(&self) -> Faults {
+        self.faults
+    }
+}
+
+/// Keeps one dial loop per paired desktop, starting and stopping them as pairings change.
+async fn supervise(
+    endpoint: Endpoint,
+    engine: EngineHandle,
+    me: Hello,
+    states: Arc<States>,
+    links: Arc<Mutex<HashMap<String, Link>>>,
+    faults: Faults,
+) {
+    let mut committed = engine.committed();
+    loop {
+        committed.borrow_and_update();
+        let peers = engine
+            .with(
+                |e| -> Result<Vec<(PeerRecord, Vec<std::net::SocketAddr>)>, StoreError> {
+                    let store = e.store();
+                    let mut out = Vec::new();
+                    for peer in store.reader().peers()? {
+                        if peer.role != Role::Desktop {
+                            continue;
+                        }
+                        let addrs = store
+                            .meta(&format!("addrs/{}", peer.endpoint))?
+                            .and_then(|a| serde_json::from_str(&a).ok())
+                            .unwrap_or_default();
+                        out.push((peer, addrs));
+                    }
+                    Ok(out)
+                },
+            )
+            .await;
+        let peers = match peers {
+            Ok(Ok(peers)) => peers,
+            Ok(Err(error)) => {
+                tracing::error!(%error, "could not read the paired desktops");
+                Vec::new()
+            }
+            Err(_) => return,
+        };
+        {
+            let mut links = lock(&links);
+            for (peer, addrs) in peers {
+                if !peer.paired {
+                    if links.remove(&peer.endpoint).is_some() {
+                        tracing::info!(desktop = %peer.name, "unpaired: connection closed");
+                        states.send_modify(|m| {
+                            m.remove(&peer.endpoint);
+                        });
+                    }
+                    continue;
+                }
+                if links.contains_key(&peer.endpoint) {
+                    continue;
+                }
+                let Ok(id) = peer.endpoint.parse::<EndpointId>() else {
+                    tracing::warn!(desktop = %peer.name, "a paired desktop has an unreadable id");
+                    continue;
+                };
+                let mut addr = EndpointAddr::new(id);
+                for a in addrs {
+                    addr = addr.with_ip_addr(a);
+                }
+                let conn = Arc::new(Mutex::new(None));
+                let task = tokio::spawn(dial_loop(
+                    endpoint.clone(),
+                    PhoneReplica::new(engine.clone()),
+                    me.clone(),
+                    peer.clone(),
+                    addr,
+                    states.clone(),
+                    conn.clone(),
+                    faults,
+                ));
+                links.insert(peer.endpoint.clone(), Link { task, conn });
+            }
+        }
+        if committed.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Dials one desktop and runs sessions with it, reconnecting with backoff, forever.
+#[allow(clippy::too_many_arguments)]
+async fn dial_loop(
+    endpoint: Endpoint,
+    replica: PhoneReplica,
+    me: Hello,
+    peer: PeerRecord,
+    addr: EndpointAddr,
+    states: Arc<States>,
+    slot: Arc<Mutex<Option<Connection>>>,
+    faults: Faults,
+) {
+    const FIRST: Duration = Duration::from_millis(50);
+    const MOST: Duration = Duration::from_secs(15);
+    let mut backoff = FIRST;
+    loop {
+        let started = tokio::time::Instant::now();
+        let result = async {
+            let conn = endpoint
+                .connect(addr.clone(), session::ALPN)
+                .await
+                .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+            *lock(&slot) = Some(conn.clone());
+            set_link(&states, &peer.endpoint, &peer.name, net::link_of(&conn));
+            let (send, recv) = conn
+                .open_bi()
+                .await
+                .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+            let expected = peer.origin.clone();
+            let check = move |hello: &Hello| {
+                if hello.origin == expected && hello.role == Role::Desktop {
+                    Ok(())
+                } else {
+                    Err(SyncError::Refused(
+                        "the desktop is not the one that was paired".into(),
+                    ))
+                }
+            };
+            let stats = Arc::new(Mutex::new(SessionStats::default()));
+            let result = session::run(
+                replica.clone(),
+                me.clone(),
+                recv,
+                send,
+                check,
+                faults,
+                stats,
+            )
+            .await;
+            conn.close(CLOSE_SESSION_ENDED.into(), b"session ended");
+            result
+        }
+        .await;
+        lock(&slot).take();
+        set_link(&states, &peer.endpoint, &peer.name, offline_now());
+        match &result {
+            Ok(()) => tracing::debug!(desktop = %peer.name, "sync session ended"),
+            Err(error) => tracing::info!(desktop = %peer.name, %error, "sync session ended"),
+        }
+        if started.elapsed() > Duration::from_secs(2) {
+            backoff = FIRST;
+        }
+        tokio::time::sleep(jitter(backoff)).await;
+        backoff = (backoff * 2).min(MOST);
+    }
+}
+
+/// Up to a quarter more, so that devices that lost the network together do not retry in step.
+fn jitter(d: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    let quarter = d.as_millis() as u64 / 4;
+    d + Duration::from_millis(if quarter == 0 {
+        0
+    } else {
+        h.finish() % quarter
+    })
+}
+
+/// A pairing ticket the desktop is waiting for.
+struct Pending {
+    secret: [u8; 16],
+    expires_at: Timestamp,
+    used: bool,
+}
+
+/// A desktop's side of sync: one replica per paired phone, under `dir/phones/<endpoint>/`.
+pub struct DesktopNode {
+    endpoint: Endpoint,
+    dir: PathBuf,
+    name: String,
+    inner: Arc<DesktopInner>,
+    acceptor: JoinHandle<()>,
+}
+
+struct DesktopInner {
+    phones: Mutex<HashMap<EndpointId, DesktopReplica>>,
+    sessions: Mutex<HashMap<EndpointId, Connection>>,
+    pending: Mutex<Vec<Pending>>,
+    states: States,
+    dir: PathBuf,
+    name: String,
+    faults: Faults,
+}
+
+/// A phone replica's folder.
+fn phone_dir(dir: &Path, id: &EndpointId) -> PathBuf {
+    dir.join("phones").join(id.to_string())
+}
+
+impl DesktopNode {
+    /// Starts accepting paired phones (and pairings) on a bound endpoint; replicas live
+    /// under `dir`.
+    pub async fn start(
+        endpoint: Endpoint,
+        dir: &Path,
+        name: &str,
+        faults: Faults,
+    ) -> Result<DesktopNode, StoreError> {
+        let mut phones = HashMap::new();
+        let root = dir.join("phones");
+        std::fs::create_dir_all(&root)
+            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", root.display())))?;
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for entry in entries.flatten() {
+                let Some(id) = entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|n| n.parse::<EndpointId>().ok())
+                else {
+                    continue;
+                };
+                let replica = DesktopReplica::open(&entry.path().join("ringback.db"))?;
+                phones.insert(id, replica);
+            }
+        }
+        let states = watch::channel(BTreeMap::new()).0;
+        for id in phones.keys() {
+            set_link(&states, &id.to_string(), "phone", offline_now());
+        }
+        let inner = Arc::new(DesktopInner {
+            phones: Mutex::new(phones),
+            sessions: Mutex::new(HashMap::new()),
+            pending: Mutex::new(Vec::new()),
+            states,
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            faults,
+        });
+        let acceptor = tokio::spawn(accept_loop(endpoint.clone(), inner.clone()));
+        Ok(DesktopNode {
+            endpoint,
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            inner,
+            acceptor,
+        })
+    }
+
+    /// This desktop's endpoint id.
+    pub fn id(&self) -> EndpointId {
+        self.endpoint.id()
+    }
+
+    /// The desktop's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A new one-time pairing ticket, valid for ten minutes.
+    pub fn ticket(&self) -> PairingTicket {
+        let expires_at = Timestamp::now()
+            .checked_add(jiff::SignedDuration::try_from(TICKET_LIFETIME).unwrap_or_default())
+            .unwrap_or_else(|_| Timestamp::now());
+        self.ticket_expiring_at(expires_at)
+    }
+
+    /// A ticket with a chosen expiry (tests of expired tickets).
+    #[doc(hidden)]
+    pub fn ticket_expiring_at(&self, expires_at: Timestamp) -> PairingTicket {
+        let secret = ticket::new_secret();
+        let mut pending = lock(&self.inner.pending);
+        pending.retain(|p| !p.used && p.expires_at > Timestamp::now());
+        pending.push(Pending {
+            secret,
+            expires_at,
+            used: false,
+        });
+        let addr = self.endpoint.addr();
+        PairingTicket {
+            endpoint: self.endpoint.id(),
+            addrs: addr.ip_addrs().copied().collect(),
+            relay: addr.relay_urls().next().cloned(),
+            secret,
+            expires_at_ms: expires_at.as_millisecond(),
+        }
+    }
+
+    /// The replica of each paired phone.
+    pub fn phones(&self) -> Vec<(EndpointId, DesktopReplica)> {
+        lock(&self.inner.phones)
+            .iter()
+            .map(|(id, r)| (*id, r.clone()))
+            .collect()
+    }
+
+    /// The replica of one phone.
+    pub fn phone(&self, id: &EndpointId) -> Option<DesktopReplica> {
+        lock(&self.inner.phones).get(id).cloned()
+    }
+
+    /// The state of every paired phone, as it changes.
+    pub fn peers(&self) -> watch::Receiver<BTreeMap<String, PeerState>> {
+        self.inner.states.subscribe()
+    }
+
+    /// Unpairs a phone: its connection closes now and it is refused from then on. Its data
+    /// is kept in `phones/unpaired-<id>-<time>/`.
+    pub fn unpair(&self, id: &EndpointId) -> Result<(), StoreError> {
+        let replica = lock(&self.inner.phones).remove(id);
+        if let Some(conn) = lock(&self.inner.sessions).remove(id) {
+            conn.close(CLOSE_NOT_PAIRED.into(), b"unpaired");
+        }
+        drop(replica);
+        let from = phone_dir(&self.dir, id);
+        let to = self.dir.join("phones").join(format!(
+            "unpaired-{id}-{}",
+            Timestamp::now().as_millisecond()
+        ));
+        std::fs::rename(&from, &to)
+            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", from.display())))?;
+        self.inner.states.send_modify(|m| {
+            m.remove(&id.to_string());
+        });
+        Ok(())
+    }
+
+    /// Test hook: a handle that drops every connection, as a network change would.
+    #[doc(hidden)]
+    pub fn disconnector(&self) -> Disconnector {
+        Disconnector(Target::Desktop(self.inner.clone()))
+    }
+
+    /// Waits until the endpoint can be reached (its relay connected, when it uses one).
+    pub async fn online(&self) {
+        self.endpoint.online().await;
+    }
+
+    /// Stops accepting and closes the endpoint.
+    pub async fn shutdown(self) {
+        self.acceptor.abort();
+        let _ = self.disconnector().disconnect_all();
+        self.endpoint.close().await;
+    }
+}
+
+async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
+    while let Some(incoming) = endpoint.accept().await {
+        let inner = inner.clone();
+        tokio::spawn(async move {
+            let conn = match incoming.await {
+                Ok(conn) => conn,
+                Err(error) => {
+                    tracing::debug!(%error, "an incoming connection failed");
+                    return;
+                }
+            };
+            let remote = conn.remote_id();
+            if conn.alpn() == PAIR_ALPN {
+                if let Err(error) = answer_pairing(&conn, &inner).await {
+                    tracing::info!(%error, "pairing refused");
+                }
+                return;
+            }
+            let Some(replica) = lock(&inner.phones).get(&remote).cloned() else {
+                // Closed before a single frame is read.
+                tracing::warn!(remote = %remote.fmt_short(), "refused a device that is not paired");
+                conn.close(CLOSE_NOT_PAIRED.into(), b"not paired");
+                return;
+            };
+            if let Some(old) = lock(&inner.sessions).insert(remote, conn.clone()) {
+                old.close(CLOSE_REPLACED.into(), b"replaced by a newer connection");
+            }
+            let key = remote.to_string();
+            set_link(&inner.states, &key, "phone", net::link_of(&conn));
+            let result = async {
+                let (send, recv) = conn
+                    .accept_bi()
+                    .await
+                    .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+                let origin = replica.with(|s| s.origin().to_string());
+                let phone_origin = replica
+                    .with(|s| s.phone_origin())
+                    .map_err(|e| SyncError::Replica(e.to_string()))?;
+                let me = Hello {
+                    origin,
+                    role: Role::Desktop,
+                    name: inner.name.clone(),
+                };
+                let check = move |hello: &Hello| match phone_origin {
+                    Some(p) if p != hello.origin => Err(SyncError::Refused(
+                        "this phone is not the one that was paired".into(),
+                    )),
+                    _ if hello.role != Role::Phone => {
+                        Err(SyncError::Refused("only a phone may connect".into()))
+                    }
+                    _ => Ok(()),
+                };
+                let stats = Arc::new(Mutex::new(SessionStats::default()));
+                session::run(replica, me, recv, send, check, inner.faults, stats).await
+            }
+            .await;
+            if let Err(error) = &result {
+                tracing::info!(%error, "sync session with the phone ended");
+            }
+            let mut sessions = lock(&inner.sessions);
+            if sessions
+                .get(&remote)
+                .is_some_and(|c| c.stable_id() == conn.stable_id())
+            {
+                sessions.remove(&remote);
+                set_link(&inner.states, &key, "phone", offline_now());
+            }
+            conn.close(CLOSE_SESSION_ENDED.into(), b"session ended");
+        });
+    }
+}
+
+/// Checks a phone's pairing request against the tickets shown.
+async fn answer_pairing(conn: &Connection, inner: &DesktopInner) -> Result<(), SyncError> {
+    let (mut send, recv) = conn
+        .accept_bi()
+        .await
+        .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+    let mut reader = FrameReader::new(recv);
+    let request: PairRequest = reader
+        .next_as()
+        .await?
+        .ok_or_else(|| SyncError::Protocol("the phone hung up".into()))?;
+    let verdict = check_secret(inner, &request.secret);
+    let reply = match verdict {
+        Err(reason) => PairReply::Refused {
+            reason: reason.to_string(),
+        },
+        Ok(()) => match admit_phone(inner, conn.remote_id(), &request) {
+            Ok(origin) => PairReply::Accepted {
+                origin,
+                name: inner.name.clone(),
+            },
+            Err(e) => PairReply::Refused {
+                reason: e.to_string(),
+            },
+        },
+    };
+    let bytes = super::frame::encode(&reply)?;
+    send.write_all(&bytes)
+        .await
+        .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+    let _ = send.finish();
+    // Let the reply reach the phone before the connection goes.
+    let _ = tokio::time::timeout(Duration::from_secs(2), conn.closed()).await;
+    match reply {
+        PairReply::Accepted { .. } => {
+            tracing::info!(phone = %request.name, "paired with a phone");
+            Ok(())
+        }
+        PairReply::Refused { reason } => Err(SyncError::Refused(reason)),
+    }
+}
+
+fn check_secret(inner: &DesktopInner, secret: &str) -> Result<(), &'static str> {
+    let Some(given) = ticket::unhex16(secret) else {
+        return Err("the pairing code is not valid; show a new code on the desktop");
+    };
+    let now = Timestamp::now();
+    let mut pending = lock(&inner.pending);
+    let Some(found) = pending
+        .iter_mut()
+        .find(|p| ticket::secrets_match(&p.secret, &given))
+    else {
+        return Err("the pairing code is wrong; show a new code on the desktop and try again");
+    };
+    if found.used {
+        return Err("this pairing code was used already; show a new code on the desktop");
+    }
+    if found.expires_at <= now {
+        return Err("this pairing code has expired; show a new code on the desktop");
+    }
+    found.used = true;
+    Ok(())
+}
+
+/// Creates the replica for a newly paired phone; returns the replica's origin.
+fn admit_phone(
+    inner: &DesktopInner,
+    id: EndpointId,
+    request: &PairRequest,
+) -> Result<String, StoreError> {
+    let dir = phone_dir(&inner.dir, &id);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", dir.display())))?;
+    let replica = DesktopReplica::open(&dir.join("ringback.db"))?;
+    let origin = replica.with(|s| -> Result<String, StoreError> {
+        if s.phone_origin()?.is_none() {
+            s.set_phone_origin(&request.origin)?;
+        }
+        Ok(s.origin().to_string())
+    })?;
+    lock(&inner.phones).insert(id, replica);
+    set_link(&inner.states, &id.to_string(), &request.name, offline_now());
+    Ok(origin)
+}

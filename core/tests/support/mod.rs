@@ -1,0 +1,214 @@
+//! A phone and desktops for the sync tests: real SQLite files, the real engine on the
+//! memory platform (the only fake: no SIM here), real iroh endpoints.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use iroh::EndpointId;
+use jiff::Timestamp;
+use ringback_core::engine::service::{self, EngineHandle, EngineTask};
+use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
+use ringback_core::sync::net::{self, NetworkMode};
+use ringback_core::sync::node::{DesktopNode, PAIR_ALPN, PhoneNode};
+use ringback_core::sync::replica::DesktopReplica;
+use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::ticket::PairingTicket;
+use ringback_core::{
+    CallOutcome, EndedCall, InboundSms, Line, PlatformEvent, Ports, Settings, Store,
+};
+use serde_json::json;
+
+pub fn settings() -> Settings {
+    Settings::from_value(&json!({"business_name": "Acme Plumbing"})).expect("settings")
+}
+
+fn alpns() -> Vec<Vec<u8>> {
+    vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()]
+}
+
+/// The simulated phone: its files survive a restart, and so does the record of what it
+/// sent (the telephony port stands for the SIM, which a restart does not reset).
+pub struct PhoneRig {
+    pub dir: PathBuf,
+    pub engine: EngineHandle,
+    task: EngineTask,
+    pub node: PhoneNode,
+    pub telephony: Arc<MemoryTelephony>,
+    pub call_log: Arc<MemoryCallLog>,
+}
+
+impl PhoneRig {
+    pub async fn start(
+        dir: &Path,
+        mode: &NetworkMode,
+        faults: Faults,
+        telephony: Arc<MemoryTelephony>,
+        call_log: Arc<MemoryCallLog>,
+    ) -> PhoneRig {
+        let store = Store::open(&dir.join("phone.db")).expect("store");
+        let ports = Ports {
+            telephony: telephony.clone(),
+            call_log: call_log.clone(),
+            contacts: MemoryContacts::new(),
+            clock: Arc::new(SystemClock),
+        };
+        let engine = ringback_core::Engine::open(store, ports, &settings()).expect("engine");
+        let (engine, task) = service::spawn(engine);
+        let key = net::load_or_create_key(&dir.join("phone.key")).expect("key");
+        let endpoint = net::bind(mode, key, alpns(), None).await.expect("bind");
+        let node = PhoneNode::start(endpoint, engine.clone(), "Owner's phone", faults)
+            .await
+            .expect("node");
+        PhoneRig {
+            dir: dir.to_path_buf(),
+            engine,
+            task,
+            node,
+            telephony,
+            call_log,
+        }
+    }
+
+    pub async fn new(dir: &Path, mode: &NetworkMode, faults: Faults) -> PhoneRig {
+        PhoneRig::start(
+            dir,
+            mode,
+            faults,
+            MemoryTelephony::new(),
+            MemoryCallLog::new(),
+        )
+        .await
+    }
+
+    /// Stops everything at once, as a killed process would.
+    pub async fn kill(self) -> (Arc<MemoryTelephony>, Arc<MemoryCallLog>) {
+        self.task.abort();
+        let _ = self.task.await;
+        self.node.shutdown().await;
+        (self.telephony, self.call_log)
+    }
+
+    pub async fn digest(&self) -> String {
+        self.engine
+            .with(|e| e.store().digest().expect("digest"))
+            .await
+            .expect("engine")
+    }
+
+    pub async fn text_in(&self, i: usize) {
+        self.engine
+            .event(PlatformEvent::SmsReceived(InboundSms {
+                source_id: Some(format!("sms-{i}")),
+                from: format!("+1212555{:04}", i % 97),
+                body: format!("message {i} 💧"),
+                line: Line::default(),
+                at: Timestamp::now(),
+            }))
+            .await
+            .expect("engine")
+            .expect("event");
+    }
+
+    pub async fn missed_call(&self, i: usize) {
+        self.call_log.push(EndedCall {
+            log_id: 0,
+            number: format!("+1646555{:04}", i % 89),
+            outcome: CallOutcome::Missed,
+            line: Line::default(),
+            ended_at: Timestamp::now(),
+        });
+        self.engine
+            .event(PlatformEvent::CallLogChanged)
+            .await
+            .expect("engine")
+            .expect("event");
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        self.engine
+            .with(move |e| {
+                e.store()
+                    .connection()
+                    .query_row(sql, [], |r| r.get(0))
+                    .expect("count")
+            })
+            .await
+            .expect("engine")
+    }
+}
+
+/// A desktop: a folder of phone replicas and an endpoint on a port kept across restarts.
+pub struct DesktopRig {
+    pub dir: PathBuf,
+    pub node: DesktopNode,
+    pub port: u16,
+}
+
+impl DesktopRig {
+    pub async fn start(
+        dir: &Path,
+        mode: &NetworkMode,
+        faults: Faults,
+        port: Option<u16>,
+    ) -> DesktopRig {
+        let key = net::load_or_create_key(&dir.join("desktop.key")).expect("key");
+        let endpoint = net::bind(mode, key, alpns(), port).await.expect("bind");
+        let port = endpoint
+            .bound_sockets()
+            .first()
+            .map(|a| a.port())
+            .unwrap_or(0);
+        let node = DesktopNode::start(endpoint, dir, "Front desk", faults)
+            .await
+            .expect("desktop");
+        DesktopRig {
+            dir: dir.to_path_buf(),
+            node,
+            port,
+        }
+    }
+
+    pub async fn restart(self, mode: &NetworkMode, faults: Faults) -> DesktopRig {
+        let (dir, port) = (self.dir.clone(), self.port);
+        self.node.shutdown().await;
+        DesktopRig::start(&dir, mode, faults, Some(port)).await
+    }
+
+    pub fn ticket(&self) -> PairingTicket {
+        self.node.ticket()
+    }
+
+    pub fn replica(&self, phone: EndpointId) -> DesktopReplica {
+        self.node.phone(&phone).expect("paired phone")
+    }
+}
+
+/// Waits until every desktop replica has the phone's digest.
+pub async fn converge(phone: &PhoneRig, replicas: &[DesktopReplica], within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let p = phone.digest().await;
+        let all = replicas
+            .iter()
+            .all(|d| d.with(|s| s.digest().expect("digest")) == p);
+        if all {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let pv = phone
+                .engine
+                .with(|e| e.store().version_vector().clone())
+                .await
+                .expect("engine");
+            let dv: Vec<_> = replicas
+                .iter()
+                .map(|d| d.with(|s| s.version_vector().clone()))
+                .collect();
+            panic!("replicas did not converge: phone holds {pv:?}, desktops {dv:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

@@ -1,0 +1,253 @@
+//! Who may sync, and what a bad frame does: unpaired endpoints are refused before a frame
+//! is read, unpairing stops a desktop's ops at once, and malformed, unknown-version or
+//! oversize frames close the connection and leave both stores as they were.
+
+mod support;
+
+use std::time::Duration;
+
+use iroh::Endpoint;
+use ringback_core::store::ConversationId;
+use ringback_core::sync::frame::{self, MAX_FRAME};
+use ringback_core::sync::net::{self, NetworkMode};
+use ringback_core::sync::node::PAIR_ALPN;
+use ringback_core::sync::op::Field;
+use ringback_core::sync::session::{self, Faults};
+use support::{DesktopRig, PhoneRig, converge};
+
+const LOOP: NetworkMode = NetworkMode::Loopback;
+
+async fn raw_endpoint(key: iroh::SecretKey) -> Endpoint {
+    net::bind(
+        &LOOP,
+        key,
+        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
+        None,
+    )
+    .await
+    .expect("bind")
+}
+
+fn desktop_addr(desktop: &DesktopRig) -> iroh::EndpointAddr {
+    desktop.ticket().endpoint_addr()
+}
+
+/// Sends `bytes` on a sync stream and waits for the other side to close; returns whether
+/// it closed the connection.
+async fn push_bytes(ep: &Endpoint, to: iroh::EndpointAddr, bytes: &[u8]) -> bool {
+    let conn = ep.connect(to, session::ALPN).await.expect("connect");
+    if let Ok((mut send, mut recv)) = conn.open_bi().await {
+        let _ = send.write_all(bytes).await;
+        // Read whatever comes back (a hello, perhaps) until the connection closes.
+        let mut buf = vec![0u8; 64 * 1024];
+        let read = async { while let Ok(Some(_)) = recv.read(&mut buf).await {} };
+        let _ = tokio::time::timeout(Duration::from_secs(5), read).await;
+    }
+    tokio::time::timeout(Duration::from_secs(5), conn.closed())
+        .await
+        .is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unpaired_endpoint_is_refused_with_nothing_read_or_written() {
+    let dir = tempfile::tempdir().expect("dir");
+    let desktop = DesktopRig::start(dir.path(), &LOOP, Faults::default(), None).await;
+    let stranger = raw_endpoint(iroh::SecretKey::from_bytes(&[9; 32])).await;
+    let conn = stranger
+        .connect(desktop_addr(&desktop), session::ALPN)
+        .await
+        .expect("the handshake itself completes");
+    let reason = tokio::time::timeout(Duration::from_secs(5), conn.closed())
+        .await
+        .expect("closed at once");
+    assert!(
+        reason.to_string().contains("not paired"),
+        "the stranger is told why: {reason}"
+    );
+    assert!(desktop.node.phones().is_empty(), "nothing was created");
+    let entries = std::fs::read_dir(dir.path().join("phones"))
+        .expect("phones dir")
+        .count();
+    assert_eq!(entries, 0, "no store was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_answers_no_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let phone = PhoneRig::new(dir.path(), &LOOP, Faults::default()).await;
+    let before = phone.digest().await;
+    let stranger = raw_endpoint(iroh::SecretKey::from_bytes(&[8; 32])).await;
+    let attempt = tokio::time::timeout(
+        Duration::from_secs(5),
+        stranger.connect(phone.node.addr(), session::ALPN),
+    )
+    .await
+    .expect("answered promptly");
+    assert!(
+        attempt.is_err(),
+        "the phone dials its desktops and accepts no one"
+    );
+    assert_eq!(phone.digest().await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unpaired_desktops_ops_stop_at_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, d1dir, d2dir) = (
+        dir.path().join("p"),
+        dir.path().join("d1"),
+        dir.path().join("d2"),
+    );
+    for d in [&pdir, &d1dir, &d2dir] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    let d1 = DesktopRig::start(&d1dir, &LOOP, Faults::default(), None).await;
+    let d2 = DesktopRig::start(&d2dir, &LOOP, Faults::default(), None).await;
+    let phone = PhoneRig::new(&pdir, &LOOP, Faults::default()).await;
+    phone.node.pair(&d1.ticket()).await.expect("pair d1");
+    phone.node.pair(&d2.ticket()).await.expect("pair d2");
+    let (r1, r2) = (d1.replica(phone.node.id()), d2.replica(phone.node.id()));
+    phone.text_in(1).await;
+    converge(&phone, &[r1.clone(), r2.clone()], Duration::from_secs(20)).await;
+    // Desktop two unpairs desktop one (the op travels through the phone).
+    let d1_endpoint = d1.node.id().to_string();
+    let d1_origin = r1.with(|s| s.origin().to_string());
+    r2.with(|s| {
+        s.write(jiff::Timestamp::now(), "unpaired", |tx| {
+            tx.set_peer(&ringback_core::store::PeerRecord {
+                endpoint: d1_endpoint.clone(),
+                origin: d1_origin.clone(),
+                role: ringback_core::sync::op::Role::Desktop,
+                name: "Front desk".into(),
+                paired: false,
+                changed_at: 0,
+            })
+        })
+        .expect("unpair")
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let paired = phone
+            .count("SELECT count(*) FROM peers WHERE paired = 1")
+            .await;
+        if paired == 1 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "unpairing never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // From now on nothing desktop one writes reaches the phone.
+    r1.set_field(
+        ConversationId(1),
+        Field::Note("written after unpairing".into()),
+    )
+    .expect("note");
+    r1.request_reply(Some(ConversationId(1)), None, "reply after unpairing")
+        .expect("reply");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let from_d1 = phone.count("SELECT count(*) FROM requests").await;
+    assert_eq!(
+        from_d1, 0,
+        "the unpaired desktop's reply never reached the phone"
+    );
+    assert!(phone.telephony.sent().is_empty());
+    let note: String = phone
+        .engine
+        .with(|e| {
+            e.store()
+                .connection()
+                .query_row("SELECT note FROM conversations WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
+                .expect("note")
+        })
+        .await
+        .expect("engine");
+    assert_eq!(note, "");
+    let link = phone
+        .node
+        .peers()
+        .borrow()
+        .get(&d1.node.id().to_string())
+        .cloned();
+    assert!(
+        link.is_none(),
+        "the phone stopped dialing desktop one: {link:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_frames_close_the_connection_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, ddir) = (dir.path().join("p"), dir.path().join("d"));
+    std::fs::create_dir_all(&pdir).expect("mkdir");
+    std::fs::create_dir_all(&ddir).expect("mkdir");
+    let desktop = DesktopRig::start(&ddir, &LOOP, Faults::default(), None).await;
+    let phone = PhoneRig::new(&pdir, &LOOP, Faults::default()).await;
+    phone.node.pair(&desktop.ticket()).await.expect("pair");
+    let replica = desktop.replica(phone.node.id());
+    phone.text_in(1).await;
+    converge(
+        &phone,
+        std::slice::from_ref(&replica),
+        Duration::from_secs(20),
+    )
+    .await;
+    let (telephony, call_log) = phone.kill().await;
+    let before = replica.with(|s| s.digest().expect("digest"));
+    // The paired phone's own key, speaking garbage.
+    let key = net::load_or_create_key(&pdir.join("phone.key")).expect("key");
+    let imposter = raw_endpoint(key.clone()).await;
+    let mut oversize = ((MAX_FRAME + 1) as u32).to_be_bytes().to_vec();
+    oversize.push(1);
+    let mut unknown_version = 3u32.to_be_bytes().to_vec();
+    unknown_version.extend_from_slice(&[9, b'{', b'}']);
+    let mut malformed = 6u32.to_be_bytes().to_vec();
+    malformed.extend_from_slice(&[1, b'{', b'"', b'o', 0xff, b'}']);
+    let hello_then_bad_op = {
+        let hello = frame::encode(&session::Message::Hello {
+            origin: "imposter".into(),
+            role: ringback_core::sync::op::Role::Phone,
+            name: "x".into(),
+            held: Default::default(),
+        })
+        .expect("encode");
+        let mut b = hello;
+        let mut bad = 10u32.to_be_bytes().to_vec();
+        bad.extend_from_slice(&[1, b'{', b'"', b't', b'y', b'p', b'e', b'"', b':', b'1']);
+        b.extend_from_slice(&bad);
+        b
+    };
+    for (what, bytes) in [
+        ("oversize", oversize),
+        ("unknown version", unknown_version),
+        ("malformed", malformed),
+        (
+            "hello from another phone, then a broken frame",
+            hello_then_bad_op,
+        ),
+    ] {
+        assert!(
+            push_bytes(&imposter, desktop_addr(&desktop), &bytes).await,
+            "{what}: the desktop closed the connection"
+        );
+        assert_eq!(
+            replica.with(|s| s.digest().expect("digest")),
+            before,
+            "{what}: the desktop's store is untouched"
+        );
+    }
+    imposter.close().await;
+    // The real phone comes back and syncs as before.
+    let phone = PhoneRig::start(&pdir, &LOOP, Faults::default(), telephony, call_log).await;
+    phone.text_in(2).await;
+    converge(
+        &phone,
+        std::slice::from_ref(&replica),
+        Duration::from_secs(20),
+    )
+    .await;
+}
