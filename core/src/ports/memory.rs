@@ -124,6 +124,7 @@ impl Telephony for MemoryTelephony {
 #[derive(Debug, Default)]
 pub struct MemoryCallLog {
     entries: Mutex<Vec<EndedCall>>,
+    floor: Mutex<i64>,
 }
 
 impl MemoryCallLog {
@@ -132,10 +133,16 @@ impl MemoryCallLog {
         Arc::new(MemoryCallLog::default())
     }
 
+    /// Numbers new calls after `last_id` (a restarted phone whose log was read that far).
+    pub fn continue_after(&self, last_id: i64) {
+        *lock(&self.floor) = last_id;
+    }
+
     /// Appends a call; its `log_id` becomes one above the last.
     pub fn push(&self, mut call: EndedCall) -> i64 {
+        let floor = *lock(&self.floor);
         let mut entries = lock(&self.entries);
-        call.log_id = entries.last().map_or(1, |c| c.log_id + 1);
+        call.log_id = entries.last().map_or(1, |c| c.log_id + 1).max(floor + 1);
         let id = call.log_id;
         entries.push(call);
         id

@@ -24,18 +24,22 @@ pub enum NetworkMode {
 }
 
 impl NetworkMode {
+    /// A self-hosted relay at `url`.
+    pub fn relay(url: &str) -> Result<NetworkMode, NetError> {
+        Ok(NetworkMode::SelfHostedRelay(
+            url.trim()
+                .parse()
+                .map_err(|e| NetError::RelayUrl(format!("{e}")))?,
+        ))
+    }
+
     /// The mode the settings ask for.
     pub fn from_settings(sync: &crate::settings::SyncSettings) -> Result<NetworkMode, NetError> {
         use crate::settings::Network;
         Ok(match sync.network {
             Network::Default => NetworkMode::Default,
             Network::LanOnly => NetworkMode::LanOnly,
-            Network::SelfHostedRelay => NetworkMode::SelfHostedRelay(
-                sync.relay_url
-                    .trim()
-                    .parse()
-                    .map_err(|e| NetError::RelayUrl(format!("{e}")))?,
-            ),
+            Network::SelfHostedRelay => NetworkMode::relay(&sync.relay_url)?,
         })
     }
 }

@@ -1,0 +1,391 @@
+//! `ringback-phone-sim serve`: a live simulated phone with sync, for demo mode and
+//! end-to-end tests. It keeps its data in a folder (so a restart resumes where it
+//! stopped), pairs with a desktop's ticket, takes one JSON command per line on stdin and
+//! prints one JSON line per thing it does on stdout. Commands:
+//!
+//! - `{"call": {"from": "+12125550123", "outcome": "missed", "line": "sim1"}}`
+//! - `{"sms": {"from": "+12125550123", "body": "Can you come today?", "line": "sim1"}}`
+//! - `{"delivered": {"message": 12, "status": "delivered" | "failed" | "pending"}}`
+//! - `{"contact": {"number": "+12125550123", "name": "Dana"}}`
+//! - `{"settings": {…a partial settings document…}}`
+//! - `{"pair": "<ticket text>"}`, `{"unpair": "<desktop endpoint id>"}`
+//! - `{"crash": "now"}` (the process dies at once) or `{"crash": "next_send"}` (it dies
+//!   inside the next send, after the text is marked sending and before the radio reports)
+//! - `{"status": {}}`: this phone's endpoint, its desktops and their links, the digest.
+//!
+//! Output lines: `ready`, `sms_out` (with `message`, the id a delivery report names),
+//! `skipped`, `refused`, `failed`, `paired`, `unpaired`, `settings`, `status`, and
+//! `error` for a command that was not understood or not carried out (the phone goes on).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use jiff::Timestamp;
+use ringback_core::engine::service::{self, EngineHandle};
+use ringback_core::engine::{DeliveryStatus, InboundSms};
+use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, SystemClock};
+use ringback_core::ports::{SendError, SendRequest, Telephony};
+use ringback_core::sync::net::{self, NetworkMode};
+use ringback_core::sync::node::{PAIR_ALPN, PhoneNode};
+use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::ticket::PairingTicket;
+use ringback_core::{
+    CallOutcome, EndedCall, Engine, Line, Outcome, PhoneNumber, PlatformEvent, Ports, Settings,
+    Store,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::io::AsyncBufReadExt;
+
+use crate::scenario::outcome_line;
+
+/// Options of `serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The data folder.
+    pub data: PathBuf,
+    /// Starting settings (used when the folder has none yet).
+    pub settings: Settings,
+    /// The network; `None` follows the settings.
+    pub network: Option<NetworkMode>,
+    /// A ticket to pair with at start.
+    pub pair: Option<String>,
+    /// The phone's name, shown on desktops.
+    pub name: String,
+}
+
+/// Why `serve` stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The data folder could not be used.
+    #[error("the data folder {0} could not be used: {1}")]
+    Data(String, String),
+    /// Something at start failed.
+    #[error("{0}")]
+    Start(String),
+}
+
+/// The radio of the simulated phone: every text goes out (and is reported sent at once);
+/// it can be told to die in the middle of a send.
+#[derive(Debug, Default)]
+struct SimRadio {
+    crash_on_send: AtomicBool,
+}
+
+impl Telephony for SimRadio {
+    fn send(&self, _request: &SendRequest) -> Result<(), SendError> {
+        if self.crash_on_send.load(Ordering::SeqCst) {
+            eprintln!("ringback-phone-sim: crashing inside a send, as asked");
+            std::process::abort();
+        }
+        Ok(())
+    }
+}
+
+/// A command on stdin.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum Command {
+    Call {
+        from: String,
+        outcome: String,
+        line: Option<String>,
+    },
+    Sms {
+        from: String,
+        body: String,
+        line: Option<String>,
+    },
+    Delivered {
+        message: i64,
+        status: String,
+    },
+    Contact {
+        number: String,
+        name: String,
+    },
+    Settings(Value),
+    Pair(String),
+    Unpair(String),
+    Crash(String),
+    Status(serde::de::IgnoredAny),
+}
+
+fn print(value: &Value) {
+    let mut out = std::io::stdout().lock();
+    // A closed stdout leaves nobody to tell; the phone keeps working.
+    let _ = writeln!(out, "{value}");
+    let _ = out.flush();
+}
+
+fn error_line(message: impl std::fmt::Display) {
+    print(&json!({"error": message.to_string()}));
+}
+
+/// Runs the simulated phone until stdin closes.
+pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
+    let data = &options.data;
+    std::fs::create_dir_all(data)
+        .map_err(|e| ServeError::Data(data.display().to_string(), e.to_string()))?;
+    let store = Store::open(&data.join("phone.db"))
+        .map_err(|e| ServeError::Data(data.display().to_string(), e.to_string()))?;
+    let radio = Arc::new(SimRadio::default());
+    let call_log = MemoryCallLog::new();
+    let contacts = MemoryContacts::new();
+    let ports = Ports {
+        telephony: radio.clone(),
+        call_log: call_log.clone(),
+        contacts: contacts.clone(),
+        clock: Arc::new(SystemClock),
+    };
+    let engine = Engine::open(store, ports, &options.settings)
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    let settings = engine
+        .config()
+        .map(|c| c.settings.clone())
+        .unwrap_or_else(|| options.settings.clone());
+    // The call log's ids continue after the last call the store has seen.
+    if let Ok(Some(cursor)) = engine.store().reader().call_log_cursor() {
+        call_log.continue_after(cursor);
+    }
+    let (engine, _task) = service::spawn(engine);
+    let network = match options.network.clone() {
+        Some(mode) => mode,
+        None => NetworkMode::from_settings(&settings.sync)
+            .map_err(|e| ServeError::Start(e.to_string()))?,
+    };
+    let key = net::load_or_create_key(&data.join("phone.key"))
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    let endpoint = net::bind(
+        &network,
+        key,
+        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
+        None,
+    )
+    .await
+    .map_err(|e| ServeError::Start(e.to_string()))?;
+    let node = PhoneNode::start(endpoint, engine.clone(), &options.name, Faults::default())
+        .await
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    tokio::spawn(print_outcomes(engine.clone()));
+    print(
+        &json!({"ready": {"endpoint": node.id().to_string(), "data": data.display().to_string()}}),
+    );
+    if let Some(ticket) = &options.pair {
+        pair(&node, ticket).await;
+    }
+    let mut phone = SimPhone {
+        engine,
+        node,
+        radio,
+        call_log,
+        contacts,
+        region: ringback_core::Region::parse(&settings.region).unwrap_or_default(),
+        data: data.clone(),
+    };
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut number = 0usize;
+    while let Ok(Some(line)) = lines.next_line().await {
+        number += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Command>(&line) {
+            Ok(command) => phone.run(command).await,
+            Err(e) => error_line(format!(
+                "line {number}: {e}; see `ringback-phone-sim --help` for the commands"
+            )),
+        }
+    }
+    phone.node.shutdown().await;
+    Ok(())
+}
+
+async fn pair(node: &PhoneNode, text: &str) {
+    match PairingTicket::parse(text) {
+        Ok(ticket) => match node.pair(&ticket).await {
+            Ok(peer) => {
+                print(&json!({"paired": {"desktop": peer.name, "endpoint": peer.endpoint}}))
+            }
+            Err(e) => error_line(e),
+        },
+        Err(e) => error_line(e),
+    }
+}
+
+/// Prints what the engine does, and plays the radio's "sent" report for every text.
+async fn print_outcomes(engine: EngineHandle) {
+    let mut outcomes = engine.subscribe();
+    loop {
+        let outcome = match outcomes.recv().await {
+            Ok(o) => o,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                error_line(format!("{n} outcomes were not printed (output too slow)"));
+                continue;
+            }
+            Err(_) => return,
+        };
+        match &outcome {
+            Outcome::Sent { message_id, .. } => {
+                if let Some(mut line) = outcome_line(&outcome) {
+                    line["sms_out"]["message"] = json!(message_id.0);
+                    print(&line);
+                }
+                let id = *message_id;
+                let engine = engine.clone();
+                tokio::spawn(async move {
+                    let _ = engine
+                        .event(PlatformEvent::SmsSent {
+                            message_id: id,
+                            result: Ok(()),
+                        })
+                        .await;
+                });
+            }
+            Outcome::Failed {
+                at,
+                message_id,
+                reason,
+            } => print(
+                &json!({"at": at.to_string(), "failed": {"message": message_id.0, "reason": reason}}),
+            ),
+            other => {
+                if let Some(line) = outcome_line(other) {
+                    print(&line);
+                }
+            }
+        }
+    }
+}
+
+struct SimPhone {
+    engine: EngineHandle,
+    node: PhoneNode,
+    radio: Arc<SimRadio>,
+    call_log: Arc<MemoryCallLog>,
+    contacts: Arc<MemoryContacts>,
+    region: ringback_core::Region,
+    data: PathBuf,
+}
+
+impl SimPhone {
+    async fn event(&self, event: PlatformEvent) {
+        match self.engine.event(event).await {
+            Ok(Ok(_)) => {} // Outcomes are printed by the subscriber.
+            Ok(Err(e)) => error_line(e),
+            Err(e) => error_line(e),
+        }
+    }
+
+    async fn run(&mut self, command: Command) {
+        match command {
+            Command::Call {
+                from,
+                outcome,
+                line,
+            } => {
+                let Some(outcome) = CallOutcome::from_name(&outcome) else {
+                    return error_line(format!(
+                        "call.outcome: “{outcome}” is not an outcome; use one of missed, rejected, voicemail, answered, blocked, outgoing"
+                    ));
+                };
+                self.call_log.push(EndedCall {
+                    log_id: 0,
+                    number: from,
+                    outcome,
+                    line: line.map(Line).unwrap_or_default(),
+                    ended_at: Timestamp::now(),
+                });
+                self.event(PlatformEvent::CallLogChanged).await;
+            }
+            Command::Sms { from, body, line } => {
+                let sms = InboundSms {
+                    source_id: None,
+                    from,
+                    body,
+                    line: line.map(Line).unwrap_or_default(),
+                    at: Timestamp::now(),
+                };
+                self.event(PlatformEvent::SmsReceived(sms)).await;
+            }
+            Command::Delivered { message, status } => {
+                let status = match status.as_str() {
+                    "delivered" => DeliveryStatus::Delivered,
+                    "failed" => DeliveryStatus::Failed,
+                    "pending" => DeliveryStatus::Pending,
+                    other => {
+                        return error_line(format!(
+                            "delivered.status: “{other}” is not a report; use delivered, failed or pending"
+                        ));
+                    }
+                };
+                self.event(PlatformEvent::Delivered {
+                    message_id: ringback_core::store::MessageId(message),
+                    status,
+                })
+                .await;
+            }
+            Command::Contact { number, name } => {
+                if let Ok(n) = PhoneNumber::parse(&number, self.region) {
+                    self.contacts.set(n, &name);
+                }
+                self.event(PlatformEvent::ContactChanged {
+                    number,
+                    name: Some(name).filter(|n| !n.trim().is_empty()),
+                })
+                .await;
+            }
+            Command::Settings(patch) => match self.engine.update_settings(patch).await {
+                Ok(Ok(())) => print(&json!({"settings": "changed"})),
+                Ok(Err(e)) => error_line(e),
+                Err(e) => error_line(e),
+            },
+            Command::Pair(ticket) => pair(&self.node, &ticket).await,
+            Command::Unpair(endpoint) => match self.node.unpair(&endpoint).await {
+                Ok(()) => print(&json!({"unpaired": endpoint})),
+                Err(e) => error_line(e),
+            },
+            Command::Crash(when) => match when.as_str() {
+                "now" => {
+                    eprintln!("ringback-phone-sim: crashing now, as asked");
+                    std::process::abort();
+                }
+                "next_send" => self.radio.crash_on_send.store(true, Ordering::SeqCst),
+                other => error_line(format!(
+                    "crash: “{other}” is not a crash; use now or next_send"
+                )),
+            },
+            Command::Status(_) => self.status().await,
+        }
+    }
+
+    async fn status(&self) {
+        let digest = self
+            .engine
+            .with(|e| e.store().digest().map_err(|e| e.to_string()))
+            .await;
+        let peers: Vec<Value> = self
+            .node
+            .peers()
+            .borrow()
+            .values()
+            .map(|p| json!({"endpoint": p.endpoint, "name": p.name, "link": p.link}))
+            .collect();
+        match digest {
+            Ok(Ok(digest)) => print(&json!({"status": {
+                "endpoint": self.node.id().to_string(),
+                "data": path_text(&self.data),
+                "desktops": peers,
+                "digest": digest,
+            }})),
+            Ok(Err(e)) => error_line(e),
+            Err(e) => error_line(e),
+        }
+    }
+}
+
+fn path_text(p: &Path) -> String {
+    p.display().to_string()
+}

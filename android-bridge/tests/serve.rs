@@ -1,0 +1,192 @@
+//! `ringback-phone-sim serve` as a real process: it pairs with a desktop over loopback,
+//! syncs, sends a desktop's reply once, and comes back after being killed mid-send without
+//! sending anything twice.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use ringback_core::store::ConversationId;
+use ringback_core::sync::net::{self, NetworkMode};
+use ringback_core::sync::node::{DesktopNode, PAIR_ALPN};
+use ringback_core::sync::replica::DesktopReplica;
+use ringback_core::sync::session::{self, Faults};
+use serde_json::{Value, json};
+
+struct Sim {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<Value>,
+}
+
+impl Sim {
+    fn start(data: &Path) -> Sim {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ringback-phone-sim"))
+            .args([
+                "serve",
+                "--network",
+                "loopback",
+                "--name",
+                "Test phone",
+                "--data",
+            ])
+            .arg(data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                let value: Value = serde_json::from_str(&line).expect("every output line is JSON");
+                if tx.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut sim = Sim {
+            child,
+            stdin,
+            lines,
+        };
+        sim.expect_key("ready");
+        sim
+    }
+
+    fn send(&mut self, command: Value) {
+        writeln!(self.stdin, "{command}").expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn expect_key(&mut self, key: &str) -> Value {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("no “{key}” line"));
+            if let Some(v) = line.get(key) {
+                return v.clone();
+            }
+            assert!(line.get("error").is_none(), "unexpected error: {line}");
+        }
+    }
+
+    fn digest(&mut self) -> String {
+        self.send(json!({"status": {}}));
+        self.expect_key("status")["digest"]
+            .as_str()
+            .expect("digest")
+            .to_string()
+    }
+
+    fn wait_for_exit(mut self) {
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn converge(sim: &mut Sim, replica: &DesktopReplica) {
+    for _ in 0..200 {
+        if sim.digest() == replica.with(|s| s.digest().expect("digest")) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the simulated phone and the desktop did not converge");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_pairs_syncs_and_survives_a_crash_mid_send() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, ddir) = (dir.path().join("phone"), dir.path().join("desktop"));
+    std::fs::create_dir_all(&ddir).expect("mkdir");
+    let key = net::load_or_create_key(&ddir.join("desktop.key")).expect("key");
+    let endpoint = net::bind(
+        &NetworkMode::Loopback,
+        key,
+        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
+        None,
+    )
+    .await
+    .expect("bind");
+    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
+        .await
+        .expect("desktop");
+
+    let mut sim = Sim::start(&pdir);
+    sim.send(json!({"settings": {"business_name": "Acme Plumbing"}}));
+    sim.expect_key("settings");
+    sim.send(json!({"pair": desktop.ticket().to_short_text()}));
+    // The short code has no addresses: the simulator is told them only by the QR form.
+    let err_or_paired = sim
+        .lines
+        .recv_timeout(Duration::from_secs(20))
+        .expect("an answer");
+    assert!(
+        err_or_paired.get("error").is_some() || err_or_paired.get("paired").is_some(),
+        "{err_or_paired}"
+    );
+    if err_or_paired.get("paired").is_none() {
+        sim.send(json!({"pair": desktop.ticket().to_qr_payload()}));
+        sim.expect_key("paired");
+    }
+    let (phone_id, replica) = desktop.phones().into_iter().next().expect("paired phone");
+
+    sim.send(json!({"call": {"from": "+12125550123", "outcome": "missed"}}));
+    let text_back = sim.expect_key("sms_out");
+    assert_eq!(text_back["kind"], "text_back");
+    sim.send(json!({"sms": {"from": "+12125550123", "body": "Can you come today? 💧"}}));
+    converge(&mut sim, &replica).await;
+
+    replica
+        .request_reply(Some(ConversationId(1)), None, "On our way")
+        .expect("reply");
+    let out = sim.expect_key("sms_out");
+    assert_eq!(out["body"], "On our way");
+    assert_eq!(out["kind"], "reply");
+    converge(&mut sim, &replica).await;
+
+    // The phone dies inside the next send: the reply is marked sending, never reported.
+    sim.send(json!({"crash": "next_send"}));
+    replica
+        .request_reply(Some(ConversationId(1)), None, "Second reply")
+        .expect("reply");
+    sim.wait_for_exit();
+    let mut sim = Sim::start(&pdir);
+    converge(&mut sim, &replica).await;
+    let status: String = replica.with(|s| {
+        s.connection()
+            .query_row(
+                "SELECT status FROM messages WHERE body = 'Second reply'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the reply's message")
+    });
+    assert_eq!(
+        status, "unconfirmed",
+        "shown to the owner, never re-sent on its own"
+    );
+    sim.send(json!({"sms": {"from": "+12125550123", "body": "thanks"}}));
+    converge(&mut sim, &replica).await;
+    while let Ok(line) = sim.lines.try_recv() {
+        assert!(
+            line.get("sms_out").is_none(),
+            "nothing was sent again: {line}"
+        );
+    }
+    assert_eq!(desktop.phones()[0].0, phone_id);
+    desktop.shutdown().await;
+}
