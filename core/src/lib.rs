@@ -8,6 +8,8 @@
 pub mod call;
 pub mod conversation;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod message;
 pub mod phone;
 pub mod ports;

@@ -199,7 +199,10 @@ impl Store {
         let origin = device_origin(&conn)?;
         let mut held = VersionVector::new();
         {
-            let mut stmt = conn.prepare("SELECT origin, max(seq) FROM ops GROUP BY origin")?;
+            let mut stmt = conn.prepare(
+                "SELECT origin, max(seq) FROM ops GROUP BY origin
+                 UNION ALL SELECT origin, seq FROM held",
+            )?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
             for row in rows {
                 let (o, seq) = row?;
@@ -220,14 +223,17 @@ impl Store {
             .optional()?
             .unwrap_or_default();
         let (committed, _) = tokio::sync::watch::channel(0);
-        Ok(Store {
+        let mut store = Store {
             conn,
             crash: None,
             origin,
             held,
             clock: HlcClock::new(last),
             committed,
-        })
+        };
+        // Messages that arrived just before the app stopped are indexed now.
+        store.index_pending()?;
+        Ok(store)
     }
 
     /// This device's op-log origin: a random id made when the store was created.
@@ -298,12 +304,19 @@ impl Store {
         Ok(out)
     }
 
-    /// The number of ops held (all origins).
+    /// Indexes for search the messages that arrived in large batches (see `apply_remote`);
+    /// the sync session calls it when the stream pauses.
+    pub fn index_pending(&mut self) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let n = index_pending(&tx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// The number of ops held, all origins (a desktop holds others' ops without keeping
+    /// their bodies).
     pub fn op_count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM ops", [], |r| r.get(0))?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        Ok(self.held.iter().map(|(_, seq)| seq).sum())
     }
 
     /// The schema version this code writes.
@@ -337,6 +350,7 @@ impl Store {
         let wtx = WriteTx::new(&tx, &self.origin, hlc);
         let value = change(&wtx)?;
         let changes = wtx.into_changes();
+        index_pending(&tx)?;
         let seq = self.held.get(&self.origin) + 1;
         if !changes.is_empty() {
             append_op(&tx, &self.origin, seq, hlc, &changes)?;
@@ -756,6 +770,22 @@ impl TryFrom<MessageRow> for Message {
 
 pub(crate) fn parse_outcome(name: &str) -> Result<CallOutcome, StoreError> {
     parse_name(name, "call outcome", CallOutcome::from_name)
+}
+
+/// Indexes for search every message still waiting; returns how many.
+pub(crate) fn index_pending(tx: &rusqlite::Transaction<'_>) -> Result<usize, StoreError> {
+    let waiting = tx
+        .prepare_cached("SELECT 1 FROM fts_pending LIMIT 1")?
+        .exists([])?;
+    if !waiting {
+        return Ok(0);
+    }
+    tx.prepare_cached(
+        "INSERT INTO messages_fts (rowid, body)
+         SELECT m.id, m.body FROM fts_pending p JOIN messages m ON m.id = p.id",
+    )?
+    .execute([])?;
+    Ok(tx.prepare_cached("DELETE FROM fts_pending")?.execute([])?)
 }
 
 /// Appends an op to the log.

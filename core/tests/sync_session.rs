@@ -206,6 +206,20 @@ async fn duplicated_and_reordered_frames_converge() {
     };
     let link = connect(&phone, &desk, faults);
     converge(&phone, &[&desk]).await;
+    // A catch-up indexes its messages for search once the stream pauses.
+    let mut found = Vec::new();
+    for _ in 0..100 {
+        found = desk.with(|s| s.search("message 1999", 5).expect("search"));
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        found.len(),
+        1,
+        "the last message is searchable on the desktop"
+    );
     link.abort();
 }
 

@@ -53,3 +53,19 @@ CREATE TABLE peers (
 
 -- The read marker: inbound messages with a larger id are unread.
 ALTER TABLE conversations ADD COLUMN read_up_to INTEGER NOT NULL DEFAULT 0;
+
+-- Messages wait here to be indexed for search: a local write indexes them in its own
+-- transaction; a desktop catching up on thousands of ops indexes them in one pass when the
+-- stream pauses (one large FTS5 flush costs a tenth of many small ones).
+DROP TRIGGER messages_fts_insert;
+CREATE TABLE fts_pending (id INTEGER PRIMARY KEY);
+CREATE TRIGGER messages_fts_pending AFTER INSERT ON messages BEGIN
+    INSERT INTO fts_pending (id) VALUES (new.id);
+END;
+
+-- What this replica holds of each origin's log. The phone keeps every op (it relays them);
+-- a desktop keeps only its own and needs no more than this line per origin for the rest.
+CREATE TABLE held (
+    origin TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+) WITHOUT ROWID;

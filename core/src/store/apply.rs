@@ -12,11 +12,15 @@ use super::tx::{
     PeerRecord, ReplyDraft, Stamp, apply_pending_fields, count_new_message, lww_claim, set_status,
     write_contact, write_field, write_peer, write_request, write_settings,
 };
-use super::{Store, StoreError, append_op, ms};
+use super::{Store, StoreError, append_op, index_pending, ms};
 use crate::call::CallOutcome;
 use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::settings::Settings;
 use crate::sync::op::{Change, Op, Role};
+
+/// A batch of at most this many ops (live traffic) is indexed for search in its own
+/// transaction; a larger one (a catch-up) waits for [`Store::index_pending`].
+const INDEX_AT_ONCE: usize = 32;
 
 /// The largest text accepted in an op: far above any SMS, far below the frame limit.
 pub const MAX_TEXT: usize = 64 * 1024;
@@ -132,6 +136,8 @@ impl Store {
         now: Timestamp,
     ) -> Result<ApplyReport, ApplyError> {
         let phone = self.phone_origin()?;
+        // The phone keeps every op to relay it; a desktop keeps only what it holds.
+        let relays = phone.as_deref() == Some(self.origin.as_str());
         let mut held = self.held.clone();
         let mut clock = self.clock;
         let mut report = ApplyReport::default();
@@ -180,9 +186,25 @@ impl Store {
             for change in &op.changes {
                 apply_change(&tx, op, change, &mut report)?;
             }
-            append_op(&tx, &op.origin, op.seq, op.hlc, &op.changes)?;
+            if relays {
+                append_op(&tx, &op.origin, op.seq, op.hlc, &op.changes)?;
+            }
             held.observe(&op.origin, op.seq);
             report.applied += 1;
+        }
+        if !relays && report.applied > 0 {
+            for (origin, seq) in held.iter() {
+                if seq > self.held.get(origin) {
+                    tx.prepare_cached(
+                        "INSERT INTO held (origin, seq) VALUES (?1, ?2)
+                         ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq",
+                    )?
+                    .execute(params![origin, i64::try_from(seq).unwrap_or(i64::MAX)])?;
+                }
+            }
+        }
+        if ops.len() <= INDEX_AT_ONCE {
+            index_pending(&tx)?;
         }
         tx.commit()?;
         if report.applied > 0 {
@@ -276,33 +298,30 @@ fn apply_change(
         } => {
             check_text(op, "number", number)?;
             check_text(op, "line", line)?;
-            let created = constrained(
-                op,
-                tx.prepare_cached(
-                    "INSERT INTO conversations (id, line, number, last_activity_at)
-                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+            // Nearly always the conversation exists: one statement then.
+            let touched = tx
+                .prepare_cached(
+                    "UPDATE conversations SET last_activity_at = max(last_activity_at, ?4)
+                     WHERE id = ?1 AND line = ?2 AND number = ?3",
                 )?
-                .execute(params![id, line, number, at]),
-            )?;
-            if created > 0 {
-                apply_pending_fields(tx, *id)?;
-            } else {
-                let same: bool = tx
-                    .prepare_cached(
-                        "SELECT line = ?2 AND number = ?3 FROM conversations WHERE id = ?1",
+                .execute(params![id, line, number, at])?;
+            if touched == 0 {
+                constrained(
+                    op,
+                    tx.prepare_cached(
+                        "INSERT INTO conversations (id, line, number, last_activity_at)
+                         VALUES (?1, ?2, ?3, ?4)",
                     )?
-                    .query_row(params![id, line, number], |r| r.get(0))?;
-                if !same {
-                    return Err(invalid(
+                    .execute(params![id, line, number, at]),
+                )
+                .map_err(|e| match e {
+                    ApplyError::Invalid { .. } => invalid(
                         op,
                         &format!("conversation {id} is held with another number or line"),
-                    ));
-                }
-                tx.prepare_cached(
-                    "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2)
-                     WHERE id = ?1",
-                )?
-                .execute(params![id, at])?;
+                    ),
+                    other => other,
+                })?;
+                apply_pending_fields(tx, *id)?;
             }
         }
         Change::Call {

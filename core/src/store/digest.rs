@@ -20,7 +20,8 @@ const TABLES: &[&str] = &[
     "SELECT id, origin, conversation_id, recipient, line, body, requested_at FROM requests ORDER BY id",
     "SELECT endpoint, origin, role, name, paired, changed_at FROM peers ORDER BY endpoint",
     "SELECT key, hlc_ms, hlc_counter, origin, value FROM lww ORDER BY key",
-    "SELECT origin, max(seq) FROM ops GROUP BY origin ORDER BY origin",
+    "SELECT origin, max(seq) FROM (SELECT origin, seq FROM ops UNION ALL SELECT origin, seq FROM held)
+     GROUP BY origin ORDER BY origin",
 ];
 
 /// FNV-1a, 64 bits: stable across builds and platforms.

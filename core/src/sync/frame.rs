@@ -76,6 +76,11 @@ impl FrameDecoder {
         }
     }
 
+    /// How many bytes are buffered.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Whether no bytes of a next frame are buffered.
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()

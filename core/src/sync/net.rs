@@ -15,7 +15,7 @@ pub enum NetworkMode {
     Default,
     /// A self-hosted relay, with iroh's address lookup.
     SelfHostedRelay(RelayUrl),
-    /// The local network only: no relay, devices reached at their LAN addresses.
+    /// The local network only: no relay; devices find each other by mDNS.
     LanOnly,
     /// Tests: 127.0.0.1 only, no relay, no lookup.
     Loopback,
@@ -109,7 +109,11 @@ pub async fn bind(
                 NetworkMode::SelfHostedRelay(url) => {
                     builder.relay_mode(RelayMode::custom([url.clone()]))
                 }
-                NetworkMode::LanOnly | NetworkMode::Loopback => builder
+                NetworkMode::LanOnly => builder
+                    .relay_mode(RelayMode::Disabled)
+                    .clear_address_lookup()
+                    .address_lookup(iroh_mdns_address_lookup::MdnsAddressLookup::builder()),
+                NetworkMode::Loopback => builder
                     .relay_mode(RelayMode::Disabled)
                     .clear_address_lookup(),
                 NetworkMode::RelayOnly(url) => builder

@@ -454,7 +454,7 @@ async fn dial_loop(
                 .await
                 .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
             *lock(&slot) = Some(conn.clone());
-            set_link(&states, &peer.endpoint, &peer.name, net::link_of(&conn));
+            let _refresh = follow_link(&conn, &states, &peer.endpoint, &peer.name);
             let (send, recv) = conn
                 .open_bi()
                 .await
@@ -498,6 +498,35 @@ async fn dial_loop(
     }
 }
 
+/// Aborts a task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Publishes how a connection reaches its peer now and whenever its path changes (a relay
+/// path upgraded to a direct one, or the reverse after a network change), for as long as
+/// the returned guard lives.
+fn follow_link(conn: &Connection, states: &Arc<States>, endpoint: &str, name: &str) -> AbortOnDrop {
+    set_link(states, endpoint, name, net::link_of(conn));
+    let (conn, states) = (conn.clone(), states.clone());
+    let (endpoint, name) = (endpoint.to_string(), name.to_string());
+    AbortOnDrop(tokio::spawn(async move {
+        let mut last = net::link_of(&conn);
+        loop {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = net::link_of(&conn);
+            if now != last {
+                set_link(&states, &endpoint, &name, now);
+                last = now;
+            }
+        }
+    }))
+}
+
 /// Up to a quarter more, so that devices that lost the network together do not retry in step.
 fn jitter(d: Duration) -> Duration {
     use std::hash::{BuildHasher, Hasher};
@@ -531,7 +560,7 @@ struct DesktopInner {
     phones: Mutex<HashMap<EndpointId, DesktopReplica>>,
     sessions: Mutex<HashMap<EndpointId, Connection>>,
     pending: Mutex<Vec<Pending>>,
-    states: States,
+    states: Arc<States>,
     dir: PathBuf,
     name: String,
     faults: Faults,
@@ -568,7 +597,7 @@ impl DesktopNode {
                 phones.insert(id, replica);
             }
         }
-        let states = watch::channel(BTreeMap::new()).0;
+        let states = Arc::new(watch::channel(BTreeMap::new()).0);
         for id in phones.keys() {
             set_link(&states, &id.to_string(), "phone", offline_now());
         }
@@ -716,7 +745,7 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                 old.close(CLOSE_REPLACED.into(), b"replaced by a newer connection");
             }
             let key = remote.to_string();
-            set_link(&inner.states, &key, "phone", net::link_of(&conn));
+            let _refresh = follow_link(&conn, &inner.states, &key, "phone");
             let result = async {
                 let (send, recv) = conn
                     .accept_bi()

@@ -24,7 +24,7 @@ pub struct Op {
 
 /// A conversation field that any device may set; the latest write (by clock) wins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     /// Inbound messages with a larger id are unread.
     ReadUpTo(i64),
@@ -68,9 +68,11 @@ impl Role {
     }
 }
 
-/// One change within an op. Instants are UTC milliseconds.
+/// One change within an op. Instants are UTC milliseconds. Externally tagged
+/// (`{"message": {…}}`): a catch-up decodes a hundred thousand of these, and an internal
+/// tag would make serde buffer each one before reading it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "change", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// A conversation exists and was active at `at` (phone only).
     Conversation {
@@ -182,7 +184,6 @@ pub enum Change {
         /// The conversation.
         conversation: i64,
         /// The field and its value.
-        #[serde(flatten)]
         field: Field,
     },
     /// The whole settings document (any device; last writer wins; checked on apply).

@@ -82,6 +82,14 @@ impl Replica for PhoneReplica {
     fn committed(&self) -> watch::Receiver<u64> {
         self.engine.committed()
     }
+
+    async fn idle(&self) -> Result<(), SyncError> {
+        self.engine
+            .with(|e| e.store_mut().index_pending().map(|_| ()))
+            .await
+            .map_err(stopped)?
+            .map_err(stopped)
+    }
 }
 
 /// An apply error is the peer's fault (close the connection) unless the store failed.
@@ -233,5 +241,11 @@ impl Replica for DesktopReplica {
 
     fn committed(&self) -> watch::Receiver<u64> {
         self.committed.clone()
+    }
+
+    async fn idle(&self) -> Result<(), SyncError> {
+        self.with_async(|s| s.index_pending().map(|_| ()))
+            .await?
+            .map_err(stopped)
     }
 }

@@ -24,9 +24,10 @@ pub const ALPN: &[u8] = b"ringback/sync/1";
 /// How many ops one frame carries at most.
 const BATCH: usize = 256;
 
-/// A frame of the sync protocol.
+/// A frame of the sync protocol (externally tagged, so that a frame of ops is read in one
+/// pass).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Message {
     /// The first frame each way.
     Hello {
@@ -89,7 +90,12 @@ pub trait Replica: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<ApplyReport, SyncError>> + Send;
     /// Changes after every commit that added ops.
     fn committed(&self) -> watch::Receiver<u64>;
+    /// The stream paused: catch up on deferred work (the search index).
+    fn idle(&self) -> impl Future<Output = Result<(), SyncError>> + Send;
 }
+
+/// How long the stream must pause before the replica's deferred work runs.
+const IDLE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Who is on the other end, from its `Hello`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -370,13 +376,30 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
 ) -> Result<(), SyncError> {
     // After a gap, frames already in flight will show the same gap: ask once per rewind.
     let mut asked_at: Option<VersionVector> = None;
+    let mut deferred = false;
     loop {
-        let Some(message) = reader.next().await? else {
+        // Reading is cancel-safe (bytes already read stay in the decoder), so a pause in
+        // the stream can be used for the replica's deferred work.
+        let next = if deferred {
+            tokio::select! {
+                next = reader.next() => next,
+                () = tokio::time::sleep(IDLE) => {
+                    replica.idle().await?;
+                    deferred = false;
+                    continue;
+                }
+            }
+        } else {
+            reader.next().await
+        };
+        let Some(message) = next? else {
+            replica.idle().await?;
             return Ok(());
         };
         match message {
             Message::Ops { ops } => {
                 let report = replica.apply(ops.clone(), peer.clone()).await?;
+                deferred = true;
                 {
                     // Ops that came from the other side need not go back to it.
                     let mut sent = lock(&sent);

@@ -122,6 +122,10 @@ impl PairingTicket {
             .map(|c| c.to_ascii_uppercase())
             .collect();
         let bytes = unbase32(&cleaned).ok_or(TicketError::NotATicket)?;
+        // Version, endpoint id, secret and checksum at the least.
+        if bytes.len() < 1 + 32 + 16 + 4 {
+            return Err(TicketError::NotATicket);
+        }
         let (&version, _) = bytes.split_first().ok_or(TicketError::NotATicket)?;
         if version != VERSION_FULL && version != VERSION_SHORT {
             return Err(if version & 0x7f > 1 {
