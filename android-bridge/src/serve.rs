@@ -129,7 +129,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let data = &options.data;
     std::fs::create_dir_all(data)
         .map_err(|e| ServeError::Data(data.display().to_string(), e.to_string()))?;
-    let store = Store::open(&data.join("phone.db"))
+    let store = Store::open_lean(&data.join("phone.db"))
         .map_err(|e| ServeError::Data(data.display().to_string(), e.to_string()))?;
     let radio = Arc::new(SimRadio::default());
     let call_log = MemoryCallLog::new();

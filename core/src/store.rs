@@ -117,6 +117,16 @@ struct CrashPlan {
     commit_last: bool,
 }
 
+/// How much memory the store may use for speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Memory {
+    /// The desktop: an 8 MB page cache and a 256 MB memory map (large inboxes, fast pages).
+    Roomy,
+    /// The phone: a 2 MB page cache and no memory map, so that its memory stays flat
+    /// however many ops it holds and serves.
+    Lean,
+}
+
 /// The SQLite store.
 pub struct Store {
     conn: Connection,
@@ -160,6 +170,15 @@ impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     /// The file is made readable by its owner only.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, Memory::Roomy)
+    }
+
+    /// Opens the store at `path` for the phone: see [`Memory::Lean`].
+    pub fn open_lean(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, Memory::Lean)
+    }
+
+    fn open_with(path: &Path, memory: Memory) -> Result<Store, StoreError> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -167,24 +186,33 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         restrict_to_owner(path);
-        Store::init(conn)
+        Store::init(conn, memory)
     }
 
     /// A store that lives in memory only (tests and dry runs).
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        Store::init(Connection::open_in_memory()?)
+        Store::init(Connection::open_in_memory()?, Memory::Roomy)
     }
 
-    fn init(mut conn: Connection) -> Result<Store, StoreError> {
+    fn init(mut conn: Connection, memory: Memory) -> Result<Store, StoreError> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Every hot statement stays prepared; the default 16 would evict them in turn.
         conn.set_prepared_statement_cache_capacity(128);
         conn.pragma_update(None, "busy_timeout", 5000)?;
-        // Reads through the page cache and a memory map instead of a read() per page.
-        conn.pragma_update(None, "cache_size", -8000)?;
-        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
+        match memory {
+            Memory::Roomy => {
+                // Reads through the page cache and a memory map instead of a read() per page.
+                conn.pragma_update(None, "cache_size", -8000)?;
+                conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
+            }
+            Memory::Lean => {
+                // No map: pages read for a catch-up would count against the phone's memory.
+                conn.pragma_update(None, "cache_size", -2000)?;
+                conn.pragma_update(None, "mmap_size", 0)?;
+            }
+        }
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Checkpoints cost a burst of writes; take them rarely on the write path, and in
         // idle moments through `checkpoint()` (the engine service does).
