@@ -5,10 +5,13 @@
 
 pub mod frame;
 pub mod hlc;
+#[cfg(feature = "transport")]
 pub mod net;
+#[cfg(feature = "transport")]
 pub mod node;
 pub mod op;
 pub mod replica;
 pub mod session;
+#[cfg(feature = "transport")]
 pub mod ticket;
 pub mod version;

@@ -233,3 +233,70 @@ async fn invalid_settings_from_a_desktop_are_refused_with_the_field_named() {
     assert!(err.to_string().contains("text_back.delay_seconds"), "{err}");
     assert_eq!(desk.with(|s| s.op_count().expect("count")), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_refuses_invalid_settings_from_a_desktop_too() {
+    use ringback_core::sync::hlc::Hlc;
+    use ringback_core::sync::op::{Change, Op};
+    let phone = phone().await;
+    let origin = "desk-origin".to_string();
+    let peer = PeerRecord {
+        endpoint: "desk".into(),
+        origin: origin.clone(),
+        role: Role::Desktop,
+        name: "desk".into(),
+        paired: true,
+        changed_at: 0,
+    };
+    phone
+        .engine
+        .with(move |e| {
+            e.store_mut()
+                .write(Timestamp::now(), "paired", |tx| tx.set_peer(&peer))
+        })
+        .await
+        .expect("engine")
+        .expect("peer");
+    let settings = |doc: serde_json::Value, seq: u64| Op {
+        origin: origin.clone(),
+        seq,
+        hlc: Hlc {
+            millis: Timestamp::now().as_millisecond(),
+            counter: seq as u32,
+        },
+        changes: vec![Change::Settings { document: doc }],
+    };
+    let delay = |phone: &Phone| {
+        let engine = phone.engine.clone();
+        async move {
+            engine
+                .with(|e| e.config().map(|c| c.settings.text_back.delay_seconds))
+                .await
+                .expect("engine")
+        }
+    };
+    let invalid = json!({"business_name": "Acme Plumbing", "text_back": {"delay_seconds": 99999}});
+    phone
+        .engine
+        .apply_remote(vec![settings(invalid, 1)], origin.clone(), Role::Desktop)
+        .await
+        .expect("engine")
+        .expect("the op is taken, its settings are not");
+    assert_eq!(
+        delay(&phone).await,
+        Some(0),
+        "the invalid settings were refused"
+    );
+    let valid = json!({"business_name": "Acme Plumbing", "text_back": {"delay_seconds": 45}});
+    phone
+        .engine
+        .apply_remote(vec![settings(valid, 2)], origin, Role::Desktop)
+        .await
+        .expect("engine")
+        .expect("apply");
+    assert_eq!(
+        delay(&phone).await,
+        Some(45),
+        "valid settings from a desktop take force"
+    );
+}
