@@ -251,3 +251,60 @@ async fn bad_frames_close_the_connection_and_change_nothing() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desktop_that_unpairs_the_phone_is_left_alone_and_the_others_learn_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, d1dir, d2dir) = (
+        dir.path().join("p"),
+        dir.path().join("d1"),
+        dir.path().join("d2"),
+    );
+    for d in [&pdir, &d1dir, &d2dir] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    let d1 = DesktopRig::start(&d1dir, &LOOP, Faults::default(), None).await;
+    let d2 = DesktopRig::start(&d2dir, &LOOP, Faults::default(), None).await;
+    let phone = PhoneRig::new(&pdir, &LOOP, Faults::default()).await;
+    phone.node.pair(&d1.ticket()).await.expect("pair d1");
+    phone.node.pair(&d2.ticket()).await.expect("pair d2");
+    let r2 = d2.replica(phone.node.id());
+    phone.text_in(1).await;
+    converge(
+        &phone,
+        &[d1.replica(phone.node.id()), r2.clone()],
+        Duration::from_secs(20),
+    )
+    .await;
+
+    d1.node.unpair(&phone.node.id()).expect("unpair");
+    assert!(
+        d1.node.phones().is_empty(),
+        "revoked at once on the desktop"
+    );
+    let d1_endpoint = d1.node.id().to_string();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let on_d2: i64 = r2.with(|s| {
+            s.connection()
+                .query_row(
+                    "SELECT count(*) FROM peers WHERE endpoint = ?1 AND paired = 0",
+                    [&d1_endpoint],
+                    |r| r.get(0),
+                )
+                .expect("peers")
+        });
+        if on_d2 == 1 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the other desktop never learned of the unpairing"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        !phone.node.peers().borrow().contains_key(&d1_endpoint),
+        "the phone stopped dialing the desktop that unpaired it"
+    );
+}

@@ -448,11 +448,13 @@ async fn dial_loop(
     let mut backoff = FIRST;
     loop {
         let started = tokio::time::Instant::now();
+        let mut dialed: Option<Connection> = None;
         let result = async {
             let conn = endpoint
                 .connect(addr.clone(), session::ALPN)
                 .await
                 .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+            dialed = Some(conn.clone());
             *lock(&slot) = Some(conn.clone());
             let _refresh = follow_link(&conn, &states, &peer.endpoint, &peer.name);
             let (send, recv) = conn
@@ -484,6 +486,22 @@ async fn dial_loop(
             result
         }
         .await;
+        if dialed.as_ref().is_some_and(refused_as_unpaired) {
+            // The desktop revoked the pairing: record it, so that every other desktop
+            // learns of it and this loop ends (the supervisor stops it on the record).
+            tracing::info!(desktop = %peer.name, "the desktop unpaired this phone");
+            let mut revoked = peer.clone();
+            revoked.paired = false;
+            let _ = replica
+                .engine()
+                .with(move |e| {
+                    e.store_mut()
+                        .write(Timestamp::now(), "unpaired", |tx| tx.set_peer(&revoked))
+                })
+                .await;
+            lock(&slot).take();
+            return;
+        }
         lock(&slot).take();
         set_link(&states, &peer.endpoint, &peer.name, offline_now());
         match &result {
@@ -496,6 +514,16 @@ async fn dial_loop(
         tokio::time::sleep(jitter(backoff)).await;
         backoff = (backoff * 2).min(MOST);
     }
+}
+
+/// Whether the other side closed the connection because this device is not (or no longer)
+/// paired with it.
+fn refused_as_unpaired(conn: &Connection) -> bool {
+    matches!(
+        conn.close_reason(),
+        Some(iroh::endpoint::ConnectionError::ApplicationClosed(close))
+            if close.error_code == iroh::endpoint::VarInt::from_u32(CLOSE_NOT_PAIRED)
+    )
 }
 
 /// Aborts a task when dropped.

@@ -53,6 +53,11 @@ impl PhoneReplica {
     pub fn new(engine: EngineHandle) -> Self {
         PhoneReplica { engine }
     }
+
+    /// The engine behind it.
+    pub fn engine(&self) -> &EngineHandle {
+        &self.engine
+    }
 }
 
 impl Replica for PhoneReplica {
