@@ -133,13 +133,22 @@ pub async fn bind(
         }
     };
     match port {
-        Some(p) if p != 0 => match attempt(p).await {
-            Ok(ep) => Ok(ep),
-            Err(error) => {
-                tracing::warn!(%error, port = p, "the usual port is taken; using another");
-                attempt(0).await
+        Some(p) if p != 0 => {
+            // A restarted app may find its port still held for a moment by the process (or
+            // endpoint) that just closed: wait a little before giving it up.
+            let mut last = None;
+            for _ in 0..20 {
+                match attempt(p).await {
+                    Ok(ep) => return Ok(ep),
+                    Err(error) => last = Some(error),
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-        },
+            if let Some(error) = last {
+                tracing::warn!(%error, port = p, "the usual port is taken; using another");
+            }
+            attempt(0).await
+        }
         _ => attempt(0).await,
     }
 }

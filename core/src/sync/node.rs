@@ -339,6 +339,8 @@ impl PhoneNode {
         self.supervisor.abort();
         self.acceptor.abort();
         lock(&self.links).clear();
+        let _ = self.supervisor.await;
+        let _ = self.acceptor.await;
         self.endpoint.close().await;
     }
 
@@ -741,6 +743,7 @@ impl DesktopNode {
     pub async fn shutdown(self) {
         self.acceptor.abort();
         let _ = self.disconnector().disconnect_all();
+        let _ = self.acceptor.await;
         self.endpoint.close().await;
     }
 }
