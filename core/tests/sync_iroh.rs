@@ -460,3 +460,37 @@ async fn wrong_replayed_and_expired_pairing_codes_are_refused() {
         "only the first phone was paired"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desktop_holds_two_phones_each_in_its_own_replica() {
+    let (dir, p1, desktop, r1) = paired(Faults::default()).await;
+    let p2dir = dir.path().join("phone2");
+    std::fs::create_dir_all(&p2dir).expect("mkdir");
+    let p2 = PhoneRig::new(&p2dir, &LOOP, Faults::default()).await;
+    p2.node
+        .pair(&desktop.ticket())
+        .await
+        .expect("pair the second phone");
+    let r2 = desktop.replica(p2.node.id());
+    p1.text_in(1).await;
+    p2.missed_call(2).await;
+    converge(&p1, std::slice::from_ref(&r1), Duration::from_secs(20)).await;
+    converge(&p2, std::slice::from_ref(&r2), Duration::from_secs(20)).await;
+    assert_ne!(p1.digest().await, p2.digest().await);
+    assert_eq!(desktop.node.phones().len(), 2);
+    r2.request_reply(
+        Some(ConversationId(1)),
+        None,
+        "reply from the second phone's line",
+    )
+    .expect("reply");
+    converge(&p2, std::slice::from_ref(&r2), Duration::from_secs(20)).await;
+    assert_replies_once(&p2, &r2).await;
+    assert!(
+        p1.telephony
+            .sent()
+            .iter()
+            .all(|s| !s.body.starts_with("reply ")),
+        "a reply goes out on its own phone only"
+    );
+}
