@@ -160,7 +160,7 @@ fn read_whole(stream: &[u8]) -> (Vec<Value>, End) {
         }
         match serde_json::from_slice(&body[1..]) {
             Ok(value) => values.push(value),
-            Err(e) => return (values, End::Failed(FrameError::Malformed(e.to_string()))),
+            Err(e) => return (values, End::Failed(frame::malformed(&e))),
         }
         at = &after[len..];
     }

@@ -473,7 +473,8 @@ fn apply_change(
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(origin = %op.origin, seq = op.seq, error = %e, "settings change refused");
+                    // The field only: a problem may quote a value (a blocked number).
+                    tracing::warn!(origin = %op.origin, seq = op.seq, field = %e.field, "settings change refused");
                 }
             }
         }

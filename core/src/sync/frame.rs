@@ -39,6 +39,22 @@ pub enum FrameError {
     Malformed(String),
 }
 
+/// A payload that does not parse: what kind of error and where, never the bytes themselves
+/// (the reason is logged, and a broken frame may hold a text or a number).
+pub fn malformed(e: &serde_json::Error) -> FrameError {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not valid JSON",
+        serde_json::error::Category::Data => "not a message of this version",
+        serde_json::error::Category::Eof => "cut short",
+    };
+    FrameError::Malformed(format!(
+        "{kind}, at line {} column {}",
+        e.line(),
+        e.column()
+    ))
+}
+
 /// Encodes one message as a frame.
 pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, FrameError> {
     let payload = serde_json::to_vec(message).map_err(|e| FrameError::Malformed(e.to_string()))?;
@@ -127,8 +143,7 @@ impl FrameDecoder {
         if body[0] != PROTOCOL_VERSION {
             return Err(FrameError::UnknownVersion(body[0]));
         }
-        let message =
-            serde_json::from_slice(&body[1..]).map_err(|e| FrameError::Malformed(e.to_string()))?;
+        let message = serde_json::from_slice(&body[1..]).map_err(|e| malformed(&e))?;
         self.buf.drain(..HEADER + len);
         Ok(Some(message))
     }
