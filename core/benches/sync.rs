@@ -133,23 +133,26 @@ async fn prepared_phone(to: &Path) {
     }
 }
 
-/// The bytes a full catch-up puts on the wire: every op in frames of 256.
+/// Every op the phone holds, as the frames of 256 a catch-up sends.
+fn frames(store: &Store) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut held = VersionVector::new();
+    loop {
+        let ops = store.ops_after(&held, 256).expect("ops");
+        if ops.is_empty() {
+            return out;
+        }
+        for op in &ops {
+            held.observe(&op.origin, op.seq);
+        }
+        out.push(frame::encode(&Message::Ops { ops }).expect("frame"));
+    }
+}
+
+/// The sizes of the frames a full catch-up puts on the wire.
 async fn catch_up_frames(engine: &EngineHandle) -> Vec<usize> {
     engine
-        .with(|e| {
-            let mut sizes = Vec::new();
-            let mut held = VersionVector::new();
-            loop {
-                let ops = e.store().ops_after(&held, 256).expect("ops");
-                if ops.is_empty() {
-                    return sizes;
-                }
-                for op in &ops {
-                    held.observe(&op.origin, op.seq);
-                }
-                sizes.push(frame::encode(&Message::Ops { ops }).expect("frame").len());
-            }
-        })
+        .with(|e| frames(e.store()).iter().map(Vec::len).collect())
         .await
         .expect("engine")
 }
@@ -157,23 +160,7 @@ async fn catch_up_frames(engine: &EngineHandle) -> Vec<usize> {
 /// Decodes and applies every op on a fresh desktop store, as a session would, without
 /// the network.
 async fn apply_all(engine: &EngineHandle, path: &Path) -> Duration {
-    let frames: Vec<Vec<u8>> = engine
-        .with(|e| {
-            let mut out = Vec::new();
-            let mut held = VersionVector::new();
-            loop {
-                let ops = e.store().ops_after(&held, 256).expect("ops");
-                if ops.is_empty() {
-                    return out;
-                }
-                for op in &ops {
-                    held.observe(&op.origin, op.seq);
-                }
-                out.push(frame::encode(&Message::Ops { ops }).expect("frame"));
-            }
-        })
-        .await
-        .expect("engine");
+    let frames: Vec<Vec<u8>> = engine.with(|e| frames(e.store())).await.expect("engine");
     let phone_origin = engine
         .with(|e| e.store().origin().to_string())
         .await

@@ -68,6 +68,30 @@ async fn assert_replies_once(phone: &PhoneRig, replica: &DesktopReplica) {
     assert_eq!(replies_sent, requests.len(), "no reply lost");
 }
 
+/// Asks for replies `reply {i}` to conversations 1 to `spread`, in turn.
+fn request_replies(replica: &DesktopReplica, range: std::ops::Range<usize>, spread: i64) {
+    for i in range {
+        replica
+            .request_reply(
+                Some(ConversationId(1 + i as i64 % spread)),
+                None,
+                &format!("reply {i}"),
+            )
+            .expect("reply");
+    }
+}
+
+/// The replica converges with the phone within `secs`, and every reply went out once.
+async fn settle(phone: &PhoneRig, replica: &DesktopReplica, secs: u64) {
+    converge(
+        phone,
+        std::slice::from_ref(replica),
+        Duration::from_secs(secs),
+    )
+    .await;
+    assert_replies_once(phone, replica).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pairing_then_live_sync_and_a_reply_sent_once() {
     let (_dir, phone, desktop, replica) = paired(Faults::default()).await;
@@ -82,13 +106,7 @@ async fn pairing_then_live_sync_and_a_reply_sent_once() {
     let id = replica
         .request_reply(Some(ConversationId(1)), None, "reply 1: on our way")
         .expect("reply");
-    converge(
-        &phone,
-        std::slice::from_ref(&replica),
-        Duration::from_secs(20),
-    )
-    .await;
-    assert_replies_once(&phone, &replica).await;
+    settle(&phone, &replica, 20).await;
     let status: String = replica.with(|s| {
         s.connection()
             .query_row(
@@ -166,13 +184,7 @@ async fn random_disconnects_while_ten_thousand_ops_flow_both_ways() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let dropped = chaos.await.expect("chaos");
     assert!(dropped >= 5, "the network dropped only {dropped} times");
-    converge(
-        &phone,
-        std::slice::from_ref(&replica),
-        Duration::from_secs(60),
-    )
-    .await;
-    assert_replies_once(&phone, &replica).await;
+    settle(&phone, &replica, 60).await;
     let held = replica.with(|s| s.op_count().expect("ops"));
     assert!(held >= 10_000, "only {held} ops flowed");
 }
@@ -183,19 +195,11 @@ async fn phone_killed_and_restarted_mid_stream() {
     for i in 0..300 {
         phone.text_in(i).await;
     }
-    for i in 0..20 {
-        replica
-            .request_reply(Some(ConversationId(1 + i % 5)), None, &format!("reply {i}"))
-            .expect("reply");
-    }
+    request_replies(&replica, 0..20, 5);
     // Killed while the stream is flowing both ways.
     tokio::time::sleep(Duration::from_millis(30)).await;
     let (telephony, call_log) = phone.kill().await;
-    for i in 20..40 {
-        replica
-            .request_reply(Some(ConversationId(1 + i % 5)), None, &format!("reply {i}"))
-            .expect("reply");
-    }
+    request_replies(&replica, 20..40, 5);
     let phone = PhoneRig::start(
         &dir.path().join("phone"),
         &LOOP,
@@ -207,13 +211,7 @@ async fn phone_killed_and_restarted_mid_stream() {
     for i in 300..400 {
         phone.text_in(i).await;
     }
-    converge(
-        &phone,
-        std::slice::from_ref(&replica),
-        Duration::from_secs(30),
-    )
-    .await;
-    assert_replies_once(&phone, &replica).await;
+    settle(&phone, &replica, 30).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,21 +223,11 @@ async fn desktop_killed_and_restarted_mid_stream() {
     }
     let desktop = desktop.restart(&LOOP, Faults::default()).await;
     let replica = desktop.replica(id);
-    for i in 0..10 {
-        replica
-            .request_reply(Some(ConversationId(1 + i % 5)), None, &format!("reply {i}"))
-            .expect("reply");
-    }
+    request_replies(&replica, 0..10, 5);
     for i in 2000..2100 {
         phone.text_in(i).await;
     }
-    converge(
-        &phone,
-        std::slice::from_ref(&replica),
-        Duration::from_secs(30),
-    )
-    .await;
-    assert_replies_once(&phone, &replica).await;
+    settle(&phone, &replica, 30).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,13 +248,7 @@ async fn duplicated_and_reordered_frames() {
             .set_field(ConversationId(1 + i % 7), Field::Archived(i % 2 == 0))
             .expect("field");
     }
-    converge(
-        &phone,
-        std::slice::from_ref(&replica),
-        Duration::from_secs(60),
-    )
-    .await;
-    assert_replies_once(&phone, &replica).await;
+    settle(&phone, &replica, 60).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,13 +270,7 @@ async fn a_desktop_offline_for_a_day_catches_up() {
     drop(replica);
     let desktop = DesktopRig::start(&ddir, &LOOP, Faults::default(), Some(port)).await;
     let replica = desktop.replica(phone.node.id());
-    converge(
-        &phone,
-        std::slice::from_ref(&replica),
-        Duration::from_secs(60),
-    )
-    .await;
-    assert_replies_once(&phone, &replica).await;
+    settle(&phone, &replica, 60).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -406,13 +382,7 @@ async fn through_an_in_process_relay() {
     replica
         .request_reply(Some(ConversationId(1)), None, "reply via relay")
         .expect("reply");
-    converge(
-        &phone,
-        std::slice::from_ref(&replica),
-        Duration::from_secs(30),
-    )
-    .await;
-    assert_replies_once(&phone, &replica).await;
+    settle(&phone, &replica, 30).await;
     let link = desktop
         .node
         .peers()
@@ -484,8 +454,7 @@ async fn a_desktop_holds_two_phones_each_in_its_own_replica() {
         "reply from the second phone's line",
     )
     .expect("reply");
-    converge(&p2, std::slice::from_ref(&r2), Duration::from_secs(20)).await;
-    assert_replies_once(&p2, &r2).await;
+    settle(&p2, &r2, 20).await;
     assert!(
         p1.telephony
             .sent()

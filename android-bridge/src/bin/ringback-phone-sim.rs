@@ -70,15 +70,7 @@ fn scenario_command(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown option “{other}”\n{USAGE}")),
         }
     }
-    let file_text = match &settings_path {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("settings file {path} could not be read: {e}"))?,
-        ),
-        None => None,
-    };
-    let file = settings_path.as_deref().zip(file_text.as_deref());
-    let settings = scenario::starting_settings(file).map_err(|e| e.to_string())?;
+    let settings = read_settings(settings_path.as_deref())?;
     let events = scenario::read_events(std::io::stdin().lock()).map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -109,15 +101,7 @@ fn serve_command(args: &[String]) -> Result<(), String> {
         }
     }
     let data = data.ok_or_else(|| format!("serve needs --data DIR\n{USAGE}"))?;
-    let file_text = match &settings_path {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("settings file {path} could not be read: {e}"))?,
-        ),
-        None => None,
-    };
-    let file = settings_path.as_deref().zip(file_text.as_deref());
-    let settings = scenario::starting_settings(file).map_err(|e| e.to_string())?;
+    let settings = read_settings(settings_path.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -146,4 +130,16 @@ fn parse_network(text: &str) -> Result<NetworkMode, String> {
             )),
         },
     }
+}
+
+/// The starting settings: the defaults, with the file's merged in when one is named.
+fn read_settings(path: Option<&str>) -> Result<ringback_core::Settings, String> {
+    let text = match path {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("settings file {path} could not be read: {e}"))?,
+        ),
+        None => None,
+    };
+    scenario::starting_settings(path.zip(text.as_deref())).map_err(|e| e.to_string())
 }
