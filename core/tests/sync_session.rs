@@ -300,3 +300,46 @@ async fn the_phone_refuses_invalid_settings_from_a_desktop_too() {
         "valid settings from a desktop take force"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_a_number_that_texted_stop_fails_with_the_reason_on_the_desktop() {
+    let phone = phone().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let desk = desktop(&dir, "desk");
+    phone
+        .engine
+        .event(PlatformEvent::SmsReceived(InboundSms {
+            source_id: Some("stop-1".into()),
+            from: "+12125550177".into(),
+            body: "STOP".into(),
+            line: Line::default(),
+            at: Timestamp::now(),
+        }))
+        .await
+        .expect("engine")
+        .expect("event");
+    let link = connect(&phone, &desk, Faults::default());
+    converge(&phone, &[&desk]).await;
+    let before = phone.telephony.sent().len();
+    let id = desk
+        .request_reply(Some(ConversationId(1)), None, "Are you still there?")
+        .expect("request");
+    converge(&phone, &[&desk]).await;
+    assert_eq!(
+        phone.telephony.sent().len(),
+        before,
+        "nothing went to an opted-out number"
+    );
+    let (status, failure): (String, String) = desk.with(|s| {
+        s.connection()
+            .query_row(
+                "SELECT status, failure FROM messages WHERE source_id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("the verdict reached the desktop")
+    });
+    assert_eq!(status, "failed");
+    assert!(failure.contains("STOP"), "{failure}");
+    link.abort();
+}
