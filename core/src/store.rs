@@ -138,6 +138,8 @@ pub struct Store {
     clock: HlcClock,
     /// Bumped after every commit that added ops, for the sync sessions that stream them.
     committed: tokio::sync::watch::Sender<u64>,
+    /// Bumped after every commit that changed a pairing.
+    pairings: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -251,6 +253,7 @@ impl Store {
             .optional()?
             .unwrap_or_default();
         let (committed, _) = tokio::sync::watch::channel(0);
+        let (pairings, _) = tokio::sync::watch::channel(0);
         let mut store = Store {
             conn,
             crash: None,
@@ -258,6 +261,7 @@ impl Store {
             held,
             clock: HlcClock::new(last),
             committed,
+            pairings,
         };
         // Messages that arrived just before the app stopped are indexed now.
         store.index_pending()?;
@@ -277,6 +281,11 @@ impl Store {
     /// A receiver that changes after every commit that added ops.
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
         self.committed.subscribe()
+    }
+
+    /// A receiver that changes after every commit that paired or unpaired a device.
+    pub fn subscribe_pairings(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.pairings.subscribe()
     }
 
     /// Up to `limit` ops that a replica holding `theirs` lacks, in the order they were
@@ -398,6 +407,9 @@ impl Store {
             let origin = self.origin.clone();
             self.held.observe(&origin, seq);
             self.committed.send_modify(|n| *n += 1);
+            if changes.iter().any(|c| matches!(c, Change::Peer { .. })) {
+                self.pairings.send_modify(|n| *n += 1);
+            }
         }
         Ok(value)
     }

@@ -44,6 +44,7 @@ pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     outcomes: broadcast::Sender<Outcome>,
     committed: tokio::sync::watch::Receiver<u64>,
+    pairings: tokio::sync::watch::Receiver<u64>,
 }
 
 /// The task's join handle, to wait for it to end (and get the engine back).
@@ -54,12 +55,14 @@ pub fn spawn(engine: Engine) -> (EngineHandle, EngineTask) {
     let (commands, rx) = mpsc::channel(256);
     let (outcomes, _) = broadcast::channel(1024);
     let committed = engine.store().subscribe();
+    let pairings = engine.store().subscribe_pairings();
     let task = tokio::spawn(run(engine, rx, outcomes.clone()));
     (
         EngineHandle {
             commands,
             outcomes,
             committed,
+            pairings,
         },
         task,
     )
@@ -100,6 +103,11 @@ impl EngineHandle {
     /// A receiver that changes after every commit that added ops.
     pub fn committed(&self) -> tokio::sync::watch::Receiver<u64> {
         self.committed.clone()
+    }
+
+    /// A receiver that changes after every commit that paired or unpaired a device.
+    pub fn pairings(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.pairings.clone()
     }
 
     /// Applies ops from a peer (see [`Engine::apply_remote`]); outcomes are published.

@@ -211,6 +211,9 @@ impl Store {
             self.held = held;
             self.clock = clock;
             self.committed.send_modify(|n| *n += 1);
+            if !report.peers_changed.is_empty() {
+                self.pairings.send_modify(|n| *n += 1);
+            }
         }
         Ok(report)
     }

@@ -360,9 +360,10 @@ async fn supervise(
     links: Arc<Mutex<HashMap<String, Link>>>,
     faults: Faults,
 ) {
-    let mut committed = engine.committed();
+    // Pairings change rarely; the list is read again only when one does.
+    let mut pairings = engine.pairings();
     loop {
-        committed.borrow_and_update();
+        pairings.borrow_and_update();
         let peers = engine
             .with(
                 |e| -> Result<Vec<(PeerRecord, Vec<std::net::SocketAddr>)>, StoreError> {
@@ -427,7 +428,7 @@ async fn supervise(
                 links.insert(peer.endpoint.clone(), Link { task, conn });
             }
         }
-        if committed.changed().await.is_err() {
+        if pairings.changed().await.is_err() {
             return;
         }
     }
