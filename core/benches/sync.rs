@@ -188,25 +188,22 @@ async fn apply_all(engine: &EngineHandle, path: &Path) -> Duration {
     started.elapsed()
 }
 
+/// A fresh loopback endpoint with a new key: one end of the raw-stream limits.
+async fn raw_endpoint() -> iroh::Endpoint {
+    net::bind(
+        &NetworkMode::Loopback,
+        iroh::SecretKey::generate(),
+        alpns(),
+        None,
+    )
+    .await
+    .expect("bind")
+}
+
 /// Sends frames of these sizes over a raw iroh stream between two fresh loopback
 /// endpoints; returns the time from the first byte written to the last byte read.
 async fn raw_stream(sizes: &[usize]) -> Duration {
-    let a = net::bind(
-        &NetworkMode::Loopback,
-        iroh::SecretKey::generate(),
-        alpns(),
-        None,
-    )
-    .await
-    .expect("bind");
-    let b = net::bind(
-        &NetworkMode::Loopback,
-        iroh::SecretKey::generate(),
-        alpns(),
-        None,
-    )
-    .await
-    .expect("bind");
+    let (a, b) = (raw_endpoint().await, raw_endpoint().await);
     let total: usize = sizes.iter().sum();
     let addr = b.addr();
     let reader = tokio::spawn(async move {
@@ -236,22 +233,7 @@ async fn raw_stream(sizes: &[usize]) -> Duration {
 
 /// One-way latency of single frames of `size` bytes over a raw iroh stream.
 async fn raw_latency(size: usize, samples: usize) -> Vec<Duration> {
-    let a = net::bind(
-        &NetworkMode::Loopback,
-        iroh::SecretKey::generate(),
-        alpns(),
-        None,
-    )
-    .await
-    .expect("bind");
-    let b = net::bind(
-        &NetworkMode::Loopback,
-        iroh::SecretKey::generate(),
-        alpns(),
-        None,
-    )
-    .await
-    .expect("bind");
+    let (a, b) = (raw_endpoint().await, raw_endpoint().await);
     let addr = b.addr();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
     let reader = tokio::spawn(async move {

@@ -90,8 +90,8 @@ async fn the_phone_answers_no_one() {
     assert_eq!(phone.digest().await, before);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unpaired_desktops_ops_stop_at_once() {
+/// A phone paired with two desktops, on loopback.
+async fn phone_and_two_desktops() -> (tempfile::TempDir, PhoneRig, DesktopRig, DesktopRig) {
     let dir = tempfile::tempdir().expect("dir");
     let (pdir, d1dir, d2dir) = (
         dir.path().join("p"),
@@ -106,6 +106,12 @@ async fn an_unpaired_desktops_ops_stop_at_once() {
     let phone = PhoneRig::new(&pdir, &LOOP, Faults::default()).await;
     phone.node.pair(&d1.ticket()).await.expect("pair d1");
     phone.node.pair(&d2.ticket()).await.expect("pair d2");
+    (dir, phone, d1, d2)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unpaired_desktops_ops_stop_at_once() {
+    let (_dir, phone, d1, d2) = phone_and_two_desktops().await;
     let (r1, r2) = (d1.replica(phone.node.id()), d2.replica(phone.node.id()));
     phone.text_in(1).await;
     converge(&phone, &[r1.clone(), r2.clone()], Duration::from_secs(20)).await;
@@ -254,20 +260,7 @@ async fn bad_frames_close_the_connection_and_change_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_desktop_that_unpairs_the_phone_is_left_alone_and_the_others_learn_it() {
-    let dir = tempfile::tempdir().expect("dir");
-    let (pdir, d1dir, d2dir) = (
-        dir.path().join("p"),
-        dir.path().join("d1"),
-        dir.path().join("d2"),
-    );
-    for d in [&pdir, &d1dir, &d2dir] {
-        std::fs::create_dir_all(d).expect("mkdir");
-    }
-    let d1 = DesktopRig::start(&d1dir, &LOOP, Faults::default(), None).await;
-    let d2 = DesktopRig::start(&d2dir, &LOOP, Faults::default(), None).await;
-    let phone = PhoneRig::new(&pdir, &LOOP, Faults::default()).await;
-    phone.node.pair(&d1.ticket()).await.expect("pair d1");
-    phone.node.pair(&d2.ticket()).await.expect("pair d2");
+    let (_dir, phone, d1, d2) = phone_and_two_desktops().await;
     let r2 = d2.replica(phone.node.id());
     phone.text_in(1).await;
     converge(
