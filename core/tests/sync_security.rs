@@ -77,9 +77,14 @@ async fn the_phone_answers_no_one() {
     let phone = PhoneRig::new(dir.path(), &LOOP, Faults::default()).await;
     let before = phone.digest().await;
     let stranger = raw_endpoint(iroh::SecretKey::from_bytes(&[8; 32])).await;
+    let addr = phone.node.addr();
+    assert!(
+        addr.ip_addrs().next().is_some(),
+        "the attempt below must really reach the phone: {addr:?}"
+    );
     let attempt = tokio::time::timeout(
         Duration::from_secs(5),
-        stranger.connect(phone.node.addr(), session::ALPN),
+        stranger.connect(addr, session::ALPN),
     )
     .await
     .expect("answered promptly");
