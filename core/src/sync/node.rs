@@ -89,7 +89,8 @@ enum PairReply {
 
 type States = watch::Sender<BTreeMap<String, PeerState>>;
 
-fn set_link(states: &States, endpoint: &str, name: &str, link: PeerLink) {
+/// Lists a peer (paired now, or found paired at start).
+fn add_peer_state(states: &States, endpoint: &str, name: &str, link: PeerLink) {
     states.send_modify(|m| {
         m.insert(
             endpoint.to_string(),
@@ -99,6 +100,18 @@ fn set_link(states: &States, endpoint: &str, name: &str, link: PeerLink) {
                 link,
             },
         );
+    });
+}
+
+/// Updates a listed peer's link. A peer no longer listed (unpaired) stays unlisted, even
+/// when its connection's task reports one last time on its way out.
+fn set_link(states: &States, endpoint: &str, link: PeerLink) {
+    states.send_if_modified(|m| match m.get_mut(endpoint) {
+        Some(state) if state.link != link => {
+            state.link = link;
+            true
+        }
+        _ => false,
     });
 }
 
@@ -414,6 +427,7 @@ async fn supervise(
                 for a in addrs {
                     addr = addr.with_ip_addr(a);
                 }
+                add_peer_state(&states, &peer.endpoint, &peer.name, offline_now());
                 let conn = Arc::new(Mutex::new(None));
                 let task = tokio::spawn(dial_loop(
                     endpoint.clone(),
@@ -452,14 +466,19 @@ async fn dial_loop(
     loop {
         let started = tokio::time::Instant::now();
         let mut dialed: Option<Connection> = None;
+        let mut refused_at_connect = false;
+        let mut refused_in_session = false;
         let result = async {
-            let conn = endpoint
-                .connect(addr.clone(), session::ALPN)
-                .await
-                .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+            let conn = match endpoint.connect(addr.clone(), session::ALPN).await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    refused_at_connect = connect_refused_as_unpaired(&e);
+                    return Err(SyncError::Io(std::io::Error::other(e.to_string())));
+                }
+            };
             dialed = Some(conn.clone());
             *lock(&slot) = Some(conn.clone());
-            let _refresh = follow_link(&conn, &states, &peer.endpoint, &peer.name);
+            let _refresh = follow_link(&conn, &states, &peer.endpoint);
             let (send, recv) = conn
                 .open_bi()
                 .await
@@ -485,11 +504,19 @@ async fn dial_loop(
                 stats,
             )
             .await;
+            // Read why it ended before closing our side, which would mask the reason.
+            refused_in_session = refused_as_unpaired(&conn)
+                || result
+                    .as_ref()
+                    .is_err_and(|e| e.to_string().contains("not paired (code 1)"));
             conn.close(CLOSE_SESSION_ENDED.into(), b"session ended");
             result
         }
         .await;
-        if dialed.as_ref().is_some_and(refused_as_unpaired) {
+        if refused_at_connect
+            || refused_in_session
+            || dialed.as_ref().is_some_and(refused_as_unpaired)
+        {
             // The desktop revoked the pairing: record it, so that every other desktop
             // learns of it and this loop ends (the supervisor stops it on the record).
             tracing::info!(desktop = %peer.name, "the desktop unpaired this phone");
@@ -506,7 +533,7 @@ async fn dial_loop(
             return;
         }
         lock(&slot).take();
-        set_link(&states, &peer.endpoint, &peer.name, offline_now());
+        set_link(&states, &peer.endpoint, offline_now());
         match &result {
             Ok(()) => tracing::debug!(desktop = %peer.name, "sync session ended"),
             Err(error) => tracing::info!(desktop = %peer.name, %error, "sync session ended"),
@@ -522,9 +549,26 @@ async fn dial_loop(
 /// Whether the other side closed the connection because this device is not (or no longer)
 /// paired with it.
 fn refused_as_unpaired(conn: &Connection) -> bool {
+    conn.close_reason().is_some_and(|e| closed_as_unpaired(&e))
+}
+
+/// The same, when the close arrived before the handshake was reported complete.
+fn connect_refused_as_unpaired(e: &iroh::endpoint::ConnectError) -> bool {
+    use iroh::endpoint::{ConnectError, ConnectingError};
+    match e {
+        ConnectError::Connection { source, .. }
+        | ConnectError::Connecting {
+            source: ConnectingError::ConnectionError { source, .. },
+            ..
+        } => closed_as_unpaired(source),
+        _ => false,
+    }
+}
+
+fn closed_as_unpaired(e: &iroh::endpoint::ConnectionError) -> bool {
     matches!(
-        conn.close_reason(),
-        Some(iroh::endpoint::ConnectionError::ApplicationClosed(close))
+        e,
+        iroh::endpoint::ConnectionError::ApplicationClosed(close)
             if close.error_code == iroh::endpoint::VarInt::from_u32(CLOSE_NOT_PAIRED)
     )
 }
@@ -541,17 +585,17 @@ impl Drop for AbortOnDrop {
 /// Publishes how a connection reaches its peer now and whenever its path changes (a relay
 /// path upgraded to a direct one, or the reverse after a network change), for as long as
 /// the returned guard lives.
-fn follow_link(conn: &Connection, states: &Arc<States>, endpoint: &str, name: &str) -> AbortOnDrop {
-    set_link(states, endpoint, name, net::link_of(conn));
+fn follow_link(conn: &Connection, states: &Arc<States>, endpoint: &str) -> AbortOnDrop {
+    set_link(states, endpoint, net::link_of(conn));
     let (conn, states) = (conn.clone(), states.clone());
-    let (endpoint, name) = (endpoint.to_string(), name.to_string());
+    let endpoint = endpoint.to_string();
     AbortOnDrop(tokio::spawn(async move {
         let mut last = net::link_of(&conn);
         loop {
             tokio::time::sleep(Duration::from_millis(500)).await;
             let now = net::link_of(&conn);
             if now != last {
-                set_link(&states, &endpoint, &name, now);
+                set_link(&states, &endpoint, now);
                 last = now;
             }
         }
@@ -630,7 +674,7 @@ impl DesktopNode {
         }
         let states = Arc::new(watch::channel(BTreeMap::new()).0);
         for id in phones.keys() {
-            set_link(&states, &id.to_string(), "phone", offline_now());
+            add_peer_state(&states, &id.to_string(), "phone", offline_now());
         }
         let inner = Arc::new(DesktopInner {
             phones: Mutex::new(phones),
@@ -777,7 +821,7 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                 old.close(CLOSE_REPLACED.into(), b"replaced by a newer connection");
             }
             let key = remote.to_string();
-            let _refresh = follow_link(&conn, &inner.states, &key, "phone");
+            let _refresh = follow_link(&conn, &inner.states, &key);
             let result = async {
                 let (send, recv) = conn
                     .accept_bi()
@@ -814,7 +858,7 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                 .is_some_and(|c| c.stable_id() == conn.stable_id())
             {
                 sessions.remove(&remote);
-                set_link(&inner.states, &key, "phone", offline_now());
+                set_link(&inner.states, &key, offline_now());
             }
             conn.close(CLOSE_SESSION_ENDED.into(), b"session ended");
         });
@@ -902,6 +946,6 @@ fn admit_phone(
         Ok(s.origin().to_string())
     })?;
     lock(&inner.phones).insert(id, replica);
-    set_link(&inner.states, &id.to_string(), &request.name, offline_now());
+    add_peer_state(&inner.states, &id.to_string(), &request.name, offline_now());
     Ok(origin)
 }
