@@ -132,7 +132,6 @@ pub struct PhoneNode {
     me: Hello,
     states: Arc<States>,
     links: Arc<Mutex<HashMap<String, Link>>>,
-    faults: Faults,
     supervisor: JoinHandle<()>,
     acceptor: JoinHandle<()>,
 }
@@ -235,7 +234,6 @@ impl PhoneNode {
             me,
             states,
             links,
-            faults,
             supervisor,
             acceptor,
         })
@@ -355,12 +353,6 @@ impl PhoneNode {
         let _ = self.supervisor.await;
         let _ = self.acceptor.await;
         self.endpoint.close().await;
-    }
-
-    /// The faults this node injects (tests).
-    #[doc(hidden)]
-    pub fn faults(&self) -> Faults {
-        self.faults
     }
 }
 
@@ -625,8 +617,6 @@ struct Pending {
 /// A desktop's side of sync: one replica per paired phone, under `dir/phones/<endpoint>/`.
 pub struct DesktopNode {
     endpoint: Endpoint,
-    dir: PathBuf,
-    name: String,
     inner: Arc<DesktopInner>,
     acceptor: JoinHandle<()>,
 }
@@ -688,8 +678,6 @@ impl DesktopNode {
         let acceptor = tokio::spawn(accept_loop(endpoint.clone(), inner.clone()));
         Ok(DesktopNode {
             endpoint,
-            dir: dir.to_path_buf(),
-            name: name.to_string(),
             inner,
             acceptor,
         })
@@ -702,7 +690,7 @@ impl DesktopNode {
 
     /// The desktop's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.inner.name
     }
 
     /// A new one-time pairing ticket, valid for ten minutes.
@@ -760,8 +748,8 @@ impl DesktopNode {
             conn.close(CLOSE_NOT_PAIRED.into(), b"unpaired");
         }
         drop(replica);
-        let from = phone_dir(&self.dir, id);
-        let to = self.dir.join("phones").join(format!(
+        let from = phone_dir(&self.inner.dir, id);
+        let to = self.inner.dir.join("phones").join(format!(
             "unpaired-{id}-{}",
             Timestamp::now().as_millisecond()
         ));

@@ -398,13 +398,16 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
         };
         match message {
             Message::Ops { ops } => {
-                let report = replica.apply(ops.clone(), peer.clone()).await?;
+                // Only the names are kept: the batch itself moves into the replica.
+                let names: Vec<(String, u64)> =
+                    ops.iter().map(|op| (op.origin.clone(), op.seq)).collect();
+                let report = replica.apply(ops, peer.clone()).await?;
                 deferred = true;
                 {
                     // Ops that came from the other side need not go back to it.
                     let mut sent = lock(&sent);
-                    for op in ops.iter().take(report.applied + report.duplicates) {
-                        sent.observe(&op.origin, op.seq);
+                    for (origin, seq) in names.iter().take(report.applied + report.duplicates) {
+                        sent.observe(origin, *seq);
                     }
                 }
                 {
