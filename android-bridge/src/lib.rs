@@ -2,5 +2,6 @@
 //! memory (the simulator, demos and tests); the Android platform comes in its own module.
 
 pub mod platform;
-pub mod scenario;
+/// The scenario runner lives in core (the desktop's settings dry run uses it too).
+pub use ringback_core::scenario;
 pub mod serve;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a call ended, as the phone's call log records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum CallOutcome {
     /// Rang out unanswered.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a lead stands with the business.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum LeadStatus {
     /// Called; no answer from them yet.

@@ -14,6 +14,7 @@ pub mod message;
 pub mod phone;
 pub mod ports;
 pub mod rules;
+pub mod scenario;
 pub mod settings;
 pub mod sms;
 pub mod store;

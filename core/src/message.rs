@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which way a message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// From the caller to the business.
@@ -33,6 +34,7 @@ impl Direction {
 
 /// What a message is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// The automatic text after a missed call.
@@ -92,6 +94,7 @@ impl MessageKind {
 
 /// Where an outbound message stands. Inbound messages are `Received`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// Waiting for its time (delay, follow-up, or the volume limit).

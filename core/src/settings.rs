@@ -25,8 +25,14 @@ pub const START_WORDS: [&str; 2] = ["START", "UNSTOP"];
 /// Inbound words that ask for the help text.
 pub const HELP_WORDS: [&str; 2] = ["HELP", "INFO"];
 
+/// Most quick replies the settings may hold.
+pub const MAX_QUICK_REPLIES: usize = 50;
+/// Longest quick reply, in characters.
+pub const MAX_QUICK_REPLY_CHARS: usize = 1_000;
+
 /// The settings document, as stored and synced (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The name callers know the business by.
@@ -51,10 +57,14 @@ pub struct Settings {
     pub limits: Limits,
     /// How the phone and the desktops reach each other.
     pub sync: SyncSettings,
+    /// Answers the team sends often, offered in the desktop's composer (at most 50, each
+    /// at most 1,000 characters).
+    pub quick_replies: Vec<String>,
 }
 
 /// The text-back part of the settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct TextBack {
     /// The master switch.
@@ -76,6 +86,7 @@ pub struct TextBack {
 
 /// Which callers get a text-back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Every caller.
@@ -88,6 +99,7 @@ pub enum Audience {
 
 /// The automated message templates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct Templates {
     /// Text-back for a call inside business hours.
@@ -104,6 +116,7 @@ pub struct Templates {
 
 /// Opening hours, one list of intervals per weekday.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct BusinessHours {
@@ -118,6 +131,7 @@ pub struct BusinessHours {
 
 /// A follow-up text, measured from when the text-back left.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct FollowUp {
     /// Hours after the text-back (fractions allowed, up to 720).
@@ -128,6 +142,7 @@ pub struct FollowUp {
 
 /// An automatic answer to a one-word text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct KeywordReply {
     /// The word, matched ignoring case and trailing punctuation.
@@ -138,6 +153,7 @@ pub struct KeywordReply {
 
 /// Volume limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Most texts that may leave in any 30 minutes (1–1000).
@@ -158,6 +174,11 @@ impl Default for Settings {
             block_list: Vec::new(),
             limits: Limits::default(),
             sync: SyncSettings::default(),
+            quick_replies: vec![
+                "Thanks! What's the address, and when would suit you?".into(),
+                "We can come out tomorrow morning. Does 9am work?".into(),
+                "Could you send a photo of the problem?".into(),
+            ],
         }
     }
 }
@@ -209,6 +230,7 @@ impl Default for BusinessHours {
 
 /// How devices find each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Network {
     /// iroh's public relays and address lookup: works across mobile data and office NAT
@@ -222,6 +244,7 @@ pub enum Network {
 
 /// Sync settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct SyncSettings {
     /// How devices find each other.
@@ -335,6 +358,86 @@ impl Settings {
     /// Checks every field and compiles the document for the rules.
     pub fn validate(&self) -> Result<Config, SettingsError> {
         Config::compile(self.clone())
+    }
+
+    /// Every problem in the document at once (at most 50), so a form can mark each field:
+    /// after each refusal the refused field is set aside (an array entry removed, any other
+    /// value reset to its default) and the rest checked again.
+    pub fn problems(&self) -> Vec<SettingsError> {
+        const MAX: usize = 50;
+        let defaults = Settings::default().to_value();
+        let mut doc = self.to_value();
+        let mut found: Vec<SettingsError> = Vec::new();
+        while found.len() < MAX {
+            let error = match Settings::from_value(&doc).and_then(|s| s.validate()) {
+                Ok(_) => break,
+                Err(e) => e,
+            };
+            if found.iter().any(|f| f.field == error.field)
+                || !set_aside(&mut doc, &defaults, &error.field)
+            {
+                found.push(error);
+                break;
+            }
+            found.push(error);
+        }
+        found
+    }
+}
+
+/// Removes the array entry or resets the value at a dotted `path` (`a.b[2]`) to the
+/// default's; false when the path names nothing that can be set aside.
+fn set_aside(doc: &mut Value, defaults: &Value, path: &str) -> bool {
+    let mut steps: Vec<(String, Option<usize>)> = Vec::new();
+    for part in path.split('.') {
+        match part.split_once('[') {
+            Some((key, rest)) => {
+                let index = rest.trim_end_matches(']').parse::<usize>().ok();
+                steps.push((key.to_string(), index));
+            }
+            None => steps.push((part.to_string(), None)),
+        }
+    }
+    let Some((last_key, last_index)) = steps.pop() else {
+        return false;
+    };
+    let mut here = doc;
+    let mut default = Some(defaults);
+    for (key, index) in &steps {
+        let Some(next) = here.get_mut(key.as_str()) else {
+            return false;
+        };
+        default = default.and_then(|d| d.get(key.as_str()));
+        here = match index {
+            Some(i) => match next.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            None => next,
+        };
+        default = default.and_then(|d| index.map_or(Some(d), |i| d.get(i)));
+    }
+    let Some(object) = here.as_object_mut() else {
+        return false;
+    };
+    match last_index {
+        Some(i) => match object.get_mut(&last_key).and_then(Value::as_array_mut) {
+            Some(array) if i < array.len() => {
+                array.remove(i);
+                true
+            }
+            _ => false,
+        },
+        None => {
+            let reset = default.and_then(|d| d.get(last_key.as_str())).cloned();
+            match reset {
+                Some(value) if object.get(&last_key) != Some(&value) => {
+                    object.insert(last_key, value);
+                    true
+                }
+                _ => false,
+            }
+        }
     }
 }
 
@@ -528,6 +631,32 @@ impl Config {
             let number = PhoneNumber::parse(raw, region)
                 .map_err(|e| SettingsError::new(format!("block_list[{i}]"), e.to_string()))?;
             block_list.insert(number);
+        }
+
+        if settings.quick_replies.len() > MAX_QUICK_REPLIES {
+            return Err(SettingsError::new(
+                "quick_replies",
+                format!(
+                    "keep at most {MAX_QUICK_REPLIES} quick replies; remove some you rarely use"
+                ),
+            ));
+        }
+        for (i, reply) in settings.quick_replies.iter().enumerate() {
+            let field = format!("quick_replies[{i}]");
+            if reply.trim().is_empty() {
+                return Err(SettingsError::new(
+                    field,
+                    "this quick reply is empty; write it or remove it",
+                ));
+            }
+            if reply.chars().count() > MAX_QUICK_REPLY_CHARS {
+                return Err(SettingsError::new(
+                    field,
+                    format!(
+                        "a quick reply may be at most {MAX_QUICK_REPLY_CHARS} characters; shorten it"
+                    ),
+                ));
+            }
         }
 
         Ok(Config {

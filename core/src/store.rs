@@ -5,6 +5,7 @@
 //! that caused the change together with the change itself.
 
 mod apply;
+mod dashboard;
 mod digest;
 mod pages;
 mod tx;
@@ -28,7 +29,10 @@ use crate::sync::op::{Change, Op};
 use crate::sync::version::VersionVector;
 
 pub use apply::{ApplyError, ApplyReport, MAX_TEXT, Source};
-pub use pages::{CallRecord, ConversationSummary, InboxCursor, InboxFilter, SearchHit};
+pub use dashboard::{Dashboard, DayFigures};
+pub use pages::{
+    CallRecord, ConversationDetail, ConversationSummary, InboxCursor, InboxFilter, SearchHit,
+};
 pub use tx::{NewMessage, PeerRecord, ReplyDraft, WriteTx};
 
 static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
@@ -719,6 +723,45 @@ impl Reader<'_> {
             })
         })
         .collect()
+    }
+
+    /// Unread texts across the inbox (archived conversations left out).
+    pub fn unread_total(&self) -> Result<u32, StoreError> {
+        let total: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(unread), 0) FROM conversations WHERE archived = 0",
+            )?
+            .query_row([], |r| r.get(0))?;
+        Ok(u32::try_from(total).unwrap_or(u32::MAX))
+    }
+
+    /// The conversation's read marker: inbound messages with a larger id are unread.
+    pub fn read_up_to(&self, conversation: ConversationId) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT read_up_to FROM conversations WHERE id = ?1")?
+            .query_row([conversation.0], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// The newest message id (0 in an empty store).
+    pub fn last_message_id(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM messages")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// Inbound texts with an id above `after`, oldest first (what arrived since the last look).
+    pub fn inbound_after(&self, after: i64, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at, left_at
+             FROM messages WHERE id > ?1 AND direction = 'inbound' ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![after, limit], read_message_row)?;
+        rows.map(|r| Message::try_from(r?)).collect()
     }
 
     /// Every device ever paired, with whether it still is.

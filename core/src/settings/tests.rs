@@ -154,3 +154,47 @@ fn keywords_are_normalized() {
     assert_eq!(normalize_keyword("¿help?"), "¿HELP");
     assert_eq!(normalize_keyword(""), "");
 }
+
+#[test]
+fn quick_replies_are_checked_and_name_the_one_that_is_wrong() {
+    let mut s = named();
+    assert!(
+        !s.quick_replies.is_empty(),
+        "a new business starts with a few"
+    );
+    assert!(s.validate().is_ok());
+    s.quick_replies = vec!["On our way!".into(), "   ".into()];
+    assert_eq!(field_of(s.validate()), "quick_replies[1]");
+    s.quick_replies = vec!["🔧".repeat(MAX_QUICK_REPLY_CHARS + 1)];
+    assert_eq!(field_of(s.validate()), "quick_replies[0]");
+    s.quick_replies = vec!["ok".into(); MAX_QUICK_REPLIES + 1];
+    assert_eq!(field_of(s.validate()), "quick_replies");
+    // A document from before quick replies existed still reads, with the defaults.
+    let old: Settings = serde_json::from_value(json!({"business_name": "Acme"})).expect("reads");
+    assert_eq!(old.quick_replies, Settings::default().quick_replies);
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_its_field() {
+    let mut s = named();
+    s.text_back.delay_seconds = 1_000_000;
+    s.templates.after_hours = "Hi {frist_name}".into();
+    s.business_hours.tue = vec!["09:00-12:00".into(), "11:00-13:00".into()];
+    s.quick_replies = vec!["ok".into(), "".into()];
+    let fields: Vec<String> = s.problems().into_iter().map(|e| e.field).collect();
+    for field in [
+        "text_back.delay_seconds",
+        "templates.after_hours",
+        "business_hours.tue[1]",
+        "quick_replies[1]",
+    ] {
+        assert!(fields.iter().any(|f| f == field), "{field} in {fields:?}");
+    }
+    assert_eq!(fields.len(), 4, "{fields:?}");
+    assert!(named().problems().is_empty());
+    // A problem that resetting cannot clear (the default is also empty) is reported once.
+    let unnamed = Settings::default();
+    let problems = unnamed.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "business_name");
+}

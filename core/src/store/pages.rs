@@ -2,7 +2,7 @@
 //! Each is keyset-paged on an index, so a page costs the same on the millionth message.
 
 use jiff::Timestamp;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{
@@ -15,6 +15,7 @@ use crate::message::{Direction, MessageKind, MessageStatus};
 
 /// Which conversations the inbox shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum InboxFilter {
     /// Every conversation that is not archived.
@@ -28,6 +29,19 @@ pub enum InboxFilter {
     Booked,
     /// Opted out.
     OptedOut,
+}
+
+impl InboxFilter {
+    /// The SQL condition over `c` (conversation), `m` (its last message), `o` (opt-out).
+    fn condition(self) -> &'static str {
+        match self {
+            InboxFilter::All => "c.archived = 0",
+            InboxFilter::Unread => "c.unread > 0",
+            InboxFilter::NeedsReply => "m.direction = 'inbound'",
+            InboxFilter::Booked => "c.lead_status = 'booked'",
+            InboxFilter::OptedOut => "o.number IS NOT NULL",
+        }
+    }
 }
 
 /// Where the next inbox page starts: the last row of the previous one.
@@ -95,6 +109,35 @@ pub struct CallRecord {
     pub texted_at: Option<Timestamp>,
     /// Whether the caller texted after the call.
     pub replied: bool,
+    /// The conversation with the caller, when there is one.
+    pub conversation_id: Option<ConversationId>,
+}
+
+/// A conversation as its screen shows it (the thread aside).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationDetail {
+    /// Row id.
+    pub id: ConversationId,
+    /// The line it belongs to.
+    pub line: Line,
+    /// The other party.
+    pub number: String,
+    /// Their name in the phone's contacts.
+    pub contact_name: Option<String>,
+    /// Unread inbound texts.
+    pub unread: u32,
+    /// The lead's standing.
+    pub lead_status: LeadStatus,
+    /// Hidden from the inbox.
+    pub archived: bool,
+    /// The team's private note.
+    pub note: String,
+    /// Inbound messages with a larger id are unread.
+    pub read_up_to: i64,
+    /// Last activity.
+    pub last_activity_at: Timestamp,
+    /// When the number texted STOP (and not START since).
+    pub opted_out_since: Option<Timestamp>,
 }
 
 /// A search result.
@@ -145,13 +188,7 @@ impl Store {
         after: Option<InboxCursor>,
         limit: u32,
     ) -> Result<Vec<ConversationSummary>, StoreError> {
-        let condition = match filter {
-            InboxFilter::All => "c.archived = 0",
-            InboxFilter::Unread => "c.unread > 0",
-            InboxFilter::NeedsReply => "m.direction = 'inbound'",
-            InboxFilter::Booked => "c.lead_status = 'booked'",
-            InboxFilter::OptedOut => "o.number IS NOT NULL",
-        };
+        let condition = filter.condition();
         let sql = format!(
             "SELECT c.id, c.line, c.number, ct.name, c.unread, c.lead_status, o.number IS NOT NULL,
                     c.last_activity_at, m.direction, m.kind, m.status, m.body
@@ -208,6 +245,86 @@ impl Store {
         Ok(out)
     }
 
+    /// How many conversations `inbox_page` pages through under `filter` (a virtual list's
+    /// height).
+    pub fn inbox_count(&self, filter: InboxFilter) -> Result<u64, StoreError> {
+        let sql = match filter {
+            // The common cases need no join.
+            InboxFilter::All | InboxFilter::Unread | InboxFilter::Booked => {
+                format!(
+                    "SELECT count(*) FROM conversations c WHERE {}",
+                    filter.condition()
+                )
+            }
+            _ => format!(
+                "SELECT count(*) FROM conversations c
+                 LEFT JOIN messages m ON m.id = c.last_message_id
+                 LEFT JOIN opt_outs o ON o.number = c.number
+                 WHERE {}",
+                filter.condition()
+            ),
+        };
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// A conversation with what the conversation screen shows besides the thread.
+    pub fn conversation(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<ConversationDetail>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT c.line, c.number, ct.name, c.unread, c.lead_status, c.archived, c.note,
+                        c.read_up_to, c.last_activity_at, o.since
+                 FROM conversations c
+                 LEFT JOIN contacts ct ON ct.number = c.number
+                 LEFT JOIN opt_outs o ON o.number = c.number
+                 WHERE c.id = ?1",
+            )?
+            .query_row([id.0], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, u32>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, bool>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, i64>(8)?,
+                    r.get::<_, Option<i64>>(9)?,
+                ))
+            })
+            .optional()?;
+        let Some((line, number, name, unread, lead, archived, note, read_up_to, at, since)) = row
+        else {
+            return Ok(None);
+        };
+        Ok(Some(ConversationDetail {
+            id,
+            line: Line(line),
+            number,
+            contact_name: name,
+            unread,
+            lead_status: parse_name(&lead, "lead status", LeadStatus::from_name)?,
+            archived,
+            note,
+            read_up_to,
+            last_activity_at: from_ms(at)?,
+            opted_out_since: opt_ms(since)?,
+        }))
+    }
+
+    /// Calls with `number` (every outcome, on every line), newest first.
+    pub fn calls_with(&self, number: &str, limit: u32) -> Result<Vec<CallRecord>, StoreError> {
+        self.calls_where("k.number = ?1", params![number, limit])
+    }
+
     /// A page of a thread, newest first, starting before message `before` when given.
     pub fn thread_page(
         &self,
@@ -241,16 +358,30 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<CallRecord>, StoreError> {
         let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
-        let mut stmt = self.conn.prepare_cached(
+        self.calls_where(
+            "k.decision IS NOT NULL AND (k.ended_at, k.id) < (?1, ?2)",
+            params![at, id, limit],
+        )
+    }
+
+    /// Calls matching `condition` (over `k`), newest first; the last parameter is the limit.
+    fn calls_where(
+        &self,
+        condition: &str,
+        parameters: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        let limit = parameters.len();
+        let sql = format!(
             "SELECT k.id, k.caller, k.number, k.line, k.outcome, k.ended_at, k.decision, k.skip_reason,
-                    m.left_at,
+                    m.left_at, k.conversation_id,
                     EXISTS (SELECT 1 FROM messages i WHERE i.conversation_id = k.conversation_id
                             AND i.direction = 'inbound' AND i.created_at >= k.ended_at)
              FROM calls k LEFT JOIN messages m ON m.id = k.message_id
-             WHERE k.decision IS NOT NULL AND (k.ended_at, k.id) < (?1, ?2)
-             ORDER BY k.ended_at DESC, k.id DESC LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![at, id, limit], |r| {
+             WHERE {condition}
+             ORDER BY k.ended_at DESC, k.id DESC LIMIT ?{limit}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(parameters, |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -261,12 +392,14 @@ impl Store {
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, Option<i64>>(8)?,
-                r.get::<_, bool>(9)?,
+                r.get::<_, Option<i64>>(9)?,
+                r.get::<_, bool>(10)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, caller, number, line, outcome, ended, decision, reason, left, replied) = row?;
+            let (id, caller, number, line, outcome, ended, decision, reason, left, conv, replied) =
+                row?;
             out.push(CallRecord {
                 id,
                 caller,
@@ -278,6 +411,7 @@ impl Store {
                 skip_reason: reason,
                 texted_at: opt_ms(left)?,
                 replied,
+                conversation_id: conv.map(ConversationId),
             });
         }
         Ok(out)

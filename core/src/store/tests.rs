@@ -269,3 +269,80 @@ fn inbox_pages_by_activity_and_search_finds_bodies_and_names() {
         store.search(odd, 10).expect("odd input is no syntax error");
     }
 }
+
+#[test]
+fn the_desktop_sees_unread_totals_new_inbound_texts_and_read_markers() {
+    let mut store = Store::open_in_memory().expect("store");
+    assert_eq!(store.reader().unread_total().expect("unread"), 0);
+    assert_eq!(store.reader().last_message_id().expect("last"), 0);
+    let a1 = add_message(
+        &mut store,
+        "sim1",
+        "+12125550123",
+        "Leak!",
+        "2026-03-02T15:00:00Z",
+        Direction::Inbound,
+    );
+    add_message(
+        &mut store,
+        "sim1",
+        "+12125550123",
+        "On our way",
+        "2026-03-02T15:01:00Z",
+        Direction::Outbound,
+    );
+    let b1 = add_message(
+        &mut store,
+        "sim2",
+        "+12125550199",
+        "Quote? 🔧",
+        "2026-03-02T15:02:00Z",
+        Direction::Inbound,
+    );
+    let reader = store.reader();
+    assert_eq!(reader.unread_total().expect("unread"), 2);
+    assert_eq!(reader.last_message_id().expect("last"), b1.0);
+    let new: Vec<i64> = reader
+        .inbound_after(0, 10)
+        .expect("new")
+        .iter()
+        .map(|m| m.id.0)
+        .collect();
+    assert_eq!(new, vec![a1.0, b1.0], "inbound only, oldest first");
+    let after: Vec<String> = reader
+        .inbound_after(a1.0, 10)
+        .expect("new")
+        .into_iter()
+        .map(|m| m.body)
+        .collect();
+    assert_eq!(after, vec!["Quote? 🔧".to_string()]);
+    let conversation = store
+        .reader()
+        .message(a1)
+        .expect("read")
+        .expect("there")
+        .conversation_id;
+    assert_eq!(store.reader().read_up_to(conversation).expect("marker"), 0);
+    store
+        .write(ts("2026-03-02T15:03:00Z"), "test", |tx| {
+            tx.set_field(conversation, crate::sync::op::Field::ReadUpTo(a1.0))
+        })
+        .expect("write");
+    assert_eq!(
+        store.reader().read_up_to(conversation).expect("marker"),
+        a1.0
+    );
+    assert_eq!(
+        store.reader().unread_total().expect("unread"),
+        1,
+        "only the other conversation is unread"
+    );
+    assert_eq!(
+        store
+            .reader()
+            .read_up_to(ConversationId(999))
+            .expect("marker"),
+        0,
+        "an unknown conversation has read nothing"
+    );
+}

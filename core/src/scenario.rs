@@ -6,17 +6,53 @@
 
 use std::io::{BufRead, Write};
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
-use ringback_core::engine::DeliveryStatus;
-use ringback_core::phone::classify;
-use ringback_core::ports::SendRequest;
-use ringback_core::{
-    CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, Outcome, PlatformEvent,
-    ReplyRequest, Settings, SettingsError, Store,
-};
 use serde_json::{Map, Value, json};
 
-use crate::platform::sim::SimPlatform;
+use crate::engine::DeliveryStatus;
+use crate::phone::classify;
+use crate::ports::SendRequest;
+use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
+use crate::{
+    CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, Outcome, PlatformEvent, Ports,
+    ReplyRequest, Settings, SettingsError, Store,
+};
+
+/// The phone a scenario runs on: its ports in memory, on a clock that moves when told.
+struct SimPlatform {
+    clock: Arc<ManualClock>,
+    telephony: Arc<MemoryTelephony>,
+    call_log: Arc<MemoryCallLog>,
+    contacts: Arc<MemoryContacts>,
+}
+
+impl SimPlatform {
+    fn new(start: Timestamp) -> SimPlatform {
+        SimPlatform {
+            clock: ManualClock::new(start),
+            telephony: MemoryTelephony::new(),
+            call_log: MemoryCallLog::new(),
+            contacts: MemoryContacts::new(),
+        }
+    }
+
+    fn ports(&self) -> Ports {
+        Ports {
+            telephony: self.telephony.clone(),
+            call_log: self.call_log.clone(),
+            contacts: self.contacts.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// Texts handed to the radio since the last call; the simulated network sends and
+    /// delivers every one of them.
+    fn take_sent(&self) -> Vec<SendRequest> {
+        self.telephony.take_sent()
+    }
+}
 
 /// Why a scenario could not run: the line and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +79,8 @@ pub enum ScenarioError {
     /// The engine failed.
     #[error("the engine failed: {0}")]
     Engine(#[from] EngineError),
-    /// The temporary store could not be made.
-    #[error("could not create a temporary database: {0}")]
+    /// The in-memory store could not be made.
+    #[error("could not create the dry run's database: {0}")]
     Store(String),
 }
 
@@ -284,9 +320,7 @@ pub fn run(
     out: &mut impl Write,
 ) -> Result<(), ScenarioError> {
     let start = events.first().map_or_else(Timestamp::now, |e| e.at);
-    let dir = tempfile::tempdir().map_err(|e| ScenarioError::Store(e.to_string()))?;
-    let store = Store::open(&dir.path().join("scenario.db"))
-        .map_err(|e| ScenarioError::Store(e.to_string()))?;
+    let store = Store::open_in_memory().map_err(|e| ScenarioError::Store(e.to_string()))?;
     let sim = SimPlatform::new(start);
     let mut engine = Engine::open(store, sim.ports(), &settings)?;
     // Settings that are not yet valid (no business name) wait for a settings event.
@@ -471,6 +505,116 @@ pub fn outcome_line(outcome: &Outcome) -> Option<Value> {
     })
 }
 
+/// A realistic day for the settings screen's dry run: calls in and out of hours, a
+/// repeat caller, a contact, a withheld number, a reply, a STOP.
+pub const SAMPLE_DAY: &str = r#"{"at": "2026-11-02T07:40:00-05:00", "call": {"from": "(212) 555-0101", "outcome": "missed", "line": "sim1"}}
+{"at": "2026-11-02T09:02:00-05:00", "call": {"from": "(212) 555-0142", "outcome": "missed", "line": "sim1"}}
+{"at": "2026-11-02T09:05:30-05:00", "sms": {"from": "+12125550142", "body": "Hi, our kitchen sink is leaking. Can someone come today?", "line": "sim1"}}
+{"at": "2026-11-02T09:20:00-05:00", "reply": {"to": "+12125550142", "body": "Yes, we can be there at 1pm. What's the address?"}}
+{"at": "2026-11-02T10:15:00-05:00", "call": {"from": "(212) 555-0142", "outcome": "missed", "line": "sim1"}}
+{"at": "2026-11-02T11:00:00-05:00", "contact": {"number": "(212) 555-0177", "name": "Dana Whitfield"}}
+{"at": "2026-11-02T11:30:00-05:00", "call": {"from": "(212) 555-0177", "outcome": "voicemail", "line": "sim2"}}
+{"at": "2026-11-02T12:10:00-05:00", "call": {"from": "private", "outcome": "missed", "line": "sim1"}}
+{"at": "2026-11-02T13:45:00-05:00", "call": {"from": "(212) 555-0199", "outcome": "rejected", "line": "sim1"}}
+{"at": "2026-11-02T13:50:00-05:00", "sms": {"from": "+12125550199", "body": "STOP", "line": "sim1"}}
+{"at": "2026-11-02T14:30:00-05:00", "call": {"from": "(212) 555-0199", "outcome": "missed", "line": "sim1"}}
+{"at": "2026-11-02T18:40:00-05:00", "call": {"from": "(718) 555-0123", "outcome": "missed", "line": "sim1"}}
+"#;
+
+/// What a dry run would do, in time order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DryRun {
+    /// One line per text, skip and refusal.
+    pub lines: Vec<DryRunLine>,
+}
+
+/// Whether a dry-run line is a text, a skip or a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum DryRunKind {
+    /// A text the phone would send.
+    Texted,
+    /// A call that would get no text.
+    Skipped,
+    /// A reply the phone would refuse.
+    Refused,
+}
+
+/// One thing the phone would do.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DryRunLine {
+    /// When (Unix milliseconds).
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub at_ms: i64,
+    /// What.
+    pub kind: DryRunKind,
+    /// The other party.
+    pub to: String,
+    /// The text, when texted.
+    pub body: Option<String>,
+    /// Why not, when skipped or refused.
+    pub reason: Option<String>,
+    /// SMS parts, when texted.
+    pub segments: Option<u32>,
+}
+
+/// Runs `day` (scenario JSON lines) on a virtual clock with `settings` and says what the
+/// phone would do; bad input is an error naming the line.
+pub fn dry_run(settings: Settings, day: &str) -> Result<DryRun, ScenarioError> {
+    let events = read_events(day.as_bytes())?;
+    let mut out = Vec::new();
+    run(settings, &events, &mut out)?;
+    let mut lines = Vec::new();
+    for text in String::from_utf8_lossy(&out).lines() {
+        let Ok(value) = serde_json::from_str::<Value>(text) else {
+            continue;
+        };
+        let at_ms = value["at"]
+            .as_str()
+            .and_then(|t| t.parse::<Timestamp>().ok())
+            .map_or(0, Timestamp::as_millisecond);
+        let str_of = |v: &Value| v.as_str().map(str::to_string);
+        let line = if let Some(sms) = value.get("sms_out") {
+            let body = str_of(&sms["body"]).unwrap_or_default();
+            DryRunLine {
+                at_ms,
+                kind: DryRunKind::Texted,
+                to: str_of(&sms["to"]).unwrap_or_default(),
+                segments: Some(
+                    u32::try_from(crate::sms::count(&body).segments).unwrap_or(u32::MAX),
+                ),
+                body: Some(body),
+                reason: None,
+            }
+        } else if let Some(skip) = value.get("skipped") {
+            DryRunLine {
+                at_ms,
+                kind: DryRunKind::Skipped,
+                to: str_of(&skip["from"]).unwrap_or_default(),
+                body: None,
+                reason: str_of(&skip["reason"]).map(|r| r.replace('_', " ")),
+                segments: None,
+            }
+        } else if let Some(refused) = value.get("refused") {
+            DryRunLine {
+                at_ms,
+                kind: DryRunKind::Refused,
+                to: str_of(&refused["to"]).unwrap_or_default(),
+                body: None,
+                reason: str_of(&refused["reason"]),
+                segments: None,
+            }
+        } else {
+            continue;
+        };
+        lines.push(line);
+    }
+    Ok(DryRun { lines })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,5 +651,73 @@ mod tests {
             .expect_err("backwards")
             .to_string();
         assert!(err.starts_with("line 3: at:"), "{err}");
+    }
+
+    fn acme() -> Settings {
+        Settings {
+            business_name: "Acme Plumbing".into(),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn the_sample_day_texts_some_callers_and_skips_others_for_reasons() {
+        let run = dry_run(acme(), SAMPLE_DAY).expect("dry run");
+        let texted: Vec<&DryRunLine> = run
+            .lines
+            .iter()
+            .filter(|l| l.kind == DryRunKind::Texted)
+            .collect();
+        let skipped: Vec<&str> = run
+            .lines
+            .iter()
+            .filter(|l| l.kind == DryRunKind::Skipped)
+            .filter_map(|l| l.reason.as_deref())
+            .collect();
+        assert!(texted.iter().any(|l| {
+            l.to == "+12125550142"
+                && l.body
+                    .as_deref()
+                    .is_some_and(|b| b.contains("Acme Plumbing"))
+        }));
+        assert!(texted.iter().all(|l| l.segments.is_some_and(|s| s >= 1)));
+        for reason in ["withheld number", "opted out"] {
+            assert!(skipped.contains(&reason), "{reason} in {skipped:?}");
+        }
+        // Times are in order.
+        assert!(run.lines.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+        // Other settings, other outcome: switched off, nothing is texted.
+        let mut off = acme();
+        off.text_back.enabled = false;
+        let quiet = dry_run(off, SAMPLE_DAY).expect("dry run");
+        assert!(quiet.lines.iter().all(|l| {
+            l.kind != DryRunKind::Texted
+                || l.body
+                    .as_deref()
+                    .is_some_and(|b| !b.contains("missed your call"))
+        }));
+    }
+
+    #[test]
+    fn a_bad_pasted_day_names_its_line_and_odd_texts_do_not_break_it() {
+        let bad = format!(
+            "{}\n{{\"at\": \"2026-11-02T09:00:00Z\", \"call\": {{}}}}\n",
+            SAMPLE_DAY.lines().next().expect("line")
+        );
+        let e = dry_run(acme(), &bad).expect_err("bad").to_string();
+        assert!(e.starts_with("line 2: "), "{e}");
+        let backwards = "{\"at\": \"2026-11-02T10:00:00Z\", \"call\": {\"from\": \"+12125550101\", \"outcome\": \"missed\"}}\n{\"at\": \"2026-11-02T09:00:00Z\", \"call\": {\"from\": \"+12125550102\", \"outcome\": \"missed\"}}";
+        assert!(
+            dry_run(acme(), backwards)
+                .expect_err("backwards")
+                .to_string()
+                .starts_with("line 2: ")
+        );
+        let long = format!(
+            "{{\"at\": \"2026-11-02T10:00:00Z\", \"sms\": {{\"from\": \"+12125550101\", \"body\": \"{}\"}}}}",
+            "🔧".repeat(10_000)
+        );
+        dry_run(acme(), &long).expect("a long emoji text is just a text");
+        assert!(dry_run(acme(), "").expect("empty").lines.is_empty());
     }
 }

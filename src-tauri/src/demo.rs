@@ -1,0 +1,225 @@
+//! Demo mode: a simulated phone (`ringback-phone-sim serve`) runs beside the app, paired
+//! over the same sync path a real phone uses, and the window gets a small panel to give it
+//! a missed call or a text. The simulated network delivers every text a moment after it
+//! leaves, so a newcomer sees the whole flow: call, text-back, reply, delivered answer.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ringback_core::CallOutcome;
+use ringback_core::phone::{Region, Sender, classify};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::{Mutex, broadcast};
+
+use crate::ipc::AppError;
+
+/// How long the simulated network takes to deliver a text.
+const DELIVERY_DELAY: Duration = Duration::from_millis(800);
+/// How long pairing may take before the panel says it failed.
+const PAIR_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The running simulated phone.
+pub struct Demo {
+    stdin: Arc<Mutex<ChildStdin>>,
+    lines: broadcast::Sender<Value>,
+    _child: Child,
+}
+
+/// The demo business, so the first text-back reads like a real one.
+const DEMO_SETTINGS: &str = r#"{"business_name": "Acme Plumbing", "region": "US", "timezone": "America/New_York", "business_hours": {"mon": ["00:00-23:59"], "tue": ["00:00-23:59"], "wed": ["00:00-23:59"], "thu": ["00:00-23:59"], "fri": ["00:00-23:59"], "sat": ["00:00-23:59"], "sun": ["00:00-23:59"]}, "text_back": {"cooldown_hours": 0}}"#;
+
+/// Where the simulated phone's program is: `RINGBACK_PHONE_SIM`, else beside this
+/// program, else on the `PATH`.
+fn sim_program() -> PathBuf {
+    if let Some(path) = std::env::var_os("RINGBACK_PHONE_SIM") {
+        return PathBuf::from(path);
+    }
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+    {
+        let beside = dir.join("ringback-phone-sim");
+        if beside.exists() {
+            return beside;
+        }
+    }
+    PathBuf::from("ringback-phone-sim")
+}
+
+impl Demo {
+    /// Starts the simulated phone with its data under `dir`, pairing with `ticket` when
+    /// given (the desktop has no phone yet).
+    pub async fn start(dir: &Path, ticket: Option<String>) -> anyhow::Result<Demo> {
+        let data = dir.join("demo-phone");
+        std::fs::create_dir_all(&data)?;
+        let settings = dir.join("demo-phone-settings.json");
+        if !settings.exists() {
+            std::fs::write(&settings, DEMO_SETTINGS)?;
+        }
+        let program = sim_program();
+        let mut command = Command::new(&program);
+        command
+            .arg("serve")
+            .arg("--data")
+            .arg(&data)
+            .arg("--settings")
+            .arg(&settings)
+            .args(["--network", "loopback", "--name", "Demo phone"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        if let Some(ticket) = ticket {
+            command.arg("--pair").arg(ticket);
+        }
+        let mut child = command.spawn().map_err(|e| {
+            anyhow::anyhow!(
+                "the simulated phone ({}) could not start: {e}; build it with `cargo build -p ringback-bridge` or set RINGBACK_PHONE_SIM",
+                program.display()
+            )
+        })?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("the simulated phone has no input"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("the simulated phone has no output"))?;
+        let (lines, _) = broadcast::channel(256);
+        let stdin = Arc::new(Mutex::new(stdin));
+        tokio::spawn(deliver(lines.subscribe(), stdin.clone()));
+        tokio::spawn(read_lines(stdout, lines.clone()));
+        Ok(Demo {
+            stdin,
+            lines,
+            _child: child,
+        })
+    }
+
+    async fn send(&self, command: Value) -> Result<(), AppError> {
+        write_line(&self.stdin, &command).await.map_err(|e| {
+            AppError::new(format!(
+                "the simulated phone stopped ({e}); restart Ringback to restart the demo"
+            ))
+        })
+    }
+
+    /// A call from `number` that ends with `outcome`.
+    pub async fn call(&self, number: &str, outcome: CallOutcome) -> Result<(), AppError> {
+        let from = demo_number(number)?;
+        let outcome = serde_json::to_value(outcome)
+            .map_err(|e| AppError::new(format!("that call outcome is not known: {e}")))?;
+        self.send(json!({"call": {"from": from, "outcome": outcome, "line": "sim1"}}))
+            .await
+    }
+
+    /// A text from `number`.
+    pub async fn sms(&self, number: &str, body: &str) -> Result<(), AppError> {
+        let from = demo_number(number)?;
+        if body.trim().is_empty() {
+            return Err(AppError::new("write the caller's text first"));
+        }
+        self.send(json!({"sms": {"from": from, "body": body, "line": "sim1"}}))
+            .await
+    }
+
+    /// Gives the simulated phone a pairing code and waits for it to pair or fail.
+    pub async fn pair(&self, code: &str) -> Result<(), AppError> {
+        let mut lines = self.lines.subscribe();
+        self.send(json!({"pair": code.trim()})).await?;
+        let wait = async {
+            loop {
+                match lines.recv().await {
+                    Ok(line) if line.get("paired").is_some() => return Ok(()),
+                    Ok(line) => {
+                        if let Some(error) = line.get("error").and_then(Value::as_str) {
+                            return Err(AppError::new(format!(
+                                "the phone could not pair: {error}"
+                            )));
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => {
+                        return Err(AppError::new(
+                            "the simulated phone stopped; restart the demo",
+                        ));
+                    }
+                }
+            }
+        };
+        tokio::time::timeout(PAIR_TIMEOUT, wait).await.unwrap_or_else(|_| {
+            Err(AppError::new(
+                "the phone did not answer within 20 seconds; check that both are on the same network and try a new code",
+            ))
+        })
+    }
+}
+
+/// A number typed in the demo panel, as E.164.
+fn demo_number(raw: &str) -> Result<String, AppError> {
+    match classify(raw, Region::parse("US").unwrap_or_default()) {
+        Sender::Number(n) => Ok(n.to_string()),
+        _ => Err(AppError::new(format!(
+            "“{}” is not a phone number; type one like +1 555 123 4567",
+            raw.chars().take(40).collect::<String>()
+        ))),
+    }
+}
+
+async fn read_lines(stdout: tokio::process::ChildStdout, lines: broadcast::Sender<Value>) {
+    let mut reader = BufReader::new(stdout).lines();
+    while let Ok(Some(line)) = reader.next_line().await {
+        match serde_json::from_str::<Value>(&line) {
+            Ok(value) => {
+                if value.get("ready").is_some() {
+                    tracing::info!("the simulated phone is running");
+                } else if value.get("paired").is_some() {
+                    tracing::info!("the simulated phone paired with this desktop");
+                } else if value.get("error").is_some() {
+                    // The phone's words may quote what it was given: kept out of info logs.
+                    tracing::debug!(line = %value, "the simulated phone refused a command");
+                }
+                let _ = lines.send(value);
+            }
+            Err(_) => tracing::debug!("simulated phone printed a line that is not JSON"),
+        }
+    }
+    tracing::info!("the simulated phone stopped");
+}
+
+async fn write_line(stdin: &Mutex<ChildStdin>, command: &Value) -> std::io::Result<()> {
+    let mut stdin = stdin.lock().await;
+    stdin.write_all(format!("{command}\n").as_bytes()).await?;
+    stdin.flush().await
+}
+
+/// The simulated network: each text the phone sends is reported delivered shortly after.
+async fn deliver(mut lines: broadcast::Receiver<Value>, stdin: Arc<Mutex<ChildStdin>>) {
+    loop {
+        match lines.recv().await {
+            Ok(line) => {
+                let Some(id) = line
+                    .get("sms_out")
+                    .and_then(|s| s.get("message"))
+                    .and_then(Value::as_i64)
+                else {
+                    continue;
+                };
+                let stdin = stdin.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(DELIVERY_DELAY).await;
+                    let report = json!({"delivered": {"message": id, "status": "delivered"}});
+                    if write_line(&stdin, &report).await.is_err() {
+                        tracing::debug!("the simulated phone stopped before a delivery report");
+                    }
+                });
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! The shapes that cross the IPC boundary. TypeScript types for them are generated
+//! (`ui/src/bindings.ts`), so each is declared here once. Times are Unix milliseconds,
+//! which JavaScript's `Date` takes as they are.
+
+use ringback_core::conversation::LeadStatus;
+use ringback_core::sync::replica::DesktopError;
+use ringback_core::{MessageKind, MessageStatus, SettingsError, StoreError};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// An error the window shows: a sentence that says what to do, and the settings field it
+/// is about when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    /// What went wrong and what to do about it.
+    pub message: String,
+    /// The settings field (dotted path, e.g. `templates.business_hours`), if it is about one.
+    pub field: Option<String>,
+}
+
+impl AppError {
+    /// An error about nothing in particular.
+    pub fn new(message: impl Into<String>) -> AppError {
+        AppError {
+            message: message.into(),
+            field: None,
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        AppError::new(e.to_string())
+    }
+}
+
+impl From<SettingsError> for AppError {
+    fn from(e: SettingsError) -> AppError {
+        AppError {
+            message: e.problem,
+            field: Some(e.field),
+        }
+    }
+}
+
+impl From<DesktopError> for AppError {
+    fn from(e: DesktopError) -> AppError {
+        match e {
+            DesktopError::Settings(s) => s.into(),
+            other => AppError::new(other.to_string()),
+        }
+    }
+}
+
+/// A row id as a command argument (a JavaScript number: ids stay far below 2^53).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(transparent)]
+pub struct Id(#[specta(type = specta_typescript::Number)] pub i64);
+
+/// A conversation: the phone that holds it and its id there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+pub struct ConvKey {
+    /// The phone's endpoint id.
+    pub phone: String,
+    /// The conversation's id on that phone.
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+}
+
+/// Where the next inbox page starts (the last row of the previous one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct InboxAfter {
+    /// Its last activity.
+    #[specta(type = specta_typescript::Number)]
+    pub last_activity_ms: i64,
+    /// Its phone.
+    pub phone: String,
+    /// Its id.
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+}
+
+/// Which way a message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Way {
+    /// From the caller.
+    Inbound,
+    /// To the caller.
+    Outbound,
+}
+
+/// A message's state as the team reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    /// Waiting to be sent (on the phone, or on its way to it).
+    Queued,
+    /// Handed to the radio.
+    Sending,
+    /// The network took it.
+    Sent,
+    /// The handset confirmed it.
+    Delivered,
+    /// It could not be sent; `failure` says why.
+    Failed,
+    /// The phone stopped while sending: it may or may not have left, and is not retried.
+    Unconfirmed,
+    /// Not sent on purpose (e.g. the caller wrote first).
+    Cancelled,
+    /// Received from the caller.
+    Received,
+    /// It reached the phone too late to be sent.
+    Expired,
+}
+
+impl MessageState {
+    /// The state of a stored message.
+    pub fn of(status: MessageStatus, failure: Option<&str>) -> MessageState {
+        match status {
+            MessageStatus::Queued => MessageState::Queued,
+            MessageStatus::Sending => MessageState::Sending,
+            MessageStatus::Sent => MessageState::Sent,
+            MessageStatus::Delivered => MessageState::Delivered,
+            MessageStatus::Failed if failure.is_some_and(|f| f.starts_with("expired")) => {
+                MessageState::Expired
+            }
+            MessageStatus::Failed => MessageState::Failed,
+            MessageStatus::Unconfirmed => MessageState::Unconfirmed,
+            MessageStatus::Cancelled => MessageState::Cancelled,
+            MessageStatus::Received => MessageState::Received,
+        }
+    }
+}
+
+/// One inbox row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct ConversationRow {
+    /// Which conversation.
+    pub key: ConvKey,
+    /// The line it belongs to, in words ("SIM 1", or with the phone's name when there are several).
+    pub line: String,
+    /// The other party (E.164 when it is a number).
+    pub number: String,
+    /// The number formatted for reading.
+    pub display_number: String,
+    /// Their name in the phone's contacts.
+    pub contact_name: Option<String>,
+    /// Unread texts.
+    pub unread: u32,
+    /// Where the lead stands.
+    pub lead_status: LeadStatus,
+    /// Whether they opted out.
+    pub opted_out: bool,
+    /// Last activity.
+    #[specta(type = specta_typescript::Number)]
+    pub last_activity_ms: i64,
+    /// The start of the latest message.
+    pub preview: String,
+    /// Which way the latest message went.
+    pub preview_direction: Option<Way>,
+    /// Its state.
+    pub preview_status: Option<MessageState>,
+}
+
+/// One message of a thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct MessageRow {
+    /// Its id on the phone (0 for a reply still on its way to the phone).
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+    /// Which way.
+    pub direction: Way,
+    /// What it was for.
+    pub kind: MessageKind,
+    /// The text.
+    pub body: String,
+    /// Its state.
+    pub status: MessageState,
+    /// Why it failed, in words.
+    pub failure: Option<String>,
+    /// When it was written.
+    #[specta(type = specta_typescript::Number)]
+    pub created_ms: i64,
+    /// When it left the phone.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub left_ms: Option<i64>,
+}
+
+/// A call, as the missed-calls page and a conversation show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct CallRow {
+    /// The phone that saw it.
+    pub phone: String,
+    /// Its id there.
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+    /// The caller as the phone reported it.
+    pub caller: String,
+    /// The caller formatted for reading.
+    pub display_number: String,
+    /// Their contact name.
+    pub contact_name: Option<String>,
+    /// The line, in words.
+    pub line: String,
+    /// How it ended.
+    pub outcome: ringback_core::CallOutcome,
+    /// When it ended.
+    #[specta(type = specta_typescript::Number)]
+    pub ended_ms: i64,
+    /// "text_back" or "skipped".
+    pub decision: Option<String>,
+    /// Why it was not texted, in words.
+    pub skip_reason: Option<String>,
+    /// When the text-back left.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub texted_ms: Option<i64>,
+    /// Whether the caller texted afterwards.
+    pub replied: bool,
+    /// The conversation with the caller, when there is one.
+    pub conversation: Option<ConvKey>,
+}
+
+/// Where the next missed-calls page starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct CallsBefore {
+    /// The last row's end time.
+    #[specta(type = specta_typescript::Number)]
+    pub ended_ms: i64,
+    /// Its phone.
+    pub phone: String,
+    /// Its id.
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+}
+
+/// Everything the conversation screen shows besides the thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct ConversationDetail {
+    /// The inbox row.
+    pub row: ConversationRow,
+    /// The team's private note.
+    pub note: String,
+    /// When they texted STOP, if they did.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub opted_out_since_ms: Option<i64>,
+    /// Calls with this number, newest first.
+    pub calls: Vec<CallRow>,
+    /// The saved quick replies.
+    pub quick_replies: Vec<String>,
+}
+
+/// How a text will be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct SegmentInfo {
+    /// "gsm7" (160 a segment) or "ucs2" (70; emoji and some accents need it).
+    pub encoding: String,
+    /// SMS parts it is sent as.
+    pub segments: u32,
+    /// Characters as the network counts them.
+    pub characters: u32,
+    /// Room left in the last part.
+    pub remaining_in_segment: u32,
+}
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct SearchHit {
+    /// The conversation.
+    pub key: ConvKey,
+    /// The matching message, when a message matched (else the contact name did).
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub message_id: Option<i64>,
+    /// The matching text, shortened.
+    pub snippet: String,
+    /// The contact's name.
+    pub contact_name: Option<String>,
+    /// The number formatted for reading.
+    pub display_number: String,
+}
+
+/// A rendered template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct TemplatePreview {
+    /// The text a caller would get.
+    pub text: String,
+    /// How it is sent.
+    pub segments: SegmentInfo,
+}
+
+/// How a peer is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    /// A direct path.
+    Direct,
+    /// Through a relay (still end-to-end encrypted).
+    Relay,
+    /// Not connected.
+    Offline,
+}
+
+/// A paired phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PeerRow {
+    /// Its endpoint id.
+    pub endpoint: String,
+    /// Its name.
+    pub name: String,
+    /// How it is reached now.
+    pub link: LinkState,
+    /// Offline since when.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub offline_since_ms: Option<i64>,
+    /// When something last arrived from it.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub last_sync_ms: Option<i64>,
+}
+
+/// The devices screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct Devices {
+    /// The pairing QR code as an SVG document.
+    pub qr_svg: String,
+    /// The same ticket as text to type.
+    pub short_code: String,
+    /// When the code stops working.
+    #[specta(type = specta_typescript::Number)]
+    pub expires_ms: i64,
+    /// Paired phones.
+    pub phones: Vec<PeerRow>,
+    /// How this desktop reaches phones.
+    pub network: ringback_core::settings::Network,
+    /// The self-hosted relay.
+    pub relay_url: String,
+    /// Whether a network change waits for a restart.
+    pub restart_needed: bool,
+}
+
+/// What the window needs at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Overview {
+    /// Unread texts across phones.
+    pub unread_total: u32,
+    /// Paired phones.
+    pub phones: Vec<PeerRow>,
+    /// Whether the simulated phone runs (demo mode).
+    pub demo: bool,
+}
+
+/// A phone's data changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct StoreChanged {
+    /// Which phone.
+    pub phone: String,
+}
+
+/// The window should open a conversation (a notification was clicked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct OpenConversation {
+    /// Which.
+    pub key: ConvKey,
+}
+
+/// A phone was paired, unpaired, connected or lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct PeersChanged {
+    /// The phones now.
+    pub phones: Vec<PeerRow>,
+}

@@ -1,0 +1,166 @@
+//! Ringback's desktop app: the team's inbox for recovered leads. The logic is in
+//! `ringback-core`; this crate is the Tauri shell around a [`DesktopNode`]: IPC commands
+//! and events, notifications, the tray, and demo mode.
+//!
+//! [`DesktopNode`]: ringback_core::sync::node::DesktopNode
+
+pub mod commands;
+pub mod demo;
+pub mod desktop;
+pub mod ipc;
+pub mod notify;
+pub mod pairing;
+pub mod tray;
+pub mod views;
+mod watch;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ringback_core::sync::net::NetworkMode;
+use specta_typescript::Typescript;
+use tauri::Manager;
+use tauri_specta::{Builder, collect_commands, collect_events};
+
+use crate::demo::Demo;
+use crate::desktop::{Desktop, SharedDesktop};
+
+/// Every command and event the window may use, declared once: the app registers them
+/// and `ui/src/bindings.ts` is generated from them.
+pub fn ipc() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::overview,
+            commands::inbox_page,
+            commands::inbox_count,
+            commands::search,
+            commands::conversation,
+            commands::thread,
+            commands::mark_read,
+            commands::send_reply,
+            commands::resend,
+            commands::set_lead_status,
+            commands::set_note,
+            commands::segments,
+            commands::missed_calls,
+            commands::dashboard,
+            commands::settings,
+            commands::validate_settings,
+            commands::save_settings,
+            commands::preview_template,
+            commands::sample_day,
+            commands::dry_run,
+            commands::devices,
+            commands::new_ticket,
+            commands::unpair,
+            commands::set_network,
+            commands::demo_call,
+            commands::demo_sms,
+            commands::demo_pair,
+            commands::ui_ready,
+        ])
+        .events(collect_events![
+            ipc::StoreChanged,
+            ipc::OpenConversation,
+            ipc::PeersChanged
+        ])
+}
+
+/// The TypeScript bindings for [`ipc`], as the file `ui/src/bindings.ts` holds them.
+pub fn typescript_bindings() -> Result<String, String> {
+    let path = std::env::temp_dir().join(format!("ringback-bindings-{}.ts", std::process::id()));
+    ipc()
+        .export(
+            Typescript::default().header("// Generated from the Rust types by `cargo test -p ringback-desktop --test bindings` (UPDATE_BINDINGS=1). Do not edit.\n// @ts-nocheck\n"),
+            &path,
+        )
+        .map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+    let _ = std::fs::remove_file(&path);
+    text
+}
+
+/// How the app was started.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Where the data lives (`--data DIR` or `RINGBACK_DATA`; else the system's app data folder).
+    pub data: Option<PathBuf>,
+    /// Demo mode (`--demo` or `RINGBACK_DEMO=1`): a simulated phone runs beside the app.
+    pub demo: bool,
+}
+
+impl Options {
+    /// Reads the command line and the environment.
+    pub fn from_env() -> Result<Options, String> {
+        let mut options = Options {
+            data: std::env::var_os("RINGBACK_DATA").map(PathBuf::from),
+            demo: std::env::var("RINGBACK_DEMO").is_ok_and(|v| v == "1"),
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--demo" => options.demo = true,
+                "--data" => {
+                    options.data = Some(PathBuf::from(args.next().ok_or("--data needs a folder")?));
+                }
+                // WebDriver and the platform add options of their own (--automation…).
+                other if other.starts_with("--") => {
+                    tracing::debug!(option = other, "ignoring an option meant for the webview");
+                }
+                other => {
+                    return Err(format!(
+                        "“{other}” is not an option; use --demo and --data FOLDER"
+                    ));
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Runs the app until its window closes.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    let ipc = ipc();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .invoke_handler(ipc.invoke_handler())
+        .setup(move |app| {
+            ipc.mount_events(app);
+            let dir = match &options.data {
+                Some(dir) => dir.clone(),
+                None => app.path().app_data_dir()?,
+            };
+            let mode = options.demo.then_some(NetworkMode::Loopback);
+            let desktop: SharedDesktop =
+                Arc::new(tauri::async_runtime::block_on(Desktop::start(&dir, mode))?);
+            let demo = if options.demo {
+                let ticket = desktop
+                    .phones()
+                    .is_empty()
+                    .then(|| desktop.ticket(true).to_qr_payload());
+                Some(tauri::async_runtime::block_on(Demo::start(&dir, ticket))?)
+            } else {
+                None
+            };
+            app.manage(desktop.clone());
+            app.manage::<Option<Demo>>(demo);
+            if let Err(e) = tray::install(app.handle()) {
+                tracing::warn!("the tray icon could not be added: {e}");
+            }
+            watch::spawn(app.handle().clone(), desktop);
+            // The window opens once every command has what it needs.
+            if let Some(config) = app.config().app.windows.first() {
+                tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.build()?;
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!())?;
+    Ok(())
+}

@@ -1,0 +1,368 @@
+//! Core rows turned into what the window shows: numbers formatted for reading, lines and
+//! reasons in words, times in milliseconds.
+
+use std::collections::HashMap;
+
+use phonenumber::Mode;
+use ringback_core::store::Message;
+use ringback_core::store::{CallRecord, ConversationSummary};
+use ringback_core::{Direction, Line};
+
+use ringback_core::store::InboxCursor;
+
+use crate::ipc::{
+    CallRow, ConvKey, ConversationRow, InboxAfter, MessageRow, MessageState, SegmentInfo, Way,
+};
+
+/// Longest inbox preview, in characters.
+const PREVIEW_CHARS: usize = 140;
+
+/// A number as people write it ("+1 212-555-0123"); anything that is not a number as given.
+pub fn display_number(number: &str) -> String {
+    match phonenumber::parse(None, number) {
+        Ok(parsed) if number.starts_with('+') => {
+            parsed.format().mode(Mode::International).to_string()
+        }
+        _ => number.to_string(),
+    }
+}
+
+/// A line in words: "SIM 1", prefixed with the phone's name when several phones are paired.
+pub fn line_label(line: &Line, phone: &str, names: &HashMap<String, String>) -> String {
+    let sim = match line.name() {
+        None => "Phone".to_string(),
+        Some(name) => match name.strip_prefix("sim").and_then(|n| n.parse::<u32>().ok()) {
+            Some(n) => format!("SIM {n}"),
+            None => name.to_string(),
+        },
+    };
+    if names.len() > 1 {
+        let phone_name = names.get(phone).map_or("Phone", String::as_str);
+        format!("{phone_name} · {sim}")
+    } else {
+        sim
+    }
+}
+
+/// The start of a text, on one line.
+pub fn preview(body: &str, max: usize) -> String {
+    let flat: String = body
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let mut out: String = flat.chars().take(max).collect();
+    if flat.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// Which way, for the window.
+pub fn way(direction: Direction) -> Way {
+    match direction {
+        Direction::Inbound => Way::Inbound,
+        Direction::Outbound => Way::Outbound,
+    }
+}
+
+/// An inbox row.
+pub fn conversation_row(
+    phone: &str,
+    c: ConversationSummary,
+    names: &HashMap<String, String>,
+) -> ConversationRow {
+    let (preview_direction, preview_status, text) = match &c.last_message {
+        Some((direction, _kind, status, body)) => (
+            Some(way(*direction)),
+            Some(MessageState::of(*status, None)),
+            preview(body, PREVIEW_CHARS),
+        ),
+        None => (None, None, String::new()),
+    };
+    ConversationRow {
+        key: ConvKey {
+            phone: phone.to_string(),
+            id: c.id.0,
+        },
+        line: line_label(&c.line, phone, names),
+        display_number: display_number(&c.number),
+        number: c.number,
+        contact_name: c.contact_name,
+        unread: c.unread,
+        lead_status: c.lead_status,
+        opted_out: c.opted_out,
+        last_activity_ms: c.last_activity_at.as_millisecond(),
+        preview: text,
+        preview_direction,
+        preview_status,
+    }
+}
+
+/// Where `phone`'s own inbox continues after the merged cursor `after`. The merged order
+/// is (activity desc, phone asc, id desc): a phone before the cursor's continues after
+/// the cursor's time, the cursor's phone after its row, a phone after it at the same time.
+pub fn phone_cursor(after: Option<&InboxAfter>, phone: &str) -> Option<InboxCursor> {
+    after.map(|a| InboxCursor {
+        last_activity_at: a.last_activity_ms,
+        id: match phone.cmp(a.phone.as_str()) {
+            std::cmp::Ordering::Less => i64::MIN,
+            std::cmp::Ordering::Equal => a.id,
+            std::cmp::Ordering::Greater => i64::MAX,
+        },
+    })
+}
+
+/// The first `limit` rows of every phone's page, in the merged order.
+pub fn merge_inbox(mut rows: Vec<ConversationRow>, limit: u32) -> Vec<ConversationRow> {
+    rows.sort_by(|a, b| {
+        b.last_activity_ms
+            .cmp(&a.last_activity_ms)
+            .then_with(|| a.key.phone.cmp(&b.key.phone))
+            .then_with(|| b.key.id.cmp(&a.key.id))
+    });
+    rows.truncate(limit as usize);
+    rows
+}
+
+/// A thread message.
+pub fn message_row(m: Message) -> MessageRow {
+    MessageRow {
+        id: m.id.0,
+        direction: way(m.direction),
+        kind: m.kind,
+        status: MessageState::of(m.status, m.failure.as_deref()),
+        failure: m.failure,
+        body: m.body,
+        created_ms: m.created_at.as_millisecond(),
+        left_ms: m.left_at.map(|t| t.as_millisecond()),
+    }
+}
+
+/// A skip reason in words ("cooldown", "opted out").
+pub fn reason_words(reason: &str) -> String {
+    reason.replace('_', " ")
+}
+
+/// A call row; `contact_name` and `conversation` are looked up by the caller.
+pub fn call_row(
+    phone: &str,
+    k: CallRecord,
+    contact_name: Option<String>,
+    conversation: Option<i64>,
+    names: &HashMap<String, String>,
+) -> CallRow {
+    CallRow {
+        phone: phone.to_string(),
+        id: k.id,
+        display_number: k
+            .number
+            .as_deref()
+            .map_or_else(|| k.caller.clone(), display_number),
+        caller: k.number.clone().unwrap_or(k.caller),
+        contact_name,
+        line: line_label(&k.line, phone, names),
+        outcome: k.outcome,
+        ended_ms: k.ended_at.as_millisecond(),
+        decision: k.decision,
+        skip_reason: k.skip_reason.as_deref().map(reason_words),
+        texted_ms: k.texted_at.map(|t| t.as_millisecond()),
+        replied: k.replied,
+        conversation: conversation.map(|id| ConvKey {
+            phone: phone.to_string(),
+            id,
+        }),
+    }
+}
+
+/// How a text is sent, as core counts it.
+pub fn segment_info(text: &str) -> SegmentInfo {
+    let count = ringback_core::sms::count(text);
+    let encoding = match count.encoding {
+        ringback_core::sms::Encoding::Gsm7 => "gsm7",
+        ringback_core::sms::Encoding::Ucs2 => "ucs2",
+    };
+    SegmentInfo {
+        encoding: encoding.to_string(),
+        segments: u32::try_from(count.segments).unwrap_or(u32::MAX),
+        characters: u32::try_from(count.units).unwrap_or(u32::MAX),
+        remaining_in_segment: u32::try_from(count.remaining).unwrap_or(u32::MAX),
+    }
+}
+
+/// The instants that bound the days `from` to `to` (inclusive) in `tz`.
+pub fn period(
+    from: &str,
+    to: &str,
+    tz: &jiff::tz::TimeZone,
+) -> Result<(jiff::Timestamp, jiff::Timestamp), crate::ipc::AppError> {
+    let day = |text: &str, which: &str| {
+        text.trim().parse::<jiff::civil::Date>().map_err(|_| {
+            crate::ipc::AppError::new(format!(
+                "the {which} date “{}” is not a date; pick one like 2026-11-02",
+                text.chars().take(20).collect::<String>()
+            ))
+        })
+    };
+    let (first, last) = (day(from, "start")?, day(to, "end")?);
+    if last < first {
+        return Err(crate::ipc::AppError::new(
+            "the period ends before it starts; swap the dates",
+        ));
+    }
+    if first.until(last).map_or(true, |span| span.get_days() > 731) {
+        return Err(crate::ipc::AppError::new(
+            "pick a period of at most two years",
+        ));
+    }
+    let midnight = |d: jiff::civil::Date| {
+        tz.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .compatible()
+            .map_err(|e| crate::ipc::AppError::new(format!("that date cannot be used: {e}")))
+    };
+    let end = last
+        .tomorrow()
+        .map_err(|e| crate::ipc::AppError::new(format!("the end date cannot be used: {e}")))?;
+    Ok((midnight(first)?, midnight(end)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(display_number("+12125550123"), "+1 212-555-0123");
+        assert_eq!(display_number("+442079460958"), "+44 20 7946 0958");
+        // Not a number: kept as given.
+        assert_eq!(display_number("AMAZON"), "AMAZON");
+        assert_eq!(display_number("Withheld"), "Withheld");
+    }
+
+    #[test]
+    fn lines_are_words_and_name_the_phone_only_when_there_are_several() {
+        let one: HashMap<String, String> = [("a".to_string(), "Shop phone".to_string())].into();
+        assert_eq!(line_label(&Line("sim2".into()), "a", &one), "SIM 2");
+        assert_eq!(line_label(&Line(String::new()), "a", &one), "Phone");
+        let two: HashMap<String, String> = [
+            ("a".to_string(), "Shop phone".to_string()),
+            ("b".to_string(), "Van".to_string()),
+        ]
+        .into();
+        assert_eq!(line_label(&Line("sim1".into()), "b", &two), "Van · SIM 1");
+    }
+
+    #[test]
+    fn previews_are_one_short_line_even_for_long_emoji_texts() {
+        let body = format!("Hi\nthere {}", "🔥".repeat(10_000));
+        let p = preview(&body, 140);
+        assert!(!p.contains('\n'));
+        assert_eq!(p.chars().count(), 141, "140 characters and an ellipsis");
+        assert!(p.ends_with('…'));
+        assert_eq!(preview("short", 140), "short");
+    }
+
+    #[test]
+    fn segments_come_from_core() {
+        let plain = segment_info("Hello");
+        assert_eq!((plain.encoding.as_str(), plain.segments), ("gsm7", 1));
+        assert_eq!(plain.remaining_in_segment, 155);
+        let emoji = segment_info(&"😀".repeat(40));
+        assert_eq!(emoji.encoding, "ucs2");
+        assert_eq!(emoji.segments, 2, "80 UTF-16 units need two 67-unit parts");
+    }
+
+    /// Two real phone stores with interleaved activity (ties across phones included),
+    /// paged through the merged cursor three rows at a time: every conversation once, in
+    /// order.
+    #[test]
+    fn the_inbox_across_phones_pages_without_gaps_or_repeats() {
+        use ringback_core::Store;
+        use ringback_core::store::InboxFilter;
+        let mut stores = Vec::new();
+        for (phone, times) in [("a", [5, 3, 3, 1]), ("b", [4, 3, 2, 1])] {
+            let mut store = Store::open_in_memory().expect("store");
+            for (i, t) in times.iter().enumerate() {
+                let at = jiff::Timestamp::from_second(1_700_000_000 + t).expect("time");
+                store
+                    .write(at, "test", |tx| {
+                        tx.touch_conversation(
+                            &Line("sim1".into()),
+                            &format!("+1212555{phone}{i}"),
+                            at,
+                        )
+                    })
+                    .expect("write");
+            }
+            stores.push((phone.to_string(), store));
+        }
+        let names = HashMap::new();
+        let mut seen = Vec::new();
+        let mut after: Option<InboxAfter> = None;
+        for _ in 0..10 {
+            let mut rows = Vec::new();
+            for (phone, store) in &stores {
+                let cursor = phone_cursor(after.as_ref(), phone);
+                for c in store.inbox_page(InboxFilter::All, cursor, 3).expect("page") {
+                    rows.push(conversation_row(phone, c, &names));
+                }
+            }
+            let page = merge_inbox(rows, 3);
+            let Some(last) = page.last() else { break };
+            after = Some(InboxAfter {
+                last_activity_ms: last.last_activity_ms,
+                phone: last.key.phone.clone(),
+                id: last.key.id,
+            });
+            seen.extend(
+                page.into_iter()
+                    .map(|r| (r.last_activity_ms, r.key.phone, r.key.id)),
+            );
+        }
+        assert_eq!(seen.len(), 8, "every conversation once: {seen:?}");
+        let mut sorted = seen.clone();
+        sorted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
+        sorted.dedup();
+        assert_eq!(seen, sorted, "in the merged order, without repeats");
+    }
+
+    #[test]
+    fn a_period_is_whole_local_days_and_wrong_dates_say_what_to_pick() {
+        let ny = jiff::tz::TimeZone::get("America/New_York").expect("zone");
+        // The day clocks went back: 25 hours long.
+        let (from, to) = period("2026-11-01", "2026-11-01", &ny).expect("period");
+        assert_eq!(from.to_string(), "2026-11-01T04:00:00Z");
+        assert_eq!(to.duration_since(from).as_hours(), 25);
+        let (from, to) = period("2026-03-01", "2026-03-31", &ny).expect("period");
+        assert_eq!(from.to_string(), "2026-03-01T05:00:00Z");
+        assert_eq!(to.to_string(), "2026-04-01T04:00:00Z");
+        let reversed = period("2026-03-02", "2026-03-01", &ny).expect_err("reversed");
+        assert!(
+            reversed.message.contains("ends before it starts"),
+            "{}",
+            reversed.message
+        );
+        let junk = period("yesterday", "2026-03-01", &ny).expect_err("junk");
+        assert!(
+            junk.message.contains("“yesterday” is not a date"),
+            "{}",
+            junk.message
+        );
+        assert!(
+            period("2020-01-01", "2026-01-01", &ny).is_err(),
+            "six years is too long"
+        );
+    }
+
+    #[test]
+    fn expired_replies_are_their_own_state() {
+        use ringback_core::MessageStatus;
+        assert_eq!(
+            MessageState::of(MessageStatus::Failed, Some("expired: this reply reached…")),
+            MessageState::Expired
+        );
+        assert_eq!(
+            MessageState::of(MessageStatus::Failed, Some("no service")),
+            MessageState::Failed
+        );
+    }
+}

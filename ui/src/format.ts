@@ -1,0 +1,93 @@
+// Words and times as the team reads them.
+import type { MessageRow } from "./api";
+
+const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const timeSec = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const dayTime = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+const day = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
+
+export function clock(ms: number): string {
+  return time.format(new Date(ms));
+}
+export function clockSeconds(ms: number): string {
+  return timeSec.format(new Date(ms));
+}
+/** Today: "14:02"; another day: "Mar 2, 14:02". */
+export function when(ms: number, now: number = Date.now()): string {
+  const d = new Date(ms);
+  const n = new Date(now);
+  return d.toDateString() === n.toDateString() ? time.format(d) : dayTime.format(d);
+}
+export function date(ms: number): string {
+  return day.format(new Date(ms));
+}
+
+/** "42 s", "3 min 10 s", "2 h 5 min", "—" for none. */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) {
+    const m = Math.floor(s / 60);
+    const r = s % 60;
+    return r ? `${m} min ${r} s` : `${m} min`;
+  }
+  const h = Math.floor(s / 3600);
+  const m = Math.round((s % 3600) / 60);
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+export function percent(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined) return "—";
+  return `${Math.round(rate * 100)}%`;
+}
+
+/** A message's state in words. */
+export function stateWords(m: Pick<MessageRow, "status" | "failure" | "direction">): string {
+  switch (m.status) {
+    case "queued":
+      return "Queued";
+    case "sending":
+      return "Sending";
+    case "sent":
+      return "Sent";
+    case "delivered":
+      return "Delivered";
+    case "failed":
+      return m.failure ? `Failed — ${m.failure}` : "Failed";
+    case "unconfirmed":
+      return "Not confirmed — the phone stopped before the network answered; it will not be sent again by itself";
+    case "expired":
+      return "Expired — it reached the phone too late to be sent";
+    case "cancelled":
+      return m.failure ? `Not sent — ${m.failure}` : "Not sent";
+    case "received":
+      return "Received";
+  }
+}
+
+export function leadWords(s: string): string {
+  return ({ new: "New", engaged: "Engaged", booked: "Booked", lost: "Lost" } as Record<string, string>)[s] ?? s;
+}
+
+export function outcomeWords(o: string): string {
+  return (
+    {
+      missed: "Missed",
+      rejected: "Declined",
+      voicemail: "Voicemail",
+      answered: "Answered",
+      blocked: "Blocked",
+      outgoing: "Outgoing",
+    } as Record<string, string>
+  )[o] ?? o;
+}
+
+/** What the phone did about a call: "Texted 10:02:07", "Skipped: cooldown". */
+export function decisionWords(c: { decision: string | null; skip_reason: string | null; texted_ms: number | null }): string {
+  if (c.decision === "text_back") {
+    return c.texted_ms !== null ? `Texted ${clockSeconds(c.texted_ms)}` : "Text-back waiting to leave";
+  }
+  if (c.decision === "skipped") return `Skipped: ${c.skip_reason ?? "no reason recorded"}`;
+  return "No decision yet";
+}

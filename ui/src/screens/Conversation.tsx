@@ -1,0 +1,327 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  api,
+  messageOf,
+  type CallRow,
+  type ConvKey,
+  type ConversationDetail,
+  type MessageRow,
+  type SegmentInfo,
+} from "../api";
+import type { LeadStatus } from "../bindings";
+import { clock, date, decisionWords, outcomeWords, stateWords, when } from "../format";
+
+const PAGE = 100;
+
+type Item = { at: number; message?: MessageRow; call?: CallRow };
+
+export function Conversation(props: { convKey: ConvKey; version: number }) {
+  const key = props.convKey;
+  const [detail, setDetail] = useState<ConversationDetail | null>(null);
+  const [messages, setMessages] = useState<MessageRow[]>([]); // newest first
+  const [more, setMore] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const thread = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+
+  useEffect(() => {
+    let live = true;
+    const keep = Math.max(messages.length, PAGE);
+    Promise.all([api.conversation(key), api.thread(key, null, Math.min(keep, 2000))])
+      .then(([d, page]) => {
+        if (!live) return;
+        setDetail(d);
+        setMessages(page);
+        if (props.version === 0 || messages.length === 0) setMore(page.length >= PAGE);
+        setError(null);
+        if (d.row.unread > 0) api.markRead(key).catch(() => undefined);
+      })
+      .catch((e) => live && setError(messageOf(e)));
+    return () => {
+      live = false;
+    };
+  }, [key.phone, key.id, props.version]);
+
+  // Stay at the newest message when already there.
+  useEffect(() => {
+    const el = thread.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  }, [messages]);
+
+  const loadOlder = () => {
+    const oldest = messages.filter((m) => m.id > 0).at(-1);
+    if (!oldest || !more) return;
+    const el = thread.current;
+    const before = el ? el.scrollHeight - el.scrollTop : 0;
+    api
+      .thread(key, oldest.id, PAGE)
+      .then((page) => {
+        setMore(page.length >= PAGE);
+        atBottom.current = false;
+        setMessages((m) => [...m, ...page]);
+        requestAnimationFrame(() => {
+          if (el) el.scrollTop = el.scrollHeight - before;
+        });
+      })
+      .catch((e) => setError(messageOf(e)));
+  };
+
+  if (!detail) {
+    return error ? (
+      <div role="alert" class="error-inline">
+        {error}
+      </div>
+    ) : (
+      <p class="empty center">Loading…</p>
+    );
+  }
+  const row = detail.row;
+  const oldestShown = messages.length ? messages[messages.length - 1].created_ms : 0;
+  const items: Item[] = [
+    ...messages.map((m) => ({ at: m.created_ms, message: m })),
+    ...detail.calls.filter((c) => !more || c.ended_ms >= oldestShown).map((c) => ({ at: c.ended_ms, call: c })),
+  ].sort((a, b) => a.at - b.at);
+
+  return (
+    <div class="conversation">
+      <header class="conv-header" data-testid="conv-header" data-number={row.number}>
+        <div>
+          <h1>{row.contact_name ?? row.display_number}</h1>
+          <p class="sub">
+            {row.contact_name ? `${row.display_number} · ` : ""}
+            {row.line}
+          </p>
+        </div>
+        <Lead convKey={key} status={row.lead_status} onError={setError} />
+      </header>
+      {error && (
+        <div role="alert" class="error-inline">
+          {error}
+        </div>
+      )}
+      <div
+        class="thread"
+        ref={thread}
+        role="log"
+        aria-label="Messages and calls"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget as HTMLDivElement;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          if (el.scrollTop < 60 && more) loadOlder();
+        }}
+      >
+        {more && (
+          <button type="button" class="linkbtn older" onClick={loadOlder}>
+            Load earlier messages
+          </button>
+        )}
+        {items.map((it) =>
+          it.message ? (
+            <Bubble key={`m${it.message.id}-${it.at}`} m={it.message} convKey={key} onError={setError} />
+          ) : it.call ? (
+            <CallLine key={`c${it.call.id}`} c={it.call} />
+          ) : null,
+        )}
+      </div>
+      {detail.opted_out_since_ms !== null && (
+        <div class="optout-banner" data-testid="optout-banner" role="status">
+          This person texted STOP on {date(detail.opted_out_since_ms)}. Ringback will not text them, and replies are turned
+          off until they text START.
+        </div>
+      )}
+      <Composer convKey={key} disabled={detail.opted_out_since_ms !== null} quickReplies={detail.quick_replies} onSent={() => {
+        atBottom.current = true;
+      }} />
+      <Note convKey={key} note={detail.note} onError={setError} />
+    </div>
+  );
+}
+
+function Bubble(props: { m: MessageRow; convKey: ConvKey; onError: (e: string) => void }) {
+  const m = props.m;
+  const [busy, setBusy] = useState(false);
+  const canResend = m.status === "failed" || m.status === "expired";
+  return (
+    <div
+      class={`bubble ${m.direction} status-${m.status}`}
+      data-testid="message"
+      data-status={m.status}
+      data-direction={m.direction}
+    >
+      <p class="body">{m.body}</p>
+      <p class="meta">
+        <span>{when(m.created_ms)}</span>
+        {m.direction === "outbound" && <span class="state">{stateWords(m)}</span>}
+        {m.kind !== "reply" && m.kind !== "inbound" && <span class="kind">{m.kind.replace("_", "-")}</span>}
+      </p>
+      {canResend && (
+        <button
+          type="button"
+          class="btn small"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            api
+              .resend(props.convKey, m.id)
+              .catch((e) => props.onError(messageOf(e)))
+              .finally(() => setBusy(false));
+          }}
+        >
+          Resend
+        </button>
+      )}
+    </div>
+  );
+}
+
+function CallLine(props: { c: CallRow }) {
+  const c = props.c;
+  return (
+    <div class="callline" role="note">
+      <span>
+        {outcomeWords(c.outcome)} call {clock(c.ended_ms)}
+      </span>
+      <span class="decision">{decisionWords(c)}</span>
+    </div>
+  );
+}
+
+function Lead(props: { convKey: ConvKey; status: LeadStatus; onError: (e: string) => void }) {
+  return (
+    <label class="lead">
+      <span>Lead</span>
+      <select
+        value={props.status}
+        onChange={(e) => {
+          api
+            .setLeadStatus(props.convKey, (e.currentTarget as HTMLSelectElement).value as LeadStatus)
+            .catch((err) => props.onError(messageOf(err)));
+        }}
+      >
+        <option value="new">New</option>
+        <option value="engaged">Engaged</option>
+        <option value="booked">Booked</option>
+        <option value="lost">Lost</option>
+      </select>
+    </label>
+  );
+}
+
+export function Composer(props: { convKey: ConvKey; disabled: boolean; quickReplies: string[]; onSent?: () => void }) {
+  const [text, setText] = useState("");
+  const [seg, setSeg] = useState<SegmentInfo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+
+  useEffect(() => {
+    const t = setTimeout(() => {
+      api
+        .segments(text)
+        .then(setSeg)
+        .catch(() => setSeg(null));
+    }, 80);
+    return () => clearTimeout(t);
+  }, [text]);
+
+  const send = () => {
+    if (props.disabled || sending || !text.trim()) return;
+    setSending(true);
+    api
+      .sendReply(props.convKey, text)
+      .then(() => {
+        setText("");
+        setError(null);
+        props.onSent?.();
+      })
+      .catch((e) => setError(messageOf(e)))
+      .finally(() => setSending(false));
+  };
+
+  return (
+    <div class="composer">
+      {error && (
+        <div role="alert" class="error-inline">
+          {error}
+        </div>
+      )}
+      <label class="sr-only" for="composer">
+        Reply
+      </label>
+      <textarea
+        id="composer"
+        data-testid="composer"
+        rows={3}
+        placeholder={props.disabled ? "Replies are off: this person opted out." : "Write a reply — Ctrl+Enter sends"}
+        disabled={props.disabled}
+        value={text}
+        onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            send();
+          }
+        }}
+      />
+      <div class="composer-bar">
+        <span class="segments" data-testid="segments" aria-live="polite">
+          {seg ? segmentWords(seg) : ""}
+        </span>
+        {props.quickReplies.length > 0 && (
+          <label class="quick">
+            <span class="sr-only">Insert a quick reply</span>
+            <select
+              disabled={props.disabled}
+              value=""
+              onChange={(e) => {
+                const v = (e.currentTarget as HTMLSelectElement).value;
+                if (v) setText((t) => (t ? `${t} ${v}` : v));
+              }}
+            >
+              <option value="">Quick replies…</option>
+              {props.quickReplies.map((q, i) => (
+                <option key={i} value={q}>
+                  {q.length > 60 ? `${q.slice(0, 60)}…` : q}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <button type="button" class="btn primary" data-testid="send" disabled={props.disabled || sending || !text.trim()} onClick={send}>
+          Send
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function segmentWords(s: SegmentInfo): string {
+  if (s.segments === 0) return s.encoding === "ucs2" ? "Unicode — 70 characters per SMS" : "160 characters per SMS";
+  const parts = s.segments === 1 ? "1 SMS" : `${s.segments} SMS parts`;
+  const left = `${s.remaining_in_segment} characters left`;
+  const enc = s.encoding === "ucs2" ? " · Unicode (emoji or special letters): 70 per SMS" : "";
+  return `${parts} · ${left}${enc}`;
+}
+
+function Note(props: { convKey: ConvKey; note: string; onError: (e: string) => void }) {
+  const [value, setValue] = useState(props.note);
+  useEffect(() => setValue(props.note), [props.note]);
+  return (
+    <details class="note">
+      <summary>Private note{props.note ? " (1)" : ""}</summary>
+      <label class="sr-only" for="note">
+        Private note (only the team sees it)
+      </label>
+      <textarea
+        id="note"
+        rows={3}
+        placeholder="Only the team sees this."
+        value={value}
+        onInput={(e) => setValue((e.currentTarget as HTMLTextAreaElement).value)}
+        onBlur={() => {
+          if (value !== props.note) api.setNote(props.convKey, value).catch((e) => props.onError(messageOf(e)));
+        }}
+      />
+    </details>
+  );
+}

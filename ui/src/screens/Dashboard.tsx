@@ -1,0 +1,166 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, messageOf, type Dashboard as DashboardData } from "../api";
+import { duration, percent } from "../format";
+
+type Period = "today" | "7" | "30" | "custom";
+
+function isoDay(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+export function range(period: Period, now: Date = new Date()): [string, string] {
+  const to = isoDay(now);
+  if (period === "today") return [to, to];
+  const days = period === "7" ? 6 : 29;
+  const from = new Date(now);
+  from.setDate(from.getDate() - days);
+  return [isoDay(from), to];
+}
+
+export function Dashboard(props: { version: number }) {
+  const [period, setPeriod] = useState<Period>("7");
+  const [custom, setCustom] = useState<[string, string]>(range("30"));
+  const [data, setData] = useState<DashboardData | null>(null);
+  const [error, setError] = useState("");
+  const [from, to] = period === "custom" ? custom : range(period);
+
+  useEffect(() => {
+    api
+      .dashboard(from, to)
+      .then((d) => {
+        setData(d);
+        setError("");
+      })
+      .catch((e) => setError(messageOf(e)));
+  }, [from, to, props.version]);
+
+  return (
+    <section class="page" aria-labelledby="dash-title">
+      <h1 id="dash-title">Dashboard</h1>
+      <div class="period" role="group" aria-label="Period">
+        {(
+          [
+            ["today", "Today"],
+            ["7", "Last 7 days"],
+            ["30", "Last 30 days"],
+            ["custom", "Custom"],
+          ] as [Period, string][]
+        ).map(([id, label]) => (
+          <button key={id} type="button" class={period === id ? "chipbtn active" : "chipbtn"} aria-pressed={period === id} onClick={() => setPeriod(id)}>
+            {label}
+          </button>
+        ))}
+        {period === "custom" && (
+          <>
+            <label>
+              From <input type="date" value={custom[0]} onInput={(e) => setCustom([(e.currentTarget as HTMLInputElement).value, custom[1]])} />
+            </label>
+            <label>
+              To <input type="date" value={custom[1]} onInput={(e) => setCustom([custom[0], (e.currentTarget as HTMLInputElement).value])} />
+            </label>
+          </>
+        )}
+      </div>
+      {error && (
+        <div role="alert" class="error-inline">
+          {error}
+        </div>
+      )}
+      {data && <DashboardView data={data} />}
+    </section>
+  );
+}
+
+export function DashboardView(props: { data: DashboardData }) {
+  const d = props.data;
+  const tiles: [string, string][] = [
+    ["Missed calls", String(d.missed)],
+    ["Texted back", String(d.texted)],
+    ["Replied", String(d.replied)],
+    ["Recovery rate", percent(d.recovery_rate)],
+    ["Booked", String(d.booked)],
+    ["Median time to text", duration(d.median_text_seconds)],
+    ["Median time to first answer", duration(d.median_first_answer_seconds)],
+  ];
+  return (
+    <>
+      <dl class="tiles">
+        {tiles.map(([k, v]) => (
+          <div class="tile" key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <Chart days={d.days} />
+    </>
+  );
+}
+
+type Day = DashboardData["days"][number];
+
+/** Bars per day (missed, texted, replied), drawn here as SVG: nothing from the network. */
+export function Chart(props: { days: Day[] }) {
+  const days = props.days;
+  const max = Math.max(1, ...days.map((d) => Math.max(d.missed, d.texted, d.replied)));
+  const W = 720;
+  const H = 200;
+  const group = W / Math.max(days.length, 1);
+  const bar = Math.max(1, Math.min(14, (group - 4) / 3));
+  const series: [keyof Day, string][] = [
+    ["missed", "bar-missed"],
+    ["texted", "bar-texted"],
+    ["replied", "bar-replied"],
+  ];
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${W} ${H + 20}`} role="img" aria-labelledby="chart-title chart-desc">
+        <title id="chart-title">Missed calls, texts back and replies per day</title>
+        <desc id="chart-desc">One group of three bars per day; the table below has the same numbers.</desc>
+        {days.map((d, i) => (
+          <g key={d.day} class="day" data-day={d.day}>
+            {series.map(([k, cls], j) => {
+              const v = d[k] as number;
+              const h = (v / max) * H;
+              return <rect key={k} class={cls} x={i * group + 2 + j * bar} y={H - h} width={bar - 1} height={h} />;
+            })}
+            {(days.length <= 14 || i % Math.ceil(days.length / 10) === 0) && (
+              <text x={i * group + 2} y={H + 14} class="axis">
+                {d.day.slice(5)}
+              </text>
+            )}
+          </g>
+        ))}
+      </svg>
+      <figcaption>
+        <span class="key bar-missed">Missed</span> <span class="key bar-texted">Texted</span> <span class="key bar-replied">Replied</span>
+      </figcaption>
+      <details>
+        <summary>Numbers per day</summary>
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Missed</th>
+              <th scope="col">Texted</th>
+              <th scope="col">Replied</th>
+              <th scope="col">Booked</th>
+            </tr>
+          </thead>
+          <tbody>
+            {days.map((d) => (
+              <tr key={d.day}>
+                <td>{d.day}</td>
+                <td>{d.missed}</td>
+                <td>{d.texted}</td>
+                <td>{d.replied}</td>
+                <td>{d.booked}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}

@@ -1,0 +1,53 @@
+import { useState } from "preact/hooks";
+import { api, messageOf } from "../api";
+
+/** Demo mode: give the simulated phone a call or a text, or a pairing code. */
+export function DemoPanel() {
+  const [number, setNumber] = useState("+15551234567");
+  const [body, setBody] = useState("Hi, can someone come out today? Our kitchen sink is leaking.");
+  const [code, setCode] = useState("");
+  const [error, setError] = useState("");
+  const [status, setStatus] = useState("");
+
+  const run = (what: string, p: Promise<unknown>) => {
+    setError("");
+    setStatus("");
+    p.then(() => setStatus(what)).catch((e) => setError(messageOf(e)));
+  };
+
+  return (
+    <section class="page demo" aria-labelledby="demo-title">
+      <h1 id="demo-title">Simulated phone</h1>
+      <p class="lede">
+        This demo runs a simulated business phone, paired with this app the way a real phone is. Give it a missed call and
+        watch the text-back appear; text it as the caller and answer from the inbox.
+      </p>
+      <div class="form-grid">
+        <label for="demo-number">Caller's number</label>
+        <input id="demo-number" data-testid="demo-number" value={number} onInput={(e) => setNumber((e.currentTarget as HTMLInputElement).value)} />
+        <span />
+        <button type="button" class="btn primary" data-testid="demo-call" onClick={() => run("The phone rang and nobody answered.", api.demoCall(number, "missed"))}>
+          Missed call
+        </button>
+        <label for="demo-body">The caller's text</label>
+        <textarea id="demo-body" data-testid="demo-sms-body" rows={3} value={body} onInput={(e) => setBody((e.currentTarget as HTMLTextAreaElement).value)} />
+        <span />
+        <button type="button" class="btn" data-testid="demo-sms" onClick={() => run("The phone received the text.", api.demoSms(number, body))}>
+          Text from caller
+        </button>
+        <label for="demo-code">Pair the simulated phone with a code</label>
+        <input id="demo-code" data-testid="demo-pair-code" value={code} placeholder="Paste a pairing code" onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)} />
+        <span />
+        <button type="button" class="btn" data-testid="demo-pair" onClick={() => run("The simulated phone paired.", api.demoPair(code))}>
+          Pair
+        </button>
+      </div>
+      <p class="status" role="status">
+        {status}
+      </p>
+      <p class="error-inline" role="alert" data-testid="demo-error">
+        {error}
+      </p>
+    </section>
+  );
+}

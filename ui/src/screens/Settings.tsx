@@ -1,0 +1,536 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { ComponentChildren } from "preact";
+import { api, messageOf, type AppErrorShape, type DryRun, type Settings } from "../api";
+import type { Audience, CallOutcome, Network } from "../bindings";
+import { clock } from "../format";
+import { segmentWords } from "./Conversation";
+
+const DAYS: [keyof Settings["business_hours"], string][] = [
+  ["mon", "Monday"],
+  ["tue", "Tuesday"],
+  ["wed", "Wednesday"],
+  ["thu", "Thursday"],
+  ["fri", "Friday"],
+  ["sat", "Saturday"],
+  ["sun", "Sunday"],
+];
+const TEMPLATES: [keyof Settings["templates"], string, string][] = [
+  ["business_hours", "Text-back in business hours", "Sent after a missed call while you are open."],
+  ["after_hours", "Text-back after hours", "Sent after a missed call while you are closed."],
+  ["opt_out_confirmation", "Opt-out confirmation", "Sent once when someone texts STOP."],
+  ["opt_in_confirmation", "Opt-in confirmation", "Sent when someone texts START again."],
+  ["help", "Help answer", "Sent when someone texts HELP."],
+];
+
+/** A copy of `s` with the value at a dotted path (with [i] indexes) replaced. */
+export function setPath<T>(s: T, path: string, value: unknown): T {
+  const copy = structuredClone(s) as unknown as Record<string, unknown>;
+  const parts = path.match(/[^.[\]]+/g) ?? [];
+  let here: Record<string, unknown> | unknown[] = copy;
+  parts.slice(0, -1).forEach((p) => {
+    here = (here as Record<string, unknown>)[p] as Record<string, unknown>;
+  });
+  (here as Record<string, unknown>)[parts[parts.length - 1]] = value;
+  return copy as unknown as T;
+}
+
+/** Errors that belong to `field` (the field itself or anything inside it). */
+function errorsFor(errors: AppErrorShape[], field: string, exact = false): AppErrorShape[] {
+  return errors.filter((e) => e.field === field || (!exact && (e.field?.startsWith(`${field}.`) || e.field?.startsWith(`${field}[`))));
+}
+
+function FieldError(props: { errors: AppErrorShape[]; field: string; exact?: boolean }) {
+  const mine = errorsFor(props.errors, props.field, props.exact);
+  if (mine.length === 0) return null;
+  return (
+    <>
+      {mine.map((e) => (
+        <p key={e.field} class="field-error" data-testid="field-error" data-field={e.field} role="alert">
+          {e.message}
+        </p>
+      ))}
+    </>
+  );
+}
+
+function Field(props: { label: string; field: string; errors: AppErrorShape[]; hint?: string; children: ComponentChildren; id: string }) {
+  const bad = errorsFor(props.errors, props.field, true).length > 0;
+  return (
+    <div class={bad ? "field invalid" : "field"}>
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+      {props.hint && <p class="hint">{props.hint}</p>}
+      <FieldError errors={props.errors} field={props.field} exact />
+    </div>
+  );
+}
+
+const KNOWN_FIELDS = [
+  "business_name",
+  "region",
+  "timezone",
+  "text_back",
+  "templates",
+  "business_hours",
+  "follow_ups",
+  "keyword_replies",
+  "block_list",
+  "limits",
+  "sync",
+  "quick_replies",
+];
+
+export function SettingsScreen(props: { noPhone: boolean }) {
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [errors, setErrors] = useState<AppErrorShape[]>([]);
+  const [status, setStatus] = useState("");
+  const [loadError, setLoadError] = useState("");
+
+  useEffect(() => {
+    api
+      .settings()
+      .then((s) => {
+        setSaved(s);
+        setDraft(s);
+      })
+      .catch((e) => setLoadError(messageOf(e)));
+  }, []);
+
+  useEffect(() => {
+    if (!draft) return;
+    const t = setTimeout(() => {
+      api
+        .validateSettings(draft)
+        .then(setErrors)
+        .catch((e) => setErrors([{ message: messageOf(e), field: null }]));
+    }, 150);
+    return () => clearTimeout(t);
+  }, [draft]);
+
+  if (!draft) {
+    return (
+      <section class="page">
+        <h1>Settings</h1>
+        {loadError ? <div role="alert" class="error-inline">{loadError}</div> : <p>Loading…</p>}
+      </section>
+    );
+  }
+  const set = (path: string, value: unknown) => {
+    setDraft((d) => (d ? setPath(d, path, value) : d));
+    setStatus("");
+  };
+  const num = (path: string) => (e: Event) => {
+    const v = (e.currentTarget as HTMLInputElement).valueAsNumber;
+    set(path, Number.isFinite(v) ? v : 0);
+  };
+  const changed = JSON.stringify(draft) !== JSON.stringify(saved);
+  const general = errors.filter((e) => !e.field || !KNOWN_FIELDS.some((k) => e.field === k || e.field!.startsWith(`${k}.`) || e.field!.startsWith(`${k}[`)));
+
+  const save = () => {
+    setStatus("Saving…");
+    api
+      .saveSettings(draft)
+      .then((s) => {
+        setSaved(s);
+        setDraft(s);
+        setStatus("Saved — the phone will use this from the next call.");
+      })
+      .catch((e) => {
+        setStatus(messageOf(e));
+        if (e && typeof e === "object" && "field" in e && e.field) setErrors([{ message: messageOf(e), field: String(e.field) }]);
+      });
+  };
+
+  const tb = draft.text_back;
+  return (
+    <section class="page settings" aria-labelledby="settings-title">
+      <div class="settings-head">
+        <h1 id="settings-title">Settings</h1>
+        <div class="save">
+          <span data-testid="settings-status" role="status" class="muted">
+            {status || (errors.length ? `${errors.length} ${errors.length === 1 ? "problem" : "problems"} to fix before saving` : changed ? "Unsaved changes" : "")}
+          </span>
+          <button type="button" class="btn primary" data-testid="settings-save" disabled={errors.length > 0 || props.noPhone} onClick={save}>
+            Save
+          </button>
+        </div>
+      </div>
+      {props.noPhone && <p class="notice">Pair the business phone under Devices first: settings are kept on the phone and synced here.</p>}
+      {general.length > 0 && (
+        <div role="alert" class="error-inline">
+          {general.map((e, i) => (
+            <p key={i} data-testid="field-error" data-field={e.field ?? ""}>
+              {e.field ? `${e.field}: ` : ""}
+              {e.message}
+            </p>
+          ))}
+        </div>
+      )}
+
+      <fieldset>
+        <legend>Business</legend>
+        <Field id="s-name" label="Business name" field="business_name" errors={errors} hint="Callers see it in the texts.">
+          <input id="s-name" value={draft.business_name} onInput={(e) => set("business_name", (e.currentTarget as HTMLInputElement).value)} />
+        </Field>
+        <Field id="s-region" label="Country (two letters)" field="region" errors={errors} hint="How local numbers are read, e.g. US or GB.">
+          <input id="s-region" maxLength={2} value={draft.region} onInput={(e) => set("region", (e.currentTarget as HTMLInputElement).value.toUpperCase())} />
+        </Field>
+        <Field id="s-tz" label="Time zone" field="timezone" errors={errors} hint="For business hours, e.g. America/New_York.">
+          <input id="s-tz" value={draft.timezone} onInput={(e) => set("timezone", (e.currentTarget as HTMLInputElement).value)} />
+        </Field>
+      </fieldset>
+
+      <fieldset>
+        <legend>Text-back</legend>
+        <div class="field">
+          <label class="check">
+            <input type="checkbox" checked={tb.enabled} onChange={(e) => set("text_back.enabled", (e.currentTarget as HTMLInputElement).checked)} />
+            Text back missed callers
+          </label>
+        </div>
+        <Field id="s-delay" label="Wait before texting (seconds)" field="text_back.delay_seconds" errors={errors} hint="A call back from you in this time cancels the text.">
+          <input id="s-delay" type="number" min={0} value={tb.delay_seconds} onInput={num("text_back.delay_seconds")} />
+        </Field>
+        <div class="field">
+          <span class="label" id="s-trig">Calls that get a text</span>
+          <div role="group" aria-labelledby="s-trig">
+            {(["missed", "rejected", "voicemail"] as CallOutcome[]).map((o) => (
+              <label class="check" key={o}>
+                <input
+                  type="checkbox"
+                  checked={tb.triggers.includes(o)}
+                  onChange={(e) =>
+                    set(
+                      "text_back.triggers",
+                      (e.currentTarget as HTMLInputElement).checked ? [...tb.triggers, o] : tb.triggers.filter((t) => t !== o),
+                    )
+                  }
+                />
+                {({ missed: "Missed", rejected: "Declined", voicemail: "Went to voicemail" } as Record<string, string>)[o]}
+              </label>
+            ))}
+          </div>
+          <FieldError errors={errors} field="text_back.triggers" />
+        </div>
+        <Field id="s-aud" label="Who gets a text" field="text_back.audience" errors={errors}>
+          <select id="s-aud" value={tb.audience} onChange={(e) => set("text_back.audience", (e.currentTarget as HTMLSelectElement).value as Audience)}>
+            <option value="everyone">Everyone</option>
+            <option value="unknown_only">Only callers not in the phone's contacts</option>
+            <option value="contacts_only">Only callers in the phone's contacts</option>
+          </select>
+        </Field>
+        <Field id="s-cool" label="At most one text-back per caller every (hours)" field="text_back.cooldown_hours" errors={errors}>
+          <input id="s-cool" type="number" min={0} value={tb.cooldown_hours} onInput={num("text_back.cooldown_hours")} />
+        </Field>
+        <Field id="s-quiet" label="No text-back while already texting with the caller (minutes)" field="text_back.quiet_if_texting_minutes" errors={errors}>
+          <input id="s-quiet" type="number" min={0} value={tb.quiet_if_texting_minutes} onInput={num("text_back.quiet_if_texting_minutes")} />
+        </Field>
+        <Field id="s-late" label="Text calls found late (app was closed) up to (minutes)" field="text_back.late_window_minutes" errors={errors}>
+          <input id="s-late" type="number" min={0} value={tb.late_window_minutes} onInput={num("text_back.late_window_minutes")} />
+        </Field>
+      </fieldset>
+
+      <fieldset>
+        <legend>Messages</legend>
+        <div class="placeholders" role="note">
+          <strong>Placeholders</strong>: <code>{"{business_name}"}</code> your business name · <code>{"{first_name}"}</code> the caller's first
+          name from the phone's contacts · <code>{"{first_name|there}"}</code> the first name, or “there” when it is unknown.
+        </div>
+        {TEMPLATES.map(([name, label, hint]) => (
+          <TemplateField key={name} name={name} label={label} hint={hint} value={draft.templates[name]} settings={draft} errors={errors} onChange={(v) => set(`templates.${name}`, v)} />
+        ))}
+      </fieldset>
+
+      <fieldset>
+        <legend>Business hours</legend>
+        <p class="hint">Missed calls in these hours get the business-hours text; others the after-hours text. Follow-ups wait for opening time.</p>
+        {DAYS.map(([day, label]) => (
+          <HoursRow key={day} day={day} label={label} ranges={draft.business_hours[day]} errors={errors} onChange={(r) => set(`business_hours.${day}`, r)} />
+        ))}
+      </fieldset>
+
+      <fieldset>
+        <legend>Follow-ups</legend>
+        <p class="hint">Sent when a texted-back caller has not answered after the given hours (in business hours).</p>
+        {draft.follow_ups.map((f, i) => (
+          <div class="item" key={i}>
+            <Field id={`fu-h-${i}`} label="After (hours)" field={`follow_ups[${i}].after_hours`} errors={errors}>
+              <input id={`fu-h-${i}`} type="number" min={0} step="0.5" value={f.after_hours ?? 0} onInput={num(`follow_ups[${i}].after_hours`)} />
+            </Field>
+            <Field id={`fu-b-${i}`} label="Text" field={`follow_ups[${i}].body`} errors={errors}>
+              <textarea id={`fu-b-${i}`} rows={2} value={f.body} onInput={(e) => set(`follow_ups[${i}].body`, (e.currentTarget as HTMLTextAreaElement).value)} />
+            </Field>
+            <FieldError errors={errors} field={`follow_ups[${i}]`} exact />
+            <button type="button" class="btn small" onClick={() => set("follow_ups", draft.follow_ups.filter((_, j) => j !== i))}>
+              Remove follow-up
+            </button>
+          </div>
+        ))}
+        <button type="button" class="btn small" onClick={() => set("follow_ups", [...draft.follow_ups, { after_hours: 24, body: "Hi {first_name|there}, just checking in from {business_name} — can we help?" }])}>
+          Add follow-up
+        </button>
+      </fieldset>
+
+      <fieldset>
+        <legend>Keyword answers</legend>
+        <p class="hint">When a caller texts exactly this word, the phone answers with the text.</p>
+        {draft.keyword_replies.map((k, i) => (
+          <div class="item" key={i}>
+            <Field id={`kw-k-${i}`} label="Keyword" field={`keyword_replies[${i}].keyword`} errors={errors}>
+              <input id={`kw-k-${i}`} value={k.keyword} onInput={(e) => set(`keyword_replies[${i}].keyword`, (e.currentTarget as HTMLInputElement).value)} />
+            </Field>
+            <Field id={`kw-b-${i}`} label="Answer" field={`keyword_replies[${i}].body`} errors={errors}>
+              <textarea id={`kw-b-${i}`} rows={2} value={k.body} onInput={(e) => set(`keyword_replies[${i}].body`, (e.currentTarget as HTMLTextAreaElement).value)} />
+            </Field>
+            <button type="button" class="btn small" onClick={() => set("keyword_replies", draft.keyword_replies.filter((_, j) => j !== i))}>
+              Remove keyword
+            </button>
+          </div>
+        ))}
+        <button type="button" class="btn small" onClick={() => set("keyword_replies", [...draft.keyword_replies, { keyword: "HOURS", body: "{business_name} is open Mon–Fri 8–5." }])}>
+          Add keyword
+        </button>
+      </fieldset>
+
+      <fieldset>
+        <legend>Quick replies</legend>
+        <p class="hint">Offered in the composer of every conversation.</p>
+        {draft.quick_replies.map((q, i) => (
+          <div class="item row" key={i}>
+            <label class="sr-only" for={`qr-${i}`}>
+              Quick reply {i + 1}
+            </label>
+            <input id={`qr-${i}`} value={q} onInput={(e) => set(`quick_replies[${i}]`, (e.currentTarget as HTMLInputElement).value)} />
+            <button type="button" class="btn small" aria-label={`Remove quick reply ${i + 1}`} onClick={() => set("quick_replies", draft.quick_replies.filter((_, j) => j !== i))}>
+              Remove
+            </button>
+            <FieldError errors={errors} field={`quick_replies[${i}]`} />
+          </div>
+        ))}
+        <FieldError errors={errors} field="quick_replies" exact />
+        <button type="button" class="btn small" onClick={() => set("quick_replies", [...draft.quick_replies, "Thanks — we'll be in touch shortly."])}>
+          Add quick reply
+        </button>
+      </fieldset>
+
+      <fieldset>
+        <legend>Never text these numbers</legend>
+        <Field id="s-block" label="Block list (one number per line)" field="block_list" errors={errors}>
+          <textarea
+            id="s-block"
+            rows={4}
+            value={draft.block_list.join("\n")}
+            onInput={(e) =>
+              set(
+                "block_list",
+                (e.currentTarget as HTMLTextAreaElement).value.split("\n").map((l) => l.trim()).filter((l) => l.length > 0),
+              )
+            }
+          />
+        </Field>
+        <FieldError errors={errors} field="block_list" />
+      </fieldset>
+
+      <fieldset>
+        <legend>Limits</legend>
+        {Object.entries(draft.limits).map(([k, v]) => (
+          <Field key={k} id={`lim-${k}`} label={limitLabel(k)} field={`limits.${k}`} errors={errors}>
+            <input id={`lim-${k}`} type="number" min={0} value={v as number} onInput={num(`limits.${k}`)} />
+          </Field>
+        ))}
+      </fieldset>
+
+      <fieldset>
+        <legend>Sync (used by the phone)</legend>
+        <Field id="s-net" label="How the phone reaches desktops" field="sync.network" errors={errors}>
+          <select id="s-net" value={draft.sync.network} onChange={(e) => set("sync.network", (e.currentTarget as HTMLSelectElement).value as Network)}>
+            <option value="default">Anywhere (recommended)</option>
+            <option value="self_hosted_relay">Through our own relay</option>
+            <option value="lan_only">This office network only</option>
+          </select>
+        </Field>
+        {draft.sync.network === "self_hosted_relay" && (
+          <Field id="s-relay" label="Relay address" field="sync.relay_url" errors={errors}>
+            <input id="s-relay" value={draft.sync.relay_url} placeholder="https://relay.example.com" onInput={(e) => set("sync.relay_url", (e.currentTarget as HTMLInputElement).value)} />
+          </Field>
+        )}
+        <Field id="s-exp" label="Do not send a reply that reaches the phone later than (hours)" field="sync.reply_expiry_hours" errors={errors}>
+          <input id="s-exp" type="number" min={1} value={draft.sync.reply_expiry_hours} onInput={num("sync.reply_expiry_hours")} />
+        </Field>
+      </fieldset>
+
+      <DryRunBox settings={draft} />
+    </section>
+  );
+}
+
+function limitLabel(key: string): string {
+  if (key === "max_per_30_minutes") return "Most texts in any 30 minutes";
+  const words = key.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function TemplateField(props: {
+  name: string;
+  label: string;
+  hint: string;
+  value: string;
+  settings: Settings;
+  errors: AppErrorShape[];
+  onChange: (v: string) => void;
+}) {
+  const [preview, setPreview] = useState<{ text: string; seg: string } | null>(null);
+  const [problem, setProblem] = useState("");
+  useEffect(() => {
+    const t = setTimeout(() => {
+      api
+        .previewTemplate(props.value, props.settings)
+        .then((p) => {
+          setPreview({ text: p.text, seg: segmentWords(p.segments) });
+          setProblem("");
+        })
+        .catch((e) => {
+          setPreview(null);
+          setProblem(messageOf(e));
+        });
+    }, 150);
+    return () => clearTimeout(t);
+  }, [props.value, props.settings.business_name]);
+  const id = `tpl-${props.name}`;
+  const field = `templates.${props.name}`;
+  return (
+    <Field id={id} label={props.label} field={field} errors={props.errors} hint={props.hint}>
+      <textarea id={id} data-testid={id} rows={3} value={props.value} onInput={(e) => props.onChange((e.currentTarget as HTMLTextAreaElement).value)} />
+      <div class="preview" aria-live="polite">
+        {preview ? (
+          <>
+            <span class="muted">Preview (to Dana):</span> <span class="preview-text">{preview.text}</span>
+            <span class="muted"> · {preview.seg}</span>
+          </>
+        ) : (
+          problem && errorsFor(props.errors, field, true).length === 0 && <span class="muted">{problem}</span>
+        )}
+      </div>
+    </Field>
+  );
+}
+
+/** "09:00-17:00" ⇄ two times. */
+function splitRange(r: string): [string, string] {
+  const [a, b] = r.split("-");
+  return [a ?? "", b ?? ""];
+}
+
+export function HoursRow(props: { day: string; label: string; ranges: string[]; errors: AppErrorShape[]; onChange: (r: string[]) => void }) {
+  const { ranges } = props;
+  return (
+    <div class="hours-row" role="group" aria-label={props.label}>
+      <span class="day">{props.label}</span>
+      <div class="ranges">
+        {ranges.length === 0 && <span class="muted">Closed</span>}
+        {ranges.map((r, i) => {
+          const [from, to] = splitRange(r);
+          const set = (f: string, t: string) => props.onChange(ranges.map((x, j) => (j === i ? `${f}-${t}` : x)));
+          return (
+            <span class="range" key={i}>
+              <input type="time" aria-label={`${props.label} opens`} value={from} onInput={(e) => set((e.currentTarget as HTMLInputElement).value, to)} />
+              –
+              <input type="time" aria-label={`${props.label} closes`} value={to} onInput={(e) => set(from, (e.currentTarget as HTMLInputElement).value)} />
+              <button type="button" class="btn small" aria-label={`Remove ${props.label} ${r}`} onClick={() => props.onChange(ranges.filter((_, j) => j !== i))}>
+                ×
+              </button>
+            </span>
+          );
+        })}
+        <button
+          type="button"
+          class="btn small"
+          onClick={() => {
+            const last = ranges.length ? splitRange(ranges[ranges.length - 1])[1] : "";
+            props.onChange([...ranges, last && last < "22:00" ? `${last}-${String(Math.min(23, Number(last.slice(0, 2)) + 2)).padStart(2, "0")}:00` : "09:00-17:00"]);
+          }}
+        >
+          Add hours
+        </button>
+      </div>
+      <FieldError errors={props.errors} field={`business_hours.${props.day}`} />
+    </div>
+  );
+}
+
+function DryRunBox(props: { settings: Settings }) {
+  const [day, setDay] = useState("");
+  const [result, setResult] = useState<DryRun | null>(null);
+  const [error, setError] = useState("");
+  const loaded = useRef(false);
+  useEffect(() => {
+    if (loaded.current) return;
+    loaded.current = true;
+    api.sampleDay().then(setDay).catch(() => undefined);
+  }, []);
+  return (
+    <fieldset class="dryrun">
+      <legend>Dry run</legend>
+      <p class="hint">
+        Runs the phone's real engine over a day of calls and texts with the settings above (saved or not) and shows what it
+        would text. Paste your own day as JSON lines, one event each.
+      </p>
+      <label class="sr-only" for="dry-day">
+        The day to dry-run
+      </label>
+      <textarea id="dry-day" rows={8} class="mono" value={day} onInput={(e) => setDay((e.currentTarget as HTMLTextAreaElement).value)} />
+      <p>
+        <button
+          type="button"
+          class="btn"
+          data-testid="dry-run"
+          onClick={() => {
+            setError("");
+            api
+              .dryRun(props.settings, day)
+              .then(setResult)
+              .catch((e) => {
+                setResult(null);
+                setError(messageOf(e));
+              });
+          }}
+        >
+          Run
+        </button>
+      </p>
+      {error && (
+        <p role="alert" class="error-inline">
+          {error}
+        </p>
+      )}
+      {result && (
+        <table class="table" data-testid="dry-run-result">
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">What</th>
+              <th scope="col">To</th>
+              <th scope="col">Text or reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.lines.length === 0 && (
+              <tr>
+                <td colSpan={4}>Nothing would be texted.</td>
+              </tr>
+            )}
+            {result.lines.map((l, i) => (
+              <tr key={i} class={`dry-${l.kind}`}>
+                <td>{clock(l.at_ms ?? 0)}</td>
+                <td>{l.kind === "texted" ? "Text" : l.kind === "skipped" ? "No text" : "Refused"}</td>
+                <td>{l.to}</td>
+                <td>{l.body ?? l.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </fieldset>
+  );
+}
