@@ -219,11 +219,18 @@ impl Engine {
     /// after a crash become `unconfirmed`.
     pub fn open(mut store: Store, ports: Ports, initial: &Settings) -> Result<Engine, EngineError> {
         let saved = store.reader().settings()?;
+        let now = ports.clock.now();
         let config = match saved {
             Some(saved) => saved.validate().ok(),
-            None => initial.validate().ok(),
+            None => {
+                let config = initial.validate().ok();
+                // Kept (and synced), so every desktop shows what the phone runs with.
+                if config.is_some() {
+                    store.write(now, "settings_changed", |tx| tx.save_settings(initial, now))?;
+                }
+                config
+            }
         };
-        let now = ports.clock.now();
         if !store
             .reader()
             .messages_with_status(MessageStatus::Sending)?

@@ -98,8 +98,12 @@ async fn notify_new(
     };
     let focused = app
         .get_webview_window("main")
-        .and_then(|w| w.is_focused().ok())
+        .and_then(|w| {
+            let visible = w.is_visible().unwrap_or(true) && !w.is_minimized().unwrap_or(false);
+            w.is_focused().ok().map(|f| f && visible)
+        })
         .unwrap_or(false);
+    tracing::debug!(focused, texts = texts.len(), "new inbound texts");
     if !focused {
         for (_, conversation, who, body) in texts.into_iter().take(MAX_NOTIFICATIONS as usize) {
             let key = ConvKey {

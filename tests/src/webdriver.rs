@@ -189,6 +189,12 @@ impl Session {
         Ok(())
     }
 
+    /// Minimizes the window (the app loses focus, as when a person switches to another).
+    pub fn minimize(&self) -> Result<()> {
+        self.post("/window/minimize", json!({}))?;
+        Ok(())
+    }
+
     /// Ends the session (the driver closes the app).
     pub fn quit(self) -> Result<()> {
         call(&self.agent, "DELETE", &self.url(""), None)?;

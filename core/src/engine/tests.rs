@@ -133,9 +133,9 @@ fn a_crash_while_sending_leaves_the_text_unconfirmed_and_never_resends_it() {
     let path = dir.path().join("phone.db");
     let phone = Phone::new();
     let mut store = Store::open(&path).expect("store");
-    // Commit 1 records the settings, 2 the call; crash right after commit 3 (`sending`),
-    // before the platform is called.
-    store.inject_crash(2, true);
+    // Commit 1 keeps the starting settings, 2 records them again, 3 the call; crash right
+    // after commit 4 (`sending`), before the platform is called.
+    store.inject_crash(3, true);
     let mut engine = phone.engine(store, json!({}));
     engine
         .replace_settings(engine.config().expect("config").settings.clone())

@@ -32,12 +32,10 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
-  useEffect(() => {
-    if (d) setD({ ...d, phones: props.phones });
-  }, [props.phones]);
 
   const left = d ? Math.max(0, d.expires_ms - now) : 0;
-  const phones = d?.phones ?? props.phones;
+  // The live list (the app follows pairing and connection changes).
+  const phones = props.phones;
   return (
     <section class="page" aria-labelledby="devices-title">
       <h1 id="devices-title">Devices</h1>
