@@ -202,7 +202,7 @@ fn a_reply_typed_in_the_composer_is_sent_by_the_phone_and_shows_delivered() -> R
     )?;
     let counter = app.s().wait_for(SLOW, "the segment counter", || {
         let text = app.s().text(&app.field("segments")?)?;
-        Ok(text.contains("SMS").then_some(text))
+        Ok(text.contains("1 SMS").then_some(text))
     })?;
     assert!(
         counter.contains("1 SMS") && counter.contains("Unicode"),

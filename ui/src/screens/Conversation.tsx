@@ -77,10 +77,10 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
   }
   const row = detail.row;
   const oldestShown = messages.length ? messages[messages.length - 1].created_ms : 0;
-  const items: Item[] = [
+  const items: Item[] = ([
     ...messages.map((m) => ({ at: m.created_ms, message: m })),
     ...detail.calls.filter((c) => !more || c.ended_ms >= oldestShown).map((c) => ({ at: c.ended_ms, call: c })),
-  ].sort((a, b) => a.at - b.at);
+  ] as Item[]).sort((a, b) => a.at - b.at || (b.call ? 1 : 0) - (a.call ? 1 : 0));
 
   return (
     <div class="conversation">
