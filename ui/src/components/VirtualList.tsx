@@ -74,6 +74,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
       id={props.id}
       class="vlist"
       role="listbox"
+      tabIndex={0}
       aria-label={props.label}
       aria-rowcount={count}
       onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}
