@@ -6,53 +6,17 @@
 
 use std::io::{BufRead, Write};
 
-use std::sync::Arc;
-
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use crate::engine::DeliveryStatus;
 use crate::phone::classify;
 use crate::ports::SendRequest;
-use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
+use crate::ports::memory::SimPlatform;
 use crate::{
-    CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, Outcome, PlatformEvent, Ports,
+    CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, Outcome, PlatformEvent,
     ReplyRequest, Settings, SettingsError, Store,
 };
-
-/// The phone a scenario runs on: its ports in memory, on a clock that moves when told.
-struct SimPlatform {
-    clock: Arc<ManualClock>,
-    telephony: Arc<MemoryTelephony>,
-    call_log: Arc<MemoryCallLog>,
-    contacts: Arc<MemoryContacts>,
-}
-
-impl SimPlatform {
-    fn new(start: Timestamp) -> SimPlatform {
-        SimPlatform {
-            clock: ManualClock::new(start),
-            telephony: MemoryTelephony::new(),
-            call_log: MemoryCallLog::new(),
-            contacts: MemoryContacts::new(),
-        }
-    }
-
-    fn ports(&self) -> Ports {
-        Ports {
-            telephony: self.telephony.clone(),
-            call_log: self.call_log.clone(),
-            contacts: self.contacts.clone(),
-            clock: self.clock.clone(),
-        }
-    }
-
-    /// Texts handed to the radio since the last call; the simulated network sends and
-    /// delivers every one of them.
-    fn take_sent(&self) -> Vec<SendRequest> {
-        self.telephony.take_sent()
-    }
-}
 
 /// Why a scenario could not run: the line and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
