@@ -91,3 +91,10 @@ export function decisionWords(c: { decision: string | null; skip_reason: string 
   if (c.decision === "skipped") return `Skipped: ${c.skip_reason ?? "no reason recorded"}`;
   return "No decision yet";
 }
+
+/** The same, as a call line in a thread says it: "texted back", "not texted: cooldown". */
+export function callLineWords(c: { decision: string | null; skip_reason: string | null; texted_ms: number | null }): string {
+  if (c.decision === "text_back") return c.texted_ms !== null ? `texted back ${clock(c.texted_ms)}` : "text-back waiting to leave";
+  if (c.decision === "skipped") return `not texted: ${c.skip_reason ?? "no reason recorded"}`;
+  return "";
+}

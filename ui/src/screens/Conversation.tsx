@@ -9,7 +9,7 @@ import {
   type SegmentInfo,
 } from "../api";
 import type { LeadStatus } from "../bindings";
-import { clock, date, decisionWords, outcomeWords, stateWords, when } from "../format";
+import { callLineWords, clock, date, outcomeWords, stateWords, when } from "../format";
 
 const PAGE = 100;
 
@@ -23,6 +23,7 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
   const [error, setError] = useState<string | null>(null);
   const thread = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  const loadingOlder = useRef(false);
 
   useEffect(() => {
     let live = true;
@@ -50,7 +51,8 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
 
   const loadOlder = () => {
     const oldest = messages.filter((m) => m.id > 0).at(-1);
-    if (!oldest || !more) return;
+    if (!oldest || !more || loadingOlder.current) return;
+    loadingOlder.current = true;
     const el = thread.current;
     const before = el ? el.scrollHeight - el.scrollTop : 0;
     api
@@ -63,7 +65,10 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
           if (el) el.scrollTop = el.scrollHeight - before;
         });
       })
-      .catch((e) => setError(messageOf(e)));
+      .catch((e) => setError(messageOf(e)))
+      .finally(() => {
+        loadingOlder.current = false;
+      });
   };
 
   if (!detail) {
@@ -182,7 +187,7 @@ function CallLine(props: { c: CallRow }) {
       <span>
         {outcomeWords(c.outcome)} call {clock(c.ended_ms)}
       </span>
-      <span class="decision">{decisionWords(c)}</span>
+      {c.decision && <span class="decision">{callLineWords(c)}</span>}
     </div>
   );
 }
@@ -213,6 +218,24 @@ export function Composer(props: { convKey: ConvKey; disabled: boolean; quickRepl
   const [seg, setSeg] = useState<SegmentInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  const box = useRef<HTMLTextAreaElement>(null);
+
+  /** Puts a quick reply where the cursor is (or at the end). */
+  const insert = (q: string) => {
+    const el = box.current;
+    const at = el ? Math.min(el.selectionStart ?? text.length, text.length) : text.length;
+    const before = text.slice(0, at);
+    const after = text.slice(at);
+    const sep = before && !/\s$/.test(before) ? " " : "";
+    const next = `${before}${sep}${q}${after}`;
+    setText(next);
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      const caret = before.length + sep.length + q.length;
+      el.setSelectionRange(caret, caret);
+    });
+  };
 
   useEffect(() => {
     const t = setTimeout(() => {
@@ -249,6 +272,7 @@ export function Composer(props: { convKey: ConvKey; disabled: boolean; quickRepl
         Reply
       </label>
       <textarea
+        ref={box}
         id="composer"
         data-testid="composer"
         rows={3}
@@ -275,7 +299,7 @@ export function Composer(props: { convKey: ConvKey; disabled: boolean; quickRepl
               value=""
               onChange={(e) => {
                 const v = (e.currentTarget as HTMLSelectElement).value;
-                if (v) setText((t) => (t ? `${t} ${v}` : v));
+                if (v) insert(v);
               }}
             >
               <option value="">Quick replies…</option>

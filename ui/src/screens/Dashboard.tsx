@@ -106,8 +106,10 @@ export function Chart(props: { days: Day[] }) {
   const max = Math.max(1, ...days.map((d) => Math.max(d.missed, d.texted, d.replied)));
   const W = 720;
   const H = 200;
-  const group = W / Math.max(days.length, 1);
+  const LEFT = 28; // room for the scale
+  const group = (W - LEFT) / Math.max(days.length, 1);
   const bar = Math.max(1, Math.min(14, (group - 4) / 3));
+  const pad = LEFT + (group - 3 * bar) / 2;
   const series: [keyof Day, string][] = [
     ["missed", "bar-missed"],
     ["texted", "bar-texted"],
@@ -115,18 +117,28 @@ export function Chart(props: { days: Day[] }) {
   ];
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${W} ${H + 20}`} role="img" aria-labelledby="chart-title chart-desc">
+      <svg viewBox={`0 -12 ${W} ${H + 32}`} role="img" aria-labelledby="chart-title chart-desc">
         <title id="chart-title">Missed calls, texts back and replies per day</title>
         <desc id="chart-desc">One group of three bars per day; the table below has the same numbers.</desc>
+        {[max, Math.round(max / 2)].filter((v, i, a) => v > 0 && a.indexOf(v) === i).map((v) => (
+          <g key={`grid-${v}`} class="grid">
+            <line x1={LEFT} x2={W} y1={H - (v / max) * H} y2={H - (v / max) * H} />
+            <text x={LEFT - 4} y={H - (v / max) * H + 4} class="axis" text-anchor="end">
+              {v}
+            </text>
+          </g>
+        ))}
+        <line class="baseline" x1={LEFT} x2={W} y1={H} y2={H} />
         {days.map((d, i) => (
           <g key={d.day} class="day" data-day={d.day}>
+            <title>{`${d.day}: ${d.missed} missed, ${d.texted} texted back, ${d.replied} replied`}</title>
             {series.map(([k, cls], j) => {
               const v = d[k] as number;
               const h = (v / max) * H;
-              return <rect key={k} class={cls} x={i * group + 2 + j * bar} y={H - h} width={bar - 1} height={h} />;
+              return <rect key={k} class={cls} x={pad + i * group + j * bar} y={H - h} width={Math.max(bar - 1, 1)} height={h} />;
             })}
             {(days.length <= 14 || i % Math.ceil(days.length / 10) === 0) && (
-              <text x={i * group + 2} y={H + 14} class="axis">
+              <text x={LEFT + i * group + group / 2} y={H + 14} class="axis" text-anchor="middle">
                 {d.day.slice(5)}
               </text>
             )}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf, type Devices, type PeerRow } from "../api";
 import type { Network } from "../bindings";
 import { clock, when } from "../format";
@@ -16,6 +16,7 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
   const [network, setNetwork] = useState<Network>("default");
   const [relay, setRelay] = useState("");
   const [saved, setSaved] = useState("");
+  const [copied, setCopied] = useState(false);
 
   const show = (p: Promise<Devices>) =>
     p
@@ -59,14 +60,30 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
               </code>
             </p>
             <p>
-              <button type="button" class="btn" onClick={() => navigator.clipboard?.writeText(d.short_code).catch(() => undefined)}>
-                Copy code
+              <button
+                type="button"
+                class="btn"
+                onClick={() => {
+                  const done = () => setCopied(true);
+                  if (navigator.clipboard) navigator.clipboard.writeText(d.short_code).then(done, () => setCopied(false));
+                }}
+              >
+                {copied ? "Copied" : "Copy code"}
               </button>{" "}
-              <button type="button" class="btn" onClick={() => show(api.newTicket())}>
+              <button
+                type="button"
+                class="btn"
+                onClick={() => {
+                  setCopied(false);
+                  show(api.newTicket());
+                }}
+              >
                 New code
               </button>
             </p>
-            <p class="muted">{left > 0 ? `Expires in ${Math.ceil(left / 60000)} min` : "This code has expired: make a new one."}</p>
+            <p class="muted" data-testid="code-expiry">
+              {left > 0 ? `Expires in ${Math.ceil(left / 60000)} min` : "This code has expired: press New code."}
+            </p>
           </div>
         </div>
       )}
@@ -92,16 +109,15 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
                 <td class={`link-${p.link}`}>{linkWords(p)}</td>
                 <td>{p.last_sync_ms ? clock(p.last_sync_ms) : "—"}</td>
                 <td>
-                  <button
-                    type="button"
-                    class="btn danger small"
-                    onClick={() => {
-                      if (confirm(`Unpair ${p.name}? It stops syncing at once; pair it again with a new code.`))
-                        api.unpair(p.endpoint).then(() => show(api.devices())).catch((e) => setError(messageOf(e)));
-                    }}
-                  >
-                    Unpair
-                  </button>
+                  <Unpair
+                    peer={p}
+                    onUnpair={() =>
+                      api
+                        .unpair(p.endpoint)
+                        .then(() => show(api.devices()))
+                        .catch((e) => setError(messageOf(e)))
+                    }
+                  />
                 </td>
               </tr>
             ))}
@@ -149,5 +165,39 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
         </span>
       </fieldset>
     </section>
+  );
+}
+
+/** Unpair, asked twice: the first press shows what it does and a confirm button. */
+function Unpair(props: { peer: PeerRow; onUnpair: () => void }) {
+  const [asking, setAsking] = useState(false);
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) cancel.current?.focus();
+  }, [asking]);
+  if (!asking) {
+    return (
+      <button type="button" class="btn danger small" aria-label={`Unpair ${props.peer.name}`} onClick={() => setAsking(true)}>
+        Unpair
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" role="group" aria-label={`Unpair ${props.peer.name}?`}>
+      <span>It stops syncing at once; to use it again, pair it with a new code.</span>{" "}
+      <button
+        type="button"
+        class="btn danger small"
+        onClick={() => {
+          setAsking(false);
+          props.onUnpair();
+        }}
+      >
+        Yes, unpair
+      </button>{" "}
+      <button ref={cancel} type="button" class="btn small" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
   );
 }

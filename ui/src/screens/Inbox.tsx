@@ -32,6 +32,7 @@ export function Inbox(props: { version: number; open: ConvKey | null; onOpen: (k
   const [count, setCount] = useState(0);
   const [rows, setRows] = useState<ConversationRow[]>([]);
   const [selected, setSelected] = useState(0);
+  const [reveal, setReveal] = useState(0);
   const [query, setQuery] = useState("");
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,16 +40,39 @@ export function Inbox(props: { version: number; open: ConvKey | null; onOpen: (k
   const search = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLDivElement>(null);
   const generation = useRef(0);
+  const searchGeneration = useRef(0);
+  // The selected conversation, so a reload (new texts move rows) keeps it selected.
+  const selectedKey = useRef<ConvKey | null>(null);
+  const selectedRef = useRef(0);
+  selectedRef.current = selected;
+  const rowsRef = useRef<ConversationRow[]>([]);
+  rowsRef.current = rows;
+  useEffect(() => {
+    const c = (hits ?? rows)[selected];
+    if (c) selectedKey.current = c.key;
+  }, [selected]);
 
   const reload = useCallback(
     (keep: number) => {
       const gen = ++generation.current;
+      // What the person is looking at: the first row in view, to keep it in place.
+      const el = list.current?.querySelector<HTMLElement>(".vlist");
+      const scrolled = el ? el.scrollTop : 0;
+      const anchorAt = Math.floor(scrolled / ROW_HEIGHT);
+      const anchor = scrolled > 0 ? rowsRef.current[anchorAt]?.key : undefined;
       const limit = Math.min(Math.max(keep, PAGE), 2000);
       Promise.all([api.inboxCount(filter), api.inboxPage(filter, null, limit)])
         .then(([n, page]) => {
           if (gen !== generation.current) return;
           setCount(Math.max(n, page.length));
           setRows(page);
+          const k = selectedKey.current;
+          const at = k ? page.findIndex((r) => sameKey(r.key, k)) : -1;
+          if (at >= 0 && at !== selectedRef.current) setSelected(at);
+          if (anchor && el) {
+            const moved = page.findIndex((r) => sameKey(r.key, anchor));
+            if (moved >= 0 && moved !== anchorAt) el.scrollTop = scrolled + (moved - anchorAt) * ROW_HEIGHT;
+          }
           setError(null);
           markInboxVisible();
         })
@@ -60,18 +84,24 @@ export function Inbox(props: { version: number; open: ConvKey | null; onOpen: (k
     [filter],
   );
 
-  useEffect(() => reload(PAGE), [filter]);
+  useEffect(() => {
+    selectedKey.current = null;
+    reload(PAGE);
+  }, [filter]);
   useEffect(() => {
     if (props.version > 0) reload(rows.length);
   }, [props.version]);
 
-  const more = useCallback(() => {
-    if (loading.current || rows.length === 0 || rows.length >= count) return;
+  // The next rows after the last loaded one (keyset cursor). Pages of 200; when the person
+  // drags the scroll bar far ahead, one bigger page (up to 2,000) reaches the rows in view.
+  const more = useCallback((loaded: number, wanted: number) => {
+    if (loading.current || rows.length === 0 || rows.length >= count || loaded !== rows.length) return;
     loading.current = true;
     const last = rows[rows.length - 1];
     const gen = generation.current;
+    const limit = Math.min(Math.max(PAGE, Math.ceil((wanted - loaded) / PAGE) * PAGE), 2000);
     api
-      .inboxPage(filter, { last_activity_ms: last.last_activity_ms, phone: last.key.phone, id: last.key.id }, PAGE)
+      .inboxPage(filter, { last_activity_ms: last.last_activity_ms, phone: last.key.phone, id: last.key.id }, limit)
       .then((page) => {
         if (gen !== generation.current) return;
         setRows((r) => [...r, ...page]);
@@ -86,6 +116,7 @@ export function Inbox(props: { version: number; open: ConvKey | null; onOpen: (k
   // Search, debounced; an empty box brings the inbox back.
   useEffect(() => {
     const q = query.trim();
+    const gen = ++searchGeneration.current;
     if (!q) {
       setHits(null);
       return;
@@ -93,8 +124,8 @@ export function Inbox(props: { version: number; open: ConvKey | null; onOpen: (k
     const t = setTimeout(() => {
       api
         .search(q, 50)
-        .then((h) => setHits(h))
-        .catch((e) => setError(messageOf(e)));
+        .then((h) => gen === searchGeneration.current && setHits(h))
+        .catch((e) => gen === searchGeneration.current && setError(messageOf(e)));
     }, 150);
     return () => clearTimeout(t);
   }, [query]);
@@ -119,9 +150,11 @@ export function Inbox(props: { version: number; open: ConvKey | null; onOpen: (k
     if (e.key === "ArrowDown") {
       e.preventDefault();
       setSelected((i) => Math.min(i + 1, Math.max(total - 1, 0)));
+      setReveal((r) => r + 1);
     } else if (e.key === "ArrowUp") {
       e.preventDefault();
       setSelected((i) => Math.max(i - 1, 0));
+      setReveal((r) => r + 1);
     } else if (e.key === "Enter") {
       const item = shown[selected];
       if (item) {
@@ -204,11 +237,14 @@ export function Inbox(props: { version: number; open: ConvKey | null; onOpen: (k
             </p>
           ) : (
             <VirtualList
+              key={filter}
+              id="inbox-rows"
               label="Conversations, most recent first"
               count={count}
               items={rows}
               rowHeight={ROW_HEIGHT}
-              scrollToIndex={selected}
+              activeIndex={selected}
+              reveal={reveal}
               onNeedMore={more}
               row={(c, i) => (
                 <ConversationItem row={c} selected={i === selected} open={sameKey(c.key, props.open)} onClick={() => {
@@ -236,8 +272,6 @@ function ConversationItem(props: { row: ConversationRow; selected: boolean; open
   const who = c.contact_name ?? c.display_number;
   return (
     <div
-      role="option"
-      aria-selected={props.selected}
       data-testid="conv-row"
       data-number={c.number}
       data-unread={c.unread}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ComponentChildren } from "preact";
+import { cloneElement, isValidElement, type ComponentChildren, type VNode } from "preact";
 import { api, messageOf, type AppErrorShape, type DryRun, type Settings } from "../api";
 import type { Audience, CallOutcome, Network } from "../bindings";
 import { clock } from "../format";
@@ -35,50 +35,92 @@ export function setPath<T>(s: T, path: string, value: unknown): T {
 }
 
 /** Errors that belong to `field` (the field itself or anything inside it). */
-function errorsFor(errors: AppErrorShape[], field: string, exact = false): AppErrorShape[] {
-  return errors.filter((e) => e.field === field || (!exact && (e.field?.startsWith(`${field}.`) || e.field?.startsWith(`${field}[`))));
+function errorsFor(errors: AppErrorShape[], field: string, exact = false, inside = false): AppErrorShape[] {
+  return errors.filter(
+    (e) => (!inside && e.field === field) || (!exact && (e.field?.startsWith(`${field}.`) || e.field?.startsWith(`${field}[`))),
+  );
 }
 
-function FieldError(props: { errors: AppErrorShape[]; field: string; exact?: boolean }) {
-  const mine = errorsFor(props.errors, props.field, props.exact);
+function FieldError(props: { errors: AppErrorShape[]; field: string; exact?: boolean; inside?: boolean; id?: string }) {
+  const mine = errorsFor(props.errors, props.field, props.exact, props.inside);
   if (mine.length === 0) return null;
   return (
-    <>
-      {mine.map((e) => (
-        <p key={e.field} class="field-error" data-testid="field-error" data-field={e.field} role="alert">
+    <div id={props.id}>
+      {mine.map((e, i) => (
+        <p key={i} class="field-error" data-testid="field-error" data-field={e.field}>
           {e.message}
         </p>
       ))}
-    </>
+    </div>
   );
 }
 
 function Field(props: { label: string; field: string; errors: AppErrorShape[]; hint?: string; children: ComponentChildren; id: string }) {
   const bad = errorsFor(props.errors, props.field, true).length > 0;
+  const hintId = props.hint ? `${props.id}-hint` : undefined;
+  const errId = bad ? `${props.id}-err` : undefined;
+  // The control learns its hint and error (aria-describedby) and whether it is wrong.
+  const control = isValidElement(props.children)
+    ? cloneElement(props.children as VNode<Record<string, unknown>>, {
+        "aria-invalid": bad ? "true" : undefined,
+        "aria-describedby": [hintId, errId].filter(Boolean).join(" ") || undefined,
+      })
+    : props.children;
   return (
     <div class={bad ? "field invalid" : "field"}>
       <label for={props.id}>{props.label}</label>
-      {props.children}
-      {props.hint && <p class="hint">{props.hint}</p>}
-      <FieldError errors={props.errors} field={props.field} exact />
+      {control}
+      {props.hint && (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      <FieldError errors={props.errors} field={props.field} exact id={errId} />
     </div>
   );
 }
 
-const KNOWN_FIELDS = [
-  "business_name",
-  "region",
-  "timezone",
-  "text_back",
-  "templates",
-  "business_hours",
-  "follow_ups",
-  "keyword_replies",
-  "block_list",
-  "limits",
-  "sync",
-  "quick_replies",
+/** Fields that have their own place on the form (an error there shows beside it). */
+const SPOTS: RegExp[] = [
+  /^(business_name|region|timezone)$/,
+  /^text_back\.(delay_seconds|audience|cooldown_hours|quiet_if_texting_minutes|late_window_minutes)$/,
+  /^text_back\.triggers([[.].*)?$/,
+  /^templates\.(business_hours|after_hours|opt_out_confirmation|opt_in_confirmation|help)$/,
+  /^business_hours\.(mon|tue|wed|thu|fri|sat|sun)([[.].*)?$/,
+  /^follow_ups(\[\d+\](\.after_hours|\.body)?)?$/,
+  /^keyword_replies(\[\d+\](\.keyword|\.body)?)?$/,
+  /^quick_replies(\[\d+\].*)?$/,
+  /^block_list([[.].*)?$/,
+  /^limits\.\w+$/,
+  /^sync\.(network|reply_expiry_hours)$/,
 ];
+
+/** Whether an error is shown beside a field (otherwise it goes in the summary at the top). */
+export function hasSpot(field: string | null, s: Settings): boolean {
+  if (!field) return false;
+  if (field === "sync.relay_url") return s.sync.network === "self_hosted_relay";
+  const list = /^(follow_ups|keyword_replies|quick_replies)\[(\d+)\]/.exec(field);
+  if (list && Number(list[2]) >= (s[list[1] as "follow_ups"] as unknown[]).length) return false;
+  return SPOTS.some((r) => r.test(field));
+}
+
+const SECTIONS: Record<string, string> = {
+  business_name: "Business",
+  region: "Business",
+  timezone: "Business",
+  text_back: "Text-back",
+  templates: "Messages",
+  business_hours: "Business hours",
+  follow_ups: "Follow-ups",
+  keyword_replies: "Keyword answers",
+  block_list: "Never text these numbers",
+  limits: "Limits",
+  sync: "Sync",
+  quick_replies: "Quick replies",
+};
+function sectionOf(field: string): string {
+  return SECTIONS[field.split(/[.[]/)[0]] ?? field;
+}
 
 export function SettingsScreen(props: { noPhone: boolean }) {
   const [saved, setSaved] = useState<Settings | null>(null);
@@ -120,12 +162,8 @@ export function SettingsScreen(props: { noPhone: boolean }) {
     setDraft((d) => (d ? setPath(d, path, value) : d));
     setStatus("");
   };
-  const num = (path: string) => (e: Event) => {
-    const v = (e.currentTarget as HTMLInputElement).valueAsNumber;
-    set(path, Number.isFinite(v) ? v : 0);
-  };
   const changed = JSON.stringify(draft) !== JSON.stringify(saved);
-  const general = errors.filter((e) => !e.field || !KNOWN_FIELDS.some((k) => e.field === k || e.field!.startsWith(`${k}.`) || e.field!.startsWith(`${k}[`)));
+  const general = errors.filter((e) => !hasSpot(e.field, draft));
 
   const save = () => {
     setStatus("Saving…");
@@ -161,7 +199,7 @@ export function SettingsScreen(props: { noPhone: boolean }) {
         <div role="alert" class="error-inline">
           {general.map((e, i) => (
             <p key={i} data-testid="field-error" data-field={e.field ?? ""}>
-              {e.field ? `${e.field}: ` : ""}
+              {e.field ? `${sectionOf(e.field)}: ` : ""}
               {e.message}
             </p>
           ))}
@@ -190,7 +228,7 @@ export function SettingsScreen(props: { noPhone: boolean }) {
           </label>
         </div>
         <Field id="s-delay" label="Wait before texting (seconds)" field="text_back.delay_seconds" errors={errors} hint="A call back from you in this time cancels the text.">
-          <input id="s-delay" type="number" min={0} value={tb.delay_seconds} onInput={num("text_back.delay_seconds")} />
+          <NumberInput id="s-delay" min={0} value={tb.delay_seconds} onChange={(v) => set("text_back.delay_seconds", v)} />
         </Field>
         <div class="field">
           <span class="label" id="s-trig">Calls that get a text</span>
@@ -221,13 +259,13 @@ export function SettingsScreen(props: { noPhone: boolean }) {
           </select>
         </Field>
         <Field id="s-cool" label="At most one text-back per caller every (hours)" field="text_back.cooldown_hours" errors={errors}>
-          <input id="s-cool" type="number" min={0} value={tb.cooldown_hours} onInput={num("text_back.cooldown_hours")} />
+          <NumberInput id="s-cool" min={0} value={tb.cooldown_hours} onChange={(v) => set("text_back.cooldown_hours", v)} />
         </Field>
         <Field id="s-quiet" label="No text-back while already texting with the caller (minutes)" field="text_back.quiet_if_texting_minutes" errors={errors}>
-          <input id="s-quiet" type="number" min={0} value={tb.quiet_if_texting_minutes} onInput={num("text_back.quiet_if_texting_minutes")} />
+          <NumberInput id="s-quiet" min={0} value={tb.quiet_if_texting_minutes} onChange={(v) => set("text_back.quiet_if_texting_minutes", v)} />
         </Field>
         <Field id="s-late" label="Text calls found late (app was closed) up to (minutes)" field="text_back.late_window_minutes" errors={errors}>
-          <input id="s-late" type="number" min={0} value={tb.late_window_minutes} onInput={num("text_back.late_window_minutes")} />
+          <NumberInput id="s-late" min={0} value={tb.late_window_minutes} onChange={(v) => set("text_back.late_window_minutes", v)} />
         </Field>
       </fieldset>
 
@@ -256,7 +294,7 @@ export function SettingsScreen(props: { noPhone: boolean }) {
         {draft.follow_ups.map((f, i) => (
           <div class="item" key={i}>
             <Field id={`fu-h-${i}`} label="After (hours)" field={`follow_ups[${i}].after_hours`} errors={errors}>
-              <input id={`fu-h-${i}`} type="number" min={0} step="0.5" value={f.after_hours ?? 0} onInput={num(`follow_ups[${i}].after_hours`)} />
+              <NumberInput id={`fu-h-${i}`} min={0} step="0.5" value={f.after_hours ?? 0} onChange={(v) => set(`follow_ups[${i}].after_hours`, v)} />
             </Field>
             <Field id={`fu-b-${i}`} label="Text" field={`follow_ups[${i}].body`} errors={errors}>
               <textarea id={`fu-b-${i}`} rows={2} value={f.body} onInput={(e) => set(`follow_ups[${i}].body`, (e.currentTarget as HTMLTextAreaElement).value)} />
@@ -267,6 +305,7 @@ export function SettingsScreen(props: { noPhone: boolean }) {
             </button>
           </div>
         ))}
+        <FieldError errors={errors} field="follow_ups" exact />
         <button type="button" class="btn small" onClick={() => set("follow_ups", [...draft.follow_ups, { after_hours: 24, body: "Hi {first_name|there}, just checking in from {business_name} — can we help?" }])}>
           Add follow-up
         </button>
@@ -283,11 +322,13 @@ export function SettingsScreen(props: { noPhone: boolean }) {
             <Field id={`kw-b-${i}`} label="Answer" field={`keyword_replies[${i}].body`} errors={errors}>
               <textarea id={`kw-b-${i}`} rows={2} value={k.body} onInput={(e) => set(`keyword_replies[${i}].body`, (e.currentTarget as HTMLTextAreaElement).value)} />
             </Field>
+            <FieldError errors={errors} field={`keyword_replies[${i}]`} exact />
             <button type="button" class="btn small" onClick={() => set("keyword_replies", draft.keyword_replies.filter((_, j) => j !== i))}>
               Remove keyword
             </button>
           </div>
         ))}
+        <FieldError errors={errors} field="keyword_replies" exact />
         <button type="button" class="btn small" onClick={() => set("keyword_replies", [...draft.keyword_replies, { keyword: "HOURS", body: "{business_name} is open Mon–Fri 8–5." }])}>
           Add keyword
         </button>
@@ -317,26 +358,16 @@ export function SettingsScreen(props: { noPhone: boolean }) {
       <fieldset>
         <legend>Never text these numbers</legend>
         <Field id="s-block" label="Block list (one number per line)" field="block_list" errors={errors}>
-          <textarea
-            id="s-block"
-            rows={4}
-            value={draft.block_list.join("\n")}
-            onInput={(e) =>
-              set(
-                "block_list",
-                (e.currentTarget as HTMLTextAreaElement).value.split("\n").map((l) => l.trim()).filter((l) => l.length > 0),
-              )
-            }
-          />
+          <LinesInput id="s-block" rows={4} class="mono" value={draft.block_list} onChange={(v) => set("block_list", v)} />
         </Field>
-        <FieldError errors={errors} field="block_list" />
+        <FieldError errors={errors} field="block_list" inside />
       </fieldset>
 
       <fieldset>
         <legend>Limits</legend>
         {Object.entries(draft.limits).map(([k, v]) => (
           <Field key={k} id={`lim-${k}`} label={limitLabel(k)} field={`limits.${k}`} errors={errors}>
-            <input id={`lim-${k}`} type="number" min={0} value={v as number} onInput={num(`limits.${k}`)} />
+            <NumberInput id={`lim-${k}`} min={0} value={v as number} onChange={(n) => set(`limits.${k}`, n)} />
           </Field>
         ))}
       </fieldset>
@@ -356,7 +387,7 @@ export function SettingsScreen(props: { noPhone: boolean }) {
           </Field>
         )}
         <Field id="s-exp" label="Do not send a reply that reaches the phone later than (hours)" field="sync.reply_expiry_hours" errors={errors}>
-          <input id="s-exp" type="number" min={1} value={draft.sync.reply_expiry_hours} onInput={num("sync.reply_expiry_hours")} />
+          <NumberInput id="s-exp" min={1} value={draft.sync.reply_expiry_hours} onChange={(v) => set("sync.reply_expiry_hours", v)} />
         </Field>
       </fieldset>
 
@@ -432,11 +463,12 @@ export function HoursRow(props: { day: string; label: string; ranges: string[]; 
         {ranges.map((r, i) => {
           const [from, to] = splitRange(r);
           const set = (f: string, t: string) => props.onChange(ranges.map((x, j) => (j === i ? `${f}-${t}` : x)));
+          const bad = errorsFor(props.errors, `business_hours.${props.day}[${i}]`).length > 0 ? "true" : undefined;
           return (
-            <span class="range" key={i}>
-              <input type="time" aria-label={`${props.label} opens`} value={from} onInput={(e) => set((e.currentTarget as HTMLInputElement).value, to)} />
+            <span class={bad ? "range invalid" : "range"} key={i}>
+              <input type="time" aria-invalid={bad} aria-label={`${props.label} opens`} value={from} onInput={(e) => set((e.currentTarget as HTMLInputElement).value, to)} />
               –
-              <input type="time" aria-label={`${props.label} closes`} value={to} onInput={(e) => set(from, (e.currentTarget as HTMLInputElement).value)} />
+              <input type="time" aria-invalid={bad} aria-label={`${props.label} closes`} value={to} onInput={(e) => set(from, (e.currentTarget as HTMLInputElement).value)} />
               <button type="button" class="btn small" aria-label={`Remove ${props.label} ${r}`} onClick={() => props.onChange(ranges.filter((_, j) => j !== i))}>
                 ×
               </button>
@@ -532,5 +564,63 @@ function DryRunBox(props: { settings: Settings }) {
         </table>
       )}
     </fieldset>
+  );
+}
+
+/**
+ * A number field that lets the person clear it while typing: the settings change only when
+ * the box holds a number (an empty box keeps the last number until something is typed).
+ */
+type Described = { "aria-invalid"?: "true"; "aria-describedby"?: string };
+
+export function NumberInput(props: Described & { id: string; value: number | null; min?: number; step?: string; onChange: (v: number) => void }) {
+  const [text, setText] = useState(props.value === null ? "" : String(props.value));
+  useEffect(() => {
+    if (Number(text) !== props.value || text.trim() === "") setText(props.value === null ? "" : String(props.value));
+  }, [props.value]);
+  return (
+    <input
+      id={props.id}
+      aria-invalid={props["aria-invalid"]}
+      aria-describedby={props["aria-describedby"]}
+      type="number"
+      inputMode="decimal"
+      min={props.min}
+      step={props.step}
+      value={text}
+      onInput={(e) => {
+        const raw = (e.currentTarget as HTMLInputElement).value;
+        setText(raw);
+        const v = Number(raw);
+        if (raw.trim() !== "" && Number.isFinite(v)) props.onChange(v);
+      }}
+      onBlur={() => {
+        if (text.trim() === "" || !Number.isFinite(Number(text))) setText(props.value === null ? "" : String(props.value));
+      }}
+    />
+  );
+}
+
+/** One entry per line; blank lines are dropped from the value but not from what is typed. */
+export function LinesInput(props: Described & { id: string; rows: number; class?: string; value: string[]; onChange: (v: string[]) => void }) {
+  const [text, setText] = useState(props.value.join("\n"));
+  const parse = (t: string) => t.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
+  useEffect(() => {
+    if (JSON.stringify(parse(text)) !== JSON.stringify(props.value)) setText(props.value.join("\n"));
+  }, [props.value]);
+  return (
+    <textarea
+      id={props.id}
+      aria-invalid={props["aria-invalid"]}
+      aria-describedby={props["aria-describedby"]}
+      rows={props.rows}
+      class={props.class}
+      value={text}
+      onInput={(e) => {
+        const t = (e.currentTarget as HTMLTextAreaElement).value;
+        setText(t);
+        props.onChange(parse(t));
+      }}
+    />
   );
 }

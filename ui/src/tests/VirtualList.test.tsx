@@ -30,7 +30,24 @@ describe("VirtualList", () => {
     const { container } = render(
       <VirtualList label="rows" count={1000} items={items} rowHeight={50} row={(t) => <span>{t}</span>} onNeedMore={onNeedMore} />,
     );
-    expect(onNeedMore).toHaveBeenCalledWith(10);
+    // 10 loaded; the rows in view (600 px / 50 px) plus the overscan are wanted.
+    expect(onNeedMore).toHaveBeenCalledWith(10, 20);
     expect(container.querySelectorAll(".placeholder").length).toBeGreaterThan(0);
+    // Placeholders stand only where rows are missing.
+    expect(container.querySelector("#vlist-9 .placeholder")).toBeNull();
+    expect(container.querySelector("#vlist-10 .placeholder")).not.toBeNull();
+  });
+
+  it("tells assistive technology which row is selected and how many there are", () => {
+    const items = Array.from({ length: 100 }, (_, i) => `row ${i}`);
+    const { container } = render(
+      <VirtualList label="rows" id="l" count={100} items={items} rowHeight={50} activeIndex={2} row={(t) => <span>{t}</span>} />,
+    );
+    const list = container.querySelector("[role=listbox]") as HTMLElement;
+    expect(list.getAttribute("aria-activedescendant")).toBe("l-2");
+    const opt = container.querySelector("#l-2") as HTMLElement;
+    expect(opt.getAttribute("aria-selected")).toBe("true");
+    expect(opt.getAttribute("aria-setsize")).toBe("100");
+    expect(opt.getAttribute("aria-posinset")).toBe("3");
   });
 });
