@@ -80,6 +80,33 @@ pub fn typescript_bindings() -> Result<String, String> {
     text
 }
 
+/// An inbox needs no GPU compositing and no back/forward page cache: WebKitGTK without
+/// them starts the same and keeps far less memory (and shows no blank window on GPUs
+/// whose drivers it mishandles).
+fn lighten(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        let done = window.with_webview(|webview| {
+            use webkit2gtk::{
+                CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+            };
+            let view = webview.inner();
+            if let Some(settings) = WebViewExt::settings(&view) {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+                settings.set_enable_page_cache(false);
+            }
+            if let Some(context) = view.context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        });
+        if let Err(e) = done {
+            tracing::warn!("the webview's memory settings could not be applied: {e}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
 /// How the app was started.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
@@ -157,7 +184,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             watch::spawn(app.handle().clone(), desktop);
             // The window opens once every command has what it needs.
             if let Some(config) = app.config().app.windows.first() {
-                tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.build()?;
+                let window =
+                    tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.build()?;
+                lighten(&window);
             }
             Ok(())
         })

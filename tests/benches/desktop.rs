@@ -170,18 +170,23 @@ fn tree_pss_kib(root: u32) -> Result<u64> {
         let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
             continue;
         };
-        for line in rollup.lines() {
-            if let Some(kb) = line.strip_prefix("Pss:") {
-                total += kb
-                    .trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .unwrap_or(0);
-            }
-        }
+        let field = |name: &str| {
+            rollup
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        println!(
+            "  {:<16} PSS {:>6.1} MB (anonymous {:>5.1} MB, files and libraries {:>5.1} MB)",
+            name.trim(),
+            field("Pss:") as f64 / 1024.0,
+            field("Pss_Anon:") as f64 / 1024.0,
+            field("Pss_File:") as f64 / 1024.0
+        );
+        total += field("Pss:");
     }
-    eprintln!("  (memory over {} processes)", pids.len());
     Ok(total)
 }
 
