@@ -80,19 +80,16 @@ pub fn typescript_bindings() -> Result<String, String> {
     text
 }
 
-/// An inbox needs no GPU compositing and no back/forward page cache: WebKitGTK without
-/// them starts the same and keeps far less memory (and shows no blank window on GPUs
-/// whose drivers it mishandles).
+/// An inbox needs no back/forward page cache and only a document viewer's memory caches:
+/// WebKitGTK without them keeps far less memory. (GPU compositing stays as WebKit decides:
+/// with it forced off, WebDriver's screenshots never return.)
 fn lighten(window: &tauri::WebviewWindow) {
     #[cfg(target_os = "linux")]
     {
         let done = window.with_webview(|webview| {
-            use webkit2gtk::{
-                CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
-            };
+            use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
             let view = webview.inner();
             if let Some(settings) = WebViewExt::settings(&view) {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
                 settings.set_enable_page_cache(false);
             }
             if let Some(context) = view.context() {
