@@ -29,6 +29,9 @@ impl App {
         );
         let driver =
             std::env::var("RINGBACK_E2E_DRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
+        // One instance at a time: a new app exits at once while the last test's is still
+        // closing, so wait until it has gone.
+        wait_until_no_app()?;
         let data = tempfile::tempdir()?;
         let args = vec![
             "--demo".to_string(),
@@ -347,4 +350,26 @@ fn an_inbound_text_raises_a_desktop_notification_that_opens_the_conversation() -
         },
     )?;
     Ok(())
+}
+
+/// Waits (up to 30 s) until no `ringback-desktop` process is left.
+fn wait_until_no_app() -> Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        let running = std::fs::read_dir("/proc")?.flatten().any(|e| {
+            std::fs::read_to_string(e.path().join("comm"))
+                .is_ok_and(|c| c.trim() == "ringback-deskto")
+                && std::fs::read_to_string(e.path().join("stat")).is_ok_and(|s| {
+                    !s.rsplit_once(')')
+                        .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+                })
+        });
+        if !running {
+            return Ok(());
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            anyhow::bail!("the previous test's app did not exit within 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
