@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use crate::engine::DeliveryStatus;
+use crate::engine::{DeliveryStatus, RefusalReason};
 use crate::phone::classify;
 use crate::ports::SendRequest;
 use crate::ports::memory::SimPlatform;
@@ -283,13 +283,28 @@ pub fn run(
     events: &[Event],
     out: &mut impl Write,
 ) -> Result<(), ScenarioError> {
+    run_with(settings, events, &mut |outcome| {
+        if let Some(line) = outcome_line(outcome) {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
+    })
+}
+
+/// Runs the events and hands every outcome to `sink` in the order it happened (the phone's
+/// sent and delivered reports included).
+pub fn run_with(
+    settings: Settings,
+    events: &[Event],
+    sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
+) -> Result<(), ScenarioError> {
     let start = events.first().map_or_else(Timestamp::now, |e| e.at);
     let store = Store::open_in_memory().map_err(|e| ScenarioError::Store(e.to_string()))?;
     let sim = SimPlatform::new(start);
     let mut engine = Engine::open(store, sim.ports(), &settings)?;
     // Settings that are not yet valid (no business name) wait for a settings event.
     let mut pending: Option<Settings> = engine.config().is_none().then_some(settings);
-    let mut runner = Runner { sim: &sim, out };
+    let mut runner = Runner { sim: &sim, sink };
 
     for event in events {
         runner.advance_to(&mut engine, event.at)?;
@@ -377,12 +392,12 @@ fn engine_settings_error(line: usize, error: EngineError) -> ScenarioError {
     }
 }
 
-struct Runner<'a, W: Write> {
+struct Runner<'a> {
     sim: &'a SimPlatform,
-    out: &'a mut W,
+    sink: &'a mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
 }
 
-impl<W: Write> Runner<'_, W> {
+impl Runner<'_> {
     /// Fires every timer due up to `at`, in order, then stands the clock at `at`.
     fn advance_to(&mut self, engine: &mut Engine, at: Timestamp) -> Result<(), ScenarioError> {
         self.fire_timers(engine, Some(at))?;
@@ -418,9 +433,7 @@ impl<W: Write> Runner<'_, W> {
     /// Prints outcomes, then lets the simulated network report each text sent and delivered.
     fn emit(&mut self, engine: &mut Engine, outcomes: &[Outcome]) -> Result<(), ScenarioError> {
         for outcome in outcomes {
-            if let Some(line) = outcome_line(outcome) {
-                writeln!(self.out, "{line}")?;
-            }
+            (self.sink)(outcome)?;
         }
         let sent: Vec<SendRequest> = self.sim.take_sent();
         for request in sent {
@@ -433,9 +446,7 @@ impl<W: Write> Runner<'_, W> {
                 status: DeliveryStatus::Delivered,
             })?;
             for o in more.iter().chain(more2.iter()) {
-                if let Some(line) = outcome_line(o) {
-                    writeln!(self.out, "{line}")?;
-                }
+                (self.sink)(o)?;
             }
         }
         Ok(())
@@ -525,57 +536,58 @@ pub struct DryRunLine {
     pub segments: Option<u32>,
 }
 
+impl DryRunLine {
+    /// The line for an outcome; failures are not part of a dry run (the simulated network
+    /// sends everything).
+    fn from_outcome(outcome: &Outcome) -> Option<DryRunLine> {
+        Some(match outcome {
+            Outcome::Sent { at, to, body, .. } => DryRunLine {
+                at_ms: at.as_millisecond(),
+                kind: DryRunKind::Texted,
+                to: to.clone(),
+                body: Some(body.clone()),
+                reason: None,
+                segments: Some(u32::try_from(crate::sms::count(body).segments).unwrap_or(u32::MAX)),
+            },
+            Outcome::Skipped { at, from, reason } => DryRunLine {
+                at_ms: at.as_millisecond(),
+                kind: DryRunKind::Skipped,
+                to: from.clone(),
+                body: None,
+                reason: Some(reason.as_str().replace('_', " ")),
+                segments: None,
+            },
+            Outcome::Refused { at, to, reason } => DryRunLine {
+                at_ms: at.as_millisecond(),
+                kind: DryRunKind::Refused,
+                to: to.clone(),
+                body: None,
+                reason: Some(refusal_name(*reason).to_string()),
+                segments: None,
+            },
+            Outcome::Failed { .. } => return None,
+        })
+    }
+}
+
+/// The serialized name of a refusal (as the scenario output spells it).
+fn refusal_name(reason: RefusalReason) -> &'static str {
+    match reason {
+        RefusalReason::OptedOut => "opted_out",
+        RefusalReason::InvalidNumber => "invalid_number",
+        RefusalReason::EmptyBody => "empty_body",
+    }
+}
+
 /// Runs `day` (scenario JSON lines) on a virtual clock with `settings` and says what the
 /// phone would do; bad input is an error naming the line.
 pub fn dry_run(settings: Settings, day: &str) -> Result<DryRun, ScenarioError> {
     let events = read_events(day.as_bytes())?;
-    let mut out = Vec::new();
-    run(settings, &events, &mut out)?;
     let mut lines = Vec::new();
-    for text in String::from_utf8_lossy(&out).lines() {
-        let Ok(value) = serde_json::from_str::<Value>(text) else {
-            continue;
-        };
-        let at_ms = value["at"]
-            .as_str()
-            .and_then(|t| t.parse::<Timestamp>().ok())
-            .map_or(0, Timestamp::as_millisecond);
-        let str_of = |v: &Value| v.as_str().map(str::to_string);
-        let line = if let Some(sms) = value.get("sms_out") {
-            let body = str_of(&sms["body"]).unwrap_or_default();
-            DryRunLine {
-                at_ms,
-                kind: DryRunKind::Texted,
-                to: str_of(&sms["to"]).unwrap_or_default(),
-                segments: Some(
-                    u32::try_from(crate::sms::count(&body).segments).unwrap_or(u32::MAX),
-                ),
-                body: Some(body),
-                reason: None,
-            }
-        } else if let Some(skip) = value.get("skipped") {
-            DryRunLine {
-                at_ms,
-                kind: DryRunKind::Skipped,
-                to: str_of(&skip["from"]).unwrap_or_default(),
-                body: None,
-                reason: str_of(&skip["reason"]).map(|r| r.replace('_', " ")),
-                segments: None,
-            }
-        } else if let Some(refused) = value.get("refused") {
-            DryRunLine {
-                at_ms,
-                kind: DryRunKind::Refused,
-                to: str_of(&refused["to"]).unwrap_or_default(),
-                body: None,
-                reason: str_of(&refused["reason"]),
-                segments: None,
-            }
-        } else {
-            continue;
-        };
-        lines.push(line);
-    }
+    run_with(settings, &events, &mut |outcome| {
+        lines.extend(DryRunLine::from_outcome(outcome));
+        Ok(())
+    })?;
     Ok(DryRun { lines })
 }
 
@@ -683,5 +695,132 @@ mod tests {
         );
         dry_run(acme(), &long).expect("a long emoji text is just a text");
         assert!(dry_run(acme(), "").expect("empty").lines.is_empty());
+    }
+
+    /// A day of pasted text: a good first line, then `bad` as line 2.
+    fn day_with_second_line(bad: &str) -> String {
+        format!(
+            "{{\"at\": \"2026-11-02T09:00:00Z\", \"call\": {{\"from\": \"+12125550101\", \"outcome\": \"missed\"}}}}\n{bad}\n"
+        )
+    }
+
+    #[test]
+    fn every_kind_of_bad_line_is_an_error_naming_it() {
+        let long_word = "x".repeat(10_000);
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let cases = [
+            (
+                "{\"at\": \"2026-11-02T10:00:00Z\", \"call\": ",
+                "not valid JSON",
+            ),
+            ("[1, 2]", "JSON object"),
+            (deep.as_str(), "not valid JSON"),
+            ("{\"at\": \"🕘\", \"call\": {}}", "at:"),
+            (
+                "{\"at\": \"2026-11-02T08:59:00Z\", \"call\": {\"from\": \"+12125550102\", \"outcome\": \"missed\"}}",
+                "time order",
+            ),
+            (
+                "{\"at\": \"2026-11-02T10:00:00Z\", \"call\": {\"from\": \"+12125550102\", \"outcome\": \"🔔\"}}",
+                "call.outcome",
+            ),
+            (
+                "{\"at\": \"2026-11-02T10:00:00Z\", \"sms\": {\"from\": \"+12125550102\", \"body\": 7}}",
+                "sms.body",
+            ),
+            (
+                "{\"at\": \"2026-11-02T10:00:00Z\", \"call\": {\"from\": \"+12125550102\", \"outcome\": \"missed\", \"📞\": 1}}",
+                "unknown field",
+            ),
+            (
+                "{\"at\": \"2026-11-02T10:00:00Z\", \"settings\": {\"text_back\": {\"delay_seconds\": \"soon\"}}}",
+                "settings.",
+            ),
+        ];
+        for (bad, needle) in cases {
+            let err = dry_run(acme(), &day_with_second_line(bad))
+                .expect_err(needle)
+                .to_string();
+            assert!(err.starts_with("line 2: "), "{needle}: {err}");
+            assert!(err.contains(needle), "{err} lacks {needle}");
+        }
+        // A 10,000-character field value in an unknown event is refused by the event name.
+        let err = dry_run(
+            acme(),
+            &day_with_second_line(&format!(
+                "{{\"at\": \"2026-11-02T10:00:00Z\", \"{long_word}\": {{}}}}"
+            )),
+        )
+        .expect_err("unknown event");
+        assert!(err.to_string().starts_with("line 2: "), "{err}");
+    }
+
+    #[test]
+    fn long_and_odd_texts_are_run_not_refused() {
+        // A 10,000-character reply in plain letters and a 10,000-emoji one: both are sent,
+        // in as many parts as SMS needs (GSM 7-bit for the first, UCS-2 for the second).
+        for (body, per_part) in [("a".repeat(10_000), 153), ("🔧".repeat(10_000), 33)] {
+            let day = format!(
+                "{{\"at\": \"2026-11-02T15:00:00Z\", \"sms\": {{\"from\": \"+12125550101\", \"body\": \"{body}\"}}}}\n{{\"at\": \"2026-11-02T15:01:00Z\", \"reply\": {{\"to\": \"+12125550101\", \"body\": \"{body}\"}}}}"
+            );
+            let run = dry_run(acme(), &day).expect("a long text is just a text");
+            let reply = run
+                .lines
+                .iter()
+                .find(|l| l.kind == DryRunKind::Texted && l.body.as_deref() == Some(body.as_str()))
+                .expect("the reply is sent");
+            let segments = reply.segments.expect("segments") as usize;
+            assert!(
+                segments >= 10_000 / per_part,
+                "{segments} parts for {} characters",
+                body.chars().count()
+            );
+        }
+        // An emoji where a number belongs is a caller that cannot be texted, not an error.
+        let run = dry_run(
+            acme(),
+            "{\"at\": \"2026-11-02T15:00:00Z\", \"call\": {\"from\": \"📞📞📞\", \"outcome\": \"missed\"}}",
+        )
+        .expect("odd caller");
+        assert_eq!(run.lines.len(), 1);
+        assert_eq!(run.lines[0].kind, DryRunKind::Skipped);
+        // The edge of representable time (jiff stops late on 9999-12-30) overflows no timer.
+        dry_run(
+            acme(),
+            "{\"at\": \"9999-12-30T21:59:00Z\", \"call\": {\"from\": \"+12125550101\", \"outcome\": \"missed\"}}",
+        )
+        .expect("the last minute jiff can hold");
+    }
+
+    #[test]
+    fn the_sample_day_texts_skips_a_repeat_caller_and_matches_the_printed_lines() {
+        let dry = dry_run(acme(), SAMPLE_DAY).expect("dry run");
+        let count = |kind| dry.lines.iter().filter(|l| l.kind == kind).count();
+        assert!(count(DryRunKind::Texted) >= 2, "{:?}", dry.lines);
+        assert!(count(DryRunKind::Skipped) >= 2, "{:?}", dry.lines);
+        assert_eq!(count(DryRunKind::Refused), 0, "{:?}", dry.lines);
+        // The caller who rings again within the day is inside the cooldown.
+        assert!(
+            dry.lines
+                .iter()
+                .any(|l| l.to == "+12125550142" && l.reason.as_deref() == Some("cooldown")),
+            "{:?}",
+            dry.lines
+        );
+        // The reply typed on the desktop goes out as typed.
+        assert!(dry.lines.iter().any(|l| {
+            l.kind == DryRunKind::Texted && l.body.as_deref().is_some_and(|b| b.contains("1pm"))
+        }));
+        // The typed lines are the lines the scenario runner prints, one for one.
+        let events = read_events(SAMPLE_DAY.as_bytes()).expect("events");
+        let mut printed = Vec::new();
+        run(acme(), &events, &mut printed).expect("run");
+        let printed = String::from_utf8(printed).expect("utf-8");
+        assert_eq!(printed.lines().count(), dry.lines.len());
+        for (text, line) in printed.lines().zip(&dry.lines) {
+            let value: Value = serde_json::from_str(text).expect("json");
+            let at: Timestamp = value["at"].as_str().expect("at").parse().expect("instant");
+            assert_eq!(at.as_millisecond(), line.at_ms, "{text}");
+        }
     }
 }

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use super::{CallLog, Clock, Contacts, PortError, PortFuture, SendError, SendRequest, Telephony};
 use crate::call::EndedCall;
+use crate::engine::Ports;
 use crate::phone::PhoneNumber;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -188,8 +189,9 @@ impl Contacts for MemoryContacts {
     }
 }
 
-/// A whole phone in memory (the scenario runner's, and the simulator's): every port, on a
-/// clock that moves when told.
+/// A whole phone in memory: every port above, on a clock that moves only when told (the
+/// scenario runner, the desktop's dry run and the simulator).
+#[derive(Debug)]
 pub struct SimPlatform {
     /// The virtual clock.
     pub clock: Arc<ManualClock>,
@@ -213,8 +215,8 @@ impl SimPlatform {
     }
 
     /// The ports for an engine.
-    pub fn ports(&self) -> super::super::Ports {
-        super::super::Ports {
+    pub fn ports(&self) -> Ports {
+        Ports {
             telephony: self.telephony.clone(),
             call_log: self.call_log.clone(),
             contacts: self.contacts.clone(),
