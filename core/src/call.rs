@@ -66,6 +66,7 @@ impl CallOutcome {
 
 /// A line (SIM or phone account) a call came in on; empty when the platform did not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct Line(pub String);
 

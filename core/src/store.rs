@@ -41,11 +41,13 @@ static MIGRATIONS: LazyLock<Result<Migrations<'static>, String>> =
 
 /// Row id of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct MessageId(pub i64);
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MessageId(#[cfg_attr(feature = "specta", specta(type = f64))] pub i64);
 
 /// Row id of a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct ConversationId(pub i64);
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConversationId(#[cfg_attr(feature = "specta", specta(type = f64))] pub i64);
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +74,7 @@ pub enum StoreError {
 
 /// A message as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Message {
     /// Row id.
     pub id: MessageId,
@@ -88,10 +91,15 @@ pub struct Message {
     /// Why it failed or was cancelled.
     pub failure: Option<String>,
     /// When it was created.
+    // specta's `jiff` support is for jiff 0.2; a jiff 1 instant is an RFC 3339 string on
+    // the wire, so that is its type here and wherever a specta type holds one.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub created_at: Timestamp,
     /// When a queued message is due.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub due_at: Option<Timestamp>,
     /// When it was handed to the platform.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub left_at: Option<Timestamp>,
 }
 

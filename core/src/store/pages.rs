@@ -46,15 +46,19 @@ impl InboxFilter {
 
 /// Where the next inbox page starts: the last row of the previous one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct InboxCursor {
     /// Its activity time (ms).
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub last_activity_at: i64,
     /// Its id.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub id: i64,
 }
 
 /// One row of the inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversationSummary {
     /// Row id.
     pub id: ConversationId,
@@ -71,6 +75,7 @@ pub struct ConversationSummary {
     /// Whether the number opted out.
     pub opted_out: bool,
     /// Last activity.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub last_activity_at: Timestamp,
     /// The latest message: direction, kind, status and body.
     pub last_message: Option<(Direction, MessageKind, MessageStatus, String)>,
@@ -88,8 +93,10 @@ impl ConversationSummary {
 
 /// A call as the missed-calls page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CallRecord {
     /// Row id.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub id: i64,
     /// The caller as given.
     pub caller: String,
@@ -100,12 +107,14 @@ pub struct CallRecord {
     /// How it ended.
     pub outcome: CallOutcome,
     /// When.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub ended_at: Timestamp,
     /// "text_back" or "skipped".
     pub decision: Option<String>,
     /// Why it was skipped.
     pub skip_reason: Option<String>,
     /// When the text-back left.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub texted_at: Option<Timestamp>,
     /// Whether the caller texted after the call.
     pub replied: bool,
@@ -115,6 +124,7 @@ pub struct CallRecord {
 
 /// A conversation as its screen shows it (the thread aside).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversationDetail {
     /// Row id.
     pub id: ConversationId,
@@ -133,15 +143,19 @@ pub struct ConversationDetail {
     /// The team's private note.
     pub note: String,
     /// Inbound messages with a larger id are unread.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub read_up_to: i64,
     /// Last activity.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub last_activity_at: Timestamp,
     /// When the number texted STOP (and not START since).
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub opted_out_since: Option<Timestamp>,
 }
 
 /// A search result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchHit {
     /// The conversation.
     pub conversation_id: ConversationId,
