@@ -289,3 +289,180 @@ fn the_dashboard_counts_a_period_by_local_day_with_medians() {
     assert_eq!(empty.days.len(), 3);
     assert!(empty.median_first_answer_seconds.is_none());
 }
+
+#[test]
+fn inbox_count_follows_archived_booked_and_read_conversations() {
+    let mut phone = Phone::new("2026-11-02T15:00:00Z");
+    for (i, number) in [
+        "+12125550101",
+        "+12125550102",
+        "+12125550103",
+        "+12125550104",
+    ]
+    .iter()
+    .enumerate()
+    {
+        phone.text(&format!("2026-11-02T15:0{i}:00Z"), number, "Quote please?");
+    }
+    phone.answer("2026-11-02T15:10:00Z", "+12125550104", "Sure, Tuesday?");
+    let ids: Vec<(String, ConversationId)> = phone
+        .store()
+        .inbox_page(InboxFilter::All, None, 10)
+        .expect("page")
+        .into_iter()
+        .map(|c| (c.number, c.id))
+        .collect();
+    let id = |n: &str| ids.iter().find(|(x, _)| x == n).expect("conversation").1;
+    let (archived, booked, read) = (id("+12125550101"), id("+12125550102"), id("+12125550103"));
+    let last_inbound = phone.store().thread_page(read, None, 1).expect("thread")[0]
+        .id
+        .0;
+    phone
+        .engine
+        .store_mut()
+        .write(ts("2026-11-02T15:20:00Z"), "test", |tx| {
+            tx.set_field(archived, Field::Archived(true))?;
+            tx.set_field(booked, Field::LeadStatus(LeadStatus::Booked))?;
+            tx.set_field(read, Field::ReadUpTo(last_inbound))
+        })
+        .expect("fields");
+
+    let count = |f| phone.store().inbox_count(f).expect("count");
+    let paged = |f| {
+        let mut n = 0u64;
+        let mut after = None;
+        loop {
+            let page = phone.store().inbox_page(f, after, 2).expect("page");
+            let Some(last) = page.last() else { break n };
+            after = Some(last.cursor());
+            n += page.len() as u64;
+        }
+    };
+    for filter in [
+        InboxFilter::All,
+        InboxFilter::Unread,
+        InboxFilter::NeedsReply,
+        InboxFilter::Booked,
+        InboxFilter::OptedOut,
+    ] {
+        assert_eq!(count(filter), paged(filter), "{filter:?}");
+    }
+    assert_eq!(count(InboxFilter::All), 3, "the archived one is left out");
+    assert_eq!(count(InboxFilter::Booked), 1);
+    assert_eq!(
+        count(InboxFilter::NeedsReply),
+        3,
+        "all but the answered one"
+    );
+    assert_eq!(
+        count(InboxFilter::Unread),
+        3,
+        "only the read one is not unread (archived ones count, as inbox_page shows them)"
+    );
+}
+
+#[test]
+fn a_conversation_detail_carries_what_the_team_set() {
+    let mut phone = Phone::new("2026-11-02T15:00:00Z");
+    phone
+        .engine
+        .handle(PlatformEvent::ContactChanged {
+            number: "+12125550101".into(),
+            name: Some("Dana Whitfield".into()),
+        })
+        .expect("contact");
+    phone.text(
+        "2026-11-02T15:00:00Z",
+        "+12125550101",
+        "Leak under the sink 💧",
+    );
+    let id = phone
+        .store()
+        .inbox_page(InboxFilter::All, None, 1)
+        .expect("page")[0]
+        .id;
+    let before = phone
+        .store()
+        .conversation(id)
+        .expect("read")
+        .expect("there");
+    assert_eq!(before.contact_name.as_deref(), Some("Dana Whitfield"));
+    assert_eq!(before.line, Line("sim1".into()));
+    assert_eq!((before.unread, before.read_up_to), (1, 0));
+    assert_eq!(before.lead_status, LeadStatus::Engaged, "they texted");
+    assert!(!before.archived);
+    assert_eq!(before.opted_out_since, None);
+
+    let inbound = phone.store().thread_page(id, None, 1).expect("thread")[0].id;
+    phone
+        .engine
+        .store_mut()
+        .write(ts("2026-11-02T15:05:00Z"), "test", |tx| {
+            tx.set_field(id, Field::Note("Gate code 4411; dog is friendly".into()))?;
+            tx.set_field(id, Field::LeadStatus(LeadStatus::Lost))?;
+            tx.set_field(id, Field::Archived(true))?;
+            tx.set_field(id, Field::ReadUpTo(inbound.0))
+        })
+        .expect("fields");
+    let after = phone
+        .store()
+        .conversation(id)
+        .expect("read")
+        .expect("there");
+    assert_eq!(after.note, "Gate code 4411; dog is friendly");
+    assert_eq!(after.lead_status, LeadStatus::Lost);
+    assert!(after.archived);
+    assert_eq!((after.unread, after.read_up_to), (0, inbound.0));
+    assert_eq!(after.last_activity_at, before.last_activity_at);
+}
+
+#[test]
+fn dashboard_days_follow_new_york_into_daylight_time_and_empty_ranges_are_empty() {
+    // 2026-03-08 is the day New York's clocks go forward: 23 hours long, from 05:00Z to
+    // 04:00Z on the 9th.
+    let mut phone = Phone::new("2026-03-08T12:00:00Z");
+    let ny = TimeZone::get("America/New_York").expect("zone");
+    phone.call("2026-03-08T14:00:00Z", "+12125550101", CallOutcome::Missed);
+    // 23:30 EDT on the 8th (a fixed -05:00 would say 22:30, the same day).
+    phone.call("2026-03-09T03:30:00Z", "+12125550102", CallOutcome::Missed);
+    // 00:30 EDT on the 9th (a fixed -05:00 would say 23:30 on the 8th).
+    phone.call("2026-03-09T04:30:00Z", "+12125550103", CallOutcome::Missed);
+    phone.at("2026-03-09T05:00:00Z");
+
+    let day = phone
+        .store()
+        .dashboard(ts("2026-03-08T05:00:00Z"), ts("2026-03-09T04:00:00Z"), &ny)
+        .expect("dashboard");
+    let days: Vec<(&str, u32)> = day
+        .days
+        .iter()
+        .map(|d| (d.day.as_str(), d.missed))
+        .collect();
+    assert_eq!(days, [("2026-03-08", 2)], "one local day of 23 hours");
+    assert_eq!(day.missed, 2);
+
+    let both = phone
+        .store()
+        .dashboard(ts("2026-03-08T05:00:00Z"), ts("2026-03-10T04:00:00Z"), &ny)
+        .expect("dashboard");
+    let days: Vec<(&str, u32, u32)> = both
+        .days
+        .iter()
+        .map(|d| (d.day.as_str(), d.missed, d.texted))
+        .collect();
+    assert_eq!(days, [("2026-03-08", 2, 2), ("2026-03-09", 1, 1)]);
+    assert_eq!(
+        both.days.iter().map(|d| d.missed).sum::<u32>(),
+        both.missed,
+        "the days add up to the period"
+    );
+
+    // A range that is empty or backwards has no days and no figures, and is no error.
+    let at = ts("2026-03-08T14:00:00Z");
+    for (from, to) in [(at, at), (ts("2026-03-09T00:00:00Z"), at)] {
+        let empty = phone.store().dashboard(from, to, &ny).expect("dashboard");
+        assert!(empty.days.is_empty(), "{:?}", empty.days);
+        assert_eq!((empty.missed, empty.recovery_rate), (0, None));
+        assert_eq!(empty.median_text_seconds, None);
+    }
+}

@@ -117,7 +117,9 @@ impl Store {
             .date();
         let mut d = first;
         let mut count = 0;
-        while d <= last && count < MAX_DAYS {
+        // An empty or backwards period has no days (its first and last dates may still be
+        // in order).
+        while from < to && d <= last && count < MAX_DAYS {
             days.insert(
                 d,
                 DayFigures {
