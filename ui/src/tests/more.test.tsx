@@ -1,28 +1,11 @@
 import { fireEvent, render, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { detail, message, row } from "./fixtures";
+import { api, resetApi } from "./mockApi";
 
-const api = vi.hoisted(() => ({
-  inboxCount: vi.fn(),
-  inboxPage: vi.fn(),
-  search: vi.fn(),
-  conversation: vi.fn(),
-  thread: vi.fn(),
-  markRead: vi.fn(),
-  segments: vi.fn(),
-  uiReady: vi.fn(),
-  settings: vi.fn(),
-  validateSettings: vi.fn(),
-  saveSettings: vi.fn(),
-  previewTemplate: vi.fn(),
-  sampleDay: vi.fn(),
-  dryRun: vi.fn(),
-  devices: vi.fn(),
-  unpair: vi.fn(),
-}));
 vi.mock("../api", async (original) => {
   const real = await original<typeof import("../api")>();
-  return { ...real, api };
+  return { ...real, api: (await import("./mockApi")).api };
 });
 
 import { Inbox, ROW_HEIGHT } from "../screens/Inbox";
@@ -31,12 +14,7 @@ import { SettingsScreen } from "../screens/Settings";
 import { DevicesScreen } from "../screens/Devices";
 import type { Settings } from "../api";
 
-beforeEach(() => {
-  for (const f of Object.values(api)) f.mockReset();
-  api.uiReady.mockResolvedValue(null);
-  api.markRead.mockResolvedValue(null);
-  api.segments.mockResolvedValue({ encoding: "gsm7", segments: 1, characters: 0, remaining_in_segment: 160 });
-});
+beforeEach(() => resetApi(0));
 
 /** An inbox of `n` conversations served in keyset pages, as the app does. */
 function serveInbox(n: number) {

@@ -1,35 +1,12 @@
 import { fireEvent, render, waitFor, act } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { detail, message, row } from "./fixtures";
+import { api, resetApi } from "./mockApi";
 
 // Every command the screens call, as spies; each test sets what they answer.
-const api = vi.hoisted(() => ({
-  inboxCount: vi.fn(),
-  inboxPage: vi.fn(),
-  search: vi.fn(),
-  conversation: vi.fn(),
-  thread: vi.fn(),
-  markRead: vi.fn(),
-  sendReply: vi.fn(),
-  resend: vi.fn(),
-  setLeadStatus: vi.fn(),
-  setNote: vi.fn(),
-  segments: vi.fn(),
-  uiReady: vi.fn(),
-  settings: vi.fn(),
-  validateSettings: vi.fn(),
-  saveSettings: vi.fn(),
-  previewTemplate: vi.fn(),
-  sampleDay: vi.fn(),
-  dryRun: vi.fn(),
-  devices: vi.fn(),
-  demoPair: vi.fn(),
-  demoCall: vi.fn(),
-  demoSms: vi.fn(),
-}));
 vi.mock("../api", async (original) => {
   const real = await original<typeof import("../api")>();
-  return { ...real, api };
+  return { ...real, api: (await import("./mockApi")).api };
 });
 
 import { Inbox } from "../screens/Inbox";
@@ -41,12 +18,7 @@ import { DemoPanel } from "../screens/Demo";
 import { AppError } from "../api";
 import { duration } from "../format";
 
-beforeEach(() => {
-  for (const f of Object.values(api)) f.mockReset();
-  api.uiReady.mockResolvedValue(null);
-  api.markRead.mockResolvedValue(null);
-  api.segments.mockResolvedValue({ encoding: "gsm7", segments: 1, characters: 5, remaining_in_segment: 155 });
-});
+beforeEach(() => resetApi(5));
 
 describe("Inbox", () => {
   it("moves with the arrow keys and opens the third row with Enter; / focuses search", async () => {

@@ -1,0 +1,19 @@
+// The app's commands as spies, shared by the component tests: each test file mocks
+// `../api` with these, and each test sets what they answer.
+import { vi } from "vitest";
+
+const names = [
+  "inboxCount", "inboxPage", "search", "conversation", "thread", "markRead", "sendReply", "resend",
+  "setLeadStatus", "setNote", "segments", "uiReady", "settings", "validateSettings", "saveSettings",
+  "previewTemplate", "sampleDay", "dryRun", "devices", "unpair", "demoPair", "demoCall", "demoSms",
+] as const;
+
+export const api = Object.fromEntries(names.map((n) => [n, vi.fn()])) as Record<(typeof names)[number], ReturnType<typeof vi.fn>>;
+
+/** Forgets every answer, then answers what every screen asks in passing. */
+export function resetApi(characters = 5) {
+  for (const f of Object.values(api)) f.mockReset();
+  api.uiReady.mockResolvedValue(null);
+  api.markRead.mockResolvedValue(null);
+  api.segments.mockResolvedValue({ encoding: "gsm7", segments: 1, characters, remaining_in_segment: 160 - characters });
+}
