@@ -1,7 +1,16 @@
-//! Ringback's phone runtime: the core engine on a platform. `platform::sim` runs it in
-//! memory (the simulator, demos and tests); the Android platform comes in its own module.
+//! Ringback's phone runtime: the core engine on a platform.
+//!
+//! - [`api`]: the uniffi API the Kotlin app calls (start and stop, one entry point per
+//!   broadcast, pairing, status).
+//! - [`platform::android`]: the engine's ports implemented with jni against the Android
+//!   framework; [`platform::sim`] runs the engine in memory (the simulator, demos, tests).
+//! - [`serve`]: `ringback-phone-sim serve`, a live simulated phone with sync.
 
+uniffi::setup_scaffolding!();
+
+pub mod api;
 pub mod platform;
+pub mod report;
 /// The scenario runner lives in core (the desktop's settings dry run uses it too).
 pub use ringback_core::scenario;
 pub mod serve;

@@ -1,3 +1,4 @@
 //! Implementations of the engine's ports.
 
+pub mod android;
 pub mod sim;

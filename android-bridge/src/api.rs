@@ -1,0 +1,1 @@
+//! The uniffi API the Kotlin app calls.

@@ -1,0 +1,1 @@
+//! Reading the radio's reports: sent result codes and delivery-report PDUs.
