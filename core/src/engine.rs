@@ -9,7 +9,7 @@ pub mod service;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::call::{EndedCall, Line};
@@ -52,6 +52,23 @@ pub struct InboundSms {
     /// The line it arrived on.
     pub line: Line,
     /// When it arrived.
+    pub at: Timestamp,
+}
+
+/// A text the owner sent from the phone's own messaging app, as the SMS provider has it.
+/// Ringback's own texts are in the provider too (Android writes them there); those are
+/// recognised and not recorded twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerSms {
+    /// The provider's id for it (makes a repeated read harmless).
+    pub source_id: String,
+    /// The recipient as given.
+    pub to: String,
+    /// The text.
+    pub body: String,
+    /// The line it left on.
+    pub line: Line,
+    /// When it left.
     pub at: Timestamp,
 }
 
@@ -104,6 +121,9 @@ pub enum PlatformEvent {
         /// What it said.
         status: DeliveryStatus,
     },
+    /// The owner texted someone from the phone's own messaging app. Recorded only in a
+    /// conversation Ringback already has with that number.
+    OwnerTexted(OwnerSms),
     /// A contact was added, renamed (a name) or removed (`None`).
     ContactChanged {
         /// The number as stored in the contact.
@@ -438,6 +458,10 @@ impl Engine {
             PlatformEvent::CallLogChanged => self.read_call_log()?,
             PlatformEvent::CallEnded(call) => self.record_calls(&[call])?,
             PlatformEvent::SmsReceived(sms) => self.receive(sms)?,
+            PlatformEvent::OwnerTexted(sms) => {
+                self.owner_texted(sms)?;
+                Vec::new()
+            }
             PlatformEvent::SmsSent { message_id, result } => {
                 self.sent_report(message_id, result)?
             }
@@ -499,6 +523,58 @@ impl Engine {
             outcomes.append(&mut produced);
         }
         Ok(outcomes)
+    }
+
+    /// How far apart Ringback's own send and the provider's copy of it may be.
+    const OWN_COPY_WINDOW: SignedDuration = SignedDuration::from_hours(24);
+
+    fn owner_texted(&mut self, sms: OwnerSms) -> Result<(), EngineError> {
+        let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
+        let Sender::Number(number) = classify(&sms.to, region) else {
+            return Ok(()); // Short codes and the like are no lead's conversation.
+        };
+        self.store.write(sms.at, "owner_texted", |tx| {
+            let reader = tx.reader();
+            // Only a number Ringback already talks with: the owner's private texts stay private.
+            let Some(known_line) = reader.latest_line(number.as_str())? else {
+                return Ok(());
+            };
+            let since = sms.at - Self::OWN_COPY_WINDOW;
+            if reader.sent_by_ringback(number.as_str(), &sms.body, since)? {
+                return Ok(()); // The provider's copy of a text Ringback sent.
+            }
+            let line = if reader.has_conversation(&sms.line, number.as_str())? {
+                sms.line.clone()
+            } else {
+                known_line
+            };
+            let conversation = tx.touch_conversation(&line, number.as_str(), sms.at)?;
+            let inserted = tx.insert_message(&NewMessage {
+                conversation_id: conversation,
+                direction: Direction::Outbound,
+                kind: MessageKind::FromPhone,
+                body: &sms.body,
+                status: MessageStatus::Sent,
+                created_at: sms.at,
+                due_at: None,
+                left_at: Some(sms.at),
+                source_id: Some(&sms.source_id),
+                failure: None,
+            })?;
+            if inserted.is_some() {
+                tracing::info!(to = %number.masked(), "owner texted from the phone's messaging app");
+                // The owner is talking with them: no automatic follow-up on top.
+                cancel_queued(
+                    tx,
+                    &number,
+                    &[MessageKind::FollowUp],
+                    SkipReason::InConversation,
+                    sms.at,
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(())
     }
 
     fn receive(&mut self, sms: InboundSms) -> Result<Vec<Outcome>, EngineError> {

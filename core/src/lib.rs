@@ -22,7 +22,9 @@ pub mod sync;
 pub mod template;
 
 pub use call::{CallOutcome, EndedCall, Line};
-pub use engine::{Engine, EngineError, InboundSms, Outcome, PlatformEvent, Ports, ReplyRequest};
+pub use engine::{
+    Engine, EngineError, InboundSms, Outcome, OwnerSms, PlatformEvent, Ports, ReplyRequest,
+};
 pub use message::{Direction, MessageKind, MessageStatus};
 pub use phone::{PhoneNumber, Region, Sender};
 pub use rules::SkipReason;

@@ -53,10 +53,13 @@ pub enum MessageKind {
     Help,
     /// A text the caller sent.
     Inbound,
+    /// Typed by the owner in the phone's own messaging app (read from the SMS provider), so
+    /// the desktop's thread is never half a conversation.
+    FromPhone,
 }
 
 impl MessageKind {
-    const ALL: [MessageKind; 8] = [
+    const ALL: [MessageKind; 9] = [
         MessageKind::TextBack,
         MessageKind::Reply,
         MessageKind::FollowUp,
@@ -65,6 +68,7 @@ impl MessageKind {
         MessageKind::OptInConfirmation,
         MessageKind::Help,
         MessageKind::Inbound,
+        MessageKind::FromPhone,
     ];
 
     /// The stored name.
@@ -78,6 +82,7 @@ impl MessageKind {
             MessageKind::OptInConfirmation => "opt_in_confirmation",
             MessageKind::Help => "help",
             MessageKind::Inbound => "inbound",
+            MessageKind::FromPhone => "from_phone",
         }
     }
 
@@ -88,7 +93,10 @@ impl MessageKind {
 
     /// Sent by the engine on its own (held back by the volume limit), as opposed to typed by a person.
     pub fn is_automated(self) -> bool {
-        !matches!(self, MessageKind::Reply | MessageKind::Inbound)
+        !matches!(
+            self,
+            MessageKind::Reply | MessageKind::Inbound | MessageKind::FromPhone
+        )
     }
 }
 

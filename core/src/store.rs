@@ -632,6 +632,34 @@ impl Reader<'_> {
             .optional()?)
     }
 
+    /// Whether Ringback itself sent `body` to `number` since `since` (any line, any kind but
+    /// texts typed on the phone).
+    pub fn sent_by_ringback(
+        &self,
+        number: &str,
+        body: &str,
+        since: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                 WHERE c.number = ?1 AND m.direction = 'outbound' AND m.kind <> 'from_phone'
+                   AND m.body = ?2 AND m.created_at >= ?3)",
+            )?
+            .query_row(params![number, body, ms(since)], |r| r.get(0))?)
+    }
+
+    /// Whether there is a conversation with `number` on `line`.
+    pub fn has_conversation(&self, line: &Line, number: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM conversations WHERE line = ?1 AND number = ?2)",
+            )?
+            .query_row(params![line.0, number], |r| r.get(0))?)
+    }
+
     /// The line of the most recently active conversation with `number`.
     pub fn latest_line(&self, number: &str) -> Result<Option<Line>, StoreError> {
         Ok(self

@@ -581,7 +581,12 @@ export type MessageKind =
 /**  Answers HELP. */
 "help" | 
 /**  A text the caller sent. */
-"inbound";
+"inbound" | 
+/**
+ *  Typed by the owner in the phone's own messaging app (read from the SMS provider), so
+ *  the desktop's thread is never half a conversation.
+ */
+"from_phone";
 
 /**  One message of a thread. */
 export type MessageRow = MessageRow_Serialize | MessageRow_Deserialize;

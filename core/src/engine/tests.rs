@@ -508,3 +508,79 @@ fn a_call_read_long_after_it_ended_gets_no_text() {
             .any(|c| c.skip_reason.as_deref() == Some("too_late"))
     );
 }
+
+fn owner_sms(source: &str, to: &str, body: &str, at: Timestamp) -> PlatformEvent {
+    PlatformEvent::OwnerTexted(OwnerSms {
+        source_id: source.into(),
+        to: to.into(),
+        body: body.into(),
+        line: Line("sim1".into()),
+        at,
+    })
+}
+
+#[test]
+fn owner_texts_from_the_phone_join_known_conversations_once_and_never_copy_ringbacks_own() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(
+        Store::open_in_memory().expect("store"),
+        json!({"follow_ups": [{"after_hours": 24.0, "body": "Still need a hand? {business_name}"}]}),
+    );
+    phone.call("(212) 555-0123", CallOutcome::Missed);
+    engine.handle(PlatformEvent::CallLogChanged).expect("call");
+    let text_back = phone.telephony.sent()[0].body.clone();
+    let now = phone.clock.now();
+    // Android writes Ringback's own text into the provider: it is not a second message.
+    engine
+        .handle(owner_sms("sms-1", "+12125550123", &text_back, now))
+        .expect("own copy");
+    // The owner answers from the phone's messaging app, in the national format.
+    let typed = "On my way, 20 minutes 🚐";
+    for _ in 0..2 {
+        engine
+            .handle(owner_sms("sms-2", "(212) 555-0123", typed, now))
+            .expect("owner text");
+    }
+    // A private text to a number Ringback has never talked with stays out.
+    engine
+        .handle(owner_sms("sms-3", "+12125550199", "Dinner at 7?", now))
+        .expect("private");
+    let messages = engine.store().reader().all_messages().expect("messages");
+    let bodies: Vec<(&str, MessageKind)> = messages
+        .iter()
+        .filter(|m| m.kind != MessageKind::FollowUp)
+        .map(|m| (m.body.as_str(), m.kind))
+        .collect();
+    assert_eq!(
+        bodies,
+        vec![
+            (text_back.as_str(), MessageKind::TextBack),
+            (typed, MessageKind::FromPhone)
+        ]
+    );
+    let typed_row = messages
+        .iter()
+        .find(|m| m.kind == MessageKind::FromPhone)
+        .expect("typed");
+    assert_eq!(typed_row.direction, Direction::Outbound);
+    assert_eq!(typed_row.status, MessageStatus::Sent);
+    // Nothing was sent by the engine for it, and the follow-up waiting for silence is off.
+    assert_eq!(phone.telephony.sent().len(), 1);
+    phone.clock.advance(SignedDuration::from_hours(30));
+    engine.run_due().expect("due");
+    assert_eq!(
+        phone.telephony.sent().len(),
+        1,
+        "no follow-up after the owner texted"
+    );
+    let follow_up = engine
+        .store()
+        .reader()
+        .all_messages()
+        .expect("messages")
+        .into_iter()
+        .find(|m| m.kind == MessageKind::FollowUp)
+        .expect("the follow-up was queued at the text-back");
+    assert_ne!(follow_up.status, MessageStatus::Queued);
+    assert_ne!(follow_up.status, MessageStatus::Sent);
+}

@@ -158,7 +158,7 @@ function Bubble(props: { m: MessageRow; convKey: ConvKey; onError: (e: string) =
       <p class="meta">
         <span>{when(m.created_ms)}</span>
         {m.direction === "outbound" && <span class="state">{stateWords(m)}</span>}
-        {m.kind !== "reply" && m.kind !== "inbound" && <span class="kind">{m.kind.replace("_", "-")}</span>}
+        {m.kind !== "reply" && m.kind !== "inbound" && <span class="kind">{m.kind === "from_phone" ? "from the phone" : m.kind.replace("_", "-")}</span>}
       </p>
       {canResend && (
         <button
