@@ -14,3 +14,4 @@ pub mod report;
 /// The scenario runner lives in core (the desktop's settings dry run uses it too).
 pub use ringback_core::scenario;
 pub mod serve;
+pub mod runtime;

@@ -1,1 +1,430 @@
-//! Reading the radio's reports: sent result codes and delivery-report PDUs.
+//! Reading the radio's reports: the result code of each part's "sent" `PendingIntent`, the
+//! status of each part's delivery report (3GPP and 3GPP2 PDUs), and the tally that turns
+//! per-part reports into one report per message.
+//!
+//! A long text leaves as several parts, each with its own sent and delivered report. The
+//! message is sent when every part reported `RESULT_OK`, failed at the first part that did
+//! not; it is delivered when every part's report says complete, failed at the first part
+//! whose report says the network gave up.
+
+use std::collections::{BTreeSet, HashMap};
+
+use ringback_core::engine::DeliveryStatus;
+use ringback_core::ports::SendError;
+
+/// `Activity.RESULT_OK` (API 1): the part left.
+pub const RESULT_OK: i32 = -1;
+
+/// The words for a "sent" result code (`SmsManager.RESULT_ERROR_*`, API 4 unless noted).
+pub fn send_result(result_code: i32, error_code: Option<i32>) -> Result<(), SendError> {
+    let detail = || match error_code {
+        Some(code) if code != 0 && code != -1 => format!(" (radio code {code})"),
+        _ => String::new(),
+    };
+    match result_code {
+        RESULT_OK => Ok(()),
+        // RESULT_ERROR_GENERIC_FAILURE: the carrier refused it (no credit, barred, fault).
+        1 => Err(SendError::GenericFailure),
+        // RESULT_ERROR_RADIO_OFF.
+        2 => Err(SendError::RadioOff),
+        // RESULT_ERROR_NULL_PDU.
+        3 => Err(SendError::Other(format!(
+            "Android could not encode the text{}",
+            detail()
+        ))),
+        // RESULT_ERROR_NO_SERVICE.
+        4 => Err(SendError::NoService),
+        // RESULT_ERROR_LIMIT_EXCEEDED (API 19).
+        5 => Err(SendError::LimitExceeded),
+        // RESULT_ERROR_FDN_CHECK_FAILURE (API 24).
+        6 => Err(SendError::Other(
+            "the phone's fixed dialling list blocks this number; allow it in the SIM settings"
+                .into(),
+        )),
+        // RESULT_ERROR_SHORT_CODE_NOT_ALLOWED / _NEVER_ALLOWED (API 24).
+        7 | 8 => Err(SendError::Other(
+            "Android does not let Ringback text short codes; answer this one from the messaging app"
+                .into(),
+        )),
+        // RESULT_RADIO_NOT_AVAILABLE (API 30).
+        9 => Err(SendError::RadioOff),
+        // RESULT_NETWORK_REJECT (10), RESULT_NETWORK_ERROR (17) (API 30).
+        10 | 17 => Err(SendError::GenericFailure),
+        other => Err(SendError::Other(format!(
+            "Android reported error {other}{}; resend, and restart the phone if it keeps happening",
+            detail()
+        ))),
+    }
+}
+
+/// Why a delivery report could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    /// The report is shorter than its own fields say.
+    #[error("the delivery report is cut short ({0} bytes)")]
+    Truncated(usize),
+    /// Not a status report.
+    #[error("the delivery report is not a status report (message type {0})")]
+    NotStatusReport(u8),
+    /// A format Android does not send.
+    #[error("“{0}” is not a delivery report format; expected 3gpp or 3gpp2")]
+    UnknownFormat(String),
+}
+
+/// What one part's delivery report says.
+pub fn delivery_status(pdu: &[u8], format: &str) -> Result<DeliveryStatus, ReportError> {
+    match format {
+        "3gpp" => gsm_status(pdu),
+        "3gpp2" => cdma_status(pdu),
+        other => Err(ReportError::UnknownFormat(other.chars().take(16).collect())),
+    }
+}
+
+/// A cursor over a PDU that reports a short read instead of panicking.
+struct Bytes<'a> {
+    pdu: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Bytes<'a> {
+    fn new(pdu: &'a [u8]) -> Self {
+        Bytes { pdu, at: 0 }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ReportError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|end| *end <= self.pdu.len())
+            .ok_or(ReportError::Truncated(self.pdu.len()))?;
+        let out = &self.pdu[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+
+    fn byte(&mut self) -> Result<u8, ReportError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn int(&mut self) -> Result<i32, ReportError> {
+        let b = self.take(4)?;
+        Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+/// 3GPP TS 23.040 §9.2.2.3 SMS-STATUS-REPORT, as Android hands it over: the SMSC address
+/// (length octet first), then the first octet, TP-MR, TP-RA, TP-SCTS, TP-DT and TP-ST.
+fn gsm_status(pdu: &[u8]) -> Result<DeliveryStatus, ReportError> {
+    let mut b = Bytes::new(pdu);
+    let smsc = b.byte()?;
+    b.take(usize::from(smsc))?;
+    let first = b.byte()?;
+    let mti = first & 0x03;
+    if mti != 0x02 {
+        return Err(ReportError::NotStatusReport(mti));
+    }
+    b.byte()?; // TP-MR
+    let digits = b.byte()?; // TP-RA length, in semi-octets
+    b.byte()?; // type of address
+    b.take(usize::from(digits).div_ceil(2))?;
+    b.take(7)?; // TP-SCTS
+    b.take(7)?; // TP-DT
+    let status = b.byte()?; // TP-ST, §9.2.3.15
+    Ok(match status {
+        // Short message transaction completed (received, forwarded, replaced).
+        0x00..=0x1F => DeliveryStatus::Delivered,
+        // Temporary error, the service centre is still trying.
+        0x20..=0x3F => DeliveryStatus::Pending,
+        // Permanent error, or a temporary one the centre stopped trying; reserved values
+        // count as "service rejected".
+        _ => DeliveryStatus::Failed,
+    })
+}
+
+/// The 3GPP2 report as Android serialises it (AOSP `cdma.SmsMessage.parsePdu`): message
+/// type, teleservice and service category (ints), the address (digit mode, number mode,
+/// type, plan, length, digits), bearer reply (int), reply sequence, error class and cause
+/// (bytes), then the bearer data (int length, bytes) whose MESSAGE_STATUS subparameter
+/// (id 0x14, C.S0015-B §4.5.21) carries the error class (2 bits) and status (6 bits).
+fn cdma_status(pdu: &[u8]) -> Result<DeliveryStatus, ReportError> {
+    let mut b = Bytes::new(pdu);
+    b.int()?; // message type
+    b.int()?; // teleservice
+    b.int()?; // service category
+    b.take(4)?; // digit mode, number mode, type, plan
+    let digits = b.byte()?;
+    b.take(usize::from(digits))?;
+    b.int()?; // bearer reply
+    b.take(3)?; // reply sequence, error class, cause code
+    let length = b.int()?;
+    let length = usize::try_from(length).map_err(|_| ReportError::Truncated(pdu.len()))?;
+    let bearer = b.take(length)?;
+    let mut sub = Bytes::new(bearer);
+    while sub.at < bearer.len() {
+        let id = sub.byte()?;
+        let len = sub.byte()?;
+        let data = sub.take(usize::from(len))?;
+        if id == 0x14 {
+            let Some(&value) = data.first() else {
+                return Err(ReportError::Truncated(pdu.len()));
+            };
+            let class = value >> 6;
+            let status = value & 0x3F;
+            return Ok(match (class, status) {
+                // No error: delivered (0x02); accepted or deposited (0x00, 0x01) are on the way.
+                (0, 0x02) => DeliveryStatus::Delivered,
+                (0, 0x00 | 0x01) => DeliveryStatus::Pending,
+                (0, _) => DeliveryStatus::Failed, // cancelled and the like
+                (2, _) => DeliveryStatus::Pending, // temporary: still trying
+                _ => DeliveryStatus::Failed,       // permanent
+            });
+        }
+    }
+    // A delivery acknowledgement without a status subparameter means delivered.
+    Ok(DeliveryStatus::Delivered)
+}
+
+/// Per-part reports of the texts in flight, until each message has its verdict.
+#[derive(Debug, Default)]
+pub struct PartTally {
+    sent: HashMap<i64, Parts>,
+    delivered: HashMap<i64, Parts>,
+}
+
+#[derive(Debug, Default)]
+struct Parts {
+    done: BTreeSet<u32>,
+    pending_told: bool,
+}
+
+impl PartTally {
+    /// One part's "sent" report. `Some` once the message has its verdict: the first failure,
+    /// or success when every part has left. Later reports of a decided message are `None`.
+    pub fn sent(
+        &mut self,
+        message: i64,
+        part: u32,
+        parts: u32,
+        result: Result<(), SendError>,
+    ) -> Option<Result<(), SendError>> {
+        let parts = parts.max(1);
+        if part >= parts {
+            return None; // Not a part of this message: ignore rather than guess.
+        }
+        let entry = self.sent.entry(message).or_default();
+        if entry.pending_told {
+            return None; // Already failed.
+        }
+        match result {
+            Err(e) => {
+                entry.pending_told = true;
+                Some(Err(e))
+            }
+            Ok(()) => {
+                entry.done.insert(part);
+                if entry.done.len() == parts as usize {
+                    self.sent.remove(&message);
+                    Some(Ok(()))
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// One part's delivery report. `Some(Delivered)` when every part is delivered,
+    /// `Some(Failed)` at the first failed part, `Some(Pending)` once at the first "still
+    /// trying"; otherwise `None`.
+    pub fn delivered(
+        &mut self,
+        message: i64,
+        part: u32,
+        parts: u32,
+        status: DeliveryStatus,
+    ) -> Option<DeliveryStatus> {
+        let parts = parts.max(1);
+        if part >= parts {
+            return None;
+        }
+        let entry = self.delivered.entry(message).or_default();
+        match status {
+            DeliveryStatus::Failed => {
+                self.delivered.remove(&message);
+                Some(DeliveryStatus::Failed)
+            }
+            DeliveryStatus::Pending => {
+                if entry.pending_told {
+                    None
+                } else {
+                    entry.pending_told = true;
+                    Some(DeliveryStatus::Pending)
+                }
+            }
+            DeliveryStatus::Delivered => {
+                entry.done.insert(part);
+                if entry.done.len() == parts as usize {
+                    self.delivered.remove(&message);
+                    Some(DeliveryStatus::Delivered)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A GSM status report: SMSC +1 212 555 0000, MR 7, recipient +1 212 555 0123, status `st`.
+    fn gsm_report(st: u8) -> Vec<u8> {
+        let mut pdu = vec![0x07, 0x91, 0x21, 0x21, 0x55, 0x05, 0x00, 0xF0];
+        pdu.push(0x06); // SMS-STATUS-REPORT, TP-SRQ
+        pdu.push(0x07); // TP-MR
+        pdu.extend([0x0B, 0x91, 0x21, 0x21, 0x55, 0x05, 0x21, 0xF3]); // 11 digits
+        pdu.extend([0x62, 0x11, 0x92, 0x41, 0x20, 0x00, 0x00]); // SCTS
+        pdu.extend([0x62, 0x11, 0x92, 0x41, 0x20, 0x05, 0x00]); // DT
+        pdu.push(st);
+        pdu
+    }
+
+    #[test]
+    fn gsm_status_byte_decides() {
+        assert_eq!(
+            delivery_status(&gsm_report(0x00), "3gpp"),
+            Ok(DeliveryStatus::Delivered)
+        );
+        assert_eq!(
+            delivery_status(&gsm_report(0x01), "3gpp"),
+            Ok(DeliveryStatus::Delivered)
+        );
+        assert_eq!(
+            delivery_status(&gsm_report(0x20), "3gpp"),
+            Ok(DeliveryStatus::Pending)
+        );
+        assert_eq!(
+            delivery_status(&gsm_report(0x41), "3gpp"),
+            Ok(DeliveryStatus::Failed)
+        );
+        assert_eq!(
+            delivery_status(&gsm_report(0x62), "3gpp"),
+            Ok(DeliveryStatus::Failed)
+        );
+    }
+
+    #[test]
+    fn gsm_without_smsc_and_odd_shapes() {
+        let mut pdu = gsm_report(0x00);
+        pdu.drain(1..8);
+        pdu[0] = 0; // no SMSC address
+        assert_eq!(
+            delivery_status(&pdu, "3gpp"),
+            Ok(DeliveryStatus::Delivered)
+        );
+        // A deliver PDU (MTI 0) is not a report.
+        let mut deliver = gsm_report(0);
+        deliver[8] = 0x04;
+        assert_eq!(
+            delivery_status(&deliver, "3gpp"),
+            Err(ReportError::NotStatusReport(0))
+        );
+        // Every truncation is an error, never a panic.
+        let full = gsm_report(0);
+        for n in 0..full.len() {
+            assert!(delivery_status(&full[..n], "3gpp").is_err(), "{n} bytes");
+        }
+        assert!(matches!(
+            delivery_status(&full, "sms"),
+            Err(ReportError::UnknownFormat(_))
+        ));
+    }
+
+    fn cdma_report(status: Option<u8>) -> Vec<u8> {
+        let mut pdu = Vec::new();
+        pdu.extend(0i32.to_be_bytes()); // point-to-point
+        pdu.extend(4101i32.to_be_bytes()); // WMT teleservice
+        pdu.extend(0i32.to_be_bytes());
+        pdu.extend([0, 0, 0, 0, 10]);
+        pdu.extend(b"2125550123");
+        pdu.extend(0i32.to_be_bytes());
+        pdu.extend([0, 0, 0]);
+        let mut bearer = vec![0x00, 0x03, 0x40, 0x00, 0x10]; // message identifier: delivery ack
+        if let Some(s) = status {
+            bearer.extend([0x14, 0x01, s]);
+        }
+        pdu.extend(i32::try_from(bearer.len()).expect("small").to_be_bytes());
+        pdu.extend(bearer);
+        pdu
+    }
+
+    #[test]
+    fn cdma_message_status_decides() {
+        let cases = [
+            (Some(0x02), DeliveryStatus::Delivered),
+            (Some(0x00), DeliveryStatus::Pending),
+            (Some(0x80 | 0x04), DeliveryStatus::Pending), // temporary, congestion
+            (Some(0xC0 | 0x0A), DeliveryStatus::Failed),  // permanent, invalid destination
+            (None, DeliveryStatus::Delivered),
+        ];
+        for (status, want) in cases {
+            assert_eq!(
+                delivery_status(&cdma_report(status), "3gpp2"),
+                Ok(want),
+                "{status:?}"
+            );
+        }
+        let full = cdma_report(Some(0x02));
+        for n in 0..full.len() {
+            assert!(delivery_status(&full[..n], "3gpp2").is_err(), "{n} bytes");
+        }
+    }
+
+    #[test]
+    fn result_codes_become_words() {
+        assert_eq!(send_result(RESULT_OK, None), Ok(()));
+        assert_eq!(send_result(1, Some(38)), Err(SendError::GenericFailure));
+        assert_eq!(send_result(2, None), Err(SendError::RadioOff));
+        assert_eq!(send_result(4, None), Err(SendError::NoService));
+        assert_eq!(send_result(5, None), Err(SendError::LimitExceeded));
+        let Err(SendError::Other(words)) = send_result(1234, Some(7)) else {
+            panic!("unknown codes are described");
+        };
+        assert!(words.contains("1234") && words.contains("radio code 7"), "{words}");
+    }
+
+    #[test]
+    fn a_message_is_sent_when_every_part_left_and_failed_at_the_first_failure() {
+        let mut t = PartTally::default();
+        assert_eq!(t.sent(9, 0, 3, Ok(())), None);
+        assert_eq!(t.sent(9, 0, 3, Ok(())), None, "a repeated report counts once");
+        assert_eq!(t.sent(9, 2, 3, Ok(())), None);
+        assert_eq!(t.sent(9, 1, 3, Ok(())), Some(Ok(())));
+        assert_eq!(
+            t.sent(10, 1, 2, Err(SendError::NoService)),
+            Some(Err(SendError::NoService))
+        );
+        assert_eq!(t.sent(10, 0, 2, Ok(())), None, "already failed");
+        assert_eq!(t.sent(11, 5, 2, Ok(())), None, "not a part of it");
+        assert_eq!(t.sent(12, 0, 1, Ok(())), Some(Ok(())));
+    }
+
+    #[test]
+    fn a_message_is_delivered_when_every_part_is() {
+        let mut t = PartTally::default();
+        assert_eq!(t.delivered(3, 0, 2, DeliveryStatus::Delivered), None);
+        assert_eq!(
+            t.delivered(3, 1, 2, DeliveryStatus::Pending),
+            Some(DeliveryStatus::Pending)
+        );
+        assert_eq!(t.delivered(3, 1, 2, DeliveryStatus::Pending), None);
+        assert_eq!(
+            t.delivered(3, 1, 2, DeliveryStatus::Delivered),
+            Some(DeliveryStatus::Delivered)
+        );
+        assert_eq!(
+            t.delivered(4, 0, 2, DeliveryStatus::Failed),
+            Some(DeliveryStatus::Failed)
+        );
+    }
+}

@@ -452,6 +452,19 @@ impl Engine {
             .collect())
     }
 
+    /// On a first start, passes over the call log's history up to `log_id`: those calls
+    /// ended before Ringback ran and are not recorded. Does nothing once a cursor exists;
+    /// returns whether it moved the cursor.
+    pub fn start_call_log_after(&mut self, log_id: i64) -> Result<bool, EngineError> {
+        if self.store.reader().call_log_cursor()?.is_some() {
+            return Ok(false);
+        }
+        let now = self.ports.clock.now();
+        self.store
+            .write(now, "call_log_started", |tx| tx.set_call_log_cursor(log_id))?;
+        Ok(true)
+    }
+
     /// Handles a platform event, then sends whatever has become due.
     pub fn handle(&mut self, event: PlatformEvent) -> Result<Vec<Outcome>, EngineError> {
         let mut outcomes = match event {

@@ -1,0 +1,720 @@
+//! The phone's runtime: the engine, sync and the platform's reports, behind plain methods
+//! that the uniffi API ([`crate::api`]) forwards to. Generic over the platform so that the
+//! same code runs on Android ([`AndroidPlatform`]) and in tests (memory ports).
+//!
+//! Every entry point is idempotent: Android repeats broadcasts, observers fire in bursts,
+//! and the call log and SMS provider are read since persisted cursors, so a repeated or
+//! late trigger never handles anything twice.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jiff::{SignedDuration, Timestamp};
+use ringback_core::engine::service::{self, EngineHandle, EngineTask};
+use ringback_core::engine::{InboundSms, OwnerSms};
+use ringback_core::ports::memory::SystemClock;
+use ringback_core::ports::{CallLog, Contacts, PortError, Telephony};
+use ringback_core::rules::SkipReason;
+use ringback_core::store::MessageId;
+use ringback_core::sync::net::{self, NetworkMode, PeerLink};
+use ringback_core::sync::node::{PAIR_ALPN, PeerState, PhoneNode};
+use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::ticket::PairingTicket;
+use ringback_core::{Engine, Line, PlatformEvent, Ports, Settings, Store};
+use serde_json::json;
+
+use crate::platform::android::{AndroidPlatform, ProviderBox, ProviderSms};
+use crate::report::{self, PartTally};
+
+/// What the runtime needs from a phone beyond the engine's ports: the SMS provider.
+pub trait PhonePlatform: Telephony + CallLog + Contacts + 'static {
+    /// Provider rows with `_id` above `after`, in id order.
+    fn sms_since(&self, after: Option<i64>) -> Result<Vec<ProviderSms>, PortError>;
+    /// The provider's highest `_id`.
+    fn sms_last_id(&self) -> Result<Option<i64>, PortError>;
+}
+
+impl PhonePlatform for AndroidPlatform {
+    fn sms_since(&self, after: Option<i64>) -> Result<Vec<ProviderSms>, PortError> {
+        AndroidPlatform::sms_since(self, after)
+    }
+
+    fn sms_last_id(&self) -> Result<Option<i64>, PortError> {
+        AndroidPlatform::sms_last_id(self)
+    }
+}
+
+/// Why the runtime could not do something, as a small set the app can show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuntimeError {
+    /// The data folder could not be used.
+    #[error("Ringback could not use its data folder ({0}); free some space on the phone and reopen the app")]
+    DataFolder(String),
+    /// The network could not be started.
+    #[error("Ringback could not start its connection to the desktops ({0}); check the phone's internet and reopen the app")]
+    Network(String),
+    /// Something typed or scanned is not valid.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Pairing failed.
+    #[error("{0}")]
+    Pairing(String),
+    /// The engine stopped (the app is shutting down).
+    #[error("Ringback is stopping; open the app again")]
+    Stopped,
+    /// A failure inside Ringback, described.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// How the runtime starts.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Where the store, keys and cursors live.
+    pub data_dir: PathBuf,
+    /// The phone's name on desktops.
+    pub device_name: String,
+    /// The network; `None` follows the settings.
+    pub network: Option<NetworkMode>,
+}
+
+/// The state of a phone call, from `TelephonyManager.EXTRA_STATE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallState {
+    /// The phone rings.
+    Ringing,
+    /// A call is in progress.
+    OffHook,
+    /// No call.
+    Idle,
+}
+
+/// A desktop as the status screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesktopView {
+    /// Its name.
+    pub name: String,
+    /// Its endpoint id.
+    pub endpoint: String,
+    /// Connected now.
+    pub connected: bool,
+    /// Connected through a relay.
+    pub via_relay: bool,
+    /// Offline since (UTC ms) when not connected.
+    pub offline_since_ms: Option<i64>,
+}
+
+/// The last missed call and what was done about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissedCallView {
+    /// The caller: contact name or number.
+    pub caller: String,
+    /// When the call ended (UTC ms).
+    pub at_ms: i64,
+    /// What Ringback did, in words.
+    pub action: String,
+}
+
+/// Everything the status screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusView {
+    /// The phone's endpoint id.
+    pub endpoint: String,
+    /// The text-back switch.
+    pub enabled: bool,
+    /// Paired desktops.
+    pub desktops: Vec<DesktopView>,
+    /// The last missed call.
+    pub last_missed_call: Option<MissedCallView>,
+    /// What needs the owner's attention, in words.
+    pub problems: Vec<String>,
+}
+
+/// The running phone.
+pub struct Runtime {
+    rt: tokio::runtime::Runtime,
+    engine: EngineHandle,
+    task: Mutex<Option<EngineTask>>,
+    node: Mutex<Option<PhoneNode>>,
+    endpoint: String,
+    platform: Arc<dyn PhonePlatform>,
+    data_dir: PathBuf,
+    tally: Mutex<PartTally>,
+    /// Serialises provider reads so two observers firing together read once each in turn.
+    sms_cursor: tokio::sync::Mutex<Option<i64>>,
+    problems: Mutex<BTreeMap<&'static str, String>>,
+    call_state: Mutex<Option<CallState>>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The file that keeps the SMS provider cursor.
+const SMS_CURSOR_FILE: &str = "sms-provider.cursor";
+
+impl Runtime {
+    /// Opens the store in the data folder, starts the engine and sync, and catches up on
+    /// what happened while the app was not running.
+    pub fn start(
+        config: RuntimeConfig,
+        platform: Arc<dyn PhonePlatform>,
+    ) -> Result<Runtime, RuntimeError> {
+        let data = &config.data_dir;
+        std::fs::create_dir_all(data).map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ringback")
+            .enable_all()
+            .build()
+            .map_err(|e| RuntimeError::Internal(format!("could not start: {e}")))?;
+        let store = Store::open_lean(&data.join("phone.db"))
+            .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+        let ports = Ports {
+            telephony: platform.clone(),
+            call_log: platform.clone(),
+            contacts: platform.clone(),
+            clock: Arc::new(SystemClock),
+        };
+        let mut engine = Engine::open(store, ports, &Settings::default())
+            .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+        let mut problems = BTreeMap::new();
+        if let Err(e) = skip_history(&mut engine, platform.as_ref()) {
+            problems.insert("call_log", call_log_problem(&e));
+        }
+        let settings = engine.config().map(|c| c.settings.clone());
+        let _guard = rt.enter();
+        let (engine, task) = service::spawn(engine);
+        let network = match config.network.clone() {
+            Some(mode) => mode,
+            None => settings
+                .as_ref()
+                .map(|s| NetworkMode::from_settings(&s.sync))
+                .transpose()
+                .map_err(|e| RuntimeError::Network(e.to_string()))?
+                .unwrap_or(NetworkMode::Default),
+        };
+        let node = rt.block_on(async {
+            let key = net::load_or_create_key(&data.join("phone.key"))
+                .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+            let endpoint = net::bind(
+                &network,
+                key,
+                vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
+                None,
+            )
+            .await
+            .map_err(|e| RuntimeError::Network(e.to_string()))?;
+            PhoneNode::start(
+                endpoint,
+                engine.clone(),
+                &config.device_name,
+                Faults::default(),
+            )
+            .await
+            .map_err(|e| RuntimeError::Network(e.to_string()))
+        })?;
+        let endpoint = node.id().to_string();
+        let sms_cursor = read_cursor(&data.join(SMS_CURSOR_FILE));
+        let runtime = Runtime {
+            rt,
+            engine,
+            task: Mutex::new(Some(task)),
+            node: Mutex::new(Some(node)),
+            endpoint,
+            platform,
+            data_dir: data.clone(),
+            tally: Mutex::new(PartTally::default()),
+            sms_cursor: tokio::sync::Mutex::new(sms_cursor),
+            problems: Mutex::new(problems),
+            call_state: Mutex::new(None),
+        };
+        tracing::info!("ringback started");
+        // Catch up: calls that ended and texts that arrived while the app was dead.
+        runtime.call_log_changed();
+        runtime.sms_provider_changed();
+        Ok(runtime)
+    }
+
+    /// Hands an event to the engine and waits for it to be handled.
+    fn event(&self, event: PlatformEvent) -> Result<(), RuntimeError> {
+        match self.rt.block_on(self.engine.event(event)) {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(RuntimeError::Internal(e.to_string())),
+            Err(_) => Err(RuntimeError::Stopped),
+        }
+    }
+
+    fn problem(&self, key: &'static str, problem: Option<String>) {
+        if let Ok(mut problems) = self.problems.lock() {
+            match problem {
+                Some(p) => problems.insert(key, p),
+                None => problems.remove(key),
+            };
+        }
+    }
+
+    /// The phone-state broadcast. Ringing then idle without off-hook is a missed call, but
+    /// the call log decides: idle reads it (the broadcast arrives twice, with and without
+    /// the number; reading twice is harmless).
+    pub fn phone_state(&self, state: CallState) {
+        let previous = self
+            .call_state
+            .lock()
+            .map(|mut s| s.replace(state))
+            .unwrap_or(None);
+        tracing::debug!(?previous, ?state, "phone state");
+        if state == CallState::Idle {
+            self.call_log_changed();
+        }
+    }
+
+    /// The call log changed (observer, idle, boot): read it since the cursor.
+    pub fn call_log_changed(&self) {
+        let result = self.event(PlatformEvent::CallLogChanged);
+        self.problem(
+            "call_log",
+            result.err().map(|e| call_log_problem(&e.to_string())),
+        );
+    }
+
+    /// A text arrived (`SMS_RECEIVED`).
+    pub fn sms_received(
+        &self,
+        from: &str,
+        body: &str,
+        subscription_id: Option<i32>,
+        sent_at_ms: i64,
+    ) -> Result<(), RuntimeError> {
+        let at = Timestamp::now();
+        let sms = InboundSms {
+            source_id: Some(inbound_source_id(from, sent_at_ms, body)),
+            from: from.to_string(),
+            body: body.to_string(),
+            line: line_of(subscription_id),
+            at,
+        };
+        self.event(PlatformEvent::SmsReceived(sms))
+    }
+
+    /// The SMS provider changed: texts a carrier service kept from the broadcast, and texts
+    /// the owner sent from the messaging app.
+    pub fn sms_provider_changed(&self) {
+        let result = self.rt.block_on(self.read_provider());
+        self.problem("sms_provider", result.err());
+    }
+
+    async fn read_provider(&self) -> Result<(), String> {
+        let mut cursor = self.sms_cursor.lock().await;
+        let platform = self.platform.clone();
+        let Some(after) = *cursor else {
+            // First start: texts from before Ringback are not its business.
+            let last = platform
+                .sms_last_id()
+                .map_err(|e| provider_problem(&e.to_string()))?;
+            let last = last.unwrap_or(0);
+            *cursor = Some(last);
+            write_cursor(&self.data_dir.join(SMS_CURSOR_FILE), last)?;
+            return Ok(());
+        };
+        let rows = platform
+            .sms_since(Some(after))
+            .map_err(|e| provider_problem(&e.to_string()))?;
+        let mut last = after;
+        for row in rows {
+            let event = match row.kind {
+                ProviderBox::Inbox => Some(PlatformEvent::SmsReceived(InboundSms {
+                    source_id: Some(inbound_source_id(&row.address, row.date_sent_ms, &row.body)),
+                    from: row.address.clone(),
+                    body: row.body.clone(),
+                    line: line_of(row.subscription_id),
+                    at: Timestamp::from_millisecond(row.date_ms).unwrap_or_else(|_| Timestamp::now()),
+                })),
+                ProviderBox::Sent => Some(PlatformEvent::OwnerTexted(OwnerSms {
+                    source_id: format!("provider-sms-{}", row.id),
+                    to: row.address.clone(),
+                    body: row.body.clone(),
+                    line: line_of(row.subscription_id),
+                    at: Timestamp::from_millisecond(row.date_ms).unwrap_or_else(|_| Timestamp::now()),
+                })),
+                ProviderBox::Other => None,
+            };
+            if let Some(event) = event {
+                match self.engine.event(event).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => {
+                        // Keep the cursor before this row: it is read again next time.
+                        self.save_cursor(&mut cursor, last)?;
+                        return Err(format!("a text could not be stored ({e}); Ringback will try again"));
+                    }
+                    Err(_) => return Err("Ringback is stopping".into()),
+                }
+            }
+            last = last.max(row.id);
+        }
+        self.save_cursor(&mut cursor, last)
+    }
+
+    fn save_cursor(&self, cursor: &mut Option<i64>, last: i64) -> Result<(), String> {
+        if *cursor != Some(last) {
+            write_cursor(&self.data_dir.join(SMS_CURSOR_FILE), last)?;
+            *cursor = Some(last);
+        }
+        Ok(())
+    }
+
+    /// One part's "sent" report.
+    pub fn sms_sent(
+        &self,
+        message_id: i64,
+        part: u32,
+        parts: u32,
+        result_code: i32,
+        error_code: Option<i32>,
+    ) -> Result<(), RuntimeError> {
+        let result = report::send_result(result_code, error_code);
+        let verdict = self
+            .tally
+            .lock()
+            .map_err(|_| RuntimeError::Internal("the report tally is broken".into()))?
+            .sent(message_id, part, parts, result);
+        match verdict {
+            Some(result) => self.event(PlatformEvent::SmsSent {
+                message_id: MessageId(message_id),
+                result,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// One part's delivery report.
+    pub fn sms_delivered(
+        &self,
+        message_id: i64,
+        part: u32,
+        parts: u32,
+        pdu: &[u8],
+        format: &str,
+    ) -> Result<(), RuntimeError> {
+        let status = report::delivery_status(pdu, format)
+            .map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
+        let verdict = self
+            .tally
+            .lock()
+            .map_err(|_| RuntimeError::Internal("the report tally is broken".into()))?
+            .delivered(message_id, part, parts, status);
+        match verdict {
+            Some(status) => self.event(PlatformEvent::Delivered {
+                message_id: MessageId(message_id),
+                status,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The phone booted: catch up on the call log and the provider.
+    pub fn boot(&self) {
+        self.call_log_changed();
+        self.sms_provider_changed();
+    }
+
+    /// Pairs with a desktop's QR payload or short code.
+    pub fn pair(&self, code: &str) -> Result<(String, String), RuntimeError> {
+        let ticket =
+            PairingTicket::parse(code).map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
+        let node = self.node_guard()?;
+        let Some(node) = node.as_ref() else {
+            return Err(RuntimeError::Stopped);
+        };
+        let peer = self
+            .rt
+            .block_on(node.pair(&ticket))
+            .map_err(|e| RuntimeError::Pairing(e.to_string()))?;
+        Ok((peer.name, peer.endpoint))
+    }
+
+    /// Unpairs a desktop.
+    pub fn unpair(&self, endpoint: &str) -> Result<(), RuntimeError> {
+        let node = self.node_guard()?;
+        let Some(node) = node.as_ref() else {
+            return Err(RuntimeError::Stopped);
+        };
+        self.rt
+            .block_on(node.unpair(endpoint))
+            .map_err(|e| RuntimeError::Pairing(e.to_string()))
+    }
+
+    fn node_guard(&self) -> Result<std::sync::MutexGuard<'_, Option<PhoneNode>>, RuntimeError> {
+        self.node
+            .lock()
+            .map_err(|_| RuntimeError::Internal("the sync node is broken".into()))
+    }
+
+    /// The text-back switch (synced: every desktop shows it).
+    pub fn set_enabled(&self, on: bool) -> Result<(), RuntimeError> {
+        match self
+            .rt
+            .block_on(self.engine.update_settings(json!({"text_back": {"enabled": on}})))
+        {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(RuntimeError::InvalidInput(format!(
+                "{e}; finish the settings on the desktop first"
+            ))),
+            Err(_) => Err(RuntimeError::Stopped),
+        }
+    }
+
+    /// What the status screen shows.
+    pub fn status(&self) -> Result<StatusView, RuntimeError> {
+        let desktops = self
+            .node_guard()?
+            .as_ref()
+            .map(|node| {
+                node.peers()
+                    .borrow()
+                    .values()
+                    .map(desktop_view)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let (enabled, settings_problems, last) = self
+            .rt
+            .block_on(self.engine.with(|engine| {
+                let (enabled, problems) = match engine.config() {
+                    Some(config) => (config.settings.text_back.enabled, Vec::new()),
+                    None => (
+                        false,
+                        vec!["Ringback has no settings yet, so it texts no one: pair a desktop and set the business name there".to_string()],
+                    ),
+                };
+                let reader = engine.store().reader();
+                let last = engine
+                    .store()
+                    .missed_calls_page(None, 1)
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .next()
+                    .map(|call| {
+                        let caller = call
+                            .number
+                            .as_deref()
+                            .and_then(|n| reader.contact_name(n).ok().flatten())
+                            .or(call.number.clone())
+                            .unwrap_or_else(|| call.caller.clone());
+                        MissedCallView {
+                            caller: if caller.trim().is_empty() { "A private number".into() } else { caller },
+                            at_ms: call.ended_at.as_millisecond(),
+                            action: action_words(
+                                call.decision.as_deref(),
+                                call.skip_reason.as_deref(),
+                                call.texted_at,
+                            ),
+                        }
+                    });
+                Ok::<_, String>((enabled, problems, last))
+            }))
+            .map_err(|_| RuntimeError::Stopped)?
+            .map_err(RuntimeError::Internal)?;
+        let mut problems = settings_problems;
+        if desktops.is_empty() {
+            problems.push("No desktop is paired: open Ringback on the office computer, choose Devices → Pair a phone, and scan the code".into());
+        }
+        if let Ok(p) = self.problems.lock() {
+            problems.extend(p.values().cloned());
+        }
+        Ok(StatusView {
+            endpoint: self.endpoint.clone(),
+            enabled,
+            desktops,
+            last_missed_call: last,
+            problems,
+        })
+    }
+
+    /// Stops sync and the engine; the store is closed cleanly.
+    pub fn stop(&self) {
+        let node = self.node.lock().ok().and_then(|mut n| n.take());
+        let task = self.task.lock().ok().and_then(|mut t| t.take());
+        self.rt.block_on(async {
+            if let Some(node) = node {
+                node.shutdown().await;
+            }
+            if let Some(task) = task {
+                task.abort();
+            }
+        });
+        tracing::info!("ringback stopped");
+    }
+
+    /// The tokio runtime (tests wait on it).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// The engine (tests read the store through it).
+    pub fn engine(&self) -> &EngineHandle {
+        &self.engine
+    }
+}
+
+/// On the very first start the call log holds the phone's history: only calls still
+/// inside the late window are Ringback's business; older ones are passed over.
+fn skip_history(engine: &mut Engine, platform: &dyn PhonePlatform) -> Result<(), String> {
+    if engine
+        .store()
+        .reader()
+        .call_log_cursor()
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let window = engine
+        .config()
+        .map(|c| i64::from(c.settings.text_back.late_window_minutes))
+        .unwrap_or(15);
+    let horizon = Timestamp::now() - SignedDuration::from_mins(window);
+    let entries = platform.entries_since(None).map_err(|e| e.to_string())?;
+    let old = entries
+        .iter()
+        .filter(|c| c.ended_at < horizon)
+        .map(|c| c.log_id)
+        .max();
+    if let Some(last) = old {
+        engine
+            .start_call_log_after(last)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn call_log_problem(e: &str) -> String {
+    format!("Ringback cannot read the call log ({e}), so it cannot see missed calls: allow “Call logs” for Ringback in Android settings")
+}
+
+fn provider_problem(e: &str) -> String {
+    format!("Ringback cannot read the phone's texts ({e}); replies still arrive, but texts typed in the messaging app will not show on the desktop: allow “SMS” for Ringback in Android settings")
+}
+
+/// The same id for a text whether the broadcast or the provider reports it: the sender's
+/// digits, the sender's timestamp and a hash of the body.
+pub fn inbound_source_id(from: &str, sent_at_ms: i64, body: &str) -> String {
+    let digits: String = from.chars().filter(char::is_ascii_digit).collect();
+    // FNV-1a: stable across versions and platforms, unlike the std hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in body.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("sms:{digits}:{sent_at_ms}:{hash:016x}")
+}
+
+fn line_of(subscription_id: Option<i32>) -> Line {
+    match subscription_id {
+        Some(id) if id >= 0 => Line(id.to_string()),
+        _ => Line::default(),
+    }
+}
+
+fn desktop_view(p: &PeerState) -> DesktopView {
+    let (connected, via_relay, offline_since_ms) = match p.link {
+        PeerLink::Direct => (true, false, None),
+        PeerLink::Relay => (true, true, None),
+        PeerLink::Offline { since_ms } => (false, false, Some(since_ms)),
+    };
+    DesktopView {
+        name: p.name.clone(),
+        endpoint: p.endpoint.clone(),
+        connected,
+        via_relay,
+        offline_since_ms,
+    }
+}
+
+/// What was done about a call, in words for the owner.
+fn action_words(decision: Option<&str>, reason: Option<&str>, texted: Option<Timestamp>) -> String {
+    match (decision, texted) {
+        (Some("text_back"), Some(at)) => format!("Texted back at {}", local_time(at)),
+        (Some("text_back"), None) => "Text-back waiting to be sent".into(),
+        _ => {
+            let why = reason
+                .and_then(|r| SkipReason::ALL.into_iter().find(|s| s.as_str() == r))
+                .map(skip_words)
+                .unwrap_or("no text was sent");
+            format!("Not texted: {why}")
+        }
+    }
+}
+
+fn skip_words(reason: SkipReason) -> &'static str {
+    match reason {
+        SkipReason::Disabled => "text-back is switched off",
+        SkipReason::NotATrigger => "this kind of call gets no text",
+        SkipReason::WithheldNumber => "the number was withheld",
+        SkipReason::InvalidNumber => "not a number a text can go to",
+        SkipReason::Blocked => "the number is on the block list",
+        SkipReason::OptedOut => "they asked not to be texted (STOP)",
+        SkipReason::Contact => "they are in your contacts",
+        SkipReason::NotContact => "they are not in your contacts",
+        SkipReason::Cooldown => "they were texted recently",
+        SkipReason::InConversation => "you are already texting with them",
+        SkipReason::ResolvedByCall => "you spoke before the text left",
+        SkipReason::TooLate => "the app was not running when the call ended",
+    }
+}
+
+fn local_time(at: Timestamp) -> String {
+    let zoned = at.to_zoned_datetime(jiff::tz::TimeZone::system());
+    zoned.strftime("%H:%M").to_string()
+}
+
+fn read_cursor(path: &Path) -> Option<i64> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+}
+
+/// Writes the cursor atomically (a crash leaves the old value or the new, never half).
+fn write_cursor(path: &Path, value: i64) -> Result<(), String> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, value.to_string())
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("Ringback could not save its place in the texts ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_broadcast_and_the_provider_name_a_text_alike() {
+        let a = inbound_source_id("+1 (212) 555-0123", 1_790_000_000_000, "Hi 👋");
+        let b = inbound_source_id("+12125550123", 1_790_000_000_000, "Hi 👋");
+        assert_eq!(a, b);
+        assert_ne!(a, inbound_source_id("+12125550123", 1_790_000_000_001, "Hi 👋"));
+        assert_ne!(a, inbound_source_id("+12125550123", 1_790_000_000_000, "Hi"));
+    }
+
+    #[test]
+    fn actions_in_words() {
+        assert_eq!(
+            action_words(Some("skipped"), Some("cooldown"), None),
+            "Not texted: they were texted recently"
+        );
+        assert_eq!(
+            action_words(Some("text_back"), None, None),
+            "Text-back waiting to be sent"
+        );
+        assert!(action_words(Some("text_back"), None, Some(Timestamp::UNIX_EPOCH))
+            .starts_with("Texted back at "));
+        assert_eq!(
+            action_words(Some("skipped"), Some("nonsense"), None),
+            "Not texted: no text was sent"
+        );
+    }
+}
