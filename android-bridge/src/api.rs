@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use ringback_core::Settings;
 use ringback_core::sync::net::NetworkMode;
 
 use crate::platform::android::AndroidPlatform;
@@ -67,6 +68,10 @@ pub struct BridgeConfig {
     pub device_name: String,
     /// `None` follows the settings; "loopback" is for tests on one machine.
     pub network: Option<String>,
+    /// Settings to start with while the phone has none yet (a partial JSON document over
+    /// the defaults, e.g. the business name typed during onboarding). Once a desktop has
+    /// edited the settings, the phone keeps those.
+    pub settings_json: Option<String>,
 }
 
 /// `TelephonyManager.EXTRA_STATE`: `EXTRA_STATE_RINGING`, `_OFFHOOK`, `_IDLE`.
@@ -300,11 +305,23 @@ impl Bridge {
                 "data_dir is empty; pass the app's files folder".into(),
             ));
         }
+        let initial = match config.settings_json.as_deref().map(str::trim) {
+            None | Some("") => Settings::default(),
+            Some(text) => {
+                let patch: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                    BridgeError::InvalidInput(format!("settings_json is not JSON: {e}"))
+                })?;
+                Settings::default()
+                    .patched(&patch)
+                    .map_err(|e| BridgeError::InvalidInput(format!("settings_json: {e}")))?
+            }
+        };
         let runtime = Runtime::start(
             RuntimeConfig {
                 data_dir: config.data_dir.into(),
                 device_name: config.device_name,
                 network,
+                initial,
             },
             platform,
         )?;
@@ -353,13 +370,19 @@ fn status_record(view: StatusView, running: bool) -> BridgeStatus {
         enabled: view.enabled,
         endpoint: view.endpoint,
         desktops: view.desktops.into_iter().map(desktop_record).collect(),
-        last_missed_call: view.last_missed_call.map(|MissedCallView { caller, at_ms, action }| {
-            LastMissedCall {
-                caller,
-                at_millis: at_ms,
-                action,
-            }
-        }),
+        last_missed_call: view.last_missed_call.map(
+            |MissedCallView {
+                 caller,
+                 at_ms,
+                 action,
+             }| {
+                LastMissedCall {
+                    caller,
+                    at_millis: at_ms,
+                    action,
+                }
+            },
+        ),
         problems: view.problems,
     }
 }

@@ -176,7 +176,7 @@ fn cdma_status(pdu: &[u8]) -> Result<DeliveryStatus, ReportError> {
                 (0, 0x00 | 0x01) => DeliveryStatus::Pending,
                 (0, _) => DeliveryStatus::Failed, // cancelled and the like
                 (2, _) => DeliveryStatus::Pending, // temporary: still trying
-                _ => DeliveryStatus::Failed,       // permanent
+                _ => DeliveryStatus::Failed,      // permanent
             });
         }
     }
@@ -318,10 +318,7 @@ mod tests {
         let mut pdu = gsm_report(0x00);
         pdu.drain(1..8);
         pdu[0] = 0; // no SMSC address
-        assert_eq!(
-            delivery_status(&pdu, "3gpp"),
-            Ok(DeliveryStatus::Delivered)
-        );
+        assert_eq!(delivery_status(&pdu, "3gpp"), Ok(DeliveryStatus::Delivered));
         // A deliver PDU (MTI 0) is not a report.
         let mut deliver = gsm_report(0);
         deliver[8] = 0x04;
@@ -390,14 +387,21 @@ mod tests {
         let Err(SendError::Other(words)) = send_result(1234, Some(7)) else {
             panic!("unknown codes are described");
         };
-        assert!(words.contains("1234") && words.contains("radio code 7"), "{words}");
+        assert!(
+            words.contains("1234") && words.contains("radio code 7"),
+            "{words}"
+        );
     }
 
     #[test]
     fn a_message_is_sent_when_every_part_left_and_failed_at_the_first_failure() {
         let mut t = PartTally::default();
         assert_eq!(t.sent(9, 0, 3, Ok(())), None);
-        assert_eq!(t.sent(9, 0, 3, Ok(())), None, "a repeated report counts once");
+        assert_eq!(
+            t.sent(9, 0, 3, Ok(())),
+            None,
+            "a repeated report counts once"
+        );
         assert_eq!(t.sent(9, 2, 3, Ok(())), None);
         assert_eq!(t.sent(9, 1, 3, Ok(())), Some(Ok(())));
         assert_eq!(

@@ -49,10 +49,14 @@ impl PhonePlatform for AndroidPlatform {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuntimeError {
     /// The data folder could not be used.
-    #[error("Ringback could not use its data folder ({0}); free some space on the phone and reopen the app")]
+    #[error(
+        "Ringback could not use its data folder ({0}); free some space on the phone and reopen the app"
+    )]
     DataFolder(String),
     /// The network could not be started.
-    #[error("Ringback could not start its connection to the desktops ({0}); check the phone's internet and reopen the app")]
+    #[error(
+        "Ringback could not start its connection to the desktops ({0}); check the phone's internet and reopen the app"
+    )]
     Network(String),
     /// Something typed or scanned is not valid.
     #[error("{0}")]
@@ -77,6 +81,8 @@ pub struct RuntimeConfig {
     pub device_name: String,
     /// The network; `None` follows the settings.
     pub network: Option<NetworkMode>,
+    /// Settings used while the store has none.
+    pub initial: Settings,
 }
 
 /// The state of a phone call, from `TelephonyManager.EXTRA_STATE`.
@@ -181,7 +187,7 @@ impl Runtime {
             contacts: platform.clone(),
             clock: Arc::new(SystemClock),
         };
-        let mut engine = Engine::open(store, ports, &Settings::default())
+        let mut engine = Engine::open(store, ports, &config.initial)
             .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
         let mut problems = BTreeMap::new();
         if let Err(e) = skip_history(&mut engine, platform.as_ref()) {
@@ -333,14 +339,16 @@ impl Runtime {
                     from: row.address.clone(),
                     body: row.body.clone(),
                     line: line_of(row.subscription_id),
-                    at: Timestamp::from_millisecond(row.date_ms).unwrap_or_else(|_| Timestamp::now()),
+                    at: Timestamp::from_millisecond(row.date_ms)
+                        .unwrap_or_else(|_| Timestamp::now()),
                 })),
                 ProviderBox::Sent => Some(PlatformEvent::OwnerTexted(OwnerSms {
                     source_id: format!("provider-sms-{}", row.id),
                     to: row.address.clone(),
                     body: row.body.clone(),
                     line: line_of(row.subscription_id),
-                    at: Timestamp::from_millisecond(row.date_ms).unwrap_or_else(|_| Timestamp::now()),
+                    at: Timestamp::from_millisecond(row.date_ms)
+                        .unwrap_or_else(|_| Timestamp::now()),
                 })),
                 ProviderBox::Other => None,
             };
@@ -350,7 +358,9 @@ impl Runtime {
                     Ok(Err(e)) => {
                         // Keep the cursor before this row: it is read again next time.
                         self.save_cursor(&mut cursor, last)?;
-                        return Err(format!("a text could not be stored ({e}); Ringback will try again"));
+                        return Err(format!(
+                            "a text could not be stored ({e}); Ringback will try again"
+                        ));
                     }
                     Err(_) => return Err("Ringback is stopping".into()),
                 }
@@ -457,10 +467,10 @@ impl Runtime {
 
     /// The text-back switch (synced: every desktop shows it).
     pub fn set_enabled(&self, on: bool) -> Result<(), RuntimeError> {
-        match self
-            .rt
-            .block_on(self.engine.update_settings(json!({"text_back": {"enabled": on}})))
-        {
+        match self.rt.block_on(
+            self.engine
+                .update_settings(json!({"text_back": {"enabled": on}})),
+        ) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(RuntimeError::InvalidInput(format!(
                 "{e}; finish the settings on the desktop first"
@@ -594,11 +604,15 @@ fn skip_history(engine: &mut Engine, platform: &dyn PhonePlatform) -> Result<(),
 }
 
 fn call_log_problem(e: &str) -> String {
-    format!("Ringback cannot read the call log ({e}), so it cannot see missed calls: allow “Call logs” for Ringback in Android settings")
+    format!(
+        "Ringback cannot read the call log ({e}), so it cannot see missed calls: allow “Call logs” for Ringback in Android settings"
+    )
 }
 
 fn provider_problem(e: &str) -> String {
-    format!("Ringback cannot read the phone's texts ({e}); replies still arrive, but texts typed in the messaging app will not show on the desktop: allow “SMS” for Ringback in Android settings")
+    format!(
+        "Ringback cannot read the phone's texts ({e}); replies still arrive, but texts typed in the messaging app will not show on the desktop: allow “SMS” for Ringback in Android settings"
+    )
 }
 
 /// The same id for a text whether the broadcast or the provider reports it: the sender's
@@ -696,8 +710,14 @@ mod tests {
         let a = inbound_source_id("+1 (212) 555-0123", 1_790_000_000_000, "Hi 👋");
         let b = inbound_source_id("+12125550123", 1_790_000_000_000, "Hi 👋");
         assert_eq!(a, b);
-        assert_ne!(a, inbound_source_id("+12125550123", 1_790_000_000_001, "Hi 👋"));
-        assert_ne!(a, inbound_source_id("+12125550123", 1_790_000_000_000, "Hi"));
+        assert_ne!(
+            a,
+            inbound_source_id("+12125550123", 1_790_000_000_001, "Hi 👋")
+        );
+        assert_ne!(
+            a,
+            inbound_source_id("+12125550123", 1_790_000_000_000, "Hi")
+        );
     }
 
     #[test]
@@ -710,8 +730,10 @@ mod tests {
             action_words(Some("text_back"), None, None),
             "Text-back waiting to be sent"
         );
-        assert!(action_words(Some("text_back"), None, Some(Timestamp::UNIX_EPOCH))
-            .starts_with("Texted back at "));
+        assert!(
+            action_words(Some("text_back"), None, Some(Timestamp::UNIX_EPOCH))
+                .starts_with("Texted back at ")
+        );
         assert_eq!(
             action_words(Some("skipped"), Some("nonsense"), None),
             "Not texted: no text was sent"
