@@ -235,6 +235,7 @@ async fn duplicated_and_reordered_frames() {
     let faults = Faults {
         duplicate_every: Some(2),
         swap_every: Some(3),
+        ..Faults::default()
     };
     let (_dir, phone, _desktop, replica) = paired(faults).await;
     for i in 0..3000 {

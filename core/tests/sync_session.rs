@@ -203,6 +203,7 @@ async fn duplicated_and_reordered_frames_converge() {
     let faults = Faults {
         duplicate_every: Some(3),
         swap_every: Some(4),
+        ..Faults::default()
     };
     let link = connect(&phone, &desk, faults);
     converge(&phone, &[&desk]).await;
@@ -342,4 +343,102 @@ async fn a_reply_to_a_number_that_texted_stop_fails_with_the_reason_on_the_deskt
     assert_eq!(status, "failed");
     assert!(failure.contains("STOP"), "{failure}");
     link.abort();
+}
+
+/// Runs one session with each side's own faults; returns each side's result and stats.
+async fn session_pair(
+    phone: &Phone,
+    desktop: &DesktopReplica,
+    phone_faults: Faults,
+    desktop_faults: Faults,
+    within: Duration,
+) -> (
+    Option<Result<(), session::SyncError>>,
+    Option<Result<(), session::SyncError>>,
+    SessionStats,
+    SessionStats,
+) {
+    let (a, b) = tokio::io::duplex(64 * 1024);
+    let (ar, aw) = tokio::io::split(a);
+    let (br, bw) = tokio::io::split(b);
+    let phone_stats = Arc::new(Mutex::new(SessionStats::default()));
+    let desk_stats = Arc::new(Mutex::new(SessionStats::default()));
+    let hello = |origin: String, role, name: &str| Hello {
+        origin,
+        role,
+        name: name.into(),
+    };
+    let phone_origin = phone
+        .engine
+        .with(|e| e.store().origin().to_string())
+        .await
+        .expect("origin");
+    let desk_origin = desktop.with(|s| s.origin().to_string());
+    let p = tokio::time::timeout(
+        within,
+        session::run(
+            PhoneReplica::new(phone.engine.clone()),
+            hello(phone_origin, Role::Phone, "phone"),
+            ar,
+            aw,
+            |_| Ok(()),
+            phone_faults,
+            phone_stats.clone(),
+        ),
+    );
+    let d = tokio::time::timeout(
+        within,
+        session::run(
+            desktop.clone(),
+            hello(desk_origin, Role::Desktop, "desk"),
+            br,
+            bw,
+            |_| Ok(()),
+            desktop_faults,
+            desk_stats.clone(),
+        ),
+    );
+    let (p, d) = tokio::join!(p, d);
+    let phone_stats = phone_stats.lock().expect("stats").clone();
+    let desk_stats = desk_stats.lock().expect("stats").clone();
+    (p.ok(), d.ok(), phone_stats, desk_stats)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_keep_an_idle_session_and_a_silent_phone_is_noticed() {
+    let beat = Faults {
+        heartbeat_every: Some(Duration::from_millis(40)),
+        ..Faults::default()
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let desk = desktop(&dir, "desk");
+    // Nothing to sync for a while: both sides stay, hearing each other's heartbeats.
+    let idle = phone().await;
+    let (p, d, ps, ds) = session_pair(&idle, &desk, beat, beat, Duration::from_millis(600)).await;
+    // The first side whose time is up drops its end of the pipe; neither went silent.
+    for side in [&p, &d] {
+        assert!(
+            !matches!(side, Some(Err(session::SyncError::Silent))),
+            "{p:?} {d:?}"
+        );
+    }
+    assert!(p.is_none() || d.is_none(), "{p:?} {d:?}");
+    assert!(ps.heartbeats >= 5 && ds.heartbeats >= 5, "{ps:?} {ds:?}");
+    assert!(ds.last_heard_ms.is_some());
+
+    // A phone that hangs without closing (the system froze the app): the desktop gives up
+    // after three missed heartbeats and says the phone went silent.
+    let frozen = phone().await;
+    let desk2 = desktop(&dir, "desk2");
+    let mute = Faults { mute: true, ..beat };
+    let started = Timestamp::now();
+    let (_, d, _, ds) = session_pair(&frozen, &desk2, mute, beat, Duration::from_secs(5)).await;
+    let err = d
+        .expect("the desktop ended the session")
+        .expect_err("silent");
+    assert!(matches!(err, session::SyncError::Silent), "{err}");
+    assert!(err.to_string().contains("went silent"));
+    assert_eq!(ds.heartbeats, 0);
+    let heard = ds.last_heard_ms.expect("the hello was heard");
+    assert!(heard >= started.as_millisecond());
 }

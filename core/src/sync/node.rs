@@ -125,6 +125,15 @@ fn offline_now() -> PeerLink {
     }
 }
 
+/// Offline since the last frame of a session that ended (its last heartbeat, for a device
+/// that went silent), or since now when nothing was heard.
+fn offline_since_heard(stats: &Mutex<SessionStats>) -> PeerLink {
+    match lock(stats).last_heard_ms {
+        Some(since_ms) => PeerLink::Offline { since_ms },
+        None => offline_now(),
+    }
+}
+
 /// The phone's side of sync.
 pub struct PhoneNode {
     endpoint: Endpoint,
@@ -460,6 +469,7 @@ async fn dial_loop(
         let mut dialed: Option<Connection> = None;
         let mut refused_at_connect = false;
         let mut refused_in_session = false;
+        let stats = Arc::new(Mutex::new(SessionStats::default()));
         let result = async {
             let conn = match endpoint.connect(addr.clone(), session::ALPN).await {
                 Ok(conn) => conn,
@@ -485,7 +495,6 @@ async fn dial_loop(
                     ))
                 }
             };
-            let stats = Arc::new(Mutex::new(SessionStats::default()));
             let result = session::run(
                 replica.clone(),
                 me.clone(),
@@ -493,7 +502,7 @@ async fn dial_loop(
                 send,
                 check,
                 faults,
-                stats,
+                stats.clone(),
             )
             .await;
             // Read why it ended before closing our side, which would mask the reason.
@@ -525,7 +534,7 @@ async fn dial_loop(
             return;
         }
         lock(&slot).take();
-        set_link(&states, &peer.endpoint, offline_now());
+        set_link(&states, &peer.endpoint, offline_since_heard(&stats));
         match &result {
             Ok(()) => tracing::debug!(desktop = %peer.name, "sync session ended"),
             Err(error) => tracing::info!(desktop = %peer.name, %error, "sync session ended"),
@@ -810,6 +819,7 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
             }
             let key = remote.to_string();
             let _refresh = follow_link(&conn, &inner.states, &key);
+            let stats = Arc::new(Mutex::new(SessionStats::default()));
             let result = async {
                 let (send, recv) = conn
                     .accept_bi()
@@ -833,8 +843,7 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                     }
                     _ => Ok(()),
                 };
-                let stats = Arc::new(Mutex::new(SessionStats::default()));
-                session::run(replica, me, recv, send, check, inner.faults, stats).await
+                session::run(replica, me, recv, send, check, inner.faults, stats.clone()).await
             }
             .await;
             if let Err(error) = &result {
@@ -846,7 +855,7 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                 .is_some_and(|c| c.stable_id() == conn.stable_id())
             {
                 sessions.remove(&remote);
-                set_link(&inner.states, &key, offline_now());
+                set_link(&inner.states, &key, offline_since_heard(&stats));
             }
             conn.close(CLOSE_SESSION_ENDED.into(), b"session ended");
         });

@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -50,7 +51,20 @@ pub enum Message {
         /// What the receiver holds.
         held: VersionVector,
     },
+    /// "Still here": sent when a side has had nothing to send for a while, so that the
+    /// other side notices a device that went silent (a phone whose app Android killed)
+    /// even while the connection itself looks open.
+    Heartbeat {
+        /// The sender's clock, UTC milliseconds.
+        at_ms: i64,
+    },
 }
+
+/// How often an idle side says it is still there.
+pub const HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// How many heartbeats may go missing before a side gives up on the other.
+const SILENT_AFTER_HEARTBEATS: u32 = 3;
 
 /// Why a session ended.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +84,10 @@ pub enum SyncError {
     /// The local replica failed.
     #[error("this device could not store what it received: {0}")]
     Replica(String),
+    /// Nothing arrived for several heartbeats: the other device stopped (for a phone: the
+    /// system killed the app, or it lost its network).
+    #[error("the other device went silent; Ringback reconnects when it answers again")]
+    Silent,
 }
 
 /// The local side of a session: what it holds and how it applies what arrives.
@@ -116,6 +134,16 @@ pub struct Faults {
     pub duplicate_every: Option<u32>,
     /// Hold back every n-th ops frame and send it after the next one.
     pub swap_every: Option<u32>,
+    /// Heartbeat every so often instead of [`HEARTBEAT`] (tests shorten it).
+    pub heartbeat_every: Option<Duration>,
+    /// Send no heartbeats at all (a device that hangs without closing).
+    pub mute: bool,
+}
+
+impl Faults {
+    fn heartbeat(&self) -> Duration {
+        self.heartbeat_every.unwrap_or(HEARTBEAT)
+    }
 }
 
 /// Counters of one session, for tests and benchmarks.
@@ -129,6 +157,10 @@ pub struct SessionStats {
     pub duplicates: u64,
     /// Gaps seen (each answered with `Need`).
     pub gaps: u64,
+    /// Heartbeats received.
+    pub heartbeats: u64,
+    /// When the last frame arrived, UTC milliseconds (this side's clock).
+    pub last_heard_ms: Option<i64>,
 }
 
 /// Reads whole frames from a byte stream.
@@ -248,7 +280,8 @@ where
         faults,
         stats.clone(),
     );
-    let receiver = receive_loop(replica, peer, reader, sent, control, stats);
+    let silence = faults.heartbeat() * SILENT_AFTER_HEARTBEATS;
+    let receiver = receive_loop(replica, peer, reader, sent, control, stats, silence);
     tokio::select! {
         r = sender => r,
         r = receiver => r,
@@ -278,6 +311,9 @@ async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
     let mut committed = replica.committed();
     let mut frames: u32 = 0;
     let mut held_back: Option<Message> = None;
+    let mut heartbeat = tokio::time::interval(faults.heartbeat());
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    heartbeat.reset();
     loop {
         // Control frames (Need) go first; a Need from the other side rewinds what we sent.
         while let Ok(c) = control.try_recv() {
@@ -300,6 +336,12 @@ async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
                     Some(c) => obey(c, &sent, &mut writer).await?,
                     None => return Ok(()),
                 },
+                _ = heartbeat.tick() => {
+                    if !faults.mute {
+                        let at_ms = jiff::Timestamp::now().as_millisecond();
+                        write_message(&mut writer, &Message::Heartbeat { at_ms }).await?;
+                    }
+                }
             }
             continue;
         }
@@ -318,6 +360,7 @@ async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
                 continue;
             }
             write_message(&mut writer, &message).await?;
+            heartbeat.reset();
             if nth(faults.duplicate_every) {
                 write_message(&mut writer, &message).await?;
             }
@@ -373,6 +416,7 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
     sent: Arc<Mutex<VersionVector>>,
     control: mpsc::UnboundedSender<Control>,
     stats: Arc<Mutex<SessionStats>>,
+    silence: Duration,
 ) -> Result<(), SyncError> {
     // After a gap, frames already in flight will show the same gap: ask once per rewind.
     let mut asked_at: Option<VersionVector> = None;
@@ -390,13 +434,20 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
                 }
             }
         } else {
-            reader.next().await
+            match tokio::time::timeout(silence, reader.next()).await {
+                Ok(next) => next,
+                Err(_) => return Err(SyncError::Silent),
+            }
         };
         let Some(message) = next? else {
             replica.idle().await?;
             return Ok(());
         };
+        lock(&stats).last_heard_ms = Some(jiff::Timestamp::now().as_millisecond());
         match message {
+            Message::Heartbeat { .. } => {
+                lock(&stats).heartbeats += 1;
+            }
             Message::Ops { ops } => {
                 // Only the names are kept: the batch itself moves into the replica.
                 let names: Vec<(String, u64)> =

@@ -6,7 +6,10 @@ import { clock, when } from "../format";
 export function linkWords(p: PeerRow): string {
   if (p.link === "direct") return "Connected (direct)";
   if (p.link === "relay") return "Connected (relayed, still end-to-end encrypted)";
-  return p.offline_since_ms ? `Offline since ${when(p.offline_since_ms)}` : "Offline";
+  // The phone heartbeats every 30 s: since when it is silent is the last time it was heard.
+  return p.offline_since_ms
+    ? `Phone silent since ${when(p.offline_since_ms)} — open Ringback on the phone`
+    : "Not connected yet — open Ringback on the phone";
 }
 
 export function DevicesScreen(props: { phones: PeerRow[] }) {

@@ -193,7 +193,8 @@ describe("Devices and demo", () => {
     expect((await findByTestId("short-code")).textContent).toBe("ABCDE-FGHIJ");
     const rows = getAllByTestId("peer-row").map((r) => r.textContent ?? "");
     expect(rows[0]).toContain("Connected (direct)");
-    expect(rows[1]).toContain("Offline since");
+    expect(rows[1]).toContain("Phone silent since");
+    expect(rows[1]).toContain("open Ringback on the phone");
   });
 
   it("shows why pairing the simulated phone failed", async () => {
