@@ -13,5 +13,5 @@ pub mod platform;
 pub mod report;
 /// The scenario runner lives in core (the desktop's settings dry run uses it too).
 pub use ringback_core::scenario;
-pub mod serve;
 pub mod runtime;
+pub mod serve;

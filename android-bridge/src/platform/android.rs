@@ -1,12 +1,44 @@
-//! The engine's ports on Android, through jni. PLACEHOLDER: the public items below are the
-//! interface the bridge runtime (`crate::api`) uses; the jni implementation replaces the
-//! bodies.
+//! The engine's ports on Android, through jni against the Android framework.
+//!
+//! The app calls `NativeInit.init(applicationContext)` once ([`Java_app_ringback_NativeInit_init`]),
+//! which stores the `JavaVM` and a global reference to the application context
+//! ([`init`]); [`AndroidPlatform::global`] then hands the platform to the runtime. Every port
+//! call attaches the calling thread to the VM (any thread works) and runs a few framework
+//! calls, each cited with the API level it needs next to it (the app's minSdk is 26).
+//!
+//! Failure rules, everywhere: a Java exception is described (class and message), cleared and
+//! returned as a typed error; nothing unwraps, panics or aborts; a cursor is closed on every
+//! path. Privacy: numbers and bodies are never logged above debug, and then masked.
+//!
+//! - `java`: one JNI call at a time, exceptions caught;
+//! - `cursor`: `ContentResolver.query` and the `Cursor` walk;
+//! - `send`: `SmsManager`; `call_log`, `contacts`, `sms_provider`, `subscriptions`: the
+//!   providers and the SIMs.
 
-use std::sync::Arc;
+mod call_log;
+mod contacts;
+mod cursor;
+mod java;
+mod send;
+mod sms_provider;
+mod subscriptions;
 
-use ringback_core::call::EndedCall;
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, OnceLock};
+
+use jni::errors::ThrowRuntimeExAndDefault;
+use jni::objects::{JClass, JObject};
+use jni::refs::Global;
+use jni::strings::JNIString;
+use jni::{Env, EnvUnowned, JavaVM, jni_sig, jni_str};
+use ringback_core::call::{EndedCall, Line};
 use ringback_core::phone::PhoneNumber;
 use ringback_core::ports::{CallLog, Contacts, PortError, SendError, SendRequest, Telephony};
+
+use self::java::JavaFailure;
+use self::send::SendFailure;
+use self::subscriptions::Subscription;
 
 /// The PendingIntent action of "sent" reports; extras `message_id` (long), `part`, `parts` (int).
 pub const ACTION_SMS_SENT: &str = "app.ringback.SMS_SENT";
@@ -54,48 +86,307 @@ pub struct ProviderSms {
     pub subscription_id: Option<i32>,
 }
 
+/// Why [`init`] could not set the platform up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InitError {
+    /// The context passed was null.
+    #[error("NativeInit.init was given no context (null); pass the application context")]
+    NoContext,
+    /// A JNI call failed while keeping the context.
+    #[error("Ringback could not keep the application context: {0}")]
+    Java(String),
+}
+
 /// The Android framework, reached through jni.
-#[derive(Debug)]
 pub struct AndroidPlatform {
-    _private: (),
+    vm: JavaVM,
+    /// The application context (never an Activity), held for the process's life.
+    context: Global<JObject<'static>>,
+}
+
+impl fmt::Debug for AndroidPlatform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AndroidPlatform").finish_non_exhaustive()
+    }
+}
+
+static PLATFORM: OnceLock<Arc<AndroidPlatform>> = OnceLock::new();
+
+/// Sets the platform up from the app's context: stores the `JavaVM` and a global reference
+/// to `context.getApplicationContext()` (API 1; `context` itself when that is null). Only the
+/// first successful call does anything; later calls return the same platform. A null
+/// `context` is always refused.
+pub fn init(env: &mut Env<'_>, context: &JObject<'_>) -> Result<Arc<AndroidPlatform>, InitError> {
+    if context.is_null() {
+        return Err(InitError::NoContext);
+    }
+    if let Some(platform) = PLATFORM.get() {
+        return Ok(Arc::clone(platform));
+    }
+    let failed = |failure: JavaFailure| InitError::Java(failure.to_string());
+    let vm = env.get_java_vm();
+    let vm = java::caught(env, vm).map_err(failed)?;
+    let application = java::call_object(
+        env,
+        context,
+        jni_str!("getApplicationContext"),
+        &jni_sig!(() -> android.content.Context),
+        &[],
+    )
+    .map_err(failed)?;
+    let global = if application.is_null() {
+        env.new_global_ref(context)
+    } else {
+        env.new_global_ref(&application)
+    };
+    let context = java::caught(env, global).map_err(failed)?;
+    let platform = Arc::new(AndroidPlatform { vm, context });
+    Ok(Arc::clone(PLATFORM.get_or_init(|| platform)))
+}
+
+/// `app.ringback.NativeInit.init(Context)`: runs [`init`] and, on Android, hands the VM and
+/// the context to iroh for its DNS configuration. Never unwinds into the JVM: a failure is
+/// thrown to Kotlin as an `IllegalStateException`, and a panic (caught by
+/// [`EnvUnowned::with_env`], which wraps the body in `std::panic::catch_unwind`) as a
+/// `RuntimeException`.
+#[allow(unsafe_code)]
+// SAFETY: `no_mangle` exports this function under its JNI name so that the JVM binds
+// `NativeInit.init` to it; the name is unique in the library and the signature is the one JNI
+// uses for a static native method taking one object, `(Landroid/content/Context;)V`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_app_ringback_NativeInit_init<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    context: JObject<'caller>,
+) {
+    unowned_env
+        .with_env(|env| -> jni::errors::Result<()> {
+            match init(env, &context) {
+                Ok(platform) => {
+                    #[cfg(target_os = "android")]
+                    install_iroh_context(env, &platform);
+                    let _ = platform;
+                }
+                Err(error) => {
+                    tracing::error!("NativeInit.init failed: {error}");
+                    // Leaves the exception pending for Kotlin; the `Err` it returns only says so.
+                    let _ = env.throw_new(
+                        jni_str!("java/lang/IllegalStateException"),
+                        JNIString::new(error.to_string()),
+                    );
+                }
+            }
+            Ok(())
+        })
+        .resolve::<ThrowRuntimeExAndDefault>()
+}
+
+/// iroh reads Android's DNS servers through JNI: it needs the VM and a context for the whole
+/// process, so a global reference is made once and deliberately leaked for it.
+#[cfg(target_os = "android")]
+#[allow(unsafe_code)]
+fn install_iroh_context(env: &mut Env<'_>, platform: &AndroidPlatform) {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let global = env.new_global_ref(platform.context.as_obj());
+        let context = match java::caught(env, global) {
+            Ok(global) => global.into_raw(),
+            Err(failure) => {
+                tracing::warn!("iroh gets no Android context, DNS falls back: {failure}");
+                return;
+            }
+        };
+        let vm = platform.vm.get_raw();
+        // SAFETY: `vm` is the process's JavaVM, valid until the process exits; `context` is a
+        // global reference leaked by `into_raw` (never deleted), so it stays valid as long.
+        // Both outliving the process is what `install_android_jni_context` requires.
+        unsafe { iroh::dns::install_android_jni_context(vm.cast(), context.cast()) };
+    });
 }
 
 impl AndroidPlatform {
     /// The platform set up by the app's JNI init, if it ran.
     pub fn global() -> Option<Arc<AndroidPlatform>> {
-        None
+        PLATFORM.get().cloned()
     }
 
-    /// The SIMs in the phone.
+    /// Runs `f` on this thread, attached to the VM (permanently; cheap when it already is),
+    /// with the application context, inside a local reference frame. A panic inside is
+    /// caught and reported as a failure.
+    fn java<T, E>(&self, f: impl FnOnce(&mut Env<'_>, &JObject<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<jni::errors::Error> + From<JavaFailure>,
+    {
+        let context = self.context.as_obj();
+        catch_unwind(AssertUnwindSafe(|| {
+            self.vm.attach_current_thread(|env| f(env, context))
+        }))
+        .unwrap_or_else(|_| {
+            Err(E::from(JavaFailure::Jni(
+                "a panic inside a JNI call was caught".to_owned(),
+            )))
+        })
+    }
+
+    /// The SIMs in the phone (needs READ_PHONE_STATE).
     pub fn lines(&self) -> Result<Vec<SimLine>, PortError> {
-        Err(PortError("not implemented".into()))
+        Ok(self
+            .subscriptions()?
+            .into_iter()
+            .map(|subscription| subscription.line)
+            .collect())
+    }
+
+    fn subscriptions(&self) -> Result<Vec<Subscription>, PortError> {
+        self.java(subscriptions::active).map_err(|failure| {
+            port_error(
+                &failure,
+                "read the phone's SIMs",
+                "Phone",
+                "READ_PHONE_STATE",
+            )
+        })
     }
 
     /// Rows of the SMS provider with `_id` above `after` (all when `None`), in id order.
-    pub fn sms_since(&self, _after: Option<i64>) -> Result<Vec<ProviderSms>, PortError> {
-        Err(PortError("not implemented".into()))
+    pub fn sms_since(&self, after: Option<i64>) -> Result<Vec<ProviderSms>, PortError> {
+        match self.java(|env, context| sms_provider::rows_since(env, context, after)) {
+            Ok(Some(rows)) => Ok(rows),
+            Ok(None) => Err(no_provider("texts", "content://sms")),
+            Err(failure) => Err(port_error(&failure, "read texts", "SMS", "READ_SMS")),
+        }
     }
 
     /// The highest `_id` of the SMS provider (where to start watching on first start).
     pub fn sms_last_id(&self) -> Result<Option<i64>, PortError> {
-        Err(PortError("not implemented".into()))
+        match self.java(sms_provider::last_id) {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => Err(no_provider("texts", "content://sms")),
+            Err(failure) => Err(port_error(&failure, "read texts", "SMS", "READ_SMS")),
+        }
+    }
+
+    /// The subscription a line names: `None` for the default SIM (an empty line). A line is
+    /// the subscription id in decimal (or an ICCID from the call log); when the SIM list can
+    /// be read, it must name an active SIM.
+    fn subscription_for(&self, line: &Line) -> Result<Option<i32>, SendError> {
+        let Some(name) = line.name() else {
+            return Ok(None);
+        };
+        match self.subscriptions() {
+            Ok(active) => subscriptions::subscription_for_line(name, &active)
+                .map(Some)
+                .ok_or(SendError::NoSuchLine),
+            Err(error) => {
+                tracing::debug!("the SIM list is unreadable ({error}); sending on line {name}");
+                name.trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|id| *id >= 0)
+                    .map(Some)
+                    .ok_or(SendError::NoSuchLine)
+            }
+        }
     }
 }
 
+/// A port failure in words: a missing permission names the Android setting.
+fn port_error(failure: &JavaFailure, what: &str, setting: &str, permission: &str) -> PortError {
+    if failure.is_security() {
+        PortError(format!(
+            "Ringback may not {what}: allow “{setting}” for Ringback in Android settings ({permission})"
+        ))
+    } else {
+        PortError(format!("Ringback could not {what}: {failure}"))
+    }
+}
+
+fn no_provider(what: &str, uri: &str) -> PortError {
+    PortError(format!(
+        "this phone has no provider for {what} ({uri} answered nothing), so Ringback cannot read them"
+    ))
+}
+
 impl Telephony for AndroidPlatform {
-    fn send(&self, _request: &SendRequest) -> Result<(), SendError> {
-        Err(SendError::Other("not implemented".into()))
+    fn send(&self, request: &SendRequest) -> Result<(), SendError> {
+        let subscription = self.subscription_for(&request.line)?;
+        let sent = self.java(|env, context| send::send(env, context, subscription, request));
+        match sent {
+            Ok(parts) => {
+                tracing::debug!(
+                    "text {} handed to Android in {parts} part(s) on {}",
+                    request.message_id.0,
+                    subscription.map_or("the default SIM".to_owned(), |id| format!("SIM {id}"))
+                );
+                Ok(())
+            }
+            Err(SendFailure::NoSuchLine(failure)) => {
+                tracing::debug!("no SmsManager for line {:?}: {failure}", request.line.0);
+                Err(SendError::NoSuchLine)
+            }
+            Err(SendFailure::TooLong(parts)) => Err(SendError::Other(format!(
+                "the text is too long: it needs {parts} parts and a text can have at most {}",
+                send::MAX_PARTS
+            ))),
+            Err(SendFailure::Java(failure)) if failure.is_security() => Err(SendError::Other(
+                "Ringback may not send texts: allow the SMS permission in Android settings"
+                    .to_owned(),
+            )),
+            Err(SendFailure::Java(failure)) if failure.is_illegal_argument() => Err(
+                SendError::Other(format!("Android refused the text ({failure})")),
+            ),
+            Err(SendFailure::Java(failure)) => Err(SendError::Other(failure.to_string())),
+        }
     }
 }
 
 impl CallLog for AndroidPlatform {
-    fn entries_since(&self, _after: Option<i64>) -> Result<Vec<EndedCall>, PortError> {
-        Err(PortError("not implemented".into()))
+    fn entries_since(&self, after: Option<i64>) -> Result<Vec<EndedCall>, PortError> {
+        let rows = match self.java(|env, context| call_log::rows_since(env, context, after)) {
+            Ok(Some(rows)) => rows,
+            Ok(None) => return Err(no_provider("the call log", "content://call_log/calls")),
+            Err(failure) => {
+                return Err(port_error(
+                    &failure,
+                    "read the call log",
+                    "Call logs",
+                    "READ_CALL_LOG",
+                ));
+            }
+        };
+        let active = if call_log::needs_subscriptions(&rows) {
+            self.subscriptions().unwrap_or_else(|error| {
+                tracing::debug!("call log lines stay as Android wrote them: {error}");
+                Vec::new()
+            })
+        } else {
+            Vec::new()
+        };
+        Ok(rows
+            .iter()
+            .filter_map(|row| call_log::ended_call(row, &active))
+            .collect())
     }
 }
 
 impl Contacts for AndroidPlatform {
-    fn lookup(&self, _number: &PhoneNumber) -> Result<Option<String>, PortError> {
-        Err(PortError("not implemented".into()))
+    fn lookup(&self, number: &PhoneNumber) -> Result<Option<String>, PortError> {
+        match self.java(|env, context| contacts::display_name(env, context, number.as_str())) {
+            Ok(Some(name)) => Ok(name.filter(|name| !name.trim().is_empty())),
+            Ok(None) => Err(no_provider("contacts", "content://com.android.contacts")),
+            Err(failure) if failure.is_security() => {
+                tracing::debug!(
+                    "no contacts permission; {} stays unnamed: {failure}",
+                    number.masked()
+                );
+                Ok(None)
+            }
+            Err(failure) => Err(port_error(
+                &failure,
+                "read contacts",
+                "Contacts",
+                "READ_CONTACTS",
+            )),
+        }
     }
 }
