@@ -20,8 +20,9 @@ use serde_json::{Value, json};
 
 use world::*;
 
-/// `PendingIntent.FLAG_IMMUTABLE | FLAG_ONE_SHOT`.
-const REPORT_FLAGS: i64 = 0x0400_0000 | 0x4000_0000;
+/// `PendingIntent.FLAG_MUTABLE | FLAG_ONE_SHOT`: the double says API 35 (`Build.VERSION`),
+/// and SmsManager must be able to fill the report's extras in.
+const REPORT_FLAGS: i64 = 0x0200_0000 | 0x4000_0000;
 /// What the double records for `SmsManager.getDefault()`.
 const DEFAULT_SUBSCRIPTION: i64 = i32::MAX as i64;
 

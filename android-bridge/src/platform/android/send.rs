@@ -9,9 +9,12 @@ use ringback_core::ports::SendRequest;
 use super::java::{self, JavaFailure, call, call_object};
 use super::{ACTION_SMS_DELIVERED, ACTION_SMS_SENT};
 
-/// `PendingIntent.FLAG_IMMUTABLE` (API 23): required from API 31; SmsManager fills its
-/// result extras in without needing a mutable intent.
-const FLAG_IMMUTABLE: jint = 0x0400_0000;
+/// `PendingIntent.FLAG_MUTABLE` (API 31). From API 31 an intent must say whether it is
+/// mutable, and the report intents must be: SmsManager fills the delivery report's "pdu" and
+/// "format" extras (and a failed part's "errorCode") into them, and the fill-in of an
+/// immutable intent is dropped. They stay explicit (own package, own action), so nobody
+/// else can retarget them. Before API 31 every PendingIntent is mutable: no flag.
+const FLAG_MUTABLE: jint = 0x0200_0000;
 /// `PendingIntent.FLAG_ONE_SHOT` (API 1).
 const FLAG_ONE_SHOT: jint = 0x4000_0000;
 
@@ -214,7 +217,7 @@ impl ReportIntent {
     }
 
     /// `PendingIntent.getBroadcast(context, code, new Intent(action).setPackage(package)
-    /// .putExtra(...), FLAG_IMMUTABLE | FLAG_ONE_SHOT)`.
+    /// .putExtra(...), FLAG_MUTABLE | FLAG_ONE_SHOT)` (`FLAG_ONE_SHOT` alone before API 31).
     fn pending_intent<'local>(
         &self,
         env: &mut Env<'local>,
@@ -254,6 +257,7 @@ impl ReportIntent {
                 &[JValue::from(&name), JValue::Int(value as jint)],
             )?;
         }
+        let flags = report_flags(env);
         java::call_static_object(
             env,
             &classes.pending_intent,
@@ -270,10 +274,29 @@ impl ReportIntent {
                 JValue::from(context),
                 JValue::Int(request_code(self.message_id, self.part, self.report)),
                 JValue::from(&intent),
-                JValue::Int(FLAG_IMMUTABLE | FLAG_ONE_SHOT),
+                JValue::Int(flags),
             ],
         )
     }
+}
+
+/// The flags of the report intents for this phone's Android version.
+fn report_flags(env: &mut Env<'_>) -> jint {
+    match sdk_int(env) {
+        Some(sdk) if sdk < 31 => FLAG_ONE_SHOT,
+        // 31 and later, or a version that could not be read: say mutable explicitly.
+        _ => FLAG_MUTABLE | FLAG_ONE_SHOT,
+    }
+}
+
+/// `Build.VERSION.SDK_INT` (API 4), read once per process.
+fn sdk_int(env: &mut Env<'_>) -> Option<i32> {
+    static SDK: std::sync::OnceLock<Option<i32>> = std::sync::OnceLock::new();
+    *SDK.get_or_init(|| {
+        let class = java::find_class(env, jni_str!("android/os/Build$VERSION")).ok()?;
+        let value = env.get_static_field(&class, jni_str!("SDK_INT"), jni_sig!(jint));
+        java::caught(env, value).ok()?.i().ok()
+    })
 }
 
 #[cfg(test)]
