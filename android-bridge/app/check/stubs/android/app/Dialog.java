@@ -1,0 +1,4 @@
+package android.app;
+
+/** Stub (API 1). */
+public class Dialog {}

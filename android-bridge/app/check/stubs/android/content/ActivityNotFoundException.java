@@ -1,0 +1,6 @@
+package android.content;
+
+/** Stub (API 1). */
+public class ActivityNotFoundException extends RuntimeException {
+    public ActivityNotFoundException() { throw new RuntimeException("stub"); }
+}

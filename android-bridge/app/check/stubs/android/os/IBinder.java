@@ -1,0 +1,4 @@
+package android.os;
+
+/** Stub (API 1). */
+public interface IBinder {}

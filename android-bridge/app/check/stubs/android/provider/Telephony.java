@@ -1,0 +1,18 @@
+package android.provider;
+
+import android.content.Intent;
+import android.net.Uri;
+import android.telephony.SmsMessage;
+
+/** Stub of android.provider.Telephony (API 19). */
+public final class Telephony {
+    public static final class Sms {
+        public static final Uri CONTENT_URI = null;
+
+        public static final class Intents {
+            public static final String SMS_RECEIVED_ACTION = "android.provider.Telephony.SMS_RECEIVED";
+
+            public static SmsMessage[] getMessagesFromIntent(Intent intent) { throw new RuntimeException("stub"); }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package android.util;
+
+/** Stub (API 1). */
+public class DisplayMetrics {
+    public float density;
+}

@@ -1,0 +1,91 @@
+package app.ringback
+
+import android.os.Bundle
+import android.text.InputType
+import android.util.Log
+import android.widget.TextView
+import androidx.appcompat.app.AppCompatActivity
+import app.ringback.bridge.BridgeException
+import com.google.android.material.button.MaterialButton
+import com.google.android.material.textfield.TextInputEditText
+import com.google.mlkit.vision.barcode.common.Barcode
+import com.google.mlkit.vision.codescanner.GmsBarcodeScannerOptions
+import com.google.mlkit.vision.codescanner.GmsBarcodeScanning
+
+/**
+ * Pairs with a desktop: scan the QR code it shows (Google's code scanner, which needs no
+ * camera permission here) or type the short code printed under it.
+ */
+class PairActivity : AppCompatActivity() {
+    private lateinit var codeField: TextInputEditText
+    private lateinit var outcome: TextView
+    private lateinit var buttons: List<MaterialButton>
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val (root, page) = screen()
+        page.text(getString(R.string.pair_title), Look.TITLE)
+        page.text(getString(R.string.pair_how))
+        val scan = page.button(getString(R.string.pair_scan)) { scan() }
+        page.text(getString(R.string.pair_or_type), Look.HEADING)
+        codeField = page.textField(
+            getString(R.string.pair_code_hint),
+            inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS,
+        )
+        val pair = page.button(getString(R.string.pair_button), ButtonLook.OUTLINED) {
+            pair(codeField.text?.toString().orEmpty())
+        }
+        outcome = page.text("")
+        buttons = listOf(scan, pair)
+        setContentView(root)
+    }
+
+    private fun scan() {
+        val options = GmsBarcodeScannerOptions.Builder()
+            .setBarcodeFormats(Barcode.FORMAT_QR_CODE)
+            .build()
+        GmsBarcodeScanning.getClient(this, options)
+            .startScan()
+            .addOnSuccessListener { barcode ->
+                val value = barcode.rawValue
+                if (value.isNullOrBlank()) show(getString(R.string.pair_scan_unreadable)) else pair(value)
+            }
+            .addOnFailureListener { show(getString(R.string.pair_scan_failed)) }
+    }
+
+    private fun pair(code: String) {
+        if (code.isBlank()) {
+            show(getString(R.string.pair_code_empty))
+            return
+        }
+        busy(true)
+        show(getString(R.string.pair_waiting))
+        val app = applicationContext
+        BridgeHolder.screens.execute {
+            val message = try {
+                val bridge = BridgeHolder.get(app)
+                if (bridge == null) {
+                    BridgeHolder.startProblem ?: app.getString(R.string.status_not_running)
+                } else {
+                    app.getString(R.string.pair_done, bridge.pair(code.trim()).name)
+                }
+            } catch (e: BridgeException) {
+                e.message ?: app.getString(R.string.pair_failed)
+            } catch (e: Exception) {
+                Log.w(TAG, "pairing failed", e)
+                app.getString(R.string.pair_failed)
+            }
+            runOnUiThread {
+                if (isDestroyed) return@runOnUiThread
+                busy(false)
+                show(message)
+            }
+        }
+    }
+
+    private fun busy(on: Boolean) = buttons.forEach { it.isEnabled = !on }
+
+    private fun show(message: String) {
+        outcome.text = message
+    }
+}

@@ -1,0 +1,105 @@
+package app.ringback
+
+import android.Manifest
+import android.app.Service
+import android.content.Context
+import android.content.Intent
+import android.content.pm.PackageManager
+import android.content.pm.ServiceInfo
+import android.database.ContentObserver
+import android.net.Uri
+import android.os.Build
+import android.os.Handler
+import android.os.IBinder
+import android.os.Looper
+import android.provider.CallLog
+import android.provider.Telephony
+import android.util.Log
+import app.ringback.bridge.Bridge
+
+/**
+ * Keeps the process, and so the bridge, alive: a foreground service of type
+ * `remoteMessaging` (relaying texts between the phone and the desktops), which has no daily
+ * time limit, unlike `dataSync`. It also watches the call log and the SMS provider.
+ */
+class RingbackService : Service() {
+    private val observers = mutableMapOf<Uri, ContentObserver>()
+
+    override fun onBind(intent: Intent?): IBinder? = null
+
+    override fun onStartCommand(intent: Intent?, flags: Int, startId: Int): Int {
+        // Each startForegroundService() must be answered by startForeground().
+        if (!goForeground()) {
+            stopSelf()
+            return START_NOT_STICKY
+        }
+        BridgeHolder.events.execute { BridgeHolder.get(applicationContext) }
+        // Again on each start: the app starts the service after a permission was granted.
+        watch(CallLog.Calls.CONTENT_URI, Manifest.permission.READ_CALL_LOG) { it.onCallLogChanged() }
+        watch(Telephony.Sms.CONTENT_URI, Manifest.permission.READ_SMS) { it.onSmsProviderChanged() }
+        return START_STICKY
+    }
+
+    override fun onDestroy() {
+        observers.values.forEach { contentResolver.unregisterContentObserver(it) }
+        observers.clear()
+        super.onDestroy()
+    }
+
+    private fun goForeground(): Boolean {
+        val notification = Notifications.service(this)
+        return try {
+            if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.Q) {
+                startForeground(
+                    Notifications.ID_SERVICE,
+                    notification,
+                    ServiceInfo.FOREGROUND_SERVICE_TYPE_REMOTE_MESSAGING,
+                )
+            } else {
+                startForeground(Notifications.ID_SERVICE, notification)
+            }
+            true
+        } catch (e: RuntimeException) {
+            // ForegroundServiceStartNotAllowedException (API 31) when started from the
+            // background without an exemption; SecurityException without the permissions.
+            Log.w(TAG, "could not run in the foreground", e)
+            false
+        }
+    }
+
+    /** Forwards each change of [uri] to the bridge, once [permission] is granted. */
+    private fun watch(uri: Uri, permission: String, call: (Bridge) -> Unit) {
+        if (uri in observers) return
+        if (checkSelfPermission(permission) != PackageManager.PERMISSION_GRANTED) return
+        val app = applicationContext
+        val observer = object : ContentObserver(Handler(Looper.getMainLooper())) {
+            override fun onChange(selfChange: Boolean) {
+                BridgeHolder.events.execute {
+                    try {
+                        BridgeHolder.get(app)?.let(call)
+                    } catch (e: Exception) {
+                        Log.w(TAG, "the bridge refused a change of $uri", e)
+                    }
+                }
+            }
+        }
+        try {
+            contentResolver.registerContentObserver(uri, true, observer)
+            observers[uri] = observer
+        } catch (e: SecurityException) {
+            Log.w(TAG, "cannot watch $uri", e)
+        }
+    }
+
+    companion object {
+        /** Starts the service (or reminds a running one to pick up new permissions). */
+        fun start(context: Context) {
+            try {
+                context.startForegroundService(Intent(context, RingbackService::class.java))
+            } catch (e: IllegalStateException) {
+                // Not allowed from the background right now; the next boot or app start retries.
+                Log.w(TAG, "could not start the service", e)
+            }
+        }
+    }
+}
