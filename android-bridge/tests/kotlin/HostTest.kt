@@ -1,0 +1,108 @@
+// The Kotlin side of the bridge on the host JVM: the generated uniffi bindings drive the host
+// build of libringback_bridge through JNA, exactly as the app does, and the app's own
+// NativeInit hands the library a Context — here the Java double of android.content.Context
+// (android-bridge/tests/java), whose call log, SmsManager and SMS provider live in
+// ringback.doubles.World. Run by scripts/android-host-test.
+//
+// It starts the bridge, feeds a missed call through the phone-state broadcast (the call log
+// decides), the radio's sent reports and an inbound text, and reads the status.
+
+import app.ringback.NativeInit
+import app.ringback.bridge.Bridge
+import app.ringback.bridge.BridgeConfig
+import app.ringback.bridge.BridgeException
+import app.ringback.bridge.PhoneState
+import app.ringback.bridge.ReceivedSms
+import java.nio.file.Files
+import ringback.doubles.TestContext
+import ringback.doubles.World
+
+private var checks = 0
+
+private fun check(condition: Boolean, what: () -> String) {
+    checks++
+    if (!condition) throw AssertionError(what())
+}
+
+private inline fun <reified E : Throwable> expectThrows(what: String, block: () -> Unit): E {
+    try {
+        block()
+    } catch (e: Throwable) {
+        if (e is E) {
+            checks++
+            return e
+        }
+        throw AssertionError("$what: expected ${E::class.simpleName}, got $e", e)
+    }
+    throw AssertionError("$what: expected ${E::class.simpleName}, nothing was thrown")
+}
+
+fun main() {
+    val now = System.currentTimeMillis()
+    World.reset()
+    World.addSubscription(1, 0, "Personal", "89010000000000000001")
+    World.addSubscription(2, 1, "Acme line", "89010000000000000002")
+    // The phone's history from before the install: never texted.
+    World.addCall(1, "+12125550100", 3, now - 3 * 3_600_000, 0, "2")
+
+    NativeInit.init(TestContext())
+    val data = Files.createTempDirectory("ringback-host-test").toFile()
+    try {
+        val bridge = Bridge.start(
+            BridgeConfig(
+                dataDir = data.path,
+                deviceName = "Host JVM",
+                network = "loopback",
+                settingsJson = """{"business_name": "Acme Plumbing", "region": "US"}""",
+            ),
+        )
+        check(World.sends().isEmpty()) { "the history got a text: ${World.sendsJson()}" }
+
+        // A missed call on the second SIM: the broadcast arrives with and without the number.
+        World.addCall(2, "(212) 555-0123", 3, now - 25_000, 0, "2")
+        bridge.onPhoneState(PhoneState.RINGING, "+12125550123")
+        bridge.onPhoneState(PhoneState.IDLE, null)
+        bridge.onPhoneState(PhoneState.IDLE, "+12125550123")
+        bridge.onCallLogChanged()
+        val sends = World.sends()
+        check(sends.size == 1) { "one text-back, got ${World.sendsJson()}" }
+        val text = sends[0]
+        check(text.subscriptionId == 2) { "sent on the SIM the call came in on: ${text.subscriptionId}" }
+        check(text.destination == "+12125550123") { "to the caller in E.164: ${text.destination}" }
+        check(text.parts.joinToString("").contains("Acme Plumbing")) { "the template: ${text.parts}" }
+        check(text.sentIntents.size == text.parts.size && text.deliveryIntents.size == text.parts.size) {
+            "a sent and a delivered PendingIntent per part"
+        }
+        val messageId = text.sentIntents[0].extras["message_id"] as Long
+
+        // The radio reports every part sent.
+        text.sentIntents.forEach { b ->
+            bridge.onSmsSent(messageId, b.extras["part"] as Int, b.extras["parts"] as Int, -1, null)
+        }
+        // The caller answers; emoji and all.
+        bridge.onSmsReceived(ReceivedSms("+12125550123", "Leaking pipe under the sink 🚰", 2, now))
+
+        val status = bridge.status()
+        check(status.running && status.enabled) { "running and switched on: $status" }
+        val last = status.lastMissedCall ?: throw AssertionError("no last missed call: $status")
+        check(last.caller == "+12125550123") { "the caller: ${last.caller}" }
+        check(last.action.startsWith("Texted back at ")) { "what was done: ${last.action}" }
+        check(status.problems.any { it.contains("No desktop is paired") }) { "problems: ${status.problems}" }
+
+        // Bad input is a typed error with a sentence, never a crash.
+        val bad = expectThrows<BridgeException.InvalidInput>("a code that is not one") { bridge.pair("not a code") }
+        check(!bad.message.isNullOrBlank()) { "the error says what is wrong" }
+        expectThrows<BridgeException.InvalidInput>("part 3 of 2") { bridge.onSmsSent(messageId, 3, 2, -1, null) }
+
+        // The switch.
+        bridge.setEnabled(false)
+        check(!bridge.status().enabled) { "switched off" }
+
+        bridge.stop()
+        expectThrows<BridgeException.NotRunning>("after stop") { bridge.status() }
+        bridge.destroy()
+        println("kotlin host test: $checks checks passed")
+    } finally {
+        data.deleteRecursively()
+    }
+}
