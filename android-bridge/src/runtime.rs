@@ -205,26 +205,12 @@ impl Runtime {
                 .map_err(|e| RuntimeError::Network(e.to_string()))?
                 .unwrap_or(NetworkMode::Default),
         };
-        let node = rt.block_on(async {
-            let key = net::load_or_create_key(&data.join("phone.key"))
-                .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
-            let endpoint = net::bind(
-                &network,
-                key,
-                vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
-                None,
-            )
-            .await
-            .map_err(|e| RuntimeError::Network(e.to_string()))?;
-            PhoneNode::start(
-                endpoint,
-                engine.clone(),
-                &config.device_name,
-                Faults::default(),
-            )
-            .await
-            .map_err(|e| RuntimeError::Network(e.to_string()))
-        })?;
+        let node = rt.block_on(start_node(
+            data,
+            &network,
+            &config.device_name,
+            engine.clone(),
+        ))?;
         let endpoint = node.id().to_string();
         let sms_cursor = read_cursor(&data.join(SMS_CURSOR_FILE));
         let runtime = Runtime {
@@ -570,6 +556,29 @@ impl Runtime {
     pub fn engine(&self) -> &EngineHandle {
         &self.engine
     }
+}
+
+/// Binds the phone's endpoint (its key kept in `data/phone.key`) and starts sync for the
+/// running engine. `ringback-phone-sim serve` starts its node the same way.
+pub async fn start_node(
+    data: &Path,
+    network: &NetworkMode,
+    name: &str,
+    engine: EngineHandle,
+) -> Result<PhoneNode, RuntimeError> {
+    let key = net::load_or_create_key(&data.join("phone.key"))
+        .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+    let endpoint = net::bind(
+        network,
+        key,
+        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
+        None,
+    )
+    .await
+    .map_err(|e| RuntimeError::Network(e.to_string()))?;
+    PhoneNode::start(endpoint, engine, name, Faults::default())
+        .await
+        .map_err(|e| RuntimeError::Network(e.to_string()))
 }
 
 /// On the very first start the call log holds the phone's history: only calls still

@@ -27,9 +27,8 @@ use ringback_core::engine::service::{self, EngineHandle};
 use ringback_core::engine::{DeliveryStatus, InboundSms};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, SystemClock};
 use ringback_core::ports::{SendError, SendRequest, Telephony};
-use ringback_core::sync::net::{self, NetworkMode};
-use ringback_core::sync::node::{PAIR_ALPN, PhoneNode};
-use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::net::NetworkMode;
+use ringback_core::sync::node::PhoneNode;
 use ringback_core::sync::ticket::PairingTicket;
 use ringback_core::{
     CallOutcome, EndedCall, Engine, Line, Outcome, PhoneNumber, PlatformEvent, Ports, Settings,
@@ -156,17 +155,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         None => NetworkMode::from_settings(&settings.sync)
             .map_err(|e| ServeError::Start(e.to_string()))?,
     };
-    let key = net::load_or_create_key(&data.join("phone.key"))
-        .map_err(|e| ServeError::Start(e.to_string()))?;
-    let endpoint = net::bind(
-        &network,
-        key,
-        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
-        None,
-    )
-    .await
-    .map_err(|e| ServeError::Start(e.to_string()))?;
-    let node = PhoneNode::start(endpoint, engine.clone(), &options.name, Faults::default())
+    let node = crate::runtime::start_node(data, &network, &options.name, engine.clone())
         .await
         .map_err(|e| ServeError::Start(e.to_string()))?;
     tokio::spawn(print_outcomes(engine.clone()));
