@@ -73,6 +73,24 @@ fn main() -> Result<()> {
         "idle memory of all the app's processes (PSS): {mib:.1} MB; goal 150 MB: {:.2}x the goal",
         mib / 150.0
     );
+    // The floor in the same run: Tauri and WebKitGTK with a blank page and nothing else.
+    if let Ok(blank) = std::env::var("RINGBACK_BENCH_BLANK") {
+        let mut child = Command::new(&blank)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .context("starting the blank window")?;
+        std::thread::sleep(Duration::from_secs(10));
+        if let Some(status) = child.try_wait()? {
+            bail!("the blank window exited ({status}) before its memory was read");
+        }
+        let floor = tree_pss_kib(child.id())? as f64 / 1024.0;
+        stop(&mut child);
+        println!(
+            "  floor in the same run, a blank Tauri/WebKitGTK window: {floor:.1} MB; the app adds {:.1} MB ({:.2}x the floor)",
+            mib - floor,
+            mib / floor
+        );
+    }
 
     // Thread opening, through WebDriver.
     let session = Session::start(
