@@ -5,6 +5,7 @@
 //! - [`store`] keeps calls, conversations, messages and settings in one SQLite file.
 //! - [`engine`] runs the rules on platform events and acts through the [`ports`].
 
+pub mod assistant;
 pub mod call;
 pub mod conversation;
 pub mod engine;

@@ -106,6 +106,34 @@ impl WeekHours {
         None
     }
 
+    /// The open intervals as instants, day by day from the local date of `from` for `days`
+    /// days, in order (intervals that already ended at `from` left out). Used to cut
+    /// bookable slots out of a weekly availability.
+    pub fn openings(
+        &self,
+        from: Timestamp,
+        days: u32,
+        tz: &TimeZone,
+    ) -> Vec<(Timestamp, Timestamp)> {
+        let mut out = Vec::new();
+        let mut date: Date = tz.to_datetime(from).date();
+        for _ in 0..days {
+            for &(start, end) in self.intervals(date.weekday()) {
+                let (Some(open), Some(close)) =
+                    (local_instant(date, start, tz), local_instant(date, end, tz))
+                else {
+                    continue;
+                };
+                if close > from && close > open {
+                    out.push((open, close));
+                }
+            }
+            let Ok(next) = date.tomorrow() else { break };
+            date = next;
+        }
+        out
+    }
+
     fn intervals(&self, day: Weekday) -> &[(Minute, Minute)] {
         &self.days[day.to_monday_zero_offset() as usize]
     }

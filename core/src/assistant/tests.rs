@@ -1,0 +1,223 @@
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use super::*;
+use crate::settings::{BusinessHours, WeekHours};
+
+fn ny() -> TimeZone {
+    TimeZone::get("America/New_York").expect("tz")
+}
+
+fn at(local: &str) -> Timestamp {
+    let dt: jiff::civil::DateTime = local.parse().expect("datetime");
+    ny().to_timestamp(dt).expect("instant")
+}
+
+/// Monday 09:00–12:00 only.
+fn mornings() -> WeekHours {
+    WeekHours::parse(&BusinessHours {
+        mon: vec!["09:00-12:00".into()],
+        tue: Vec::new(),
+        wed: Vec::new(),
+        thu: Vec::new(),
+        fri: Vec::new(),
+        sat: Vec::new(),
+        sun: Vec::new(),
+    })
+    .expect("hours")
+}
+
+fn facts() -> Facts {
+    Facts {
+        business_name: "Acme Plumbing".into(),
+        services: vec!["leaks".into(), "boilers".into()],
+        service_area: vec!["10001".into(), "10002".into()],
+        price_notes: vec!["call-out fee $89".into()],
+        hours: "Mon 9–12".into(),
+    }
+}
+
+#[test]
+fn free_slots_are_the_availability_cut_into_slots_minus_bookings() {
+    let hour = SignedDuration::from_hours(1);
+    let booked = [Slot {
+        start: at("2026-11-02T10:00"),
+        end: at("2026-11-02T11:00"),
+    }];
+    let from = at("2026-11-02T08:00"); // a Monday
+    let slots = free_slots(&mornings(), &ny(), hour, from, 7, &booked, 10);
+    let starts: Vec<Timestamp> = slots.iter().map(|s| s.start).collect();
+    assert_eq!(starts, vec![at("2026-11-02T09:00"), at("2026-11-02T11:00")]);
+    assert_eq!(slots[0].end, at("2026-11-02T10:00"));
+    // Part-way through the morning: only what is still ahead; next week's Monday follows.
+    let later = free_slots(
+        &mornings(),
+        &ny(),
+        hour,
+        at("2026-11-02T09:30"),
+        8,
+        &booked,
+        10,
+    );
+    let starts: Vec<Timestamp> = later.iter().map(|s| s.start).collect();
+    assert_eq!(
+        starts,
+        vec![
+            at("2026-11-02T11:00"),
+            at("2026-11-09T09:00"),
+            at("2026-11-09T10:00"),
+            at("2026-11-09T11:00")
+        ]
+    );
+    // A 90-minute slot never runs past noon; the limit and a zero length hold.
+    let long = free_slots(
+        &mornings(),
+        &ny(),
+        SignedDuration::from_mins(90),
+        from,
+        1,
+        &[],
+        10,
+    );
+    assert_eq!(long.len(), 2);
+    assert_eq!(
+        free_slots(&mornings(), &ny(), hour, from, 7, &[], 1).len(),
+        1
+    );
+    assert!(free_slots(&mornings(), &ny(), SignedDuration::ZERO, from, 7, &[], 10).is_empty());
+}
+
+#[test]
+fn asking_for_a_person_is_recognised_as_words() {
+    for yes in [
+        "Can a human call me?",
+        "CALL ME!!",
+        "I want to talk to an agent",
+        "just give me a call back pls",
+        "Real person please",
+    ] {
+        assert!(wants_a_person(yes), "{yes}");
+    }
+    for no in [
+        "I'm a humanist",
+        "the recall notice",
+        "leaking pipe under the sink",
+        "",
+        "🚰🚰🚰",
+    ] {
+        assert!(!wants_a_person(no), "{no}");
+    }
+}
+
+#[test]
+fn the_prompt_carries_the_facts_the_slots_and_the_thread() {
+    let slot = Slot {
+        start: at("2026-11-02T09:00"),
+        end: at("2026-11-02T10:00"),
+    };
+    let messages = build_messages(
+        &facts(),
+        &[slot],
+        &ny(),
+        &[
+            (Speaker::Business, "Sorry we missed your call!".into()),
+            (Speaker::Caller, "Leak under the sink".into()),
+        ],
+    );
+    assert_eq!(messages.len(), 3);
+    let system = &messages[0].content;
+    for needle in [
+        "Acme Plumbing",
+        "boilers",
+        "10002",
+        "call-out fee $89",
+        "Mon 2026-11-02 09:00",
+    ] {
+        assert!(system.contains(needle), "{needle} in {system}");
+    }
+    assert_eq!(messages[1].role, "assistant");
+    assert_eq!(messages[2].role, "user");
+    assert_eq!(messages[2].content, "Leak under the sink");
+}
+
+#[test]
+fn answers_are_validated_before_anything_is_sent() {
+    let tz = ny();
+    let offered = [Slot {
+        start: at("2026-11-02T09:00"),
+        end: at("2026-11-02T10:00"),
+    }];
+    let good = "```json\n{\"reply\": \"Booked for Monday 9:00, see you then!\", \"problem\": \"Leaking pipe\", \
+                \"postcode\": \"10001\", \"urgency\": \"urgent\", \"preferred_time\": \"today after 3\", \
+                \"book_slot\": \"Mon 2026-11-02 09:00\"}\n```";
+    let answer = parse_answer(good, &offered, &tz, &facts()).expect("valid");
+    assert_eq!(answer.book, Some(offered[0]));
+    assert_eq!(
+        lead_card(&answer.lead),
+        "Leaking pipe · 10001 · urgent · today after 3"
+    );
+
+    type Expect = fn(&AnswerError) -> bool;
+    let cases: [(&str, Expect); 6] = [
+        ("Sure, we can come!", |e| {
+            matches!(e, AnswerError::NotJson(_))
+        }),
+        ("{\"reply\": 5}", |e| matches!(e, AnswerError::NotJson(_))),
+        ("{\"reply\": \"  \"}", |e| matches!(e, AnswerError::NoReply)),
+        (
+            "{\"reply\": \"See you\", \"book_slot\": \"Mon 2026-11-02 10:00\"}",
+            |e| matches!(e, AnswerError::SlotNotFree(_)),
+        ),
+        (
+            "{\"reply\": \"That will be $120 all in.\"}",
+            |e| matches!(e, AnswerError::InventedPrice(p) if p == "$120"),
+        ),
+        ("{\"reply\": \"About 150 dollars.\"}", |e| {
+            matches!(e, AnswerError::InventedPrice(_))
+        }),
+    ];
+    for (content, expected) in cases {
+        let err = parse_answer(content, &offered, &tz, &facts()).expect_err(content);
+        assert!(expected(&err), "{content}: {err}");
+    }
+    let long = format!("{{\"reply\": \"{}\"}}", "a".repeat(10_000));
+    assert_eq!(
+        parse_answer(&long, &offered, &tz, &facts()),
+        Err(AnswerError::TooLong(10_000))
+    );
+    // A price from the notes, a number that is no price, and emoji pass.
+    for fine in [
+        "{\"reply\": \"The call-out fee is $89.\"}",
+        "{\"reply\": \"We can be there by 3 🚐\", \"book_slot\": null}",
+        "{\"reply\": \"Is that 10001?\", \"postcode\": \"null\"}",
+    ] {
+        let answer = parse_answer(fine, &offered, &tz, &facts()).expect(fine);
+        assert_eq!(answer.lead.postcode, None);
+    }
+}
+
+#[test]
+fn appointments_export_as_icalendar() {
+    let appointment = Appointment {
+        id: "conv-7-1".into(),
+        slot: Slot {
+            start: at("2026-11-02T09:00"),
+            end: at("2026-11-02T10:00"),
+        },
+        who: "Dana, +12125550123".into(),
+        summary: format!("Leaking pipe; 10001 · urgent {}", "🚰".repeat(30)),
+    };
+    let text = ics(&[appointment], "Acme Plumbing", at("2026-11-01T12:00"));
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+    assert!(text.ends_with("END:VCALENDAR\r\n"));
+    assert!(text.contains("DTSTART:20261102T140000Z\r\n"), "{text}");
+    assert!(text.contains("DTEND:20261102T150000Z\r\n"));
+    assert!(text.contains("SUMMARY:Acme Plumbing — Dana\\, +12125550123"));
+    assert!(text.contains("Leaking pipe\\; 10001"));
+    for line in text.split("\r\n") {
+        assert!(line.len() <= 75, "{} octets: {line}", line.len());
+    }
+    // Unfolded, the description is whole again.
+    let unfolded = text.replace("\r\n ", "");
+    assert!(unfolded.contains(&"🚰".repeat(30)));
+}
