@@ -44,12 +44,7 @@ pub(crate) fn rows_since(
         jni_str!("CONTENT_URI"),
         &jni_sig!(android.net.Uri),
     )?;
-    let query = Query {
-        projection: &PROJECTION,
-        after_id: after,
-        sort_order: Some("_id ASC"),
-        limit: None,
-    };
+    let query = Query::since(&PROJECTION, after);
     cursor::query(env, context, &uri, &query, |env, row| {
         let Some(id) = row.long(env, 0)? else {
             return Ok(None);

@@ -22,6 +22,19 @@ pub(crate) struct Query<'q> {
     pub limit: Option<usize>,
 }
 
+impl<'q> Query<'q> {
+    /// The rows with `_id` above `after` (all when `None`), in `_id` order: how the call
+    /// log and the SMS provider are read since a cursor.
+    pub(crate) fn since(projection: &'q [&'q str], after: Option<i64>) -> Query<'q> {
+        Query {
+            projection,
+            after_id: after,
+            sort_order: Some("_id ASC"),
+            limit: None,
+        }
+    }
+}
+
 /// The current row of a cursor, read column by column.
 pub(crate) struct Row<'c, 'o> {
     cursor: &'c JObject<'o>,

@@ -48,12 +48,7 @@ pub(crate) fn rows_since(
     after: Option<i64>,
 ) -> Result<Option<Vec<ProviderSms>>, JavaFailure> {
     let uri = content_uri(env)?;
-    let query = Query {
-        projection: &PROJECTION,
-        after_id: after,
-        sort_order: Some("_id ASC"),
-        limit: None,
-    };
+    let query = Query::since(&PROJECTION, after);
     cursor::query(env, context, &uri, &query, |env, row| {
         let Some(id) = row.long(env, 0)? else {
             return Ok(None);
