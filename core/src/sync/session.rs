@@ -420,6 +420,8 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
 ) -> Result<(), SyncError> {
     // After a gap, frames already in flight will show the same gap: ask once per rewind.
     let mut asked_at: Option<VersionVector> = None;
+    // A frame past a gap was dropped after asking (see below).
+    let mut dropped_since_ask = false;
     let mut deferred = false;
     loop {
         // Reading is cancel-safe (bytes already read stay in the decoder), so a pause in
@@ -472,9 +474,22 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
                         lock(&stats).gaps += 1;
                         asked_at = Some(held.clone());
                         let _ = control.send(Control::Ask(held));
+                    } else {
+                        // Already asked from here: the resend should carry this frame too,
+                        // unless it was itself reordered. Remember, and ask again once
+                        // the resend makes progress.
+                        dropped_since_ask = true;
                     }
                 } else if report.applied > 0 {
                     asked_at = None;
+                    if std::mem::take(&mut dropped_since_ask) {
+                        // Frames past a gap were dropped while a resend was under way and
+                        // the other side may believe them delivered: ask from here.
+                        let held = replica.held().await?;
+                        lock(&stats).gaps += 1;
+                        asked_at = Some(held.clone());
+                        let _ = control.send(Control::Ask(held));
+                    }
                 }
             }
             Message::Need { held } => {
