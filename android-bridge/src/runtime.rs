@@ -319,22 +319,23 @@ impl Runtime {
             .map_err(|e| provider_problem(&e.to_string()))?;
         let mut last = after;
         for row in rows {
+            let id = row.id;
+            let at = Timestamp::from_millisecond(row.date_ms).unwrap_or_else(|_| Timestamp::now());
+            let line = line_of(row.subscription_id);
             let event = match row.kind {
                 ProviderBox::Inbox => Some(PlatformEvent::SmsReceived(InboundSms {
                     source_id: Some(inbound_source_id(&row.address, row.date_sent_ms, &row.body)),
-                    from: row.address.clone(),
-                    body: row.body.clone(),
-                    line: line_of(row.subscription_id),
-                    at: Timestamp::from_millisecond(row.date_ms)
-                        .unwrap_or_else(|_| Timestamp::now()),
+                    from: row.address,
+                    body: row.body,
+                    line,
+                    at,
                 })),
                 ProviderBox::Sent => Some(PlatformEvent::OwnerTexted(OwnerSms {
-                    source_id: format!("provider-sms-{}", row.id),
-                    to: row.address.clone(),
-                    body: row.body.clone(),
-                    line: line_of(row.subscription_id),
-                    at: Timestamp::from_millisecond(row.date_ms)
-                        .unwrap_or_else(|_| Timestamp::now()),
+                    source_id: format!("provider-sms-{id}"),
+                    to: row.address,
+                    body: row.body,
+                    line,
+                    at,
                 })),
                 ProviderBox::Other => None,
             };
@@ -351,7 +352,7 @@ impl Runtime {
                     Err(_) => return Err("Ringback is stopping".into()),
                 }
             }
-            last = last.max(row.id);
+            last = last.max(id);
         }
         self.save_cursor(&mut cursor, last)
     }
@@ -374,11 +375,7 @@ impl Runtime {
         error_code: Option<i32>,
     ) -> Result<(), RuntimeError> {
         let result = report::send_result(result_code, error_code);
-        let verdict = self
-            .tally
-            .lock()
-            .map_err(|_| RuntimeError::Internal("the report tally is broken".into()))?
-            .sent(message_id, part, parts, result);
+        let verdict = self.tally()?.sent(message_id, part, parts, result);
         match verdict {
             Some(result) => self.event(PlatformEvent::SmsSent {
                 message_id: MessageId(message_id),
@@ -399,11 +396,7 @@ impl Runtime {
     ) -> Result<(), RuntimeError> {
         let status = report::delivery_status(pdu, format)
             .map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
-        let verdict = self
-            .tally
-            .lock()
-            .map_err(|_| RuntimeError::Internal("the report tally is broken".into()))?
-            .delivered(message_id, part, parts, status);
+        let verdict = self.tally()?.delivered(message_id, part, parts, status);
         match verdict {
             Some(status) => self.event(PlatformEvent::Delivered {
                 message_id: MessageId(message_id),
@@ -443,6 +436,12 @@ impl Runtime {
         self.rt
             .block_on(node.unpair(endpoint))
             .map_err(|e| RuntimeError::Pairing(e.to_string()))
+    }
+
+    fn tally(&self) -> Result<std::sync::MutexGuard<'_, PartTally>, RuntimeError> {
+        self.tally
+            .lock()
+            .map_err(|_| RuntimeError::Internal("the report tally is broken".into()))
     }
 
     fn node_guard(&self) -> Result<std::sync::MutexGuard<'_, Option<PhoneNode>>, RuntimeError> {
