@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
 use ringback_core::sync::net::{self, NetworkMode};
-use ringback_core::sync::node::{DesktopNode, PAIR_ALPN};
-use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::node::{self, DesktopNode};
+use ringback_core::sync::session::Faults;
 use ringback_core::{Engine, InboundSms, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
 
@@ -95,14 +95,9 @@ fn start_sim(data: &Path, ticket: &str) -> Sim {
 async fn measure(data: &Path, desk_dir: &Path, expect_ops: u64) -> ((u64, u64, u64), Duration) {
     std::fs::create_dir_all(desk_dir).expect("mkdir");
     let key = net::load_or_create_key(&desk_dir.join("desktop.key")).expect("key");
-    let ep = net::bind(
-        &NetworkMode::Loopback,
-        key,
-        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
-        None,
-    )
-    .await
-    .expect("bind");
+    let ep = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
+        .await
+        .expect("bind");
     let desk = DesktopNode::start(ep, desk_dir, "desk", Faults::default())
         .await
         .expect("desktop");

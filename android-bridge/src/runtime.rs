@@ -18,8 +18,8 @@ use ringback_core::ports::{CallLog, Contacts, PortError, Telephony};
 use ringback_core::rules::SkipReason;
 use ringback_core::store::MessageId;
 use ringback_core::sync::net::{self, NetworkMode, PeerLink};
-use ringback_core::sync::node::{PAIR_ALPN, PeerState, PhoneNode};
-use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::node::{self, PeerState, PhoneNode};
+use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
 use ringback_core::{Engine, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
@@ -567,14 +567,9 @@ pub async fn start_node(
 ) -> Result<PhoneNode, RuntimeError> {
     let key = net::load_or_create_key(&data.join("phone.key"))
         .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
-    let endpoint = net::bind(
-        network,
-        key,
-        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
-        None,
-    )
-    .await
-    .map_err(|e| RuntimeError::Network(e.to_string()))?;
+    let endpoint = net::bind(network, key, node::alpns(), None)
+        .await
+        .map_err(|e| RuntimeError::Network(e.to_string()))?;
     PhoneNode::start(endpoint, engine, name, Faults::default())
         .await
         .map_err(|e| RuntimeError::Network(e.to_string()))

@@ -413,17 +413,12 @@ fn the_switch_the_status_and_pairing_with_a_real_desktop_on_loopback() {
     std::fs::create_dir_all(&ddir).expect("mkdir");
     let desktop = rt.block_on(async {
         use ringback_core::sync::net::{self, NetworkMode};
-        use ringback_core::sync::node::{DesktopNode, PAIR_ALPN};
-        use ringback_core::sync::session::{self, Faults};
+        use ringback_core::sync::node::{self, DesktopNode};
+        use ringback_core::sync::session::Faults;
         let key = net::load_or_create_key(&ddir.join("desktop.key")).expect("key");
-        let endpoint = net::bind(
-            &NetworkMode::Loopback,
-            key,
-            vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
-            None,
-        )
-        .await
-        .expect("bind");
+        let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
+            .await
+            .expect("bind");
         DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
             .await
             .expect("desktop")

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use ringback_core::store::ConversationId;
 use ringback_core::sync::net::{self, NetworkMode};
-use ringback_core::sync::node::{DesktopNode, PAIR_ALPN};
+use ringback_core::sync::node::{self, DesktopNode};
 use ringback_core::sync::replica::DesktopReplica;
-use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::session::Faults;
 use serde_json::{Value, json};
 
 struct Sim {
@@ -113,14 +113,9 @@ async fn serve_pairs_syncs_and_survives_a_crash_mid_send() {
     let (pdir, ddir) = (dir.path().join("phone"), dir.path().join("desktop"));
     std::fs::create_dir_all(&ddir).expect("mkdir");
     let key = net::load_or_create_key(&ddir.join("desktop.key")).expect("key");
-    let endpoint = net::bind(
-        &NetworkMode::Loopback,
-        key,
-        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
-        None,
-    )
-    .await
-    .expect("bind");
+    let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
+        .await
+        .expect("bind");
     let desktop = DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
         .await
         .expect("desktop");

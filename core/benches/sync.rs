@@ -19,8 +19,8 @@ use ringback_core::engine::service::{self, EngineHandle};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
 use ringback_core::sync::frame;
 use ringback_core::sync::net::{self, NetworkMode};
-use ringback_core::sync::node::{DesktopNode, PAIR_ALPN, PhoneNode};
-use ringback_core::sync::session::{self, Faults, Message, Replica};
+use ringback_core::sync::node::{self, DesktopNode, PhoneNode};
+use ringback_core::sync::session::{Faults, Message, Replica};
 use ringback_core::sync::version::VersionVector;
 use ringback_core::{Engine, InboundSms, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
@@ -31,11 +31,9 @@ const LATENCY_SAMPLES: usize = 2_000;
 const RAW_ALPN: &[u8] = b"ringback/bench-raw";
 
 fn alpns() -> Vec<Vec<u8>> {
-    vec![
-        session::ALPN.to_vec(),
-        PAIR_ALPN.to_vec(),
-        RAW_ALPN.to_vec(),
-    ]
+    let mut alpns = node::alpns();
+    alpns.push(RAW_ALPN.to_vec());
+    alpns
 }
 
 fn settings() -> Settings {

@@ -10,7 +10,7 @@ use iroh::Endpoint;
 use ringback_core::store::ConversationId;
 use ringback_core::sync::frame::{self, MAX_FRAME};
 use ringback_core::sync::net::{self, NetworkMode};
-use ringback_core::sync::node::PAIR_ALPN;
+use ringback_core::sync::node;
 use ringback_core::sync::op::Field;
 use ringback_core::sync::session::{self, Faults};
 use support::{DesktopRig, PhoneRig, converge};
@@ -18,14 +18,9 @@ use support::{DesktopRig, PhoneRig, converge};
 const LOOP: NetworkMode = NetworkMode::Loopback;
 
 async fn raw_endpoint(key: iroh::SecretKey) -> Endpoint {
-    net::bind(
-        &LOOP,
-        key,
-        vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()],
-        None,
-    )
-    .await
-    .expect("bind")
+    net::bind(&LOOP, key, node::alpns(), None)
+        .await
+        .expect("bind")
 }
 
 fn desktop_addr(desktop: &DesktopRig) -> iroh::EndpointAddr {

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use jiff::Timestamp;
 use ringback_core::settings::Network;
 use ringback_core::sync::net::{self, NetworkMode, PeerLink};
-use ringback_core::sync::node::{DesktopNode, PAIR_ALPN, PeerState};
+use ringback_core::sync::node::{self, DesktopNode, PeerState};
 use ringback_core::sync::replica::DesktopReplica;
-use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
 use serde::{Deserialize, Serialize};
 
@@ -112,7 +112,7 @@ impl Desktop {
             None => (config.mode().map_err(|e| anyhow::anyhow!(e.message))?, None),
         };
         let key = net::load_or_create_key(&dir.join("desktop.key"))?;
-        let alpns = vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()];
+        let alpns = node::alpns();
         let endpoint = match net::bind(&mode, key.clone(), alpns.clone(), port).await {
             Ok(endpoint) => endpoint,
             // The fixed port is taken: a random one works until the phone re-pairs.

@@ -26,6 +26,11 @@ use crate::store::{PeerRecord, StoreError};
 /// The ALPN of pairing.
 pub const PAIR_ALPN: &[u8] = b"ringback/pair/1";
 
+/// What every Ringback endpoint speaks, phone or desktop: sync sessions and pairing.
+pub fn alpns() -> Vec<Vec<u8>> {
+    vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()]
+}
+
 /// How long a pairing ticket is valid.
 pub const TICKET_LIFETIME: Duration = Duration::from_secs(10 * 60);
 

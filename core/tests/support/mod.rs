@@ -12,9 +12,9 @@ use jiff::Timestamp;
 use ringback_core::engine::service::{self, EngineHandle, EngineTask};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
 use ringback_core::sync::net::{self, NetworkMode};
-use ringback_core::sync::node::{DesktopNode, PAIR_ALPN, PhoneNode};
+use ringback_core::sync::node::{self, DesktopNode, PhoneNode};
 use ringback_core::sync::replica::DesktopReplica;
-use ringback_core::sync::session::{self, Faults};
+use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
 use ringback_core::{
     CallOutcome, EndedCall, InboundSms, Line, PlatformEvent, Ports, Settings, Store,
@@ -23,10 +23,6 @@ use serde_json::json;
 
 pub fn settings() -> Settings {
     Settings::from_value(&json!({"business_name": "Acme Plumbing"})).expect("settings")
-}
-
-fn alpns() -> Vec<Vec<u8>> {
-    vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()]
 }
 
 /// The simulated phone: its files survive a restart, and so does the record of what it
@@ -58,7 +54,9 @@ impl PhoneRig {
         let engine = ringback_core::Engine::open(store, ports, &settings()).expect("engine");
         let (engine, task) = service::spawn(engine);
         let key = net::load_or_create_key(&dir.join("phone.key")).expect("key");
-        let endpoint = net::bind(mode, key, alpns(), None).await.expect("bind");
+        let endpoint = net::bind(mode, key, node::alpns(), None)
+            .await
+            .expect("bind");
         let node = PhoneNode::start(endpoint, engine.clone(), "Owner's phone", faults)
             .await
             .expect("node");
@@ -155,7 +153,9 @@ impl DesktopRig {
         port: Option<u16>,
     ) -> DesktopRig {
         let key = net::load_or_create_key(&dir.join("desktop.key")).expect("key");
-        let endpoint = net::bind(mode, key, alpns(), port).await.expect("bind");
+        let endpoint = net::bind(mode, key, node::alpns(), port)
+            .await
+            .expect("bind");
         let port = endpoint
             .bound_sockets()
             .first()
