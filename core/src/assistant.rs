@@ -1,6 +1,6 @@
 //! The assistant's logic that needs no network (issue 6, first part): the facts it may use
 //! come from settings, never from the model; the model's answer is parsed and validated
-//! before anything is sent. Not yet wired into the engine or settings.
+//! before anything is sent.
 //!
 //! - [`free_slots`]: bookable slots, the weekly availability cut into slots minus what is
 //!   booked;
@@ -188,6 +188,25 @@ pub fn build_messages(
     out
 }
 
+/// The messages the engine sends: [`build_messages`] with the local date and time, so
+/// "today" and "tomorrow" mean something.
+pub fn prompt(
+    facts: &Facts,
+    slots: &[Slot],
+    tz: &TimeZone,
+    thread: &[(Speaker, String)],
+    now: Timestamp,
+) -> Vec<ChatMessage> {
+    let mut messages = build_messages(facts, slots, tz, thread);
+    if let Some(system) = messages.first_mut() {
+        let local = tz.to_datetime(now);
+        system
+            .content
+            .push_str(&format!("\nNow: {}", local.strftime("%a %Y-%m-%d %H:%M")));
+    }
+    messages
+}
+
 /// A slot as the prompt names it and the model must repeat it: "Tue 2026-11-03 14:00".
 pub fn slot_text(slot: &Slot, tz: &TimeZone) -> String {
     tz.to_datetime(slot.start)
@@ -197,6 +216,8 @@ pub fn slot_text(slot: &Slot, tz: &TimeZone) -> String {
 
 /// What the assistant learned about the job.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default, deny_unknown_fields)]
 pub struct LeadFields {
     /// What the problem is.
     pub problem: Option<String>,
@@ -206,6 +227,58 @@ pub struct LeadFields {
     pub urgency: Option<String>,
     /// When suits them.
     pub preferred_time: Option<String>,
+}
+
+impl LeadFields {
+    /// These fields, with every field `newer` knows replacing this one's.
+    pub fn merged(&self, newer: &LeadFields) -> LeadFields {
+        let pick = |old: &Option<String>, new: &Option<String>| new.clone().or(old.clone());
+        LeadFields {
+            problem: pick(&self.problem, &newer.problem),
+            postcode: pick(&self.postcode, &newer.postcode),
+            urgency: pick(&self.urgency, &newer.urgency),
+            preferred_time: pick(&self.preferred_time, &newer.preferred_time),
+        }
+    }
+
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self == &LeadFields::default()
+    }
+}
+
+/// Where the assistant stands in one conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum AssistantStatus {
+    /// Waiting for the model's answer.
+    Thinking,
+    /// It answered by itself.
+    Answered,
+    /// It wrote a draft for a person to send.
+    Drafted,
+    /// A person took over (a reply from a desktop or the phone, or the caller asked for
+    /// one); it stays out of this conversation until someone hands it back.
+    HandedOff,
+    /// It could not answer this time (endpoint down, slow, or nonsense); the team answers.
+    NeedsTeam,
+    /// It sent its most texts for today in this conversation.
+    DailyLimit,
+}
+
+/// The assistant's state in one conversation (a last-writer-wins field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct AssistantState {
+    /// Where it stands.
+    pub status: AssistantStatus,
+    /// Why, in words for the team ("the caller asked for a person").
+    pub reason: String,
+    /// When, UTC milliseconds.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub at_ms: i64,
 }
 
 /// A validated answer.
@@ -237,6 +310,12 @@ pub enum AnswerError {
     /// A price that is not in the owner's price notes.
     #[error("the model quoted a price that is not in the settings (“{0}”)")]
     InventedPrice(String),
+    /// A promise the owner did not make in the settings ("guaranteed", "free").
+    #[error("the model made a promise that is not in the settings (“{0}”)")]
+    InventedPromise(String),
+    /// A clock time that is neither an offered slot nor in the opening hours.
+    #[error("the model named a time that is not an offered slot (“{0}”)")]
+    InventedTime(String),
 }
 
 /// The longest reply sent (about four SMS segments).
@@ -278,6 +357,12 @@ pub fn parse_answer(
     }
     if let Some(price) = invented_price(&reply, &facts.price_notes) {
         return Err(AnswerError::InventedPrice(price));
+    }
+    if let Some(promise) = invented_promise(&reply, facts) {
+        return Err(AnswerError::InventedPromise(promise));
+    }
+    if let Some(time) = invented_time(&reply, offered, tz, &facts.hours) {
+        return Err(AnswerError::InventedTime(time));
     }
     let book = match raw.book_slot.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -335,6 +420,109 @@ fn invented_price(reply: &str, notes: &[String]) -> Option<String> {
         } else {
             i += 1;
         }
+    }
+    None
+}
+
+/// Words that promise something; allowed only when the owner wrote them in the services or
+/// price notes.
+const PROMISES: [&str; 9] = [
+    "guarantee",
+    "promise",
+    "warranty",
+    "for free",
+    "free of charge",
+    "no charge",
+    "discount",
+    "% off",
+    "refund",
+];
+
+/// The first promise word in `reply` that the settings do not contain.
+fn invented_promise(reply: &str, facts: &Facts) -> Option<String> {
+    let reply = reply.to_lowercase();
+    let allowed: String = facts
+        .price_notes
+        .iter()
+        .chain(facts.services.iter())
+        .map(|s| s.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    PROMISES
+        .iter()
+        .find(|w| reply.contains(*w) && !allowed.contains(*w))
+        .map(|w| (*w).to_string())
+}
+
+/// The first clock time in `reply` ("3pm", "3:30 pm", "15:00") that is not the start of an
+/// offered slot and not written in the opening hours.
+fn invented_time(reply: &str, offered: &[Slot], tz: &TimeZone, hours: &str) -> Option<String> {
+    let allowed: Vec<(i8, i8)> = offered
+        .iter()
+        .map(|s| {
+            let t = tz.to_datetime(s.start);
+            (t.hour(), t.minute())
+        })
+        .collect();
+    let chars: Vec<char> = reply.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let number = |from: &mut usize| {
+            let mut n = 0u32;
+            let mut digits = 0;
+            while *from < chars.len() && chars[*from].is_ascii_digit() && digits < 3 {
+                n = n * 10 + chars[*from].to_digit(10).unwrap_or(0);
+                *from += 1;
+                digits += 1;
+            }
+            (n, digits)
+        };
+        let (hour, hour_digits) = number(&mut i);
+        let mut minute = None;
+        if i + 2 < chars.len() && chars[i] == ':' && chars[i + 1].is_ascii_digit() {
+            let mut j = i + 1;
+            let (m, digits) = number(&mut j);
+            if digits == 2 {
+                minute = Some(m);
+                i = j;
+            }
+        }
+        let rest: String = chars[i..].iter().take(5).collect::<String>().to_lowercase();
+        let rest = rest.trim_start();
+        let meridiem = if rest.starts_with("am") || rest.starts_with("a.m") {
+            Some(0)
+        } else if rest.starts_with("pm") || rest.starts_with("p.m") {
+            Some(12)
+        } else {
+            None
+        };
+        let is_time = hour_digits <= 2 && (meridiem.is_some() || minute.is_some());
+        if is_time && hour <= 24 && minute.unwrap_or(0) < 60 {
+            let hour24 = match meridiem {
+                Some(offset) if hour == 12 => offset,
+                Some(offset) => hour + offset,
+                None => hour,
+            };
+            let minute = minute.unwrap_or(0);
+            let written = format!("{hour24:02}:{minute:02}");
+            let offered_time = allowed.iter().any(|(h, m)| {
+                i64::from(*h) == i64::from(hour24) && i64::from(*m) == i64::from(minute)
+            });
+            if !offered_time && !hours.contains(&written) {
+                let suffix = match meridiem {
+                    Some(0) => " am",
+                    Some(_) => " pm",
+                    None => "",
+                };
+                return Some(chars[start..i].iter().collect::<String>() + suffix);
+            }
+        }
+        i = i.max(start + 1);
     }
     None
 }
@@ -421,3 +609,9 @@ fn fold(line: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(feature = "transport")]
+pub mod endpoint;
+
+#[cfg(feature = "transport")]
+pub mod eval;

@@ -56,10 +56,12 @@ pub enum MessageKind {
     /// Typed by the owner in the phone's own messaging app (read from the SMS provider), so
     /// the desktop's thread is never half a conversation.
     FromPhone,
+    /// Written and sent by the assistant (marked as such in the thread).
+    Assistant,
 }
 
 impl MessageKind {
-    const ALL: [MessageKind; 9] = [
+    const ALL: [MessageKind; 10] = [
         MessageKind::TextBack,
         MessageKind::Reply,
         MessageKind::FollowUp,
@@ -69,6 +71,7 @@ impl MessageKind {
         MessageKind::Help,
         MessageKind::Inbound,
         MessageKind::FromPhone,
+        MessageKind::Assistant,
     ];
 
     /// The stored name.
@@ -83,6 +86,7 @@ impl MessageKind {
             MessageKind::Help => "help",
             MessageKind::Inbound => "inbound",
             MessageKind::FromPhone => "from_phone",
+            MessageKind::Assistant => "assistant",
         }
     }
 

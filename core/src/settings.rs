@@ -60,6 +60,101 @@ pub struct Settings {
     /// Answers the team sends often, offered in the desktop's composer (at most 50, each
     /// at most 1,000 characters).
     pub quick_replies: Vec<String>,
+    /// The AI follow-up: off, drafting, or answering by itself.
+    pub assistant: AssistantSettings,
+}
+
+/// How the assistant takes part in conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum AssistantMode {
+    /// Never (the default).
+    #[default]
+    Off,
+    /// It writes a draft for each inbound text; a person sends it.
+    Suggest,
+    /// It answers by itself, within the guardrails.
+    Auto,
+}
+
+/// The assistant part of the settings. What it may say comes from here, never from the
+/// model.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default, deny_unknown_fields)]
+pub struct AssistantSettings {
+    /// Off, suggest or auto.
+    pub mode: AssistantMode,
+    /// In auto mode, answer by itself only outside business hours (drafts inside them).
+    pub auto_only_after_hours: bool,
+    /// The OpenAI-compatible chat-completions endpoint's base URL
+    /// ("http://127.0.0.1:8080/v1", "https://api.openai.com/v1").
+    pub base_url: String,
+    /// The model's name at that endpoint.
+    pub model: String,
+    /// The endpoint's API key (empty for a local server). Never logged; shown masked.
+    pub api_key: String,
+    /// How long an answer may take before the conversation is left to the team (1–120 s).
+    pub timeout_seconds: u32,
+    /// Most assistant texts per conversation per day (1–50).
+    pub max_texts_per_day: u32,
+    /// Services offered, one per entry ("leak repair").
+    pub services: Vec<String>,
+    /// Postcodes or towns served.
+    pub service_area: Vec<String>,
+    /// Prices the owner is happy to quote, as written ("call-out fee $89").
+    pub price_notes: Vec<String>,
+    /// Bookable hours per weekday, "HH:MM-HH:MM"; all days empty means the business hours.
+    pub availability: BusinessHours,
+    /// Length of a bookable slot in minutes (15–480).
+    pub slot_minutes: u32,
+    /// Sent once when the caller asks for a person.
+    pub handoff_text: String,
+}
+
+impl std::fmt::Debug for AssistantSettings {
+    /// Everything but the API key, which shows only whether it is set.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssistantSettings")
+            .field("mode", &self.mode)
+            .field("auto_only_after_hours", &self.auto_only_after_hours)
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field(
+                "api_key",
+                &if self.api_key.is_empty() { "" } else { "(set)" },
+            )
+            .field("timeout_seconds", &self.timeout_seconds)
+            .field("max_texts_per_day", &self.max_texts_per_day)
+            .field("services", &self.services)
+            .field("service_area", &self.service_area)
+            .field("price_notes", &self.price_notes)
+            .field("availability", &self.availability)
+            .field("slot_minutes", &self.slot_minutes)
+            .field("handoff_text", &self.handoff_text)
+            .finish()
+    }
+}
+
+impl Default for AssistantSettings {
+    fn default() -> Self {
+        AssistantSettings {
+            mode: AssistantMode::Off,
+            auto_only_after_hours: false,
+            base_url: String::new(),
+            model: String::new(),
+            api_key: String::new(),
+            timeout_seconds: 10,
+            max_texts_per_day: 6,
+            services: Vec::new(),
+            service_area: Vec::new(),
+            price_notes: Vec::new(),
+            availability: BusinessHours::empty(),
+            slot_minutes: 60,
+            handoff_text: "Of course — someone from {business_name} will get back to you personally as soon as they can.".into(),
+        }
+    }
 }
 
 /// The text-back part of the settings.
@@ -179,6 +274,7 @@ impl Default for Settings {
                 "We can come out tomorrow morning. Does 9am work?".into(),
                 "Could you send a photo of the problem?".into(),
             ],
+            assistant: AssistantSettings::default(),
         }
     }
 }
@@ -210,6 +306,30 @@ impl Default for Templates {
             opt_in_confirmation: "You're opted back in to texts from {business_name}.".into(),
             help: "{business_name}: reply here to reach us. Reply STOP to opt out.".into(),
         }
+    }
+}
+
+impl BusinessHours {
+    /// No hours on any day.
+    pub fn empty() -> Self {
+        BusinessHours {
+            mon: Vec::new(),
+            tue: Vec::new(),
+            wed: Vec::new(),
+            thu: Vec::new(),
+            fri: Vec::new(),
+            sat: Vec::new(),
+            sun: Vec::new(),
+        }
+    }
+
+    /// Whether every day is empty.
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun,
+        ]
+        .iter()
+        .all(|d| d.is_empty())
     }
 }
 
@@ -499,6 +619,10 @@ pub struct Config {
     pub keywords: Vec<(String, CheckedTemplate)>,
     /// Blocked numbers.
     pub block_list: HashSet<PhoneNumber>,
+    /// When the assistant may offer appointments (the business hours when none are set).
+    pub availability: WeekHours,
+    /// The assistant's hand-off text.
+    pub handoff_template: CheckedTemplate,
 }
 
 impl Config {
@@ -659,7 +783,59 @@ impl Config {
             }
         }
 
+        let a = &settings.assistant;
+        check_range("assistant.timeout_seconds", a.timeout_seconds, 1, 120)?;
+        check_range("assistant.max_texts_per_day", a.max_texts_per_day, 1, 50)?;
+        check_range("assistant.slot_minutes", a.slot_minutes, 15, 480)?;
+        if a.mode != AssistantMode::Off {
+            let url = a.base_url.trim();
+            if url.is_empty() {
+                return Err(SettingsError::new(
+                    "assistant.base_url",
+                    "is empty; give the address of the assistant's server, such as http://127.0.0.1:8080/v1, or turn the assistant off",
+                ));
+            }
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(SettingsError::new(
+                    "assistant.base_url",
+                    format!("“{url}” is not a web address; it starts with http:// or https://"),
+                ));
+            }
+        }
+        for (field, list) in [
+            ("assistant.services", &a.services),
+            ("assistant.service_area", &a.service_area),
+            ("assistant.price_notes", &a.price_notes),
+        ] {
+            if list.len() > 100 {
+                return Err(SettingsError::new(field, "keep at most 100 entries"));
+            }
+            for (i, item) in list.iter().enumerate() {
+                if item.trim().is_empty() || item.chars().count() > 200 {
+                    return Err(SettingsError::new(
+                        format!("{field}[{i}]"),
+                        "each entry is 1 to 200 characters; write it or remove it",
+                    ));
+                }
+            }
+        }
+        let availability = if a.availability.is_empty() {
+            hours.clone()
+        } else {
+            WeekHours::parse(&a.availability).map_err(|e| {
+                SettingsError::new(format!("assistant.availability.{}", e.field), e.problem)
+            })?
+        };
+        // Said only by the assistant: an empty business name matters once it is on.
+        let handoff_template = if a.mode == AssistantMode::Off {
+            check_template("assistant.handoff_text", &a.handoff_text, "the business")?
+        } else {
+            check("assistant.handoff_text", &a.handoff_text)?
+        };
+
         Ok(Config {
+            availability,
+            handoff_template,
             region,
             timezone,
             hours,

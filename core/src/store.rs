@@ -31,7 +31,8 @@ use crate::sync::version::VersionVector;
 pub use apply::{ApplyError, ApplyReport, MAX_TEXT, Source};
 pub use dashboard::{Dashboard, DayFigures};
 pub use pages::{
-    CallRecord, ConversationDetail, ConversationSummary, InboxCursor, InboxFilter, SearchHit,
+    AppointmentRow, CallRecord, ConversationDetail, ConversationSummary, InboxCursor, InboxFilter,
+    SearchHit,
 };
 pub use tx::{NewMessage, PeerRecord, ReplyDraft, WriteTx};
 

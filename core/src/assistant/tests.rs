@@ -221,3 +221,45 @@ fn appointments_export_as_icalendar() {
     let unfolded = text.replace("\r\n ", "");
     assert!(unfolded.contains(&"🚰".repeat(30)));
 }
+
+#[test]
+fn promises_and_times_not_in_the_settings_are_refused() {
+    let slots = [Slot {
+        start: at("2026-11-02T09:00"),
+        end: at("2026-11-02T10:00"),
+    }];
+    let check = |reply: &str| {
+        parse_answer(
+            &format!(r#"{{"reply": "{reply}"}}"#),
+            &slots,
+            &ny(),
+            &facts(),
+        )
+    };
+    for (reply, bad) in [
+        ("All our work is guaranteed!", "guarantee"),
+        ("We'll do it for free.", "for free"),
+        ("We can come at 3pm today.", "3 pm"),
+        ("How about 15:30?", "15:30"),
+        ("Is 4:45 p.m. ok?", "4:45 pm"),
+    ] {
+        let e = check(reply).expect_err(reply);
+        let named = match &e {
+            AnswerError::InventedPromise(w) | AnswerError::InventedTime(w) => w.clone(),
+            other => panic!("{reply}: {other:?}"),
+        };
+        assert!(
+            named.starts_with(bad.trim_end_matches('.')),
+            "{reply}: {named}"
+        );
+    }
+    // The offered slot's time, the opening hours, and numbers that are not times pass.
+    for reply in [
+        "We have Mon 2026-11-02 09:00 free, or 9am works.",
+        "We open at 9:00.",
+        "Is that 10001? We have 2 plumbers nearby.",
+        "Our call-out fee is $89.",
+    ] {
+        assert!(check(reply).is_ok(), "{reply}: {:?}", check(reply));
+    }
+}

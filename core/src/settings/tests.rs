@@ -198,3 +198,73 @@ fn every_problem_is_reported_at_once_with_its_field() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].field, "business_name");
 }
+
+#[test]
+fn the_assistant_is_off_by_default_and_its_settings_are_checked_by_field() {
+    let doc = Settings::default().to_value();
+    assert_eq!(doc["assistant"]["mode"], "off");
+    assert_eq!(doc["assistant"]["timeout_seconds"], 10);
+    assert_eq!(doc["assistant"]["max_texts_per_day"], 6);
+    let config = named().validate().expect("defaults");
+    // No bookable hours of its own: the business hours.
+    assert_eq!(config.availability, config.hours);
+    let bad = [
+        (
+            json!({"mode": "auto"}),
+            "assistant.base_url",
+            "turn the assistant off",
+        ),
+        (
+            json!({"mode": "suggest", "base_url": "localhost:8080"}),
+            "assistant.base_url",
+            "http://",
+        ),
+        (
+            json!({"timeout_seconds": 0}),
+            "assistant.timeout_seconds",
+            "",
+        ),
+        (
+            json!({"max_texts_per_day": 0}),
+            "assistant.max_texts_per_day",
+            "",
+        ),
+        (json!({"slot_minutes": 5}), "assistant.slot_minutes", ""),
+        (
+            json!({"services": ["  "]}),
+            "assistant.services[0]",
+            "1 to 200",
+        ),
+        (
+            json!({"availability": {"tue": ["9-5"]}}),
+            "assistant.availability.tue[0]",
+            "",
+        ),
+        (
+            json!({"handoff_text": "Hi {nope}"}),
+            "assistant.handoff_text",
+            "",
+        ),
+    ];
+    for (patch, field, words) in bad {
+        let settings = named()
+            .patched(&json!({"assistant": patch}))
+            .expect("patch");
+        let e = settings.validate().expect_err("refused");
+        assert_eq!(e.field, field, "{patch}");
+        assert!(e.problem.contains(words), "{patch}: {}", e.problem);
+    }
+    let unknown = Settings::from_value(&json!({"assistant": {"mood": "auto"}}));
+    assert!(unknown.is_err(), "an unknown assistant key was accepted");
+    let mode = Settings::from_value(&json!({"assistant": {"mode": "sometimes"}}));
+    assert!(mode.is_err(), "an unknown mode was accepted");
+    let good = named()
+        .patched(
+            &json!({"assistant": {"mode": "auto", "base_url": "http://127.0.0.1:8080/v1",
+            "availability": {"sat": ["09:00-12:00"]}}}),
+        )
+        .expect("patch")
+        .validate()
+        .expect("valid");
+    assert_ne!(good.availability, good.hours);
+}

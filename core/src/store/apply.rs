@@ -244,6 +244,7 @@ fn change_name(change: &Change) -> &'static str {
         Change::Settings { .. } => "settings",
         Change::Reply { .. } => "replies",
         Change::Peer { .. } => "pairings",
+        Change::Appointment { .. } => "appointments",
     }
 }
 
@@ -459,10 +460,46 @@ fn apply_change(
             conversation,
             field,
         } => {
-            if let crate::sync::op::Field::Note(note) = field {
-                check_text(op, "note", note)?;
+            match field {
+                crate::sync::op::Field::Note(note) => check_text(op, "note", note)?,
+                crate::sync::op::Field::Draft(draft) => check_text(op, "draft", draft)?,
+                crate::sync::op::Field::Lead(lead) => {
+                    for value in [
+                        &lead.problem,
+                        &lead.postcode,
+                        &lead.urgency,
+                        &lead.preferred_time,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
+                        check_text(op, "lead card", value)?;
+                    }
+                }
+                crate::sync::op::Field::Assistant(state) => {
+                    check_text(op, "assistant state", &state.reason)?;
+                }
+                _ => {}
             }
             write_field(tx, *conversation, field, stamp)?;
+        }
+        Change::Appointment {
+            id,
+            conversation,
+            start,
+            end,
+            summary,
+            created_at,
+        } => {
+            check_text(op, "appointment", summary)?;
+            if end <= start {
+                return Err(invalid(op, "its appointment ends before it starts"));
+            }
+            tx.prepare_cached(
+                "INSERT INTO appointments (id, conversation_id, start_at, end_at, summary, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![id, conversation, start, end, summary, created_at])?;
         }
         Change::Settings { document } => {
             // Checked by the same code as a local change; a document the phone would refuse

@@ -9,6 +9,7 @@ use super::{
     ConversationId, Message, MessageId, Store, StoreError, from_ms, ms, opt_ms, parse_name,
     parse_outcome, read_message_row,
 };
+use crate::assistant::{AssistantState, LeadFields, lead_card};
 use crate::call::{CallOutcome, Line};
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
@@ -151,6 +152,37 @@ pub struct ConversationDetail {
     /// When the number texted STOP (and not START since).
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub opted_out_since: Option<Timestamp>,
+    /// What the assistant learned about the job.
+    pub lead: LeadFields,
+    /// The lead card in one line ("Leaking pipe · 10001 · urgent · today after 3").
+    pub lead_card: String,
+    /// The assistant's draft for the composer; empty when there is none.
+    pub draft: String,
+    /// Where the assistant stands here; `None` when it never took part.
+    pub assistant: Option<AssistantState>,
+}
+
+/// A booked appointment as the appointments list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AppointmentRow {
+    /// Its id (from the phone).
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub id: i64,
+    /// The conversation it was booked in.
+    pub conversation_id: ConversationId,
+    /// The caller's number.
+    pub number: String,
+    /// Their name in the phone's contacts.
+    pub contact_name: Option<String>,
+    /// When it starts.
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub start: Timestamp,
+    /// When it ends.
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub end: Timestamp,
+    /// The lead card when it was booked.
+    pub summary: String,
 }
 
 /// A search result.
@@ -294,7 +326,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT c.line, c.number, ct.name, c.unread, c.lead_status, c.archived, c.note,
-                        c.read_up_to, c.last_activity_at, o.since
+                        c.read_up_to, c.last_activity_at, o.since, c.lead, c.draft, c.assistant
                  FROM conversations c
                  LEFT JOIN contacts ct ON ct.number = c.number
                  LEFT JOIN opt_outs o ON o.number = c.number
@@ -312,12 +344,39 @@ impl Store {
                     r.get::<_, i64>(7)?,
                     r.get::<_, i64>(8)?,
                     r.get::<_, Option<i64>>(9)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, String>(12)?,
                 ))
             })
             .optional()?;
-        let Some((line, number, name, unread, lead, archived, note, read_up_to, at, since)) = row
+        let Some((
+            line,
+            number,
+            name,
+            unread,
+            lead,
+            archived,
+            note,
+            read_up_to,
+            at,
+            since,
+            card,
+            draft,
+            state,
+        )) = row
         else {
             return Ok(None);
+        };
+        let card: LeadFields = serde_json::from_str(&card)
+            .map_err(|e| StoreError::Corrupt(format!("lead card: {e}")))?;
+        let assistant = if state.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::from_str::<AssistantState>(&state)
+                    .map_err(|e| StoreError::Corrupt(format!("assistant state: {e}")))?,
+            )
         };
         Ok(Some(ConversationDetail {
             id,
@@ -331,7 +390,89 @@ impl Store {
             read_up_to,
             last_activity_at: from_ms(at)?,
             opted_out_since: opt_ms(since)?,
+            lead_card: lead_card(&card),
+            lead: card,
+            draft,
+            assistant,
         }))
+    }
+
+    /// How many assistant texts went to a conversation since `since` (queued ones count:
+    /// they are on their way).
+    pub fn assistant_texts_since(
+        &self,
+        conversation: ConversationId,
+        since: Timestamp,
+    ) -> Result<u32, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM messages
+                 WHERE conversation_id = ?1 AND kind = 'assistant' AND created_at >= ?2
+                   AND status NOT IN ('failed', 'cancelled')",
+            )?
+            .query_row(params![conversation.0, ms(since)], |r| r.get(0))?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// Conversations where the assistant's state is `status`.
+    pub fn assistant_in(
+        &self,
+        status: crate::assistant::AssistantStatus,
+    ) -> Result<Vec<ConversationId>, StoreError> {
+        let name = serde_json::to_value(status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM conversations
+             WHERE assistant <> '' AND json_extract(assistant, '$.status') = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([name], |r| r.get::<_, i64>(0))?;
+        rows.map(|r| Ok(ConversationId(r?))).collect()
+    }
+
+    /// Appointments that end after `from`, soonest first (at most `limit`).
+    pub fn appointments(
+        &self,
+        from: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<AppointmentRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.conversation_id, coalesce(c.number, ''), ct.name, a.start_at,
+                    a.end_at, a.summary
+             FROM appointments a
+             LEFT JOIN conversations c ON c.id = a.conversation_id
+             LEFT JOIN contacts ct ON ct.number = c.number
+             WHERE a.end_at > ?1
+             ORDER BY a.start_at, a.id
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![ms(from), limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, conversation, number, contact_name, start, end, summary) = row?;
+            out.push(AppointmentRow {
+                id,
+                conversation_id: ConversationId(conversation),
+                number,
+                contact_name,
+                start: from_ms(start)?,
+                end: from_ms(end)?,
+                summary,
+            });
+        }
+        Ok(out)
     }
 
     /// Calls with `number` (every outcome, on every line), newest first.

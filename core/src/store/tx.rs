@@ -396,6 +396,33 @@ impl<'c> WriteTx<'c> {
         Ok(())
     }
 
+    /// Books an appointment in a conversation (phone only); returns its id.
+    pub fn book_appointment(
+        &self,
+        conversation: ConversationId,
+        slot: &crate::assistant::Slot,
+        summary: &str,
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let (start, end, created) = (ms(slot.start), ms(slot.end), ms(at));
+        self.tx
+            .prepare_cached(
+                "INSERT INTO appointments (conversation_id, start_at, end_at, summary, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![conversation.0, start, end, summary, created])?;
+        let id = self.tx.last_insert_rowid();
+        self.record(Change::Appointment {
+            id,
+            conversation: conversation.0,
+            start,
+            end,
+            summary: summary.to_string(),
+            created_at: created,
+        });
+        Ok(id)
+    }
+
     /// Records a desktop's request for a reply; the phone sends it once.
     pub fn request_reply(&self, request: &ReplyDraft<'_>) -> Result<bool, StoreError> {
         let inserted = write_request(self.tx, self.origin, request)?;
@@ -568,6 +595,22 @@ pub(crate) fn set_field_column(
         Field::Note(note) => {
             tx.prepare_cached("UPDATE conversations SET note = ?2 WHERE id = ?1")?
                 .execute(params![conversation, note])?;
+        }
+        Field::Lead(lead) => {
+            let json =
+                serde_json::to_string(lead).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.prepare_cached("UPDATE conversations SET lead = ?2 WHERE id = ?1")?
+                .execute(params![conversation, json])?;
+        }
+        Field::Draft(draft) => {
+            tx.prepare_cached("UPDATE conversations SET draft = ?2 WHERE id = ?1")?
+                .execute(params![conversation, draft])?;
+        }
+        Field::Assistant(state) => {
+            let json =
+                serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.prepare_cached("UPDATE conversations SET assistant = ?2 WHERE id = ?1")?
+                .execute(params![conversation, json])?;
         }
     }
     Ok(())

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::hlc::Hlc;
+use crate::assistant::{AssistantState, LeadFields};
 use crate::conversation::LeadStatus;
 
 /// One op: a device's transaction, named everywhere by `(origin, seq)`.
@@ -34,6 +35,12 @@ pub enum Field {
     Archived(bool),
     /// The team's note.
     Note(String),
+    /// What the assistant learned about the job (the lead card).
+    Lead(LeadFields),
+    /// The assistant's draft for the composer; empty when there is none.
+    Draft(String),
+    /// Whether the assistant is taking part, and why not.
+    Assistant(AssistantState),
 }
 
 impl Field {
@@ -44,6 +51,9 @@ impl Field {
             Field::LeadStatus(_) => "lead_status",
             Field::Archived(_) => "archived",
             Field::Note(_) => "note",
+            Field::Lead(_) => "lead",
+            Field::Draft(_) => "draft",
+            Field::Assistant(_) => "assistant",
         }
     }
 }
@@ -205,6 +215,21 @@ pub enum Change {
         body: String,
         /// When it was written (the expiry counts from here).
         requested_at: i64,
+    },
+    /// An appointment was booked (phone only).
+    Appointment {
+        /// Its id on the phone.
+        id: i64,
+        /// The conversation it was booked in.
+        conversation: i64,
+        /// When it starts.
+        start: i64,
+        /// When it ends.
+        end: i64,
+        /// The lead card at booking time.
+        summary: String,
+        /// When it was booked.
+        created_at: i64,
     },
     /// A device was paired (phone only) or unpaired (any device); last writer wins.
     Peer {
