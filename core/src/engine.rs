@@ -4,7 +4,10 @@
 //! the clock port's `now()`. [`service`] runs it as an async task that sleeps until the next
 //! timer, so the same engine runs on Android, in the simulator and on a virtual clock.
 
+mod assistant;
 pub mod service;
+
+pub use assistant::{AssistantJob, facts};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -182,6 +185,22 @@ pub enum Outcome {
         /// Why.
         reason: RefusalReason,
     },
+    /// The assistant drafted, handed off, or could not answer (its texts are `Sent` with
+    /// kind `assistant`).
+    Assistant {
+        /// When.
+        at: Timestamp,
+        /// The caller.
+        to: String,
+        /// Where it stands now.
+        status: crate::assistant::AssistantStatus,
+        /// Why, in words for the team.
+        reason: String,
+        /// The draft it wrote (suggest mode).
+        draft: Option<String>,
+        /// The slot it booked, as offered ("Tue 2026-11-03 08:00").
+        booked: Option<String>,
+    },
     /// The platform refused a text.
     Failed {
         /// When.
@@ -221,6 +240,8 @@ pub struct Engine {
     /// Callers already classified, for the region in force: a call log repeats its callers,
     /// and parsing a number costs more than deciding about it.
     callers: HashMap<String, Sender>,
+    /// The assistant's questions in flight.
+    jobs: assistant::Jobs,
 }
 
 /// How many classified callers the engine remembers before starting afresh.
@@ -262,12 +283,15 @@ impl Engine {
                 "texts were being sent when the phone stopped; marked unconfirmed"
             );
         }
-        Ok(Engine {
+        let mut engine = Engine {
             store,
             config,
             ports,
             callers: HashMap::new(),
-        })
+            jobs: assistant::Jobs::default(),
+        };
+        engine.assistant_restarted(now)?;
+        Ok(engine)
     }
 
     /// The store, for reads.
@@ -546,15 +570,15 @@ impl Engine {
         let Sender::Number(number) = classify(&sms.to, region) else {
             return Ok(()); // Short codes and the like are no lead's conversation.
         };
-        self.store.write(sms.at, "owner_texted", |tx| {
+        let took_over = self.store.write(sms.at, "owner_texted", |tx| {
             let reader = tx.reader();
             // Only a number Ringback already talks with: the owner's private texts stay private.
             let Some(known_line) = reader.latest_line(number.as_str())? else {
-                return Ok(());
+                return Ok(None);
             };
             let since = sms.at - Self::OWN_COPY_WINDOW;
             if reader.sent_by_ringback(number.as_str(), &sms.body, since)? {
-                return Ok(()); // The provider's copy of a text Ringback sent.
+                return Ok(None); // The provider's copy of a text Ringback sent.
             }
             let line = if reader.has_conversation(&sms.line, number.as_str())? {
                 sms.line.clone()
@@ -584,9 +608,13 @@ impl Engine {
                     SkipReason::InConversation,
                     sms.at,
                 )?;
+                return Ok(Some(conversation));
             }
-            Ok(())
+            Ok(None)
         })?;
+        if let Some(conversation) = took_over {
+            self.person_took_over(conversation, sms.at)?;
+        }
         Ok(())
     }
 
@@ -599,7 +627,8 @@ impl Engine {
             other => other.shown(sms.from.trim()),
         };
         let config = self.config.as_ref();
-        let outcomes = self.store.write(sms.at, "sms_received", |tx| {
+        let mut ask = None;
+        let mut outcomes = self.store.write(sms.at, "sms_received", |tx| {
             let conversation = tx.touch_conversation(&sms.line, &key, sms.at)?;
             let inserted = tx.insert_message(&NewMessage {
                 conversation_id: conversation,
@@ -681,10 +710,18 @@ impl Engine {
                         queue(MessageKind::Keyword, template)?;
                     }
                 }
-                InboundIntent::Conversation => {}
+                InboundIntent::Conversation => ask = Some((conversation, number.clone())),
             }
             Ok(out)
         })?;
+        if let Some((conversation, number)) = ask {
+            outcomes.extend(self.assistant_after_inbound(
+                conversation,
+                &number,
+                &sms.body,
+                sms.at,
+            )?);
+        }
         Ok(outcomes)
     }
 
@@ -741,11 +778,12 @@ impl Engine {
                     now,
                 )?;
             }
-            Ok(id)
+            Ok(id.map(|id| (id, conversation)))
         })?;
-        let Some(id) = id else {
+        let Some((id, conversation)) = id else {
             return Ok(Vec::new()); // Already handled: a request is sent once.
         };
+        self.person_took_over(conversation, now)?;
         let mut outcomes = vec![self.hand_to_platform(
             SendRequest {
                 message_id: id,
@@ -900,7 +938,7 @@ impl Engine {
                     let since = reader.message(head.id)?.map_or(now, |m| m.created_at);
                     reader.is_opted_out(&head.to)? || reader.heard_from_since(&head.to, since)?
                 }
-                MessageKind::TextBack | MessageKind::Keyword => {
+                MessageKind::TextBack | MessageKind::Keyword | MessageKind::Assistant => {
                     self.store.reader().is_opted_out(&head.to)?
                 }
                 _ => false,

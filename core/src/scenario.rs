@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use crate::engine::{DeliveryStatus, RefusalReason};
+use crate::engine::{AssistantJob, DeliveryStatus, RefusalReason};
 use crate::phone::classify;
 use crate::ports::SendRequest;
 use crate::ports::memory::SimPlatform;
@@ -291,12 +291,54 @@ pub fn run(
     })
 }
 
+/// Answers an assistant job: the model's content, or why there is none.
+pub type ScenarioAsker<'a> = dyn FnMut(&AssistantJob) -> Result<String, String> + 'a;
+
+/// Asks the endpoint the job names over HTTP, waiting for the answer (bounded by the job's
+/// timeout): on a virtual clock the answer arrives at the instant of the text it answers.
+pub fn http_answer(job: &AssistantJob) -> Result<String, String> {
+    #[cfg(feature = "transport")]
+    {
+        use crate::assistant::endpoint::{EndpointConfig, complete};
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("could not start the network client: {e}"))?;
+        let config = EndpointConfig {
+            base_url: job.base_url.clone(),
+            model: job.model.clone(),
+            api_key: job.api_key.clone(),
+            timeout: job.timeout,
+        };
+        runtime
+            .block_on(complete(&config, &job.messages, false))
+            .map(|c| c.content)
+            .map_err(|e| e.to_string())
+    }
+    #[cfg(not(feature = "transport"))]
+    {
+        let _ = job;
+        Err("this build has no network client for the assistant.".into())
+    }
+}
+
 /// Runs the events and hands every outcome to `sink` in the order it happened (the phone's
-/// sent and delivered reports included).
+/// sent and delivered reports included). With the assistant on in the settings, it asks
+/// the endpoint they name.
 pub fn run_with(
     settings: Settings,
     events: &[Event],
     sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
+) -> Result<(), ScenarioError> {
+    run_with_asker(settings, events, sink, &mut http_answer)
+}
+
+/// [`run_with`], the assistant's questions answered by `asker`.
+pub fn run_with_asker(
+    settings: Settings,
+    events: &[Event],
+    sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
+    asker: &mut ScenarioAsker<'_>,
 ) -> Result<(), ScenarioError> {
     let start = events.first().map_or_else(Timestamp::now, |e| e.at);
     let store = Store::open_in_memory().map_err(|e| ScenarioError::Store(e.to_string()))?;
@@ -304,7 +346,11 @@ pub fn run_with(
     let mut engine = Engine::open(store, sim.ports(), &settings)?;
     // Settings that are not yet valid (no business name) wait for a settings event.
     let mut pending: Option<Settings> = engine.config().is_none().then_some(settings);
-    let mut runner = Runner { sim: &sim, sink };
+    let mut runner = Runner {
+        sim: &sim,
+        sink,
+        asker,
+    };
 
     for event in events {
         runner.advance_to(&mut engine, event.at)?;
@@ -392,12 +438,13 @@ fn engine_settings_error(line: usize, error: EngineError) -> ScenarioError {
     }
 }
 
-struct Runner<'a> {
+struct Runner<'a, 'b> {
     sim: &'a SimPlatform,
     sink: &'a mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
+    asker: &'a mut ScenarioAsker<'b>,
 }
 
-impl Runner<'_> {
+impl Runner<'_, '_> {
     /// Fires every timer due up to `at`, in order, then stands the clock at `at`.
     fn advance_to(&mut self, engine: &mut Engine, at: Timestamp) -> Result<(), ScenarioError> {
         self.fire_timers(engine, Some(at))?;
@@ -430,11 +477,25 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Prints outcomes, then lets the simulated network report each text sent and delivered.
+    /// Prints outcomes, then lets the simulated network report each text sent and delivered,
+    /// and the assistant answer what it was asked.
     fn emit(&mut self, engine: &mut Engine, outcomes: &[Outcome]) -> Result<(), ScenarioError> {
         for outcome in outcomes {
             (self.sink)(outcome)?;
         }
+        self.report_sent(engine)?;
+        for job in engine.take_assistant_jobs() {
+            let answer = (self.asker)(&job);
+            let more = engine.assistant_answered(job.id, job.conversation, answer)?;
+            for o in &more {
+                (self.sink)(o)?;
+            }
+            self.report_sent(engine)?;
+        }
+        Ok(())
+    }
+
+    fn report_sent(&mut self, engine: &mut Engine) -> Result<(), ScenarioError> {
         let sent: Vec<SendRequest> = self.sim.take_sent();
         for request in sent {
             let more = engine.handle(PlatformEvent::SmsSent {
@@ -475,6 +536,23 @@ pub fn outcome_line(outcome: &Outcome) -> Option<Value> {
         }
         Outcome::Refused { at, to, reason } => {
             json!({"at": at.to_string(), "refused": {"to": to, "reason": reason}})
+        }
+        Outcome::Assistant {
+            at,
+            to,
+            status,
+            reason,
+            draft,
+            booked,
+        } => {
+            let mut a = json!({"to": to, "status": status, "reason": reason});
+            if let Some(draft) = draft {
+                a["draft"] = json!(draft);
+            }
+            if let Some(slot) = booked {
+                a["booked"] = json!(slot);
+            }
+            json!({"at": at.to_string(), "assistant": a})
         }
         Outcome::Failed { .. } => return None,
     })
@@ -565,7 +643,8 @@ impl DryRunLine {
                 reason: Some(refusal_name(*reason).to_string()),
                 segments: None,
             },
-            Outcome::Failed { .. } => return None,
+            // The assistant's texts are `Sent` lines; its drafts and hand-offs are not texts.
+            Outcome::Failed { .. } | Outcome::Assistant { .. } => return None,
         })
     }
 }
@@ -822,5 +901,72 @@ mod tests {
             let at: Timestamp = value["at"].as_str().expect("at").parse().expect("instant");
             assert_eq!(at.as_millisecond(), line.at_ms, "{text}");
         }
+    }
+    #[test]
+    fn a_day_runs_with_the_assistant_in_the_loop() {
+        let mut settings = acme();
+        settings.assistant = Settings::from_value(&json!({"assistant": {
+            "mode": "auto", "base_url": "http://127.0.0.1:9/v1", "model": "m",
+            "service_area": ["10001"]}}))
+        .expect("settings")
+        .assistant;
+        let day = r#"{"at": "2026-11-02T19:00:00-05:00", "call": {"from": "(212) 555-0142", "outcome": "missed"}}
+{"at": "2026-11-02T19:02:00-05:00", "sms": {"from": "+12125550142", "body": "Leak under the sink, 10001"}}
+{"at": "2026-11-02T19:05:00-05:00", "sms": {"from": "+12125550142", "body": "Can someone call me?"}}
+"#;
+        let events = read_events(day.as_bytes()).expect("events");
+        let mut asked = Vec::new();
+        let mut lines = Vec::new();
+        run_with_asker(
+            settings,
+            &events,
+            &mut |o| {
+                lines.extend(outcome_line(o));
+                Ok(())
+            },
+            &mut |job| {
+                asked.push(job.messages.last().map(|m| m.content.clone()));
+                let slot = job.messages[0]
+                    .content
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Free appointment slots: "))
+                    .and_then(|l| l.split("; ").next())
+                    .map(str::to_string);
+                Ok(
+                    json!({"reply": "Sorry to hear! Tomorrow 8am?", "problem": "Leak",
+                          "postcode": "10001", "book_slot": slot})
+                    .to_string(),
+                )
+            },
+        )
+        .expect("run");
+        // Asked once (the hand-off request is not a question for the model).
+        assert_eq!(asked, vec![Some("Leak under the sink, 10001".to_string())]);
+        let kinds: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                l.get("sms_out")
+                    .map(|s| format!("sms_out:{}", s["kind"].as_str().unwrap_or("")))
+                    .or_else(|| {
+                        l.get("assistant")
+                            .map(|a| format!("assistant:{}", a["status"].as_str().unwrap_or("")))
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "sms_out:text_back",
+                "assistant:answered",
+                "sms_out:assistant",
+                "assistant:handed_off",
+                "sms_out:assistant"
+            ]
+        );
+        assert_eq!(
+            lines[1]["assistant"]["booked"],
+            json!("Tue 2026-11-03 08:00")
+        );
     }
 }

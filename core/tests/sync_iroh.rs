@@ -464,3 +464,135 @@ async fn a_desktop_holds_two_phones_each_in_its_own_replica() {
         "a reply goes out on its own phone only"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_assistants_lead_card_booking_and_hand_off_reach_the_desktop() {
+    use ringback_core::assistant::AssistantStatus;
+    use ringback_core::conversation::LeadStatus;
+    use ringback_core::engine::service::{Answer, Asker};
+    use ringback_core::ports::memory::{MemoryCallLog, MemoryTelephony};
+    use ringback_core::{InboundSms, Line, PlatformEvent, Settings};
+
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, ddir) = (dir.path().join("phone"), dir.path().join("desktop"));
+    std::fs::create_dir_all(&pdir).expect("mkdir");
+    std::fs::create_dir_all(&ddir).expect("mkdir");
+    let settings = Settings::from_value(&serde_json::json!({
+        "business_name": "Acme Plumbing",
+        "business_hours": {"mon": [], "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []},
+        "assistant": {"mode": "auto", "base_url": "http://127.0.0.1:9/v1", "model": "scripted",
+                      "availability": {"mon": ["08:00-18:00"], "tue": ["08:00-18:00"],
+                          "wed": ["08:00-18:00"], "thu": ["08:00-18:00"], "fri": ["08:00-18:00"],
+                          "sat": ["08:00-18:00"], "sun": ["08:00-18:00"]}}
+    }))
+    .expect("settings");
+    // The model: books the first slot the prompt offers, exactly as offered.
+    let asker: Asker = std::sync::Arc::new(|job| -> Answer {
+        Box::pin(async move {
+            let system = &job.messages[0].content;
+            let slots = system
+                .lines()
+                .find_map(|l| l.strip_prefix("Free appointment slots: "))
+                .ok_or("no slots offered")?;
+            let first = slots.split("; ").next().ok_or("no slot")?.to_string();
+            Ok(
+                serde_json::json!({"reply": format!("Booked you for {first}."),
+                "problem": "Leak", "postcode": "10001", "book_slot": first})
+                .to_string(),
+            )
+        })
+    });
+    let desktop = DesktopRig::start(&ddir, &LOOP, Faults::default(), None).await;
+    let phone = PhoneRig::start_with(
+        &pdir,
+        &LOOP,
+        Faults::default(),
+        (MemoryTelephony::new(), MemoryCallLog::new()),
+        &settings,
+        asker,
+    )
+    .await;
+    let ticket = PairingTicket::parse(&desktop.ticket().to_qr_payload()).expect("ticket");
+    phone.node.pair(&ticket).await.expect("pair");
+    let replica = desktop.replica(phone.node.id());
+    phone
+        .engine
+        .event(PlatformEvent::SmsReceived(InboundSms {
+            source_id: Some("sms-1".into()),
+            from: "+12125550123".into(),
+            body: "Leak in my kitchen, 10001".into(),
+            line: Line::default(),
+            at: Timestamp::now(),
+        }))
+        .await
+        .expect("engine")
+        .expect("event");
+    // The answer comes on its own task: wait for it on the phone, then for the desktop.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while phone
+        .count("SELECT count(*) FROM messages WHERE kind = 'assistant'")
+        .await
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the assistant never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    converge(
+        &phone,
+        std::slice::from_ref(&replica),
+        Duration::from_secs(20),
+    )
+    .await;
+    let (detail, appointments) = replica.with(|s| {
+        (
+            s.conversation(ConversationId(1))
+                .expect("read")
+                .expect("conversation"),
+            s.appointments(Timestamp::now(), 10).expect("appointments"),
+        )
+    });
+    assert_eq!(detail.lead_card, "Leak · 10001");
+    assert_eq!(detail.lead_status, LeadStatus::Booked);
+    assert_eq!(
+        detail.assistant.as_ref().map(|s| s.status),
+        Some(AssistantStatus::Answered)
+    );
+    assert_eq!(appointments.len(), 1);
+    assert_eq!(appointments[0].summary, "Leak · 10001");
+    assert_eq!(phone.telephony.sent().len(), 1);
+    assert!(
+        phone.telephony.sent()[0]
+            .body
+            .starts_with("Booked you for ")
+    );
+
+    // A person answers from the desktop: the phone hands the conversation off.
+    replica
+        .request_reply(Some(ConversationId(1)), None, "reply 1: see you then")
+        .expect("reply");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        converge(
+            &phone,
+            std::slice::from_ref(&replica),
+            Duration::from_secs(20),
+        )
+        .await;
+        let state = replica.with(|s| {
+            s.conversation(ConversationId(1))
+                .expect("read")
+                .and_then(|c| c.assistant)
+        });
+        if state.as_ref().map(|s| s.status) == Some(AssistantStatus::HandedOff) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no hand-off: {state:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

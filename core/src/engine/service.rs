@@ -5,7 +5,12 @@ use serde_json::Value;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::{Engine, EngineError, Outcome, PlatformEvent, ReplyRequest};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::{AssistantJob, Engine, EngineError, Outcome, PlatformEvent, ReplyRequest};
+use crate::store::ConversationId;
 use crate::store::{ApplyReport, Source};
 use crate::sync::op::{Op, Role};
 
@@ -24,6 +29,40 @@ enum Command {
     Settings(Value, oneshot::Sender<Result<(), EngineError>>),
     Apply(RemoteOps, oneshot::Sender<Result<ApplyReport, EngineError>>),
     With(Box<dyn FnOnce(&mut Engine) + Send>),
+    Answered(u64, ConversationId, Result<String, String>),
+}
+
+/// What the model said (its message content), or why there is no answer, in a sentence.
+pub type Answer = Pin<Box<dyn Future<Output = Result<String, String>> + Send>>;
+
+/// Asks the model a job's question. The service bounds it by the job's timeout.
+pub type Asker = Arc<dyn Fn(AssistantJob) -> Answer + Send + Sync>;
+
+/// The asker that talks to the OpenAI-compatible endpoint the job names.
+pub fn http_asker() -> Asker {
+    Arc::new(|job: AssistantJob| -> Answer {
+        Box::pin(async move {
+            #[cfg(feature = "transport")]
+            {
+                use crate::assistant::endpoint::{EndpointConfig, complete};
+                let config = EndpointConfig {
+                    base_url: job.base_url,
+                    model: job.model,
+                    api_key: job.api_key,
+                    timeout: job.timeout,
+                };
+                complete(&config, &job.messages, false)
+                    .await
+                    .map(|c| c.content)
+                    .map_err(|e| e.to_string())
+            }
+            #[cfg(not(feature = "transport"))]
+            {
+                let _ = job;
+                Err("this build has no network client for the assistant.".to_string())
+            }
+        })
+    })
 }
 
 /// Ops received from a peer.
@@ -50,13 +89,21 @@ pub struct EngineHandle {
 /// The task's join handle, to wait for it to end (and get the engine back).
 pub type EngineTask = JoinHandle<Engine>;
 
-/// Starts the service on the current tokio runtime.
+/// Starts the service on the current tokio runtime; the assistant asks its endpoint over
+/// HTTP.
 pub fn spawn(engine: Engine) -> (EngineHandle, EngineTask) {
+    spawn_with_asker(engine, http_asker())
+}
+
+/// Starts the service with the assistant's questions answered by `asker` (scripted in
+/// tests).
+pub fn spawn_with_asker(engine: Engine, asker: Asker) -> (EngineHandle, EngineTask) {
     let (commands, rx) = mpsc::channel(256);
     let (outcomes, _) = broadcast::channel(1024);
     let committed = engine.store().subscribe();
     let pairings = engine.store().subscribe_pairings();
-    let task = tokio::spawn(run(engine, rx, outcomes.clone()));
+    let answers = commands.downgrade();
+    let task = tokio::spawn(run(engine, rx, outcomes.clone(), asker, answers));
     (
         EngineHandle {
             commands,
@@ -151,10 +198,37 @@ impl EngineHandle {
     }
 }
 
+/// Asks the model each job's question on its own task, bounded by the job's timeout; the
+/// answer comes back through the command channel, so nothing waits for it.
+fn ask(engine: &mut Engine, asker: &Asker, answers: &mpsc::WeakSender<Command>) {
+    for job in engine.take_assistant_jobs() {
+        let asker = asker.clone();
+        let answers = answers.clone();
+        tokio::spawn(async move {
+            let (id, conversation, limit) = (job.id, job.conversation, job.timeout);
+            let answer = match tokio::time::timeout(limit, asker(job)).await {
+                Ok(answer) => answer,
+                Err(_) => Err(format!(
+                    "The assistant's server did not answer within {} s.",
+                    limit.as_secs()
+                )),
+            };
+            // The engine may have stopped meanwhile; then there is no one to tell.
+            if let Some(answers) = answers.upgrade() {
+                let _ = answers
+                    .send(Command::Answered(id, conversation, answer))
+                    .await;
+            }
+        });
+    }
+}
+
 async fn run(
     mut engine: Engine,
     mut rx: mpsc::Receiver<Command>,
     outcomes: broadcast::Sender<Outcome>,
+    asker: Asker,
+    answers: mpsc::WeakSender<Command>,
 ) -> Engine {
     let clock = engine.ports.clock.clone();
     let publish = |list: &[Outcome]| {
@@ -213,7 +287,14 @@ async fn run(
                         let _ = reply.send(result);
                     }
                     Command::With(f) => f(&mut engine),
+                    Command::Answered(id, conversation, answer) => {
+                        match engine.assistant_answered(id, conversation, answer) {
+                            Ok(list) => publish(&list),
+                            Err(error) => tracing::error!(%error, "could not act on the assistant's answer"),
+                        }
+                    }
                 }
+                ask(&mut engine, &asker, &answers);
             }
             () = idle, if dirty => {
                 dirty = false;

@@ -44,6 +44,26 @@ impl PhoneRig {
         telephony: Arc<MemoryTelephony>,
         call_log: Arc<MemoryCallLog>,
     ) -> PhoneRig {
+        PhoneRig::start_with(
+            dir,
+            mode,
+            faults,
+            (telephony, call_log),
+            &settings(),
+            service::http_asker(),
+        )
+        .await
+    }
+
+    /// A phone with its own settings, the assistant's questions answered by `asker`.
+    pub async fn start_with(
+        dir: &Path,
+        mode: &NetworkMode,
+        faults: Faults,
+        (telephony, call_log): (Arc<MemoryTelephony>, Arc<MemoryCallLog>),
+        settings: &Settings,
+        asker: service::Asker,
+    ) -> PhoneRig {
         let store = Store::open(&dir.join("phone.db")).expect("store");
         let ports = Ports {
             telephony: telephony.clone(),
@@ -51,8 +71,8 @@ impl PhoneRig {
             contacts: MemoryContacts::new(),
             clock: Arc::new(SystemClock),
         };
-        let engine = ringback_core::Engine::open(store, ports, &settings()).expect("engine");
-        let (engine, task) = service::spawn(engine);
+        let engine = ringback_core::Engine::open(store, ports, settings).expect("engine");
+        let (engine, task) = service::spawn_with_asker(engine, asker);
         let key = net::load_or_create_key(&dir.join("phone.key")).expect("key");
         let endpoint = net::bind(mode, key, node::alpns(), None)
             .await

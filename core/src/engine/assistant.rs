@@ -1,0 +1,578 @@
+//! The assistant inside the engine: after an inbound text it decides whether the assistant
+//! may take part, and hands out a job (the prompt, built from settings and the thread); the
+//! job's answer comes back as [`Engine::assistant_answered`], is validated, and becomes a
+//! text (auto), a draft (suggest), a lead card and perhaps an appointment.
+//!
+//! The engine never waits for the model: jobs are picked up with
+//! [`Engine::take_assistant_jobs`] and answered whenever the endpoint answers (the service
+//! does this on its own task). Text-backs, replies and reports go on meanwhile, and an
+//! answer that arrives after the conversation moved on is dropped.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::{Engine, EngineError, Outcome, queue_message};
+use crate::assistant::{
+    AssistantState, AssistantStatus, ChatMessage, Facts, LeadFields, Slot, Speaker, free_slots,
+    lead_card, parse_answer, prompt, slot_text, wants_a_person,
+};
+use crate::conversation::LeadStatus;
+use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::phone::PhoneNumber;
+use crate::settings::{AssistantMode, Config};
+use crate::store::ConversationId;
+use crate::sync::op::Field;
+
+/// How many messages of the thread the prompt carries.
+const THREAD_MESSAGES: u32 = 12;
+/// How many free slots the prompt offers.
+const OFFERED_SLOTS: usize = 6;
+/// How far ahead slots are offered.
+const SLOT_DAYS: u32 = 14;
+
+/// One question for the model.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AssistantJob {
+    /// Names the job when its answer comes back.
+    pub id: u64,
+    /// The conversation it answers.
+    pub conversation: ConversationId,
+    /// The chat-completions messages.
+    pub messages: Vec<ChatMessage>,
+    /// The endpoint's base URL.
+    pub base_url: String,
+    /// The model.
+    pub model: String,
+    /// The API key (never logged).
+    pub api_key: String,
+    /// How long the answer may take.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for AssistantJob {
+    /// Without the key and the thread: a job may be logged.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssistantJob")
+            .field("id", &self.id)
+            .field("conversation", &self.conversation)
+            .field("messages", &self.messages.len())
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field(
+                "api_key",
+                &if self.api_key.is_empty() { "" } else { "(set)" },
+            )
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// What the engine remembers about a job in flight.
+#[derive(Debug, Clone)]
+struct Waiting {
+    id: u64,
+    offered: Vec<Slot>,
+    facts: Facts,
+    auto: bool,
+}
+
+/// The engine's assistant bookkeeping (in memory: a job in flight when the phone stops is
+/// simply not answered, and the conversation stays with the team).
+#[derive(Debug, Default)]
+pub(crate) struct Jobs {
+    next: u64,
+    waiting: HashMap<ConversationId, Waiting>,
+    ready: Vec<AssistantJob>,
+}
+
+/// The facts the assistant may use, from settings.
+pub fn facts(config: &Config) -> Facts {
+    let a = &config.settings.assistant;
+    let hours = &config.settings.business_hours;
+    let days = [
+        ("Mon", &hours.mon),
+        ("Tue", &hours.tue),
+        ("Wed", &hours.wed),
+        ("Thu", &hours.thu),
+        ("Fri", &hours.fri),
+        ("Sat", &hours.sat),
+        ("Sun", &hours.sun),
+    ];
+    let hours_text = days
+        .iter()
+        .map(|(day, spans)| {
+            if spans.is_empty() {
+                format!("{day} closed")
+            } else {
+                format!("{day} {}", spans.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Facts {
+        business_name: config.business_name().to_string(),
+        services: a.services.clone(),
+        service_area: a.service_area.clone(),
+        price_notes: a.price_notes.clone(),
+        hours: hours_text,
+    }
+}
+
+/// Local midnight of the business's day that holds `at`.
+fn start_of_day(config: &Config, at: Timestamp) -> Timestamp {
+    let date = config.timezone.to_datetime(at).date();
+    config
+        .timezone
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .unwrap_or_else(|_| {
+            at.saturating_sub(SignedDuration::from_hours(24))
+                .unwrap_or(at)
+        })
+}
+
+impl Engine {
+    /// The questions for the model that are ready to be asked; each is handed out once.
+    pub fn take_assistant_jobs(&mut self) -> Vec<AssistantJob> {
+        std::mem::take(&mut self.jobs.ready)
+    }
+
+    fn set_assistant(
+        &mut self,
+        conversation: ConversationId,
+        status: AssistantStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Outcome, EngineError> {
+        let state = AssistantState {
+            status,
+            reason: reason.to_string(),
+            at_ms: now.as_millisecond(),
+        };
+        self.store.write(now, "assistant_state", |tx| {
+            tx.set_field(conversation, Field::Assistant(state))
+        })?;
+        Ok(self.assistant_outcome(conversation, status, reason, None, None, now))
+    }
+
+    fn assistant_outcome(
+        &self,
+        conversation: ConversationId,
+        status: AssistantStatus,
+        reason: &str,
+        draft: Option<String>,
+        booked: Option<String>,
+        at: Timestamp,
+    ) -> Outcome {
+        let to = self
+            .store
+            .reader()
+            .conversation_address(conversation)
+            .ok()
+            .flatten()
+            .map(|(number, _)| number)
+            .unwrap_or_default();
+        Outcome::Assistant {
+            at,
+            to,
+            status,
+            reason: reason.to_string(),
+            draft,
+            booked,
+        }
+    }
+
+    /// Questions in flight when the phone stopped are not answered: their conversations
+    /// are the team's, and the desktop says why.
+    pub(super) fn assistant_restarted(&mut self, now: Timestamp) -> Result<(), EngineError> {
+        for conversation in self.store.assistant_in(AssistantStatus::Thinking)? {
+            self.set_assistant(
+                conversation,
+                AssistantStatus::NeedsTeam,
+                "the phone restarted before the assistant answered. The conversation is yours to answer.",
+                now,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Whether a person has taken this conversation over.
+    fn handed_off(&self, conversation: ConversationId) -> Result<bool, EngineError> {
+        Ok(self
+            .store
+            .conversation(conversation)?
+            .and_then(|c| c.assistant)
+            .is_some_and(|s| s.status == AssistantStatus::HandedOff))
+    }
+
+    /// A person answered (from a desktop or the phone): its draft goes and an answer in
+    /// flight is dropped. In auto mode the assistant steps out of this conversation; in
+    /// suggest mode a person sends every text anyway, so it goes on drafting.
+    pub(super) fn person_took_over(
+        &mut self,
+        conversation: ConversationId,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        self.jobs.waiting.remove(&conversation);
+        let Some(detail) = self.store.conversation(conversation)? else {
+            return Ok(());
+        };
+        let suggesting = self
+            .config
+            .as_ref()
+            .is_some_and(|c| c.settings.assistant.mode == AssistantMode::Suggest);
+        if suggesting {
+            let thinking = detail
+                .assistant
+                .as_ref()
+                .is_some_and(|s| s.status == AssistantStatus::Thinking);
+            if !detail.draft.is_empty() || thinking {
+                self.store.write(now, "assistant_draft_used", |tx| {
+                    tx.set_field(conversation, Field::Draft(String::new()))?;
+                    if thinking {
+                        tx.set_field(
+                            conversation,
+                            Field::Assistant(AssistantState {
+                                status: AssistantStatus::Drafted,
+                                reason: "a person replied before its draft was ready".into(),
+                                at_ms: now.as_millisecond(),
+                            }),
+                        )?;
+                    }
+                    Ok(())
+                })?;
+            }
+            return Ok(());
+        }
+        let took_part = detail
+            .assistant
+            .as_ref()
+            .is_some_and(|s| s.status != AssistantStatus::HandedOff);
+        let on = self
+            .config
+            .as_ref()
+            .is_some_and(|c| c.settings.assistant.mode != AssistantMode::Off);
+        // It steps out where it took part, and (when on) where it has not yet: a person got
+        // there first.
+        let steps_out = took_part || (on && detail.assistant.is_none());
+        if !steps_out {
+            return Ok(());
+        }
+        let state = AssistantState {
+            status: AssistantStatus::HandedOff,
+            reason: "a person replied".into(),
+            at_ms: now.as_millisecond(),
+        };
+        let clear_draft = !detail.draft.is_empty();
+        self.store.write(now, "assistant_handed_off", |tx| {
+            tx.set_field(conversation, Field::Assistant(state))?;
+            if clear_draft {
+                tx.set_field(conversation, Field::Draft(String::new()))?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// After an inbound text in a conversation with a number: hand off, or ask the model.
+    pub(super) fn assistant_after_inbound(
+        &mut self,
+        conversation: ConversationId,
+        number: &PhoneNumber,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Outcome>, EngineError> {
+        let Some(config) = self.config.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let settings = &config.settings.assistant;
+        if settings.mode == AssistantMode::Off {
+            return Ok(Vec::new());
+        }
+        let reader = self.store.reader();
+        // Never for a number that opted out or is blocked.
+        if reader.is_opted_out(number.as_str())? || config.block_list.contains(number) {
+            return Ok(Vec::new());
+        }
+        if self.handed_off(conversation)? {
+            return Ok(Vec::new());
+        }
+        let auto = settings.mode == AssistantMode::Auto
+            && !(settings.auto_only_after_hours && config.hours.is_open(now, &config.timezone));
+        let sent_today = self
+            .store
+            .assistant_texts_since(conversation, start_of_day(config, now))?;
+        let capped = sent_today >= settings.max_texts_per_day;
+        if wants_a_person(body) {
+            self.jobs.waiting.remove(&conversation);
+            let handoff = config.handoff_template.render(config.business_name(), None);
+            let state = AssistantState {
+                status: AssistantStatus::HandedOff,
+                reason: "the caller asked for a person".into(),
+                at_ms: now.as_millisecond(),
+            };
+            tracing::info!(
+                conversation = conversation.0,
+                "assistant: the caller asked for a person"
+            );
+            let reason = state.reason.clone();
+            self.store.write(now, "assistant_handed_off", |tx| {
+                tx.set_field(conversation, Field::Assistant(state))?;
+                tx.set_field(conversation, Field::Draft(String::new()))?;
+                // Said once, by itself only in auto mode and within the daily cap.
+                if auto && !capped {
+                    queue_message(tx, conversation, MessageKind::Assistant, &handoff, now, now)?;
+                }
+                Ok(())
+            })?;
+            return Ok(vec![self.assistant_outcome(
+                conversation,
+                AssistantStatus::HandedOff,
+                &reason,
+                None,
+                None,
+                now,
+            )]);
+        }
+        if capped {
+            self.jobs.waiting.remove(&conversation);
+            let reason = format!(
+                "it sent its {} texts for today in this conversation",
+                settings.max_texts_per_day
+            );
+            return Ok(vec![self.set_assistant(
+                conversation,
+                AssistantStatus::DailyLimit,
+                &reason,
+                now,
+            )?]);
+        }
+        let facts = facts(config);
+        let booked: Vec<Slot> = self
+            .store
+            .appointments(now, 1_000)?
+            .into_iter()
+            .map(|a| Slot {
+                start: a.start,
+                end: a.end,
+            })
+            .collect();
+        let offered = free_slots(
+            &config.availability,
+            &config.timezone,
+            SignedDuration::from_mins(i64::from(settings.slot_minutes)),
+            now,
+            SLOT_DAYS,
+            &booked,
+            OFFERED_SLOTS,
+        );
+        let mut thread: Vec<(Speaker, String)> = self
+            .store
+            .thread_page(conversation, None, THREAD_MESSAGES)?
+            .into_iter()
+            .filter(|m| !matches!(m.status, MessageStatus::Failed | MessageStatus::Cancelled))
+            .map(|m| {
+                let who = match m.direction {
+                    Direction::Inbound => Speaker::Caller,
+                    Direction::Outbound => Speaker::Business,
+                };
+                (who, m.body)
+            })
+            .collect();
+        thread.reverse();
+        let messages = prompt(&facts, &offered, &config.timezone, &thread, now);
+        self.jobs.next += 1;
+        let id = self.jobs.next;
+        let job = AssistantJob {
+            id,
+            conversation,
+            messages,
+            base_url: settings.base_url.trim().to_string(),
+            model: settings.model.trim().to_string(),
+            api_key: settings.api_key.clone(),
+            timeout: Duration::from_secs(u64::from(settings.timeout_seconds)),
+        };
+        // A newer text supersedes a question still in flight: its answer will be dropped.
+        self.jobs.waiting.insert(
+            conversation,
+            Waiting {
+                id,
+                offered,
+                facts,
+                auto,
+            },
+        );
+        self.jobs.ready.push(job);
+        self.set_assistant(
+            conversation,
+            AssistantStatus::Thinking,
+            "writing an answer",
+            now,
+        )?;
+        Ok(Vec::new()) // "Thinking" is no news for the owner.
+    }
+
+    /// The model's answer to job `id` (its content), or why there is none (a sentence for
+    /// the team). Validated; then sent (auto), drafted (suggest), and the lead card and any
+    /// booking recorded. An answer that does not validate is not sent.
+    pub fn assistant_answered(
+        &mut self,
+        id: u64,
+        conversation: ConversationId,
+        answer: Result<String, String>,
+    ) -> Result<Vec<Outcome>, EngineError> {
+        let now = self.now();
+        let Some(waiting) = self.jobs.waiting.get(&conversation).cloned() else {
+            return Ok(Vec::new()); // Dropped: a person took over, or the phone restarted.
+        };
+        if waiting.id != id {
+            return Ok(Vec::new()); // Superseded by a newer text.
+        }
+        self.jobs.waiting.remove(&conversation);
+        let Some(config) = self.config.as_ref() else {
+            return Ok(Vec::new());
+        };
+        if config.settings.assistant.mode == AssistantMode::Off {
+            return Ok(Vec::new());
+        }
+        let max_per_day = config.settings.assistant.max_texts_per_day;
+        let tz = config.timezone.clone();
+        let day_start = start_of_day(config, now);
+        let Some(detail) = self.store.conversation(conversation)? else {
+            return Ok(Vec::new());
+        };
+        if detail.opted_out_since.is_some()
+            || detail
+                .assistant
+                .as_ref()
+                .is_some_and(|s| s.status == AssistantStatus::HandedOff)
+        {
+            return Ok(Vec::new());
+        }
+        let content = match answer {
+            Ok(content) => content,
+            Err(why) => {
+                tracing::warn!(
+                    conversation = conversation.0,
+                    "assistant: no answer from the endpoint"
+                );
+                let reason = format!("{why} The conversation is yours to answer.");
+                return Ok(vec![self.set_assistant(
+                    conversation,
+                    AssistantStatus::NeedsTeam,
+                    &reason,
+                    now,
+                )?]);
+            }
+        };
+        let mut answer = match parse_answer(&content, &waiting.offered, &tz, &waiting.facts) {
+            Ok(answer) => answer,
+            Err(error) => {
+                tracing::warn!(conversation = conversation.0, %error, "assistant: answer refused");
+                let reason = format!(
+                    "its answer was not sent: {error}. The conversation is yours to answer."
+                );
+                return Ok(vec![self.set_assistant(
+                    conversation,
+                    AssistantStatus::NeedsTeam,
+                    &reason,
+                    now,
+                )?]);
+            }
+        };
+        // The slot may have been booked meanwhile (another conversation, another answer).
+        if let Some(slot) = answer.book {
+            let taken = self
+                .store
+                .appointments(
+                    slot.start
+                        .saturating_sub(SignedDuration::from_hours(24))
+                        .unwrap_or(slot.start),
+                    1_000,
+                )?
+                .iter()
+                .any(|a| a.start < slot.end && slot.start < a.end);
+            if taken || slot.start < now {
+                let reason = "its answer was not sent: the slot it booked is no longer free. The conversation is yours to answer.";
+                return Ok(vec![self.set_assistant(
+                    conversation,
+                    AssistantStatus::NeedsTeam,
+                    reason,
+                    now,
+                )?]);
+            }
+        }
+        let capped = waiting.auto
+            && self.store.assistant_texts_since(conversation, day_start)? >= max_per_day;
+        if capped {
+            let reason = format!("it sent its {max_per_day} texts for today in this conversation");
+            return Ok(vec![self.set_assistant(
+                conversation,
+                AssistantStatus::DailyLimit,
+                &reason,
+                now,
+            )?]);
+        }
+        let lead = detail.lead.merged(&answer.lead);
+        let card = lead_card(&lead);
+        let book = answer.book.take();
+        let auto = waiting.auto;
+        let reply = answer.reply;
+        let (status, reason) = if auto {
+            (AssistantStatus::Answered, "answered by itself")
+        } else {
+            (AssistantStatus::Drafted, "wrote a draft for you to send")
+        };
+        self.store.write(now, "assistant_answered", |tx| {
+            if lead != detail.lead {
+                tx.set_field(conversation, Field::Lead(lead.clone()))?;
+            }
+            if let Some(slot) = &book {
+                tx.book_appointment(conversation, slot, &card, now)?;
+                tx.set_field(conversation, Field::LeadStatus(LeadStatus::Booked))?;
+            }
+            if auto {
+                queue_message(tx, conversation, MessageKind::Assistant, &reply, now, now)?;
+            } else {
+                tx.set_field(conversation, Field::Draft(reply.clone()))?;
+            }
+            tx.set_field(
+                conversation,
+                Field::Assistant(AssistantState {
+                    status,
+                    reason: reason.into(),
+                    at_ms: now.as_millisecond(),
+                }),
+            )
+        })?;
+        if book.is_some() {
+            tracing::info!(
+                conversation = conversation.0,
+                "assistant: appointment booked"
+            );
+        }
+        let mut out = vec![self.assistant_outcome(
+            conversation,
+            status,
+            reason,
+            (!auto).then_some(reply),
+            book.map(|slot| slot_text(&slot, &tz)),
+            now,
+        )];
+        out.extend(self.run_due()?);
+        Ok(out)
+    }
+
+    /// The lead card fields a conversation has.
+    pub fn lead(&self, conversation: ConversationId) -> Result<LeadFields, EngineError> {
+        Ok(self
+            .store
+            .conversation(conversation)?
+            .map(|c| c.lead)
+            .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests;
