@@ -6,6 +6,10 @@
 //! `ringback-phone-sim serve --data DIR [--settings FILE.json] [--network MODE]
 //! [--pair TICKET] [--name NAME]` runs a live simulated phone with sync; it takes JSON
 //! commands on stdin (see `ringback_bridge::serve`).
+//!
+//! `ringback-phone-sim assistant-eval --base-url URL --model NAME [--api-key-env VAR]
+//! [--cases DIR] [--timeout-seconds N] [--max-tokens N] [--show-replies]` scores a chat
+//! model on the assistant's evaluation set (`tests/assistant-eval`).
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -16,6 +20,8 @@ use ringback_core::sync::net::NetworkMode;
 const USAGE: &str = "usage:
   ringback-phone-sim scenario [--settings FILE.json] < events.jsonl > outcomes.jsonl
   ringback-phone-sim serve --data DIR [--settings FILE.json] [--network MODE] [--pair TICKET] [--name NAME]
+  ringback-phone-sim assistant-eval --base-url URL --model NAME [--api-key-env VAR] [--cases DIR]
+      [--timeout-seconds N] [--max-tokens N] [--show-replies]
 
 serve runs a live simulated phone with sync. MODE is default (iroh's public relays),
 lan, loopback (this machine only, for tests) or relay=URL. It reads one JSON command
@@ -26,7 +32,12 @@ per line on stdin and prints one JSON line per thing it does:
   {\"contact\": {\"number\": \"+12125550123\", \"name\": \"Dana\"}}
   {\"settings\": {\"business_name\": \"Acme Plumbing\"}}
   {\"pair\": \"<ticket>\"}   {\"unpair\": \"<desktop endpoint id>\"}
-  {\"crash\": \"now\"}   {\"crash\": \"next_send\"}   {\"status\": {}}";
+  {\"crash\": \"now\"}   {\"crash\": \"next_send\"}   {\"status\": {}}
+
+assistant-eval sends each scripted thread in DIR (default tests/assistant-eval) to the
+OpenAI-compatible endpoint at URL and prints PASS or FAIL per thread with the failed checks,
+then the score. The API key, if any, is read from the environment variable VAR, never from
+the command line. Defaults: 60 s per answer, 300 tokens (as the app asks).";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -50,6 +61,7 @@ fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("scenario") => scenario_command(&args[1..]),
         Some("serve") => serve_command(&args[1..]),
+        Some("assistant-eval") => assistant_eval_command(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -142,4 +154,91 @@ fn read_settings(path: Option<&str>) -> Result<ringback_core::Settings, String> 
         None => None,
     };
     scenario::starting_settings(path.zip(text.as_deref())).map_err(|e| e.to_string())
+}
+
+/// Scores a model on the evaluation set; a low score is still a success (exit 0).
+fn assistant_eval_command(args: &[String]) -> Result<(), String> {
+    use ringback_core::assistant::{endpoint, eval};
+    let mut base_url = None;
+    let mut model = None;
+    let mut key_var = None;
+    let mut cases_dir = None;
+    let mut timeout = std::time::Duration::from_secs(60);
+    let mut max_tokens = endpoint::MAX_TOKENS;
+    let mut show_replies = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let mut value = |name: &str| {
+            rest.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        let number = |name: &str, text: String| {
+            text.parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{name} takes a whole number above 0, not “{text}”"))
+        };
+        match arg.as_str() {
+            "--base-url" => base_url = Some(value("--base-url")?),
+            "--model" => model = Some(value("--model")?),
+            "--api-key-env" => key_var = Some(value("--api-key-env")?),
+            "--cases" => cases_dir = Some(std::path::PathBuf::from(value("--cases")?)),
+            "--timeout-seconds" => {
+                let n = number("--timeout-seconds", value("--timeout-seconds")?)?;
+                timeout = std::time::Duration::from_secs(u64::from(n));
+            }
+            "--max-tokens" => max_tokens = number("--max-tokens", value("--max-tokens")?)?,
+            "--show-replies" => show_replies = true,
+            "--api-key" => {
+                return Err(
+                    "the API key is never taken on the command line (it would stay in the shell's \
+                     history); put it in an environment variable and pass its name with \
+                     --api-key-env VAR"
+                        .into(),
+                );
+            }
+            other => return Err(format!("unknown option “{other}”\n{USAGE}")),
+        }
+    }
+    let base_url = base_url.ok_or_else(|| format!("--base-url is required\n{USAGE}"))?;
+    let model = model.ok_or_else(|| format!("--model is required\n{USAGE}"))?;
+    let api_key = match key_var {
+        None => String::new(),
+        Some(var) => match std::env::var(&var) {
+            Ok(key) if !key.trim().is_empty() => key,
+            _ => {
+                return Err(format!(
+                    "the environment variable {var} (--api-key-env) is not set"
+                ));
+            }
+        },
+    };
+    let cases_dir = cases_dir.unwrap_or_else(|| {
+        let here = std::path::PathBuf::from("tests/assistant-eval");
+        if here.is_dir() {
+            here
+        } else {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/assistant-eval")
+        }
+    });
+    let cases = eval::load(&cases_dir).map_err(|e| e.to_string())?;
+    let config = endpoint::EndpointConfig {
+        base_url,
+        model,
+        api_key,
+        timeout,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the async runtime: {e}"))?;
+    let report = runtime.block_on(eval::run_with(&cases, &config, max_tokens, |case| {
+        println!("{case}");
+        if let Some(content) = case.content.as_ref().filter(|_| show_replies) {
+            println!("    reply: {}", content.replace('\n', " "));
+        }
+    }));
+    println!("{}", report.summary());
+    Ok(())
 }
