@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use ringback_core::assistant::endpoint::mask_key;
+use ringback_core::assistant::{AssistantState, AssistantStatus};
 use ringback_core::conversation::LeadStatus;
 use ringback_core::settings::{Network, Settings};
 use ringback_core::store::{ConversationId, InboxFilter, MessageId};
@@ -17,8 +19,9 @@ use ringback_core::scenario::DryRun;
 use ringback_core::store::Dashboard;
 
 use crate::ipc::{
-    AppError, CallRow, CallsBefore, ConvKey, ConversationDetail, ConversationRow, Devices, Id,
-    InboxAfter, MessageRow, MessageState, Overview, SearchHit, SegmentInfo, TemplatePreview, Way,
+    AppError, AppointmentView, CallRow, CallsBefore, ConvKey, ConversationDetail, ConversationRow,
+    Devices, ExportedFile, Id, InboxAfter, MessageRow, MessageState, Overview, SearchHit,
+    SegmentInfo, TemplatePreview, Way,
 };
 use crate::views;
 
@@ -351,10 +354,33 @@ pub fn calls_rows(
 #[tauri::command]
 #[specta::specta]
 pub async fn settings(desktop: State<'_, SharedDesktop>) -> Reply<Settings> {
+    Ok(masked(stored_settings(&desktop).await?))
+}
+
+/// The settings as the phone holds them, API key and all (never sent to the window).
+async fn stored_settings(desktop: &SharedDesktop) -> Reply<Settings> {
     let Ok((_, replica)) = desktop.settings_phone() else {
         return Ok(Settings::default());
     };
     on_store(&replica, |s| Ok(s.reader().settings()?.unwrap_or_default())).await
+}
+
+/// The settings as the window may see them: the assistant's API key masked ("sk-…9f3a").
+pub fn masked(mut settings: Settings) -> Settings {
+    settings.assistant.api_key = mask_key(&settings.assistant.api_key);
+    settings
+}
+
+/// The settings the window sent, with the stored API key back in place when the window
+/// sent the masked one (a new key typed in the window replaces it; an empty one removes it).
+pub fn unmasked(mut settings: Settings, stored: &Settings) -> Settings {
+    if settings.assistant.api_key == mask_key(&stored.assistant.api_key) {
+        settings
+            .assistant
+            .api_key
+            .clone_from(&stored.assistant.api_key);
+    }
+    settings
 }
 
 /// What is wrong with a settings document, field by field (empty when it is valid).
@@ -376,13 +402,14 @@ pub async fn save_settings(
     settings: Settings,
 ) -> Reply<Settings> {
     let (_, replica) = desktop.settings_phone()?;
+    let settings = unmasked(settings, &stored_settings(&desktop).await?);
     let patch = serde_json::to_value(&settings)
         .map_err(|e| AppError::new(format!("the settings could not be read: {e}")))?;
     let r = replica.clone();
     let saved = tauri::async_runtime::spawn_blocking(move || r.change_settings(&patch))
         .await
         .map_err(|e| AppError::new(format!("the settings could not be saved: {e}")))??;
-    Ok(saved)
+    Ok(masked(saved))
 }
 
 /// A template rendered as a caller named Dana would get it, with its segment count.
@@ -525,7 +552,12 @@ pub async fn conversation(
             .ok_or_else(|| AppError::new("that conversation is not on this phone any more"))?;
         let calls = s.calls_with(&detail.number, 200)?;
         let calls = calls_rows(s, &phone, calls, &names)?;
-        let quick_replies = s.reader().settings()?.unwrap_or_default().quick_replies;
+        let settings = s.reader().settings()?.unwrap_or_default();
+        let tz = jiff::tz::TimeZone::get(&settings.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let appointment = booked(s, jiff::Timestamp::now(), 1_000)?
+            .into_iter()
+            .find(|a| a.conversation == key.id)
+            .map(|a| views::appointment_view(&phone, a, &tz, &settings.timezone));
         let summary = ringback_core::store::ConversationSummary {
             id,
             line: detail.line.clone(),
@@ -542,10 +574,175 @@ pub async fn conversation(
             note: detail.note.clone(),
             opted_out_since_ms: detail.opted_out_since.map(|t| t.as_millisecond()),
             calls,
-            quick_replies,
+            quick_replies: settings.quick_replies,
+            lead: detail.lead.clone(),
+            lead_card: detail.lead_card.clone(),
+            draft: detail.draft.clone(),
+            assistant: detail.assistant.clone(),
+            assistant_mode: settings.assistant.mode,
+            appointment,
         })
     })
     .await
+}
+
+/// The store's appointments that end after `from`, as the window's views take them.
+fn booked(
+    s: &ringback_core::Store,
+    from: jiff::Timestamp,
+    limit: u32,
+) -> Result<Vec<views::Booked>, AppError> {
+    Ok(s.appointments(from, limit)?
+        .into_iter()
+        .map(|a| views::Booked {
+            id: a.id,
+            conversation: a.conversation_id.0,
+            number: a.number,
+            contact_name: a.contact_name,
+            start: a.start,
+            end: a.end,
+            summary: a.summary,
+        })
+        .collect())
+}
+
+/// Today's and upcoming appointments across phones, soonest first (times in each
+/// business's zone).
+#[tauri::command]
+#[specta::specta]
+pub async fn appointments(desktop: State<'_, SharedDesktop>) -> Reply<Vec<AppointmentView>> {
+    const MAX_APPOINTMENTS: u32 = 2_000;
+    let mut rows = Vec::new();
+    for (phone, replica) in desktop.phones() {
+        let page = on_store(&replica, move |s| {
+            let settings = s.reader().settings()?.unwrap_or_default();
+            let tz = jiff::tz::TimeZone::get(&settings.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+            let from = views::start_of_today(jiff::Timestamp::now(), &tz);
+            Ok(booked(s, from, MAX_APPOINTMENTS)?
+                .into_iter()
+                .map(|a| views::appointment_view(&phone, a, &tz, &settings.timezone))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+        rows.extend(page);
+    }
+    rows.sort_by(|a, b| {
+        a.start_ms
+            .cmp(&b.start_ms)
+            .then_with(|| a.key.phone.cmp(&b.key.phone))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    rows.truncate(MAX_APPOINTMENTS as usize);
+    Ok(rows)
+}
+
+/// The name of the exported calendar file.
+pub const ICS_FILE: &str = "ringback-appointments.ics";
+
+/// Writes today's and upcoming appointments as an iCalendar file into the Downloads
+/// folder (or, without one, the app's data folder) and says where.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_appointments(
+    app: tauri::AppHandle,
+    desktop: State<'_, SharedDesktop>,
+) -> Reply<ExportedFile> {
+    use tauri::Manager as _;
+    let rows = appointments(desktop.clone()).await?;
+    let business = stored_settings(&desktop).await?.business_name;
+    let dir = app
+        .path()
+        .download_dir()
+        .ok()
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| desktop.dir().to_path_buf());
+    let path = dir.join(ICS_FILE);
+    let count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+    let text = ics_of(&rows, &business, jiff::Timestamp::now());
+    let target = path.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let tmp = target.with_extension("ics.tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &target)
+    })
+    .await
+    .map_err(|e| AppError::new(format!("the calendar file could not be written: {e}")))?
+    .map_err(|e| {
+        AppError::new(format!(
+            "the calendar file could not be written to {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(ExportedFile {
+        path: path.display().to_string(),
+        count,
+    })
+}
+
+/// The appointments as an iCalendar document.
+pub fn ics_of(rows: &[AppointmentView], business: &str, now: jiff::Timestamp) -> String {
+    use ringback_core::assistant::{Appointment, Slot, ics};
+    let list: Vec<Appointment> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Appointment {
+                id: format!(
+                    "{}-{}",
+                    r.key.phone.chars().take(16).collect::<String>(),
+                    r.id
+                ),
+                slot: Slot {
+                    start: jiff::Timestamp::from_millisecond(r.start_ms).ok()?,
+                    end: jiff::Timestamp::from_millisecond(r.end_ms).ok()?,
+                },
+                who: r
+                    .contact_name
+                    .clone()
+                    .unwrap_or_else(|| r.display_number.clone()),
+                summary: r.summary.clone(),
+            })
+        })
+        .collect();
+    let business = if business.trim().is_empty() {
+        "Ringback"
+    } else {
+        business.trim()
+    };
+    ics(&list, business, now)
+}
+
+/// Hands the conversation back to the assistant (after a person took it over).
+#[tauri::command]
+#[specta::specta]
+pub async fn assistant_resume(desktop: State<'_, SharedDesktop>, key: ConvKey) -> Reply<()> {
+    let replica = desktop.phone(&key.phone)?;
+    let state = AssistantState {
+        status: AssistantStatus::Answered,
+        reason: "handed back by the team".into(),
+        at_ms: jiff::Timestamp::now().as_millisecond(),
+    };
+    set_field(&replica, key.id, Field::Assistant(state)).await
+}
+
+/// The team takes the conversation over: the assistant stays out of it until handed back.
+#[tauri::command]
+#[specta::specta]
+pub async fn assistant_take_over(desktop: State<'_, SharedDesktop>, key: ConvKey) -> Reply<()> {
+    let replica = desktop.phone(&key.phone)?;
+    let state = AssistantState {
+        status: AssistantStatus::HandedOff,
+        reason: "taken over by the team".into(),
+        at_ms: jiff::Timestamp::now().as_millisecond(),
+    };
+    set_field(&replica, key.id, Field::Assistant(state)).await
+}
+
+/// Throws the assistant's draft away.
+#[tauri::command]
+#[specta::specta]
+pub async fn dismiss_draft(desktop: State<'_, SharedDesktop>, key: ConvKey) -> Reply<()> {
+    let replica = desktop.phone(&key.phone)?;
+    set_field(&replica, key.id, Field::Draft(String::new())).await
 }
 
 /// The dashboard for the days `from_day` to `to_day` (inclusive, "YYYY-MM-DD", in the
@@ -580,13 +777,18 @@ pub async fn sample_day() -> Reply<String> {
 /// `settings`: what would be texted, skipped and refused.
 #[tauri::command]
 #[specta::specta]
-pub async fn dry_run(settings: Settings, day: String) -> Reply<DryRun> {
+pub async fn dry_run(
+    desktop: State<'_, SharedDesktop>,
+    settings: Settings,
+    day: String,
+) -> Reply<DryRun> {
     const MAX_DAY: usize = 2_000_000;
     if day.len() > MAX_DAY {
         return Err(AppError::new(
             "the pasted day is larger than 2 MB; dry-run a shorter one",
         ));
     }
+    let settings = unmasked(settings, &stored_settings(&desktop).await?);
     tauri::async_runtime::spawn_blocking(move || ringback_core::scenario::dry_run(settings, &day))
         .await
         .map_err(|e| AppError::new(format!("the dry run stopped: {e}")))?
@@ -619,6 +821,59 @@ mod tests {
             "the error names it: {}",
             e.message
         );
+    }
+
+    #[test]
+    fn the_api_key_goes_to_the_window_masked_and_comes_back_whole() {
+        let mut stored = Settings::default();
+        stored.assistant.api_key = "sk-proj-abcdefghijklmnop9f3a".into();
+        let shown = masked(stored.clone());
+        assert_eq!(shown.assistant.api_key, "sk-…9f3a");
+        assert!(
+            !serde_json::to_string(&shown)
+                .expect("json")
+                .contains("abcdefgh")
+        );
+        // Sent back unchanged: the stored key stays.
+        assert_eq!(
+            unmasked(shown.clone(), &stored).assistant.api_key,
+            stored.assistant.api_key
+        );
+        // A new key typed in the window replaces it; an empty one removes it.
+        let mut typed = shown.clone();
+        typed.assistant.api_key = "sk-new-key-0000000000001".into();
+        assert_eq!(
+            unmasked(typed, &stored).assistant.api_key,
+            "sk-new-key-0000000000001"
+        );
+        let mut cleared = shown;
+        cleared.assistant.api_key = String::new();
+        assert_eq!(unmasked(cleared, &stored).assistant.api_key, "");
+    }
+
+    #[test]
+    fn exported_appointments_are_a_calendar_with_one_event_each() {
+        let start: jiff::Timestamp = "2026-11-03T13:00:00Z".parse().expect("time");
+        let row = AppointmentView {
+            key: ConvKey {
+                phone: "phone1".into(),
+                id: 3,
+            },
+            id: 7,
+            number: "+12125550142".into(),
+            display_number: "+1 212-555-0142".into(),
+            contact_name: None,
+            start_ms: start.as_millisecond(),
+            end_ms: start.as_millisecond() + 3_600_000,
+            day: "Tue, Nov 3".into(),
+            time: "08:00–09:00".into(),
+            timezone: "America/New_York".into(),
+            summary: "Leaking pipe · 10001".into(),
+        };
+        let text = ics_of(&[row.clone(), row], "Acme Plumbing", start);
+        assert_eq!(text.matches("BEGIN:VEVENT").count(), 2);
+        assert!(text.contains("DTSTART:20261103T130000Z"), "{text}");
+        assert!(text.contains("Acme Plumbing — +1 212-555-0142"), "{text}");
     }
 
     #[tokio::test]

@@ -2,7 +2,9 @@
 //! (`ui/src/bindings.ts`), so each is declared here once. Times are Unix milliseconds,
 //! which JavaScript's `Date` takes as they are.
 
+use ringback_core::assistant::{AssistantState, LeadFields};
 use ringback_core::conversation::LeadStatus;
+use ringback_core::settings::AssistantMode;
 use ringback_core::sync::replica::DesktopError;
 use ringback_core::{MessageKind, MessageStatus, SettingsError, StoreError};
 use serde::{Deserialize, Serialize};
@@ -249,6 +251,58 @@ pub struct ConversationDetail {
     pub calls: Vec<CallRow>,
     /// The saved quick replies.
     pub quick_replies: Vec<String>,
+    /// What the assistant learned about the job.
+    pub lead: LeadFields,
+    /// The lead card in one line ("Leaking pipe · 10001 · urgent · today after 3"; empty
+    /// when nothing is known).
+    pub lead_card: String,
+    /// The assistant's draft for the composer; empty when there is none.
+    pub draft: String,
+    /// Where the assistant stands here; `None` when it never took part.
+    pub assistant: Option<AssistantState>,
+    /// The assistant's mode in the settings (off, suggest, auto).
+    pub assistant_mode: AssistantMode,
+    /// The next appointment booked in this conversation (not yet over).
+    pub appointment: Option<AppointmentView>,
+}
+
+/// A booked appointment, with its time in words in the business's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct AppointmentView {
+    /// The conversation it was booked in.
+    pub key: ConvKey,
+    /// Its id on the phone.
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+    /// The caller's number (E.164).
+    pub number: String,
+    /// The number formatted for reading.
+    pub display_number: String,
+    /// Their contact name.
+    pub contact_name: Option<String>,
+    /// When it starts.
+    #[specta(type = specta_typescript::Number)]
+    pub start_ms: i64,
+    /// When it ends.
+    #[specta(type = specta_typescript::Number)]
+    pub end_ms: i64,
+    /// The day in the business's time zone ("Tue, Nov 3").
+    pub day: String,
+    /// The time in the business's time zone ("08:00–09:00").
+    pub time: String,
+    /// The business's time zone ("America/New_York").
+    pub timezone: String,
+    /// The lead card when it was booked.
+    pub summary: String,
+}
+
+/// An exported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ExportedFile {
+    /// Where it was written.
+    pub path: String,
+    /// How many entries it holds.
+    pub count: u32,
 }
 
 /// How a text will be sent.

@@ -58,6 +58,11 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::demo_sms,
             commands::demo_pair,
             commands::ui_ready,
+            commands::appointments,
+            commands::export_appointments,
+            commands::assistant_resume,
+            commands::assistant_take_over,
+            commands::dismiss_draft,
         ])
         .events(collect_events![
             ipc::StoreChanged,

@@ -11,7 +11,8 @@ use ringback_core::{Direction, Line};
 use ringback_core::store::InboxCursor;
 
 use crate::ipc::{
-    CallRow, ConvKey, ConversationRow, InboxAfter, MessageRow, MessageState, SegmentInfo, Way,
+    AppointmentView, CallRow, ConvKey, ConversationRow, InboxAfter, MessageRow, MessageState,
+    SegmentInfo, Way,
 };
 
 /// Longest inbox preview, in characters.
@@ -172,6 +173,68 @@ pub fn call_row(
             id,
         }),
     }
+}
+
+/// A booked appointment as the store lists it (`Store::appointments`).
+#[derive(Debug, Clone)]
+pub struct Booked {
+    /// Its id.
+    pub id: i64,
+    /// The conversation it was booked in.
+    pub conversation: i64,
+    /// The caller's number.
+    pub number: String,
+    /// Their contact name.
+    pub contact_name: Option<String>,
+    /// When it starts.
+    pub start: jiff::Timestamp,
+    /// When it ends.
+    pub end: jiff::Timestamp,
+    /// The lead card when it was booked.
+    pub summary: String,
+}
+
+/// An appointment with its time in words in the business's zone `tz` (named `zone`).
+pub fn appointment_view(
+    phone: &str,
+    a: Booked,
+    tz: &jiff::tz::TimeZone,
+    zone: &str,
+) -> AppointmentView {
+    let start = tz.to_datetime(a.start);
+    let end = tz.to_datetime(a.end);
+    let mut time = format!("{}–{}", start.strftime("%H:%M"), end.strftime("%H:%M"));
+    if end.date() != start.date() {
+        time = format!(
+            "{}–{}",
+            start.strftime("%H:%M"),
+            end.strftime("%a, %b %-d %H:%M")
+        );
+    }
+    AppointmentView {
+        key: ConvKey {
+            phone: phone.to_string(),
+            id: a.conversation,
+        },
+        id: a.id,
+        display_number: display_number(&a.number),
+        number: a.number,
+        contact_name: a.contact_name,
+        start_ms: a.start.as_millisecond(),
+        end_ms: a.end.as_millisecond(),
+        day: start.strftime("%a, %b %-d").to_string(),
+        time,
+        timezone: zone.to_string(),
+        summary: a.summary,
+    }
+}
+
+/// The start of today in `tz`.
+pub fn start_of_today(now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> jiff::Timestamp {
+    let today = tz.to_datetime(now).date();
+    tz.to_ambiguous_timestamp(today.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .unwrap_or(now)
 }
 
 /// How a text is sent, as core counts it.
@@ -350,6 +413,38 @@ mod tests {
         assert!(
             period("2020-01-01", "2026-01-01", &ny).is_err(),
             "six years is too long"
+        );
+    }
+
+    #[test]
+    fn appointments_read_in_the_business_zone() {
+        let ny = jiff::tz::TimeZone::get("America/New_York").expect("zone");
+        let start: jiff::Timestamp = "2026-11-03T13:00:00Z".parse().expect("time");
+        let row = Booked {
+            id: 7,
+            conversation: 3,
+            number: "+12125550142".into(),
+            contact_name: None,
+            start,
+            end: start + jiff::SignedDuration::from_mins(60),
+            summary: "Leaking pipe · 10001".into(),
+        };
+        let v = appointment_view("p", row, &ny, "America/New_York");
+        assert_eq!(v.day, "Tue, Nov 3");
+        assert_eq!(v.time, "08:00–09:00", "in New York, not UTC");
+        assert_eq!(v.display_number, "+1 212-555-0142");
+        assert_eq!(
+            v.key,
+            ConvKey {
+                phone: "p".into(),
+                id: 3
+            }
+        );
+        let now: jiff::Timestamp = "2026-11-03T03:00:00Z".parse().expect("time");
+        assert_eq!(
+            start_of_today(now, &ny).to_string(),
+            "2026-11-02T05:00:00Z",
+            "at 22:00 in New York it is still the 2nd there"
         );
     }
 

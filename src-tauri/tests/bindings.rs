@@ -25,6 +25,11 @@ fn the_committed_typescript_bindings_match_the_rust_types() {
         "saveSettings",
         "dryRun",
         "demoPair",
+        "appointments",
+        "exportAppointments",
+        "assistantResume",
+        "assistantTakeOver",
+        "dismissDraft",
     ] {
         assert!(
             generated.contains(&format!("\t{command}: (")),

@@ -12,6 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use ringback_tests::chat::{ChatRequest, ScriptedChat};
 use ringback_tests::webdriver::{Element, Session, keys};
 
 const SLOW: Duration = Duration::from_secs(30);
@@ -135,6 +136,61 @@ impl App {
         self.s().wait_for(SLOW, what, || {
             Ok(self.messages()?.iter().any(&pred).then_some(()))
         })
+    }
+
+    /// A form control's current value.
+    fn value(&self, testid: &str) -> Result<String> {
+        self.field(testid)?;
+        Ok(self
+            .s()
+            .script(
+                "return document.querySelector(arguments[0]).value;",
+                serde_json::json!([format!("[data-testid={testid}]")]),
+            )?
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// Picks `value` in the select `testid` by clicking its option.
+    fn choose(&self, testid: &str, value: &str) -> Result<()> {
+        let s = self.s();
+        let option = s.wait(
+            &format!("[data-testid={testid}] option[value='{value}']"),
+            SLOW,
+        )?;
+        s.click(&option)?;
+        s.wait_for(SLOW, &format!("{testid} set to {value}"), || {
+            Ok((self.value(testid)? == value).then_some(()))
+        })
+    }
+
+    /// Saves the settings form and waits until it says so.
+    fn save_settings(&self, shot: &str) -> Result<()> {
+        let s = self.s();
+        s.wait_for(SLOW, "the settings valid", || {
+            let status = s.text(&self.field("settings-status")?)?;
+            Ok(
+                (s.enabled(&self.field("settings-save")?)? && !status.contains("problem"))
+                    .then_some(()),
+            )
+        })?;
+        self.click("settings-save")?;
+        let saved = s.wait_for(SLOW, "the settings saved", || {
+            let status = s.text(&self.field("settings-status")?)?;
+            Ok(status.to_lowercase().contains("saved").then_some(()))
+        });
+        if saved.is_err() {
+            self.shot(shot)?;
+        }
+        saved
+    }
+
+    /// The open conversation's assistant state (`data-status`) and its words.
+    fn assistant_state(&self) -> Result<(String, String)> {
+        let s = self.s();
+        let e = self.field("assistant-state")?;
+        Ok((s.attr(&e, "data-status")?.unwrap_or_default(), s.text(&e)?))
     }
 
     fn shot(&self, name: &str) -> Result<()> {
@@ -349,6 +405,222 @@ fn an_inbound_text_raises_a_desktop_notification_that_opens_the_conversation() -
             Ok((s.attr(&header, "data-number")?.as_deref() == Some("+12125550105")).then_some(()))
         },
     )?;
+    Ok(())
+}
+
+/// The assistant with a scripted model: set up in Settings (the key shown masked), in
+/// suggest mode a caller's text becomes a draft in the composer and a lead card; in auto
+/// mode the next text is answered by the assistant, marked in the thread, and the slot it
+/// books shows as an appointment that exports as iCalendar.
+#[test]
+#[ignore = "drives the built app: run scripts/e2e"]
+fn the_assistant_drafts_answers_books_and_exports_the_appointment() -> Result<()> {
+    const KEY: &str = "sk-e2e-secret-0123456789";
+    const NUMBER: &str = "+12125550107";
+    const DRAFT: &str = "Sorry to hear that! Is it urgent, and when would suit you?";
+    let booked = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let noted = booked.clone();
+    let llm = ScriptedChat::start(move |n, request: &ChatRequest| {
+        let lead = serde_json::json!({
+            "problem": "Leaking pipe", "postcode": "10001", "urgency": "urgent",
+            "preferred_time": "tomorrow morning",
+        });
+        let mut answer = lead;
+        if n >= 2 {
+            return "Sure thing! I'll sort that out.".into();
+        }
+        if n == 0 {
+            answer["reply"] = DRAFT.into();
+            answer["book_slot"] = serde_json::Value::Null;
+        } else {
+            // Exactly as offered: the first free slot of the prompt.
+            let slot = request
+                .offered_slots()
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            answer["reply"] = format!("You're booked for {slot}. See you then!").into();
+            answer["book_slot"] = slot.clone().into();
+            if let Ok(mut b) = noted.lock() {
+                *b = slot;
+            }
+        }
+        answer.to_string()
+    })?;
+    let app = App::start()?;
+
+    // Settings: the endpoint, the key, suggest mode.
+    app.nav("settings")?;
+    app.type_into("assistant-base-url", &llm.base_url())?;
+    app.type_into("assistant-model", "scripted")?;
+    app.type_into("assistant-api-key", KEY)?;
+    app.choose("assistant-mode", "suggest")?;
+    app.save_settings("assistant-settings-not-saved")?;
+    let shown = app.value("assistant-api-key")?;
+    assert_eq!(shown, "sk-…6789", "the saved key comes back masked");
+    // And still masked when the screen reads the settings afresh.
+    app.nav("inbox")?;
+    app.nav("settings")?;
+    let s = app.s();
+    let shown = s.wait_for(SLOW, "the settings loaded again", || {
+        let v = app.value("assistant-api-key")?;
+        Ok((!v.is_empty()).then_some(v))
+    })?;
+    assert_eq!(shown, "sk-…6789");
+    assert!(
+        !shown.contains("secret"),
+        "the full key never reaches the window"
+    );
+    assert_eq!(app.value("assistant-mode")?, "suggest");
+    s.script(
+        "document.querySelector('[data-testid=assistant-settings]').scrollIntoView();",
+        serde_json::json!([]),
+    )?;
+    app.shot("assistant-settings")?;
+
+    // Suggest: a caller's text becomes a draft in the composer.
+    app.text_from(
+        NUMBER,
+        "Hi, a pipe under my kitchen sink is leaking badly. I'm in 10001.",
+    )?;
+    app.open_conversation(NUMBER)?;
+    s.wait_for(SLOW, "the assistant's draft", || {
+        let (status, _) = app.assistant_state()?;
+        Ok((status == "drafted" && app.value("composer")? == DRAFT).then_some(()))
+    })?;
+    let note = s.text(&app.field("draft-note")?)?;
+    assert!(note.contains("Draft by the assistant"), "{note}");
+    let (_, words) = app.assistant_state()?;
+    assert!(words.contains("draft"), "the state in words: {words}");
+    let card = s.text(&app.field("lead-card-line")?)?;
+    assert_eq!(card, "Leaking pipe · 10001 · urgent · tomorrow morning");
+    assert!(
+        app.messages()?.iter().all(|(dir, _, _)| dir == "inbound"),
+        "a draft is not sent"
+    );
+    let first = llm.requests();
+    assert_eq!(first.len(), 1, "one question per text");
+    assert_eq!(
+        first[0].authorization.as_deref(),
+        Some(format!("Bearer {KEY}").as_str()),
+        "the phone sends the whole key"
+    );
+    assert!(
+        first[0].system().contains("Free appointment slots:"),
+        "the prompt offers slots"
+    );
+    app.shot("assistant-draft")?;
+    // Dismissed, the draft goes from the composer.
+    app.click("draft-dismiss")?;
+    s.wait_for(SLOW, "the draft dismissed", || {
+        Ok((app.value("composer")?.is_empty()
+            && s.find_all("[data-testid=draft-note]")?.is_empty())
+        .then_some(()))
+    })?;
+
+    // Auto: saved again with the masked key, which the phone keeps whole.
+    app.nav("settings")?;
+    app.choose("assistant-mode", "auto")?;
+    app.save_settings("assistant-auto-not-saved")?;
+    app.text_from(
+        NUMBER,
+        "Tomorrow morning is good, the first time you have is fine.",
+    )?;
+    app.open_conversation(NUMBER)?;
+    app.wait_message("the assistant's answer in the thread", |(dir, _, text)| {
+        dir == "outbound" && text.contains("booked for")
+    })?;
+    let slot = booked.lock().map(|b| b.clone()).unwrap_or_default();
+    assert!(!slot.is_empty(), "the model was offered a slot");
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[1].authorization.as_deref(),
+        Some(format!("Bearer {KEY}").as_str()),
+        "saving the masked key kept the real one"
+    );
+    let assistant_texts = s.find_all("[data-testid=message][data-kind=assistant]")?;
+    assert_eq!(assistant_texts.len(), 1, "one assistant text");
+    let text = s.text(&assistant_texts[0])?;
+    assert!(text.contains(&slot), "it names the slot: {text}");
+    assert!(
+        text.contains("Assistant"),
+        "marked as the assistant's: {text}"
+    );
+    s.wait_for(SLOW, "the booking on the lead card", || {
+        Ok((!s.find_all("[data-testid=lead-booked]")?.is_empty()
+            && !s.find_all("[data-testid=lead-appointment]")?.is_empty())
+        .then_some(()))
+    })?;
+    let (status, _) = app.assistant_state()?;
+    assert_eq!(status, "answered");
+    app.shot("assistant-booked")?;
+
+    // The team takes over, and hands back.
+    app.click("assistant-take-over")?;
+    let words = s.wait_for(SLOW, "the conversation taken over", || {
+        let (status, words) = app.assistant_state()?;
+        Ok((status == "handed_off").then_some(words))
+    })?;
+    assert!(words.contains("taken over by the team"), "{words}");
+    app.click("assistant-resume")?;
+    s.wait_for(SLOW, "the conversation handed back", || {
+        let (status, _) = app.assistant_state()?;
+        Ok((status == "answered").then_some(()))
+    })?;
+    // An answer that is not the JSON asked for is not sent, and the window says why.
+    app.text_from(NUMBER, "Also, do you fix boilers?")?;
+    app.open_conversation(NUMBER)?;
+    let words = s.wait_for(SLOW, "the assistant's failure explained", || {
+        let (status, words) = app.assistant_state()?;
+        Ok((status == "needs_team").then_some(words))
+    })?;
+    assert!(
+        words.contains("couldn't answer") && words.contains("yours to answer"),
+        "{words}"
+    );
+    assert_eq!(llm.requests().len(), 3);
+    assert_eq!(
+        s.find_all("[data-testid=message][data-kind=assistant]")?
+            .len(),
+        1,
+        "the nonsense was not sent"
+    );
+    app.shot("assistant-needs-team")?;
+
+    // Appointments: the slot, in the business's zone, and its calendar file.
+    app.nav("appointments")?;
+    let row = s.wait(
+        &format!("[data-testid=appointment-row][data-number='{NUMBER}']"),
+        SLOW,
+    )?;
+    let row_text = s.text(&row)?;
+    // "Tue 2026-11-03 08:00" → the row shows 08:00 (New York, as offered).
+    let hhmm = slot.rsplit(' ').next().unwrap_or_default();
+    assert!(
+        !hhmm.is_empty() && row_text.contains(&format!("{hhmm}–")),
+        "the row shows the slot's time {hhmm}: {row_text}"
+    );
+    assert!(row_text.contains("Leaking pipe"), "{row_text}");
+    app.click("export-ics")?;
+    let path = s.wait_for(SLOW, "the export's path", || {
+        let p = s.find_all("[data-testid=export-path]")?;
+        Ok(match p.first() {
+            Some(e) => Some(s.text(e)?),
+            None => None,
+        })
+    })?;
+    assert!(path.ends_with("ringback-appointments.ics"), "{path}");
+    let ics = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    let _ = std::fs::remove_file(&path);
+    assert!(ics.contains("BEGIN:VEVENT"), "{ics}");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1);
+    app.shot("appointments")?;
+    app.click("appointment-open")?;
+    s.wait_for(SLOW, "the conversation opened from the appointment", || {
+        let header = app.field("conv-header")?;
+        Ok((s.attr(&header, "data-number")?.as_deref() == Some(NUMBER)).then_some(()))
+    })?;
     Ok(())
 }
 

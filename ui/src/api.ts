@@ -60,6 +60,8 @@ export type PeerRow = Item<Data<"overview">["phones"]>;
 export type Dashboard = Data<"dashboard">;
 export type DryRun = Data<"dryRun">;
 export type SegmentInfo = Data<"segments">;
+export type AppointmentView = Item<Data<"appointments">>;
+export type ExportedFile = Data<"exportAppointments">;
 
 /** The message of anything thrown. */
 export function messageOf(e: unknown): string {

@@ -2,16 +2,18 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, events, messageOf, type ConvKey, type PeerRow } from "./api";
 import { Inbox } from "./screens/Inbox";
 import { Calls } from "./screens/Calls";
+import { Appointments } from "./screens/Appointments";
 import { Dashboard } from "./screens/Dashboard";
 import { SettingsScreen } from "./screens/Settings";
 import { DevicesScreen } from "./screens/Devices";
 import { DemoPanel } from "./screens/Demo";
 
-export type Screen = "inbox" | "calls" | "dashboard" | "settings" | "devices" | "demo";
+export type Screen = "inbox" | "calls" | "appointments" | "dashboard" | "settings" | "devices" | "demo";
 
 const NAV: { id: Screen; label: string }[] = [
   { id: "inbox", label: "Inbox" },
   { id: "calls", label: "Missed calls" },
+  { id: "appointments", label: "Appointments" },
   { id: "dashboard", label: "Dashboard" },
   { id: "settings", label: "Settings" },
   { id: "devices", label: "Devices" },
@@ -111,6 +113,7 @@ export function App() {
         )}
         {screen === "inbox" && <Inbox version={version} open={open} onOpen={setOpen} noPhone={phones.length === 0} />}
         {screen === "calls" && <Calls version={version} onOpen={openConversation} />}
+        {screen === "appointments" && <Appointments version={version} onOpen={openConversation} />}
         {screen === "dashboard" && <Dashboard version={version} />}
         {screen === "settings" && <SettingsScreen noPhone={phones.length === 0} />}
         {screen === "devices" && <DevicesScreen phones={phones} />}

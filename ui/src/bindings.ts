@@ -74,6 +74,22 @@ export const commands = {
 	 *  each is appended there as `phase unix_ms`, for the start-up benchmark.
 	 */
 	uiReady: (phase: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("ui_ready", { phase })),
+	/**
+	 *  Today's and upcoming appointments across phones, soonest first (times in each
+	 *  business's zone).
+	 */
+	appointments: () => typedError<AppointmentView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("appointments")),
+	/**
+	 *  Writes today's and upcoming appointments as an iCalendar file into the Downloads
+	 *  folder (or, without one, the app's data folder) and says where.
+	 */
+	exportAppointments: () => typedError<ExportedFile, AppError_Serialize>(__TAURI_INVOKE("export_appointments")),
+	/**  Hands the conversation back to the assistant (after a person took it over). */
+	assistantResume: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("assistant_resume", { key })),
+	/**  The team takes the conversation over: the assistant stays out of it until handed back. */
+	assistantTakeOver: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("assistant_take_over", { key })),
+	/**  Throws the assistant's draft away. */
+	dismissDraft: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("dismiss_draft", { key })),
 };
 
 /** Events */
@@ -111,6 +127,176 @@ export type AppError_Serialize = {
 	/**  The settings field (dotted path, e.g. `templates.business_hours`), if it is about one. */
 	field: string | null,
 };
+
+/**  A booked appointment, with its time in words in the business's time zone. */
+export type AppointmentView = AppointmentView_Serialize | AppointmentView_Deserialize;
+
+/**  A booked appointment, with its time in words in the business's time zone. */
+export type AppointmentView_Deserialize = {
+	/**  The conversation it was booked in. */
+	key: ConvKey,
+	/**  Its id on the phone. */
+	id: number,
+	/**  The caller's number (E.164). */
+	number: string,
+	/**  The number formatted for reading. */
+	display_number: string,
+	/**  Their contact name. */
+	contact_name?: string | null,
+	/**  When it starts. */
+	start_ms: number,
+	/**  When it ends. */
+	end_ms: number,
+	/**  The day in the business's time zone ("Tue, Nov 3"). */
+	day: string,
+	/**  The time in the business's time zone ("08:00–09:00"). */
+	time: string,
+	/**  The business's time zone ("America/New_York"). */
+	timezone: string,
+	/**  The lead card when it was booked. */
+	summary: string,
+};
+
+/**  A booked appointment, with its time in words in the business's time zone. */
+export type AppointmentView_Serialize = {
+	/**  The conversation it was booked in. */
+	key: ConvKey,
+	/**  Its id on the phone. */
+	id: number,
+	/**  The caller's number (E.164). */
+	number: string,
+	/**  The number formatted for reading. */
+	display_number: string,
+	/**  Their contact name. */
+	contact_name: string | null,
+	/**  When it starts. */
+	start_ms: number,
+	/**  When it ends. */
+	end_ms: number,
+	/**  The day in the business's time zone ("Tue, Nov 3"). */
+	day: string,
+	/**  The time in the business's time zone ("08:00–09:00"). */
+	time: string,
+	/**  The business's time zone ("America/New_York"). */
+	timezone: string,
+	/**  The lead card when it was booked. */
+	summary: string,
+};
+
+/**  How the assistant takes part in conversations. */
+export type AssistantMode = 
+/**  Never (the default). */
+"off" | 
+/**  It writes a draft for each inbound text; a person sends it. */
+"suggest" | 
+/**  It answers by itself, within the guardrails. */
+"auto";
+
+/**
+ *  The assistant part of the settings. What it may say comes from here, never from the
+ *  model.
+ */
+export type AssistantSettings = AssistantSettings_Serialize | AssistantSettings_Deserialize;
+
+/**
+ *  The assistant part of the settings. What it may say comes from here, never from the
+ *  model.
+ */
+export type AssistantSettings_Deserialize = {
+	/**  Off, suggest or auto. */
+	mode?: AssistantMode,
+	/**  In auto mode, answer by itself only outside business hours (drafts inside them). */
+	auto_only_after_hours?: boolean,
+	/**
+	 *  The OpenAI-compatible chat-completions endpoint's base URL
+	 *  ("http://127.0.0.1:8080/v1", "https://api.openai.com/v1").
+	 */
+	base_url?: string,
+	/**  The model's name at that endpoint. */
+	model?: string,
+	/**  The endpoint's API key (empty for a local server). Never logged; shown masked. */
+	api_key?: string,
+	/**  How long an answer may take before the conversation is left to the team (1–120 s). */
+	timeout_seconds?: number,
+	/**  Most assistant texts per conversation per day (1–50). */
+	max_texts_per_day?: number,
+	/**  Services offered, one per entry ("leak repair"). */
+	services?: string[],
+	/**  Postcodes or towns served. */
+	service_area?: string[],
+	/**  Prices the owner is happy to quote, as written ("call-out fee $89"). */
+	price_notes?: string[],
+	/**  Bookable hours per weekday, "HH:MM-HH:MM"; all days empty means the business hours. */
+	availability?: BusinessHours_Deserialize,
+	/**  Length of a bookable slot in minutes (15–480). */
+	slot_minutes?: number,
+	/**  Sent once when the caller asks for a person. */
+	handoff_text?: string,
+};
+
+/**
+ *  The assistant part of the settings. What it may say comes from here, never from the
+ *  model.
+ */
+export type AssistantSettings_Serialize = {
+	/**  Off, suggest or auto. */
+	mode: AssistantMode,
+	/**  In auto mode, answer by itself only outside business hours (drafts inside them). */
+	auto_only_after_hours: boolean,
+	/**
+	 *  The OpenAI-compatible chat-completions endpoint's base URL
+	 *  ("http://127.0.0.1:8080/v1", "https://api.openai.com/v1").
+	 */
+	base_url: string,
+	/**  The model's name at that endpoint. */
+	model: string,
+	/**  The endpoint's API key (empty for a local server). Never logged; shown masked. */
+	api_key: string,
+	/**  How long an answer may take before the conversation is left to the team (1–120 s). */
+	timeout_seconds: number,
+	/**  Most assistant texts per conversation per day (1–50). */
+	max_texts_per_day: number,
+	/**  Services offered, one per entry ("leak repair"). */
+	services: string[],
+	/**  Postcodes or towns served. */
+	service_area: string[],
+	/**  Prices the owner is happy to quote, as written ("call-out fee $89"). */
+	price_notes: string[],
+	/**  Bookable hours per weekday, "HH:MM-HH:MM"; all days empty means the business hours. */
+	availability: BusinessHours_Serialize,
+	/**  Length of a bookable slot in minutes (15–480). */
+	slot_minutes: number,
+	/**  Sent once when the caller asks for a person. */
+	handoff_text: string,
+};
+
+/**  The assistant's state in one conversation (a last-writer-wins field). */
+export type AssistantState = {
+	/**  Where it stands. */
+	status: AssistantStatus,
+	/**  Why, in words for the team ("the caller asked for a person"). */
+	reason: string,
+	/**  When, UTC milliseconds. */
+	at_ms: number | null,
+};
+
+/**  Where the assistant stands in one conversation. */
+export type AssistantStatus = 
+/**  Waiting for the model's answer. */
+"thinking" | 
+/**  It answered by itself. */
+"answered" | 
+/**  It wrote a draft for a person to send. */
+"drafted" | 
+/**
+ *  A person took over (a reply from a desktop or the phone, or the caller asked for
+ *  one); it stays out of this conversation until someone hands it back.
+ */
+"handed_off" | 
+/**  It could not answer this time (endpoint down, slow, or nonsense); the team answers. */
+"needs_team" | 
+/**  It sent its most texts for today in this conversation. */
+"daily_limit";
 
 /**  Which callers get a text-back. */
 export type Audience = 
@@ -257,6 +443,21 @@ export type ConversationDetail_Deserialize = {
 	calls: CallRow_Deserialize[],
 	/**  The saved quick replies. */
 	quick_replies: string[],
+	/**  What the assistant learned about the job. */
+	lead: LeadFields_Deserialize,
+	/**
+	 *  The lead card in one line ("Leaking pipe · 10001 · urgent · today after 3"; empty
+	 *  when nothing is known).
+	 */
+	lead_card: string,
+	/**  The assistant's draft for the composer; empty when there is none. */
+	draft: string,
+	/**  Where the assistant stands here; `None` when it never took part. */
+	assistant?: AssistantState | null,
+	/**  The assistant's mode in the settings (off, suggest, auto). */
+	assistant_mode: AssistantMode,
+	/**  The next appointment booked in this conversation (not yet over). */
+	appointment?: AppointmentView_Deserialize | null,
 };
 
 /**  Everything the conversation screen shows besides the thread. */
@@ -271,6 +472,21 @@ export type ConversationDetail_Serialize = {
 	calls: CallRow_Serialize[],
 	/**  The saved quick replies. */
 	quick_replies: string[],
+	/**  What the assistant learned about the job. */
+	lead: LeadFields_Serialize,
+	/**
+	 *  The lead card in one line ("Leaking pipe · 10001 · urgent · today after 3"; empty
+	 *  when nothing is known).
+	 */
+	lead_card: string,
+	/**  The assistant's draft for the composer; empty when there is none. */
+	draft: string,
+	/**  Where the assistant stands here; `None` when it never took part. */
+	assistant: AssistantState | null,
+	/**  The assistant's mode in the settings (off, suggest, auto). */
+	assistant_mode: AssistantMode,
+	/**  The next appointment booked in this conversation (not yet over). */
+	appointment: AppointmentView_Serialize | null,
 };
 
 /**  One inbox row. */
@@ -487,6 +703,14 @@ export type DryRun_Serialize = {
 	lines: DryRunLine_Serialize[],
 };
 
+/**  An exported file. */
+export type ExportedFile = {
+	/**  Where it was written. */
+	path: string,
+	/**  How many entries it holds. */
+	count: number,
+};
+
 /**  A follow-up text, measured from when the text-back left. */
 export type FollowUp = {
 	/**  Hours after the text-back (fractions allowed, up to 720). */
@@ -527,6 +751,33 @@ export type KeywordReply = {
 	keyword: string,
 	/**  The answer, with placeholders. */
 	body: string,
+};
+
+/**  What the assistant learned about the job. */
+export type LeadFields = LeadFields_Serialize | LeadFields_Deserialize;
+
+/**  What the assistant learned about the job. */
+export type LeadFields_Deserialize = {
+	/**  What the problem is. */
+	problem?: string | null,
+	/**  Address or postcode. */
+	postcode?: string | null,
+	/**  How urgent. */
+	urgency?: string | null,
+	/**  When suits them. */
+	preferred_time?: string | null,
+};
+
+/**  What the assistant learned about the job. */
+export type LeadFields_Serialize = {
+	/**  What the problem is. */
+	problem: string | null,
+	/**  Address or postcode. */
+	postcode: string | null,
+	/**  How urgent. */
+	urgency: string | null,
+	/**  When suits them. */
+	preferred_time: string | null,
 };
 
 /**  Where a lead stands with the business. */
@@ -586,7 +837,9 @@ export type MessageKind =
  *  Typed by the owner in the phone's own messaging app (read from the SMS provider), so
  *  the desktop's thread is never half a conversation.
  */
-"from_phone";
+"from_phone" | 
+/**  Written and sent by the assistant (marked as such in the thread). */
+"assistant";
 
 /**  One message of a thread. */
 export type MessageRow = MessageRow_Serialize | MessageRow_Deserialize;
@@ -814,6 +1067,8 @@ export type Settings_Deserialize = {
 	 *  at most 1,000 characters).
 	 */
 	quick_replies?: string[],
+	/**  The AI follow-up: off, drafting, or answering by itself. */
+	assistant?: AssistantSettings_Deserialize,
 };
 
 /**  The settings document, as stored and synced (JSON). */
@@ -845,6 +1100,8 @@ export type Settings_Serialize = {
 	 *  at most 1,000 characters).
 	 */
 	quick_replies: string[],
+	/**  The AI follow-up: off, drafting, or answering by itself. */
+	assistant: AssistantSettings_Serialize,
 };
 
 /**  A phone's data changed. */

@@ -98,3 +98,39 @@ export function callLineWords(c: { decision: string | null; skip_reason: string 
   if (c.decision === "skipped") return `not texted: ${c.skip_reason ?? "no reason recorded"}`;
   return "";
 }
+
+/** What a message was for, as the badge in a thread says it ("" for plain texts and replies). */
+export function kindWords(kind: string): string {
+  switch (kind) {
+    case "reply":
+    case "inbound":
+      return "";
+    case "assistant":
+      return "Assistant";
+    case "from_phone":
+      return "from the phone";
+    default:
+      return kind.replace(/_/g, "-");
+  }
+}
+
+/** Where the assistant stands in a conversation, with its reason, as one sentence. */
+export function assistantWords(a: { status: string; reason: string }): string {
+  const reason = a.reason.trim();
+  const label =
+    (
+      {
+        thinking: "Assistant is writing an answer",
+        answered: "Assistant is answering",
+        drafted: "Assistant wrote a draft for you to send",
+        handed_off: "Assistant stopped",
+        needs_team: "Assistant couldn't answer",
+        daily_limit: "Assistant paused for today",
+      } as Record<string, string>
+    )[a.status] ?? "Assistant";
+  const plain = ["writing an answer", "answered by itself", "wrote a draft for you to send"];
+  if (!reason || plain.includes(reason)) return a.status === "thinking" ? `${label}…` : `${label}.`;
+  const tail = /[.!?]$/.test(reason) ? "" : ".";
+  const yours = a.status === "handed_off" && !/yours/.test(reason) ? " The conversation is yours to answer." : "";
+  return `${label}: ${reason}${tail}${yours}`;
+}

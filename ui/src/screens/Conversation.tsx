@@ -9,7 +9,7 @@ import {
   type SegmentInfo,
 } from "../api";
 import type { LeadStatus } from "../bindings";
-import { callLineWords, clock, date, outcomeWords, stateWords, when } from "../format";
+import { assistantWords, callLineWords, clock, date, kindWords, outcomeWords, stateWords, when } from "../format";
 
 const PAGE = 100;
 
@@ -99,6 +99,8 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
         </div>
         <Lead convKey={key} status={row.lead_status} onError={setError} />
       </header>
+      <LeadCard detail={detail} />
+      <AssistantBar convKey={key} detail={detail} onError={setError} />
       {error && (
         <div role="alert" class="error-inline">
           {error}
@@ -135,9 +137,16 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
           off until they text START.
         </div>
       )}
-      <Composer convKey={key} disabled={detail.opted_out_since_ms !== null} quickReplies={detail.quick_replies} onSent={() => {
-        atBottom.current = true;
-      }} />
+      <Composer
+        key={`${key.phone}-${key.id}`}
+        convKey={key}
+        disabled={detail.opted_out_since_ms !== null}
+        quickReplies={detail.quick_replies}
+        draft={detail.draft}
+        onSent={() => {
+          atBottom.current = true;
+        }}
+      />
       <Note convKey={key} note={detail.note} onError={setError} />
     </div>
   );
@@ -153,12 +162,17 @@ function Bubble(props: { m: MessageRow; convKey: ConvKey; onError: (e: string) =
       data-testid="message"
       data-status={m.status}
       data-direction={m.direction}
+      data-kind={m.kind}
     >
       <p class="body">{m.body}</p>
       <p class="meta">
         <span>{when(m.created_ms)}</span>
         {m.direction === "outbound" && <span class="state">{stateWords(m)}</span>}
-        {m.kind !== "reply" && m.kind !== "inbound" && <span class="kind">{m.kind === "from_phone" ? "from the phone" : m.kind.replace("_", "-")}</span>}
+        {kindWords(m.kind) && (
+          <span class={`kind kind-${m.kind}`} data-testid="message-kind">
+            {kindWords(m.kind)}
+          </span>
+        )}
       </p>
       {canResend && (
         <button
@@ -192,6 +206,88 @@ function CallLine(props: { c: CallRow }) {
   );
 }
 
+/** What the assistant learned about the job, and the booking when there is one. */
+export function LeadCard(props: { detail: ConversationDetail }) {
+  const d = props.detail;
+  const booked = d.row.lead_status === "booked";
+  if (!d.lead_card && !d.appointment && !booked) return null;
+  const fields: [string, string | null][] = [
+    ["Problem", d.lead.problem ?? null],
+    ["Where", d.lead.postcode ?? null],
+    ["Urgency", d.lead.urgency ?? null],
+    ["When suits them", d.lead.preferred_time ?? null],
+  ];
+  return (
+    <section class={booked ? "lead-card booked" : "lead-card"} data-testid="lead-card" aria-label="Lead card">
+      <p class="lead-line">
+        {booked && (
+          <span class="chip lead-booked" data-testid="lead-booked">
+            Booked
+          </span>
+        )}
+        <strong data-testid="lead-card-line">{d.lead_card || "Nothing known about the job yet"}</strong>
+      </p>
+      {fields.some(([, v]) => v) && (
+        <dl class="lead-fields">
+          {fields
+            .filter(([, v]) => v)
+            .map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+        </dl>
+      )}
+      {d.appointment && (
+        <p class="lead-appointment" data-testid="lead-appointment">
+          Appointment: {d.appointment.day}, {d.appointment.time} ({d.appointment.timezone})
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The assistant's state here, with the buttons to take the conversation over or hand it back. */
+export function AssistantBar(props: { convKey: ConvKey; detail: ConversationDetail; onError: (e: string) => void }) {
+  const d = props.detail;
+  const [busy, setBusy] = useState(false);
+  if (d.assistant_mode === "off" && !d.assistant) return null;
+  const state = d.assistant;
+  const handedOff = state?.status === "handed_off";
+  const run = (p: Promise<unknown>) => {
+    setBusy(true);
+    p.catch((e) => props.onError(messageOf(e))).finally(() => setBusy(false));
+  };
+  return (
+    <div
+      class={`assistant-bar assistant-${state?.status ?? "idle"}`}
+      data-testid="assistant-state"
+      data-status={state?.status ?? ""}
+      role="status"
+    >
+      <span class="assistant-words">
+        {state
+          ? assistantWords(state)
+          : d.assistant_mode === "suggest"
+            ? "Assistant will draft answers to new texts here."
+            : "Assistant will answer new texts here."}
+        {d.assistant_mode === "off" && " (The assistant is off in settings.)"}
+      </span>
+      {d.assistant_mode !== "off" &&
+        (handedOff ? (
+          <button type="button" class="btn small" data-testid="assistant-resume" disabled={busy} onClick={() => run(api.assistantResume(props.convKey))}>
+            Let the assistant answer
+          </button>
+        ) : (
+          <button type="button" class="btn small" data-testid="assistant-take-over" disabled={busy} onClick={() => run(api.assistantTakeOver(props.convKey))}>
+            Take over
+          </button>
+        ))}
+    </div>
+  );
+}
+
 function Lead(props: { convKey: ConvKey; status: LeadStatus; onError: (e: string) => void }) {
   return (
     <label class="lead">
@@ -213,8 +309,33 @@ function Lead(props: { convKey: ConvKey; status: LeadStatus; onError: (e: string
   );
 }
 
-export function Composer(props: { convKey: ConvKey; disabled: boolean; quickReplies: string[]; onSent?: () => void }) {
+export function Composer(props: {
+  convKey: ConvKey;
+  disabled: boolean;
+  quickReplies: string[];
+  /** The assistant's draft ("" for none): it fills an empty composer. */
+  draft?: string;
+  onSent?: () => void;
+}) {
   const [text, setText] = useState("");
+  // The draft the composer was filled with ("" when what it holds is the person's own).
+  const [fromDraft, setFromDraft] = useState("");
+  const draft = props.draft ?? "";
+  useEffect(() => {
+    if (draft && (text.trim() === "" || text === fromDraft)) {
+      setText(draft);
+      setFromDraft(draft);
+    } else if (!draft && fromDraft && text === fromDraft) {
+      // Dismissed or sent elsewhere: the composer empties with it.
+      setText("");
+      setFromDraft("");
+    }
+  }, [draft]);
+  const dismiss = () => {
+    setText("");
+    setFromDraft("");
+    api.dismissDraft(props.convKey).catch((e) => setError(messageOf(e)));
+  };
   const [seg, setSeg] = useState<SegmentInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
@@ -254,6 +375,7 @@ export function Composer(props: { convKey: ConvKey; disabled: boolean; quickRepl
       .sendReply(props.convKey, text)
       .then(() => {
         setText("");
+        setFromDraft("");
         setError(null);
         props.onSent?.();
       })
@@ -266,6 +388,14 @@ export function Composer(props: { convKey: ConvKey; disabled: boolean; quickRepl
       {error && (
         <div role="alert" class="error-inline">
           {error}
+        </div>
+      )}
+      {fromDraft && (
+        <div class="draft-note" data-testid="draft-note">
+          <span>Draft by the assistant — edit and send</span>
+          <button type="button" class="btn small" data-testid="draft-dismiss" onClick={dismiss}>
+            Dismiss
+          </button>
         </div>
       )}
       <label class="sr-only" for="composer">

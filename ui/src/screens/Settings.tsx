@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { cloneElement, isValidElement, type ComponentChildren, type VNode } from "preact";
 import { api, messageOf, type AppErrorShape, type DryRun, type Settings } from "../api";
-import type { Audience, CallOutcome, Network } from "../bindings";
+import type { AssistantMode, Audience, CallOutcome, Network } from "../bindings";
 import { clock } from "../format";
 import { segmentWords } from "./Conversation";
 
@@ -93,6 +93,9 @@ const SPOTS: RegExp[] = [
   /^block_list([[.].*)?$/,
   /^limits\.\w+$/,
   /^sync\.(network|reply_expiry_hours)$/,
+  /^assistant\.(mode|auto_only_after_hours|base_url|model|api_key|timeout_seconds|max_texts_per_day|slot_minutes|handoff_text)$/,
+  /^assistant\.(services|service_area|price_notes)([[.].*)?$/,
+  /^assistant\.availability\.(mon|tue|wed|thu|fri|sat|sun)([[.].*)?$/,
 ];
 
 /** Whether an error is shown beside a field (otherwise it goes in the summary at the top). */
@@ -117,6 +120,7 @@ const SECTIONS: Record<string, string> = {
   limits: "Limits",
   sync: "Sync",
   quick_replies: "Quick replies",
+  assistant: "Assistant",
 };
 function sectionOf(field: string): string {
   return SECTIONS[field.split(/[.[]/)[0]] ?? field;
@@ -391,8 +395,122 @@ export function SettingsScreen(props: { noPhone: boolean }) {
         </Field>
       </fieldset>
 
+      <AssistantSection draft={draft} saved={saved} errors={errors} set={set} />
+
       <DryRunBox settings={draft} />
     </section>
+  );
+}
+
+function AssistantSection(props: { draft: Settings; saved: Settings | null; errors: AppErrorShape[]; set: (path: string, value: unknown) => void }) {
+  const { draft, errors, set } = props;
+  const a = draft.assistant;
+  const savedKey = props.saved?.assistant.api_key ?? "";
+  const week = Object.values(a.availability).every((r) => r.length === 0);
+  return (
+    <fieldset data-testid="assistant-settings">
+      <legend>Assistant</legend>
+      <p class="hint">
+        An AI assistant on the phone answers callers' texts: it asks what the job is, where and how urgent, and offers free
+        appointment slots. It only says what is written here; a person replying takes the conversation over.
+      </p>
+      <Field id="as-mode" label="Assistant" field="assistant.mode" errors={errors}>
+        <select id="as-mode" data-testid="assistant-mode" value={a.mode} onChange={(e) => set("assistant.mode", (e.currentTarget as HTMLSelectElement).value as AssistantMode)}>
+          <option value="off">Off</option>
+          <option value="suggest">Suggest — it drafts a reply, a person sends it</option>
+          <option value="auto">Auto — it answers by itself</option>
+        </select>
+      </Field>
+      <div class="field">
+        <label class="check">
+          <input
+            type="checkbox"
+            data-testid="assistant-after-hours"
+            checked={a.auto_only_after_hours}
+            onChange={(e) => set("assistant.auto_only_after_hours", (e.currentTarget as HTMLInputElement).checked)}
+          />
+          Answer by itself only outside business hours (drafts while you are open)
+        </label>
+      </div>
+      <Field id="as-url" label="Server address" field="assistant.base_url" errors={errors} hint="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (llama-server, Ollama) or https://api.openai.com/v1.">
+        <input id="as-url" data-testid="assistant-base-url" value={a.base_url} placeholder="http://127.0.0.1:8080/v1" onInput={(e) => set("assistant.base_url", (e.currentTarget as HTMLInputElement).value)} />
+      </Field>
+      <Field id="as-model" label="Model" field="assistant.model" errors={errors}>
+        <input id="as-model" data-testid="assistant-model" value={a.model} onInput={(e) => set("assistant.model", (e.currentTarget as HTMLInputElement).value)} />
+      </Field>
+      <Field
+        id="as-key"
+        label="API key"
+        field="assistant.api_key"
+        errors={errors}
+        hint={
+          savedKey
+            ? `Saved key: ${savedKey}. Type a new key to replace it; clear the box to remove it.`
+            : "Empty for a local server. The key is kept on the phone and never shown in full."
+        }
+      >
+        <input
+          id="as-key"
+          data-testid="assistant-api-key"
+          type="password"
+          autoComplete="off"
+          value={a.api_key}
+          onFocus={(e) => {
+            // Typing replaces the saved key rather than adding to its masked form.
+            if (a.api_key && a.api_key === savedKey) (e.currentTarget as HTMLInputElement).select();
+          }}
+          onInput={(e) => set("assistant.api_key", (e.currentTarget as HTMLInputElement).value)}
+        />
+      </Field>
+      <Field id="as-timeout" label="Wait for an answer at most (seconds)" field="assistant.timeout_seconds" errors={errors} hint="A slower answer leaves the conversation to the team.">
+        <NumberInput id="as-timeout" min={1} value={a.timeout_seconds} onChange={(v) => set("assistant.timeout_seconds", v)} />
+      </Field>
+      <Field id="as-cap" label="Most assistant texts per conversation per day" field="assistant.max_texts_per_day" errors={errors}>
+        <NumberInput id="as-cap" min={1} value={a.max_texts_per_day} onChange={(v) => set("assistant.max_texts_per_day", v)} />
+      </Field>
+      <Field id="as-services" label="Services offered (one per line)" field="assistant.services" errors={errors}>
+        <LinesInput id="as-services" rows={3} value={a.services} onChange={(v) => set("assistant.services", v)} />
+      </Field>
+      <FieldError errors={errors} field="assistant.services" inside />
+      <Field id="as-area" label="Area served: postcodes or towns (one per line)" field="assistant.service_area" errors={errors}>
+        <LinesInput id="as-area" rows={3} value={a.service_area} onChange={(v) => set("assistant.service_area", v)} />
+      </Field>
+      <FieldError errors={errors} field="assistant.service_area" inside />
+      <Field id="as-prices" label="Prices it may quote (one per line)" field="assistant.price_notes" errors={errors} hint="It never names a price that is not here.">
+        <LinesInput id="as-prices" rows={3} value={a.price_notes} onChange={(v) => set("assistant.price_notes", v)} />
+      </Field>
+      <FieldError errors={errors} field="assistant.price_notes" inside />
+      <div class="field">
+        <span class="label">Bookable hours</span>
+        <p class="hint">{week ? "None set: the business hours are bookable." : "Appointments are offered only in these hours."}</p>
+      </div>
+      {DAYS.map(([day, label]) => (
+        <HoursRow
+          key={day}
+          day={day}
+          label={label}
+          base="assistant.availability"
+          ariaPrefix="Bookable "
+          emptyWords={week ? "Same as business hours" : "Not bookable"}
+          ranges={a.availability[day]}
+          errors={errors}
+          onChange={(r) => set(`assistant.availability.${day}`, r)}
+        />
+      ))}
+      <Field id="as-slot" label="Appointment length (minutes)" field="assistant.slot_minutes" errors={errors}>
+        <NumberInput id="as-slot" min={15} value={a.slot_minutes} onChange={(v) => set("assistant.slot_minutes", v)} />
+      </Field>
+      <TemplateField
+        name="handoff_text"
+        field="assistant.handoff_text"
+        label="When the caller asks for a person"
+        hint="Sent once, then the conversation is the team's."
+        value={a.handoff_text}
+        settings={draft}
+        errors={errors}
+        onChange={(v) => set("assistant.handoff_text", v)}
+      />
+    </fieldset>
   );
 }
 
@@ -404,6 +522,8 @@ function limitLabel(key: string): string {
 
 function TemplateField(props: {
   name: string;
+  /** The settings path (default `templates.<name>`). */
+  field?: string;
   label: string;
   hint: string;
   value: string;
@@ -429,7 +549,7 @@ function TemplateField(props: {
     return () => clearTimeout(t);
   }, [props.value, props.settings.business_name]);
   const id = `tpl-${props.name}`;
-  const field = `templates.${props.name}`;
+  const field = props.field ?? `templates.${props.name}`;
   return (
     <Field id={id} label={props.label} field={field} errors={props.errors} hint={props.hint}>
       <textarea id={id} data-testid={id} rows={3} value={props.value} onInput={(e) => props.onChange((e.currentTarget as HTMLTextAreaElement).value)} />
@@ -453,23 +573,36 @@ function splitRange(r: string): [string, string] {
   return [a ?? "", b ?? ""];
 }
 
-export function HoursRow(props: { day: string; label: string; ranges: string[]; errors: AppErrorShape[]; onChange: (r: string[]) => void }) {
+export function HoursRow(props: {
+  day: string;
+  label: string;
+  ranges: string[];
+  errors: AppErrorShape[];
+  onChange: (r: string[]) => void;
+  /** The settings path of the week ("business_hours", "assistant.availability"). */
+  base?: string;
+  /** What an empty day reads as. */
+  emptyWords?: string;
+  /** Before the day in the controls' names ("Bookable "). */
+  ariaPrefix?: string;
+}) {
   const { ranges } = props;
+  const base = props.base ?? "business_hours";
   return (
-    <div class="hours-row" role="group" aria-label={props.label}>
+    <div class="hours-row" role="group" aria-label={`${props.ariaPrefix ?? ""}${props.label}`}>
       <span class="day">{props.label}</span>
       <div class="ranges">
-        {ranges.length === 0 && <span class="muted">Closed</span>}
+        {ranges.length === 0 && <span class="muted">{props.emptyWords ?? "Closed"}</span>}
         {ranges.map((r, i) => {
           const [from, to] = splitRange(r);
           const set = (f: string, t: string) => props.onChange(ranges.map((x, j) => (j === i ? `${f}-${t}` : x)));
-          const bad = errorsFor(props.errors, `business_hours.${props.day}[${i}]`).length > 0 ? "true" : undefined;
+          const bad = errorsFor(props.errors, `${base}.${props.day}[${i}]`).length > 0 ? "true" : undefined;
           return (
             <span class={bad ? "range invalid" : "range"} key={i}>
-              <input type="time" aria-invalid={bad} aria-label={`${props.label} opens`} value={from} onInput={(e) => set((e.currentTarget as HTMLInputElement).value, to)} />
+              <input type="time" aria-invalid={bad} aria-label={`${props.ariaPrefix ?? ""}${props.label} opens`} value={from} onInput={(e) => set((e.currentTarget as HTMLInputElement).value, to)} />
               –
-              <input type="time" aria-invalid={bad} aria-label={`${props.label} closes`} value={to} onInput={(e) => set(from, (e.currentTarget as HTMLInputElement).value)} />
-              <button type="button" class="btn small" aria-label={`Remove ${props.label} ${r}`} onClick={() => props.onChange(ranges.filter((_, j) => j !== i))}>
+              <input type="time" aria-invalid={bad} aria-label={`${props.ariaPrefix ?? ""}${props.label} closes`} value={to} onInput={(e) => set(from, (e.currentTarget as HTMLInputElement).value)} />
+              <button type="button" class="btn small" aria-label={`Remove ${props.ariaPrefix ?? ""}${props.label} ${r}`} onClick={() => props.onChange(ranges.filter((_, j) => j !== i))}>
                 ×
               </button>
             </span>
@@ -486,7 +619,7 @@ export function HoursRow(props: { day: string; label: string; ranges: string[]; 
           Add hours
         </button>
       </div>
-      <FieldError errors={props.errors} field={`business_hours.${props.day}`} />
+      <FieldError errors={props.errors} field={`${base}.${props.day}`} />
     </div>
   );
 }

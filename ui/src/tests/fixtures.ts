@@ -1,5 +1,5 @@
 // Rows as the app sends them, for component tests.
-import type { CallRow, ConversationDetail, ConversationRow, MessageRow } from "../api";
+import type { CallRow, ConversationDetail, ConversationRow, MessageRow, Settings } from "../api";
 
 export function row(i: number, extra: Partial<ConversationRow> = {}): ConversationRow {
   return {
@@ -40,6 +40,32 @@ export function detail(extra: Partial<ConversationDetail> = {}): ConversationDet
     opted_out_since_ms: null,
     calls: [] as CallRow[],
     quick_replies: ["On our way!"],
+    lead: { problem: null, postcode: null, urgency: null, preferred_time: null },
+    lead_card: "",
+    draft: "",
+    assistant: null,
+    assistant_mode: "off",
+    appointment: null,
+    ...extra,
+  };
+}
+
+/** The assistant part of the settings, as the app sends it (off, with a masked key when `key`). */
+export function assistantSettings(extra: Partial<Settings["assistant"]> = {}): Settings["assistant"] {
+  return {
+    mode: "off",
+    auto_only_after_hours: false,
+    base_url: "",
+    model: "",
+    api_key: "",
+    timeout_seconds: 10,
+    max_texts_per_day: 6,
+    services: [],
+    service_area: [],
+    price_notes: [],
+    availability: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+    slot_minutes: 60,
+    handoff_text: "Someone from {business_name} will call you.",
     ...extra,
   };
 }

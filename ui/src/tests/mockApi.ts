@@ -6,6 +6,7 @@ const names = [
   "inboxCount", "inboxPage", "search", "conversation", "thread", "markRead", "sendReply", "resend",
   "setLeadStatus", "setNote", "segments", "uiReady", "settings", "validateSettings", "saveSettings",
   "previewTemplate", "sampleDay", "dryRun", "devices", "unpair", "demoPair", "demoCall", "demoSms",
+  "appointments", "exportAppointments", "assistantResume", "assistantTakeOver", "dismissDraft",
 ] as const;
 
 export const api = Object.fromEntries(names.map((n) => [n, vi.fn()])) as Record<(typeof names)[number], ReturnType<typeof vi.fn>>;

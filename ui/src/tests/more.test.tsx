@@ -144,6 +144,21 @@ const settings: Settings = {
   limits: { max_per_30_minutes: 25, max_per_day: 200 } as Settings["limits"],
   sync: { network: "default", relay_url: "", reply_expiry_hours: 24 },
   quick_replies: [],
+  assistant: {
+    mode: "off",
+    auto_only_after_hours: false,
+    base_url: "",
+    model: "",
+    api_key: "",
+    timeout_seconds: 10,
+    max_texts_per_day: 6,
+    services: [],
+    service_area: [],
+    price_notes: [],
+    availability: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+    slot_minutes: 60,
+    handoff_text: "Someone from {business_name} will call you.",
+  },
 };
 
 function serveSettings(errors: { message: string; field: string | null }[] = []) {

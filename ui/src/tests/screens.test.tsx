@@ -1,6 +1,6 @@
 import { fireEvent, render, waitFor, act } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { detail, message, row } from "./fixtures";
+import { assistantSettings, detail, message, row } from "./fixtures";
 import { api, resetApi } from "./mockApi";
 
 // Every command the screens call, as spies; each test sets what they answer.
@@ -127,6 +127,7 @@ describe("Settings", () => {
     limits: { max_per_30_minutes: 25 },
     sync: { network: "default", relay_url: "", reply_expiry_hours: 24 },
     quick_replies: [],
+    assistant: assistantSettings(),
   };
 
   it("shows an error next to its field and keeps Save off until it is fixed", async () => {
