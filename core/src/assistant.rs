@@ -153,9 +153,10 @@ pub fn build_messages(
          never name a price, a service or a time that is not listed below.\n\
          Services: {services}\nArea served: {area}\nPrices you may quote: {prices}\n\
          Hours: {hours}\nFree appointment slots: {slots}\n\
-         Answer with JSON only: {{\"reply\": \"text to send\", \"problem\": \"…\" or null, \
-         \"postcode\": \"…\" or null, \"urgency\": \"…\" or null, \"preferred_time\": \"…\" or \
-         null, \"book_slot\": \"one of the slots exactly\" or null}}",
+         Answer with one JSON object and nothing else. Its keys: \"reply\": the text message \
+         you send the caller now; \"problem\", \"postcode\", \"urgency\", \"preferred_time\": \
+         what the caller has told you, in a few words, or null; \"book_slot\": the free slot \
+         the caller clearly accepted, written exactly as listed, or null.",
         name = facts.business_name,
         services = list(&facts.services),
         area = list(&facts.service_area),
@@ -205,6 +206,32 @@ pub fn prompt(
             .push_str(&format!("\nNow: {}", local.strftime("%a %Y-%m-%d %H:%M")));
     }
     messages
+}
+
+/// The JSON schema of the answer, for endpoints that constrain their output to one: the
+/// six keys, and `book_slot` one of `slots` (as [`slot_text`] writes them) or null. Lengths
+/// are left out (OpenAI's strict mode refuses them); the answer is validated all the same.
+pub fn answer_schema(slots: &[Slot], tz: &TimeZone) -> serde_json::Value {
+    let text = serde_json::json!({"type": ["string", "null"]});
+    let mut choices: Vec<serde_json::Value> = slots
+        .iter()
+        .map(|s| serde_json::Value::String(slot_text(s, tz)))
+        .collect();
+    choices.push(serde_json::Value::Null);
+    serde_json::json!({
+        "type": "object",
+        "properties": {
+            "reply": {"type": "string"},
+            "problem": text,
+            "postcode": text,
+            "urgency": text,
+            "preferred_time": text,
+            // An enum alone: llama.cpp's grammar converter drops one that also has a type.
+            "book_slot": {"enum": choices},
+        },
+        "required": ["reply", "problem", "postcode", "urgency", "preferred_time", "book_slot"],
+        "additionalProperties": false,
+    })
 }
 
 /// A slot as the prompt names it and the model must repeat it: "Tue 2026-11-03 14:00".
@@ -345,10 +372,24 @@ pub fn parse_answer(
         (Some(s), Some(e)) if s < e => &content[s..=e],
         _ => return Err(AnswerError::NotJson("no object".into())),
     };
-    let raw: RawAnswer = serde_json::from_str(json)
+    // A line break or tab written raw inside a string is not JSON, but small models write
+    // them; as spaces they change nothing a text says.
+    let json: String = json
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let raw: RawAnswer = serde_json::from_str(&json)
         .map_err(|e| AnswerError::NotJson(e.to_string().chars().take(120).collect::<String>()))?;
     let reply = raw.reply.unwrap_or_default().trim().to_string();
     if reply.is_empty() {
+        return Err(AnswerError::NoReply);
+    }
+    // Words from the instructions copied back instead of an answer.
+    let lower = reply.to_lowercase();
+    if ["text to send", "the text message you send", "…"]
+        .iter()
+        .any(|copied| lower == *copied || lower.starts_with(copied))
+    {
         return Err(AnswerError::NoReply);
     }
     let length = reply.chars().count();

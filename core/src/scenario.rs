@@ -299,7 +299,7 @@ pub type ScenarioAsker<'a> = dyn FnMut(&AssistantJob) -> Result<String, String> 
 pub fn http_answer(job: &AssistantJob) -> Result<String, String> {
     #[cfg(feature = "transport")]
     {
-        use crate::assistant::endpoint::{EndpointConfig, complete};
+        use crate::assistant::endpoint::{EndpointConfig, MAX_TOKENS, complete_structured};
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -311,7 +311,13 @@ pub fn http_answer(job: &AssistantJob) -> Result<String, String> {
             timeout: job.timeout,
         };
         runtime
-            .block_on(complete(&config, &job.messages, false))
+            .block_on(complete_structured(
+                &config,
+                &job.messages,
+                false,
+                MAX_TOKENS,
+                &job.schema,
+            ))
             .map(|c| c.content)
             .map_err(|e| e.to_string())
     }

@@ -310,3 +310,119 @@ fn the_evaluation_set_against_the_local_model() {
         report.total_checks()
     )));
 }
+
+/// The whole path on the phone: the real engine service with the assistant in auto mode,
+/// its HTTP asker talking to the local model. The model's wording is not judged; what is
+/// stable is: it was asked with the engine's prompt, its answer was validated, and the
+/// conversation ended answered (one assistant text, marked as such) or with the team and a
+/// reason. Then a slow endpoint (a 1 s timeout the model cannot meet with 300 tokens is not
+/// guaranteed, so a closed port stands for a dead one) leaves the conversation to the team.
+#[test]
+fn the_engine_with_the_local_model_in_the_loop() {
+    use ringback_core::assistant::AssistantStatus;
+    use ringback_core::engine::service;
+    use ringback_core::ports::memory::{
+        MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock,
+    };
+    use ringback_core::store::ConversationId;
+    use ringback_core::{
+        Engine, InboundSms, Line, MessageKind, PlatformEvent, Ports, Settings, Store,
+    };
+
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let model = LocalModel::start();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let run = |base_url: &str, from: &str| {
+        let telephony = MemoryTelephony::new();
+        let ports = Ports {
+            telephony: telephony.clone(),
+            call_log: MemoryCallLog::new(),
+            contacts: MemoryContacts::new(),
+            clock: std::sync::Arc::new(SystemClock),
+        };
+        let settings = Settings::from_value(&serde_json::json!({
+            "business_name": "Hudson Plumbing",
+            "assistant": {"mode": "auto", "base_url": base_url, "model": "smollm2",
+                "timeout_seconds": 60, "services": ["leak repair"],
+                "service_area": ["10001"], "price_notes": ["call-out fee $89"]}
+        }))
+        .expect("settings");
+        let engine = Engine::open(Store::open_in_memory().expect("store"), ports, &settings)
+            .expect("engine");
+        rt.block_on(async {
+            let (handle, _task) = service::spawn(engine);
+            handle
+                .event(PlatformEvent::SmsReceived(InboundSms {
+                    source_id: None,
+                    from: from.into(),
+                    body: "Hi, my kitchen pipe is leaking. I'm in 10001.".into(),
+                    line: Line::default(),
+                    at: Timestamp::now(),
+                }))
+                .await
+                .expect("running")
+                .expect("inbound");
+            let deadline = Instant::now() + Duration::from_secs(90);
+            loop {
+                let state = handle
+                    .with(|e| {
+                        e.store()
+                            .conversation(ConversationId(1))
+                            .expect("read")
+                            .and_then(|c| c.assistant)
+                    })
+                    .await
+                    .expect("running");
+                if let Some(s) = state.filter(|s| s.status != AssistantStatus::Thinking) {
+                    let kinds = handle
+                        .with(|e| {
+                            e.store()
+                                .thread_page(ConversationId(1), None, 10)
+                                .expect("thread")
+                                .into_iter()
+                                .map(|m| m.kind)
+                                .collect::<Vec<_>>()
+                        })
+                        .await
+                        .expect("running");
+                    return (s, kinds, telephony.sent());
+                }
+                assert!(Instant::now() < deadline, "the assistant never finished");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+
+    let (state, kinds, sent) = run(&model.base_url, "+12125550123");
+    println!(
+        "the local model's turn: {:?} — {}",
+        state.status, state.reason
+    );
+    match state.status {
+        AssistantStatus::Answered => {
+            assert_eq!(sent.len(), 1, "one assistant text");
+            assert!(kinds.contains(&MessageKind::Assistant), "{kinds:?}");
+            let body = &sent[0].body;
+            assert!(
+                !body.trim().is_empty() && body.chars().count() <= 600,
+                "{body}"
+            );
+        }
+        AssistantStatus::NeedsTeam => {
+            assert!(sent.is_empty(), "an answer that did not validate was sent");
+            assert!(state.reason.contains("not sent"), "{}", state.reason);
+        }
+        other => panic!("unexpected state {other:?}: {}", state.reason),
+    }
+
+    // A dead endpoint: nothing sent, the team is told why.
+    let dead = format!("http://127.0.0.1:{}/v1", free_port());
+    let (state, _, sent) = run(&dead, "+12125550199");
+    assert_eq!(state.status, AssistantStatus::NeedsTeam);
+    assert!(sent.is_empty());
+    assert!(state.reason.contains("yours to answer"), "{}", state.reason);
+}

@@ -189,9 +189,79 @@ pub async fn complete_limited(
     stream: bool,
     max_tokens: u32,
 ) -> Result<Completion, EndpointError> {
+    complete_formatted(config, messages, stream, max_tokens, None).await
+}
+
+/// [`complete_limited`], the answer constrained to `schema` where the endpoint can: OpenAI's
+/// `json_schema` response format first, then llama.cpp's `json_object` with a `schema`, then
+/// a plain JSON object. A format an endpoint refuses (400, 404, 422, 500, 501) is not tried
+/// again with that endpoint while the process runs. All tries together stay within the
+/// timeout.
+pub async fn complete_structured(
+    config: &EndpointConfig,
+    messages: &[ChatMessage],
+    stream: bool,
+    max_tokens: u32,
+    schema: &Value,
+) -> Result<Completion, EndpointError> {
+    complete_formatted(config, messages, stream, max_tokens, Some(schema)).await
+}
+
+/// The response formats to try for a schema, most constrained first.
+fn formats(schema: Option<&Value>) -> Vec<Value> {
+    match schema {
+        None => vec![json!({"type": "json_object"})],
+        Some(schema) => vec![
+            json!({"type": "json_schema",
+                   "json_schema": {"name": "answer", "schema": schema, "strict": true}}),
+            json!({"type": "json_object", "schema": schema}),
+            json!({"type": "json_object"}),
+        ],
+    }
+}
+
+/// Per endpoint URL, how many of the formats it refused (the first it took comes next).
+fn refused_formats() -> &'static std::sync::Mutex<std::collections::HashMap<String, usize>> {
+    static REFUSED: OnceLock<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
+        OnceLock::new();
+    REFUSED.get_or_init(Default::default)
+}
+
+async fn complete_formatted(
+    config: &EndpointConfig,
+    messages: &[ChatMessage],
+    stream: bool,
+    max_tokens: u32,
+    schema: Option<&Value>,
+) -> Result<Completion, EndpointError> {
     let span = tracing::debug_span!("assistant_completion", model = %config.model, stream);
     let started = std::time::Instant::now();
-    let asked = request(config, messages, stream, max_tokens);
+    let formats = formats(schema);
+    let key = config.base_url.trim().to_string();
+    let asked = async {
+        let mut next = refused_formats()
+            .lock()
+            .map(|m| m.get(&key).copied().unwrap_or(0))
+            .unwrap_or(0)
+            .min(formats.len() - 1);
+        loop {
+            let result = request(config, messages, stream, max_tokens, &formats[next]).await;
+            let refused = matches!(
+                &result,
+                Err(EndpointError::Status {
+                    status: 400 | 404 | 422 | 500 | 501,
+                    ..
+                })
+            );
+            if !refused || next + 1 >= formats.len() {
+                return result;
+            }
+            next += 1;
+            if let Ok(mut m) = refused_formats().lock() {
+                m.insert(key.clone(), next);
+            }
+        }
+    };
     let result = match tokio::time::timeout(config.timeout, asked)
         .instrument(span.clone())
         .await
@@ -222,6 +292,7 @@ async fn request(
     messages: &[ChatMessage],
     stream: bool,
     max_tokens: u32,
+    format: &Value,
 ) -> Result<Completion, EndpointError> {
     let url = chat_url(&config.base_url)?;
     let key = config.api_key.trim();
@@ -242,7 +313,7 @@ async fn request(
         "messages": messages,
         "temperature": TEMPERATURE,
         "max_tokens": max_tokens,
-        "response_format": {"type": "json_object"},
+        "response_format": format,
         "stream": stream,
     });
     let body = serde_json::to_vec(&body).map_err(|e| {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::endpoint::{self, EndpointConfig};
-use super::{Facts, Slot, Speaker, build_messages, parse_answer, slot_text};
+use super::{Facts, Slot, Speaker, answer_schema, parse_answer, prompt, slot_text};
 
 /// One scripted thread and what its answer is judged by.
 #[derive(Debug, Clone)]
@@ -556,8 +556,8 @@ fn unanswered(case: &Case, reason: String) -> CaseScore {
     score
 }
 
-/// Sends every case to the model (one at a time, not streamed, as [`endpoint::complete`]
-/// asks) and scores the answers.
+/// Sends every case to the model (one at a time, not streamed, with the engine's prompt and
+/// answer schema) and scores the answers.
 pub async fn run(cases: &[Case], config: &EndpointConfig) -> Report {
     run_with(cases, config, endpoint::MAX_TOKENS, |_| {}).await
 }
@@ -572,8 +572,11 @@ pub async fn run_with(
 ) -> Report {
     let mut report = Report::default();
     for case in cases {
-        let messages = build_messages(&case.facts, &case.slots, &case.tz, &case.thread);
-        let answer = endpoint::complete_limited(config, &messages, false, max_tokens).await;
+        // What the engine sends: the same prompt and answer schema.
+        let messages = prompt(&case.facts, &case.slots, &case.tz, &case.thread, case.now);
+        let schema = answer_schema(&case.slots, &case.tz);
+        let answer =
+            endpoint::complete_structured(config, &messages, false, max_tokens, &schema).await;
         let scored = match answer {
             Ok(done) => score(case, &done.content),
             Err(e) => unanswered(case, e.to_string()),

@@ -263,3 +263,37 @@ fn promises_and_times_not_in_the_settings_are_refused() {
         assert!(check(reply).is_ok(), "{reply}: {:?}", check(reply));
     }
 }
+
+#[test]
+fn raw_line_breaks_in_strings_are_read_and_copied_instructions_are_not_answers() {
+    let answer = parse_answer(
+        "{\"reply\": \"Sorry!\nWhat's the postcode?\"}",
+        &[],
+        &ny(),
+        &facts(),
+    )
+    .expect("a raw line break is tolerated");
+    assert_eq!(answer.reply, "Sorry! What's the postcode?");
+    for copied in [r#"{"reply": "text to send"}"#, r#"{"reply": "…"}"#] {
+        assert_eq!(
+            parse_answer(copied, &[], &ny(), &facts()),
+            Err(AnswerError::NoReply),
+            "{copied}"
+        );
+    }
+}
+
+#[test]
+fn the_answer_schema_offers_exactly_the_free_slots_or_null() {
+    let slots = [Slot {
+        start: at("2026-11-02T09:00"),
+        end: at("2026-11-02T10:00"),
+    }];
+    let schema = answer_schema(&slots, &ny());
+    assert_eq!(
+        schema["properties"]["book_slot"]["enum"],
+        serde_json::json!(["Mon 2026-11-02 09:00", null])
+    );
+    assert_eq!(schema["required"].as_array().map(Vec::len), Some(6));
+    assert_eq!(schema["additionalProperties"], serde_json::json!(false));
+}

@@ -15,8 +15,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{Engine, EngineError, Outcome, queue_message};
 use crate::assistant::{
-    AssistantState, AssistantStatus, ChatMessage, Facts, LeadFields, Slot, Speaker, free_slots,
-    lead_card, parse_answer, prompt, slot_text, wants_a_person,
+    AssistantState, AssistantStatus, ChatMessage, Facts, LeadFields, Slot, Speaker, answer_schema,
+    free_slots, lead_card, parse_answer, prompt, slot_text, wants_a_person,
 };
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
@@ -41,6 +41,8 @@ pub struct AssistantJob {
     pub conversation: ConversationId,
     /// The chat-completions messages.
     pub messages: Vec<ChatMessage>,
+    /// The answer's JSON schema (the offered slots included), for endpoints that take one.
+    pub schema: serde_json::Value,
     /// The endpoint's base URL.
     pub base_url: String,
     /// The model.
@@ -382,12 +384,14 @@ impl Engine {
             .collect();
         thread.reverse();
         let messages = prompt(&facts, &offered, &config.timezone, &thread, now);
+        let schema = answer_schema(&offered, &config.timezone);
         self.jobs.next += 1;
         let id = self.jobs.next;
         let job = AssistantJob {
             id,
             conversation,
             messages,
+            schema,
             base_url: settings.base_url.trim().to_string(),
             model: settings.model.trim().to_string(),
             api_key: settings.api_key.clone(),

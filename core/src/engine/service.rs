@@ -44,14 +44,14 @@ pub fn http_asker() -> Asker {
         Box::pin(async move {
             #[cfg(feature = "transport")]
             {
-                use crate::assistant::endpoint::{EndpointConfig, complete};
+                use crate::assistant::endpoint::{EndpointConfig, MAX_TOKENS, complete_structured};
                 let config = EndpointConfig {
                     base_url: job.base_url,
                     model: job.model,
                     api_key: job.api_key,
                     timeout: job.timeout,
                 };
-                complete(&config, &job.messages, false)
+                complete_structured(&config, &job.messages, false, MAX_TOKENS, &job.schema)
                     .await
                     .map(|c| c.content)
                     .map_err(|e| e.to_string())

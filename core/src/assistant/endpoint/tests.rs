@@ -19,6 +19,9 @@ enum Script {
     Silent,
     /// Answers 401 with the request's Authorization header in the body.
     EchoAuth,
+    /// Answers 400 to a `json_schema` response format, like a server without it, and
+    /// `content` to anything else.
+    NoJsonSchema(&'static str),
 }
 
 /// One request as the server saw it.
@@ -74,6 +77,21 @@ async fn server(script: Script) -> (String, Arc<Mutex<Vec<Seen>>>) {
                                 body.as_bytes(),
                             ))
                             .await;
+                    }
+                    Script::NoJsonSchema(content) => {
+                        let format = request.json()["response_format"]["type"].clone();
+                        let answer = if format == "json_schema" {
+                            http(
+                                "400 Bad Request",
+                                "application/json",
+                                br#"{"error":{"message":"response_format json_schema is not supported"}}"#,
+                            )
+                        } else {
+                            let body = json!({"choices": [{"message": {"role": "assistant",
+                                "content": content}, "finish_reason": "stop"}]});
+                            http("200 OK", "application/json", body.to_string().as_bytes())
+                        };
+                        let _ = socket.write_all(&answer).await;
                     }
                     Script::Pieces(pieces) => {
                         for (pause, bytes) in pieces {
@@ -516,4 +534,31 @@ fn durations_read_as_people_say_them() {
     assert_eq!(seconds(&Duration::from_secs(10)), "10 s");
     assert_eq!(seconds(&Duration::from_millis(1500)), "1.5 s");
     assert_eq!(seconds(&Duration::from_millis(1)), "1 ms");
+}
+
+#[tokio::test]
+async fn a_schema_goes_as_json_schema_then_as_llama_cpp_takes_it_and_the_refusal_is_remembered() {
+    let (base, seen) = server(Script::NoJsonSchema(r#"{"reply":"Hi"}"#)).await;
+    let schema = json!({"type": "object", "properties": {"reply": {"type": "string"}}});
+    let done = complete_structured(&config(&base), &messages(), false, 50, &schema)
+        .await
+        .expect("answered after the fallback");
+    assert_eq!(done.content, r#"{"reply":"Hi"}"#);
+    let formats: Vec<Value> = seen
+        .lock()
+        .expect("log")
+        .iter()
+        .map(|s| s.json()["response_format"].clone())
+        .collect();
+    assert_eq!(formats.len(), 2, "{formats:?}");
+    assert_eq!(formats[0]["type"], "json_schema");
+    assert_eq!(formats[0]["json_schema"]["schema"], schema);
+    assert_eq!(formats[1], json!({"type": "json_object", "schema": schema}));
+    // The next question goes straight to the format that worked.
+    complete_structured(&config(&base), &messages(), false, 50, &schema)
+        .await
+        .expect("answered");
+    let log = seen.lock().expect("log");
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[2].json()["response_format"]["type"], "json_object");
 }
