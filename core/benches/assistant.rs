@@ -9,28 +9,21 @@
 //! `cargo bench -p ringback-core --bench assistant` (the summary at the end gives p50,
 //! p99 and the ratios).
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
+
+mod samples;
 use jiff::SignedDuration;
 use ringback_core::assistant::Slot;
 use ringback_core::engine::{Engine, InboundSms, PlatformEvent, Ports, ReplyRequest};
 use ringback_core::ports::Clock;
 use ringback_core::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use ringback_core::{Line, Settings, Store};
+use samples::{record, stats};
 use serde_json::json;
-
-thread_local! {
-    static SAMPLES: RefCell<BTreeMap<&'static str, Vec<Duration>>> = const { RefCell::new(BTreeMap::new()) };
-}
-
-fn record(name: &'static str, d: Duration) {
-    SAMPLES.with(|s| s.borrow_mut().entry(name).or_default().push(d));
-}
 
 struct Phone {
     clock: Arc<ManualClock>,
@@ -179,21 +172,7 @@ fn answer(c: &mut Criterion) {
     group.finish();
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx.min(sorted.len() - 1)]
-}
-
 fn summary() {
-    let samples = SAMPLES.with(|s| s.borrow().clone());
-    let stats = |key: &str| {
-        let mut v = samples.get(key).cloned().unwrap_or_default();
-        v.sort();
-        (percentile(&v, 0.5), percentile(&v, 0.99), v.len())
-    };
     println!("\n== The assistant on the phone (floors measured in this run)");
     for (key, label, floor) in [
         (

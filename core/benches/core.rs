@@ -4,26 +4,19 @@
 //! `cargo bench -p ringback-core` (criterion drives the iterations; the summary at the end
 //! gives medians, p99 and the ratios from the same samples).
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
+
+mod samples;
 use jiff::{SignedDuration, Timestamp};
 use ringback_core::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use ringback_core::store::InboxFilter;
 use ringback_core::{CallOutcome, EndedCall, Engine, Line, PlatformEvent, Ports, Settings, Store};
 use rusqlite::{Connection, params};
-
-thread_local! {
-    static SAMPLES: RefCell<BTreeMap<&'static str, Vec<Duration>>> = const { RefCell::new(BTreeMap::new()) };
-}
-
-fn record(name: &'static str, d: Duration) {
-    SAMPLES.with(|s| s.borrow_mut().entry(name).or_default().push(d));
-}
+use samples::{record, stats};
 
 fn start() -> Timestamp {
     "2026-11-02T15:00:00Z".parse().expect("t")
@@ -508,21 +501,7 @@ fn pages(c: &mut Criterion) {
     group.finish();
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx.min(sorted.len() - 1)]
-}
-
 fn summary() {
-    let samples = SAMPLES.with(|s| s.borrow().clone());
-    let stats = |key: &str| {
-        let mut v = samples.get(key).cloned().unwrap_or_default();
-        v.sort();
-        (percentile(&v, 0.5), percentile(&v, 0.99), v.len())
-    };
     println!("\n== Ringback budgets (ratios against raw SQLite measured in this run)");
     let rows: [(&str, &str, &str, Option<Duration>); 7] = [
         (

@@ -46,6 +46,15 @@ impl Slot {
     }
 }
 
+/// Midnight at the start of the day that holds `at` in `tz` (the earlier instant when a
+/// clock change makes midnight twice, the moment after the gap when it skips it).
+pub fn start_of_day(tz: &TimeZone, at: Timestamp) -> Timestamp {
+    let date = tz.to_datetime(at).date();
+    tz.to_ambiguous_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .unwrap_or(at)
+}
+
 /// Up to `limit` free slots of `length` from `from` over `days` days: the availability's
 /// intervals cut into whole slots (a slot never runs past its interval's end), starting at
 /// or after `from`, without any that overlaps a booked one.

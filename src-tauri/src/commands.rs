@@ -554,9 +554,10 @@ pub async fn conversation(
         let calls = calls_rows(s, &phone, calls, &names)?;
         let settings = s.reader().settings()?.unwrap_or_default();
         let tz = jiff::tz::TimeZone::get(&settings.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let appointment = booked(s, jiff::Timestamp::now(), 1_000)?
+        let appointment = s
+            .appointments(jiff::Timestamp::now(), 1_000)?
             .into_iter()
-            .find(|a| a.conversation == key.id)
+            .find(|a| a.conversation_id.0 == key.id)
             .map(|a| views::appointment_view(&phone, a, &tz, &settings.timezone));
         let summary = ringback_core::store::ConversationSummary {
             id,
@@ -586,26 +587,6 @@ pub async fn conversation(
     .await
 }
 
-/// The store's appointments that end after `from`, as the window's views take them.
-fn booked(
-    s: &ringback_core::Store,
-    from: jiff::Timestamp,
-    limit: u32,
-) -> Result<Vec<views::Booked>, AppError> {
-    Ok(s.appointments(from, limit)?
-        .into_iter()
-        .map(|a| views::Booked {
-            id: a.id,
-            conversation: a.conversation_id.0,
-            number: a.number,
-            contact_name: a.contact_name,
-            start: a.start,
-            end: a.end,
-            summary: a.summary,
-        })
-        .collect())
-}
-
 /// Today's and upcoming appointments across phones, soonest first (times in each
 /// business's zone).
 #[tauri::command]
@@ -617,8 +598,8 @@ pub async fn appointments(desktop: State<'_, SharedDesktop>) -> Reply<Vec<Appoin
         let page = on_store(&replica, move |s| {
             let settings = s.reader().settings()?.unwrap_or_default();
             let tz = jiff::tz::TimeZone::get(&settings.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-            let from = views::start_of_today(jiff::Timestamp::now(), &tz);
-            Ok(booked(s, from, MAX_APPOINTMENTS)?
+            let from = ringback_core::assistant::start_of_day(&tz, jiff::Timestamp::now());
+            Ok(s.appointments(from, MAX_APPOINTMENTS)?
                 .into_iter()
                 .map(|a| views::appointment_view(&phone, a, &tz, &settings.timezone))
                 .collect::<Vec<_>>())

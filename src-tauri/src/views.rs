@@ -175,29 +175,10 @@ pub fn call_row(
     }
 }
 
-/// A booked appointment as the store lists it (`Store::appointments`).
-#[derive(Debug, Clone)]
-pub struct Booked {
-    /// Its id.
-    pub id: i64,
-    /// The conversation it was booked in.
-    pub conversation: i64,
-    /// The caller's number.
-    pub number: String,
-    /// Their contact name.
-    pub contact_name: Option<String>,
-    /// When it starts.
-    pub start: jiff::Timestamp,
-    /// When it ends.
-    pub end: jiff::Timestamp,
-    /// The lead card when it was booked.
-    pub summary: String,
-}
-
 /// An appointment with its time in words in the business's zone `tz` (named `zone`).
 pub fn appointment_view(
     phone: &str,
-    a: Booked,
+    a: ringback_core::store::AppointmentRow,
     tz: &jiff::tz::TimeZone,
     zone: &str,
 ) -> AppointmentView {
@@ -214,7 +195,7 @@ pub fn appointment_view(
     AppointmentView {
         key: ConvKey {
             phone: phone.to_string(),
-            id: a.conversation,
+            id: a.conversation_id.0,
         },
         id: a.id,
         display_number: display_number(&a.number),
@@ -227,14 +208,6 @@ pub fn appointment_view(
         timezone: zone.to_string(),
         summary: a.summary,
     }
-}
-
-/// The start of today in `tz`.
-pub fn start_of_today(now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> jiff::Timestamp {
-    let today = tz.to_datetime(now).date();
-    tz.to_ambiguous_timestamp(today.to_datetime(jiff::civil::Time::midnight()))
-        .compatible()
-        .unwrap_or(now)
 }
 
 /// How a text is sent, as core counts it.
@@ -420,9 +393,9 @@ mod tests {
     fn appointments_read_in_the_business_zone() {
         let ny = jiff::tz::TimeZone::get("America/New_York").expect("zone");
         let start: jiff::Timestamp = "2026-11-03T13:00:00Z".parse().expect("time");
-        let row = Booked {
+        let row = ringback_core::store::AppointmentRow {
             id: 7,
-            conversation: 3,
+            conversation_id: ringback_core::store::ConversationId(3),
             number: "+12125550142".into(),
             contact_name: None,
             start,
@@ -442,7 +415,7 @@ mod tests {
         );
         let now: jiff::Timestamp = "2026-11-03T03:00:00Z".parse().expect("time");
         assert_eq!(
-            start_of_today(now, &ny).to_string(),
+            ringback_core::assistant::start_of_day(&ny, now).to_string(),
             "2026-11-02T05:00:00Z",
             "at 22:00 in New York it is still the 2nd there"
         );

@@ -15,8 +15,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{Engine, EngineError, Outcome, queue_message};
 use crate::assistant::{
-    AssistantState, AssistantStatus, ChatMessage, Facts, LeadFields, Slot, Speaker, answer_schema,
-    free_slots, lead_card, parse_answer, prompt, slot_text, wants_a_person,
+    AssistantState, AssistantStatus, ChatMessage, Facts, Slot, Speaker, answer_schema, free_slots,
+    lead_card, parse_answer, prompt, slot_text, start_of_day, wants_a_person,
 };
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
@@ -120,18 +120,6 @@ pub fn facts(config: &Config) -> Facts {
         price_notes: a.price_notes.clone(),
         hours: hours_text,
     }
-}
-
-/// Local midnight of the business's day that holds `at`.
-fn start_of_day(config: &Config, at: Timestamp) -> Timestamp {
-    let date = config.timezone.to_datetime(at).date();
-    config
-        .timezone
-        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-        .unwrap_or_else(|_| {
-            at.saturating_sub(SignedDuration::from_hours(24))
-                .unwrap_or(at)
-        })
 }
 
 impl Engine {
@@ -304,7 +292,7 @@ impl Engine {
             && !(settings.auto_only_after_hours && config.hours.is_open(now, &config.timezone));
         let sent_today = self
             .store
-            .assistant_texts_since(conversation, start_of_day(config, now))?;
+            .assistant_texts_since(conversation, start_of_day(&config.timezone, now))?;
         let capped = sent_today >= settings.max_texts_per_day;
         if wants_a_person(body) {
             self.jobs.waiting.remove(&conversation);
@@ -442,7 +430,7 @@ impl Engine {
         }
         let max_per_day = config.settings.assistant.max_texts_per_day;
         let tz = config.timezone.clone();
-        let day_start = start_of_day(config, now);
+        let day_start = start_of_day(&config.timezone, now);
         let Some(detail) = self.store.conversation(conversation)? else {
             return Ok(Vec::new());
         };
@@ -566,15 +554,6 @@ impl Engine {
         )];
         out.extend(self.run_due()?);
         Ok(out)
-    }
-
-    /// The lead card fields a conversation has.
-    pub fn lead(&self, conversation: ConversationId) -> Result<LeadFields, EngineError> {
-        Ok(self
-            .store
-            .conversation(conversation)?
-            .map(|c| c.lead)
-            .unwrap_or_default())
     }
 }
 
