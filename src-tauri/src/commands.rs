@@ -474,17 +474,34 @@ pub async fn set_network(
 #[specta::specta]
 pub async fn demo_call(
     demo: State<'_, Option<Demo>>,
+    desktop: State<'_, SharedDesktop>,
     number: String,
     outcome: ringback_core::CallOutcome,
 ) -> Reply<()> {
-    demo_of(&demo)?.call(&number, outcome).await
+    let demo = demo_of(&demo)?;
+    settle_demo(demo, &desktop).await;
+    demo.call(&number, outcome).await
 }
 
 /// Demo mode: the simulated phone receives a text.
 #[tauri::command]
 #[specta::specta]
-pub async fn demo_sms(demo: State<'_, Option<Demo>>, number: String, body: String) -> Reply<()> {
-    demo_of(&demo)?.sms(&number, &body).await
+pub async fn demo_sms(
+    demo: State<'_, Option<Demo>>,
+    desktop: State<'_, SharedDesktop>,
+    number: String,
+    body: String,
+) -> Reply<()> {
+    let demo = demo_of(&demo)?;
+    settle_demo(demo, &desktop).await;
+    demo.sms(&number, &body).await
+}
+
+/// Lets the simulated phone catch up with what the window wrote (see [`Demo::settle`]).
+async fn settle_demo(demo: &Demo, desktop: &SharedDesktop) {
+    if let Ok((_, replica)) = desktop.settings_phone() {
+        demo.settle(&replica).await;
+    }
 }
 
 /// Demo mode: the simulated phone is given a pairing code, as its owner would type it.

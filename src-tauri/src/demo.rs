@@ -108,6 +108,46 @@ impl Demo {
         })
     }
 
+    /// The simulated phone's state digest, from its `status` line (`None` when it does not
+    /// answer within a second).
+    async fn phone_digest(&self) -> Option<String> {
+        let mut lines = self.lines.subscribe();
+        self.send(json!({"status": {}})).await.ok()?;
+        let wait = async {
+            loop {
+                match lines.recv().await {
+                    Ok(line) => {
+                        if let Some(d) = line.pointer("/status/digest").and_then(Value::as_str) {
+                            return Some(d.to_string());
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(1), wait)
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Waits (up to 3 s) until the simulated phone holds what `replica` holds, so a call or
+    /// text given to it next meets everything the window wrote before (a settings change, a
+    /// hand-back): the window's writes reach the phone over sync, the demo's calls and texts
+    /// over its input, and without this the second could overtake the first.
+    pub async fn settle(&self, replica: &ringback_core::sync::replica::DesktopReplica) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+        while tokio::time::Instant::now() < deadline {
+            let ours = replica.with(|s| s.digest().ok());
+            let theirs = self.phone_digest().await;
+            if ours.is_some() && ours == theirs {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// A call from `number` that ends with `outcome`.
     pub async fn call(&self, number: &str, outcome: CallOutcome) -> Result<(), AppError> {
         let from = demo_number(number)?;
