@@ -41,7 +41,8 @@ pub struct Slot {
 }
 
 impl Slot {
-    fn overlaps(&self, other: &Slot) -> bool {
+    /// Whether the two share any instant (touching ends do not).
+    pub fn overlaps(&self, other: &Slot) -> bool {
         self.start < other.end && other.start < self.end
     }
 }

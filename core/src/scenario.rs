@@ -297,35 +297,11 @@ pub type ScenarioAsker<'a> = dyn FnMut(&AssistantJob) -> Result<String, String> 
 /// Asks the endpoint the job names over HTTP, waiting for the answer (bounded by the job's
 /// timeout): on a virtual clock the answer arrives at the instant of the text it answers.
 pub fn http_answer(job: &AssistantJob) -> Result<String, String> {
-    #[cfg(feature = "transport")]
-    {
-        use crate::assistant::endpoint::{EndpointConfig, MAX_TOKENS, complete_structured};
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("could not start the network client: {e}"))?;
-        let config = EndpointConfig {
-            base_url: job.base_url.clone(),
-            model: job.model.clone(),
-            api_key: job.api_key.clone(),
-            timeout: job.timeout,
-        };
-        runtime
-            .block_on(complete_structured(
-                &config,
-                &job.messages,
-                false,
-                MAX_TOKENS,
-                &job.schema,
-            ))
-            .map(|c| c.content)
-            .map_err(|e| e.to_string())
-    }
-    #[cfg(not(feature = "transport"))]
-    {
-        let _ = job;
-        Err("this build has no network client for the assistant.".into())
-    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the network client: {e}"))?;
+    runtime.block_on(job.ask())
 }
 
 /// Runs the events and hands every outcome to `sink` in the order it happened (the phone's

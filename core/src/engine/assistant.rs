@@ -71,6 +71,31 @@ impl std::fmt::Debug for AssistantJob {
     }
 }
 
+impl AssistantJob {
+    /// Asks the endpoint the job names over HTTP: the model's content, or why there is
+    /// none, in a sentence for the team.
+    pub async fn ask(&self) -> Result<String, String> {
+        #[cfg(feature = "transport")]
+        {
+            use crate::assistant::endpoint::{EndpointConfig, MAX_TOKENS, complete_structured};
+            let config = EndpointConfig {
+                base_url: self.base_url.clone(),
+                model: self.model.clone(),
+                api_key: self.api_key.clone(),
+                timeout: self.timeout,
+            };
+            complete_structured(&config, &self.messages, false, MAX_TOKENS, &self.schema)
+                .await
+                .map(|c| c.content)
+                .map_err(|e| e.to_string())
+        }
+        #[cfg(not(feature = "transport"))]
+        {
+            Err("this build has no network client for the assistant.".to_string())
+        }
+    }
+}
+
 /// What the engine remembers about a job in flight.
 #[derive(Debug, Clone)]
 struct Waiting {
@@ -475,16 +500,13 @@ impl Engine {
         };
         // The slot may have been booked meanwhile (another conversation, another answer).
         if let Some(slot) = answer.book {
-            let taken = self
-                .store
-                .appointments(
-                    slot.start
-                        .saturating_sub(SignedDuration::from_hours(24))
-                        .unwrap_or(slot.start),
-                    1_000,
-                )?
-                .iter()
-                .any(|a| a.start < slot.end && slot.start < a.end);
+            // Every appointment that overlaps it ends after it starts, and those come first.
+            let taken = self.store.appointments(slot.start, 1_000)?.iter().any(|a| {
+                slot.overlaps(&Slot {
+                    start: a.start,
+                    end: a.end,
+                })
+            });
             if taken || slot.start < now {
                 let reason = "its answer was not sent: the slot it booked is no longer free. The conversation is yours to answer.";
                 return Ok(vec![self.set_assistant(

@@ -40,29 +40,7 @@ pub type Asker = Arc<dyn Fn(AssistantJob) -> Answer + Send + Sync>;
 
 /// The asker that talks to the OpenAI-compatible endpoint the job names.
 pub fn http_asker() -> Asker {
-    Arc::new(|job: AssistantJob| -> Answer {
-        Box::pin(async move {
-            #[cfg(feature = "transport")]
-            {
-                use crate::assistant::endpoint::{EndpointConfig, MAX_TOKENS, complete_structured};
-                let config = EndpointConfig {
-                    base_url: job.base_url,
-                    model: job.model,
-                    api_key: job.api_key,
-                    timeout: job.timeout,
-                };
-                complete_structured(&config, &job.messages, false, MAX_TOKENS, &job.schema)
-                    .await
-                    .map(|c| c.content)
-                    .map_err(|e| e.to_string())
-            }
-            #[cfg(not(feature = "transport"))]
-            {
-                let _ = job;
-                Err("this build has no network client for the assistant.".to_string())
-            }
-        })
-    })
+    Arc::new(|job: AssistantJob| -> Answer { Box::pin(async move { job.ask().await }) })
 }
 
 /// Ops received from a peer.
