@@ -2,7 +2,7 @@
 // composer, assistant texts in the thread, the appointments list and its settings.
 import { fireEvent, render, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { assistantSettings, detail, message, row } from "./fixtures";
+import { assistantSettings, detail, message, row, settingsDoc } from "./fixtures";
 import { api, resetApi } from "./mockApi";
 
 vi.mock("../api", async (original) => {
@@ -183,21 +183,11 @@ describe("Appointments", () => {
 });
 
 describe("Assistant settings", () => {
-  const base = (): Settings => ({
-    business_name: "Acme",
-    region: "US",
-    timezone: "America/New_York",
-    text_back: { enabled: true, delay_seconds: 0, triggers: ["missed"], audience: "everyone", cooldown_hours: 24, quiet_if_texting_minutes: 120, late_window_minutes: 15 },
-    templates: { business_hours: "Hi", after_hours: "Hi", opt_out_confirmation: "Bye", opt_in_confirmation: "Back", help: "Help" },
-    business_hours: { mon: ["09:00-17:00"], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
-    follow_ups: [],
-    keyword_replies: [],
-    block_list: [],
-    limits: { max_per_30_minutes: 25 } as Settings["limits"],
-    sync: { network: "default", relay_url: "", reply_expiry_hours: 24 },
-    quick_replies: [],
-    assistant: assistantSettings({ mode: "suggest", base_url: "http://127.0.0.1:8080/v1", api_key: "sk-…9f3a" }),
-  });
+  const base = (): Settings =>
+    settingsDoc({
+      limits: { max_per_30_minutes: 25 } as Settings["limits"],
+      assistant: assistantSettings({ mode: "suggest", base_url: "http://127.0.0.1:8080/v1", api_key: "sk-…9f3a" }),
+    });
 
   function serve(errors: { message: string; field: string | null }[] = []) {
     api.settings.mockResolvedValue(base());

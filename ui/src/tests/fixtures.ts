@@ -69,3 +69,23 @@ export function assistantSettings(extra: Partial<Settings["assistant"]> = {}): S
     ...extra,
   };
 }
+
+/** A whole settings document as the app reads it, assistant off, with `extra` over it. */
+export function settingsDoc(extra: Partial<Settings> = {}): Settings {
+  return {
+    business_name: "Acme",
+    region: "US",
+    timezone: "America/New_York",
+    text_back: { enabled: true, delay_seconds: 0, triggers: ["missed"], audience: "everyone", cooldown_hours: 24, quiet_if_texting_minutes: 120, late_window_minutes: 15 },
+    templates: { business_hours: "Hi", after_hours: "Hi", opt_out_confirmation: "Bye", opt_in_confirmation: "Back", help: "Help" },
+    business_hours: { mon: ["09:00-17:00"], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+    follow_ups: [],
+    keyword_replies: [],
+    block_list: [],
+    limits: { max_per_30_minutes: 25, max_per_day: 200 } as Settings["limits"],
+    sync: { network: "default", relay_url: "", reply_expiry_hours: 24 },
+    quick_replies: [],
+    assistant: assistantSettings(),
+    ...extra,
+  };
+}

@@ -1,6 +1,6 @@
 import { fireEvent, render, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { detail, message, row } from "./fixtures";
+import { detail, message, row, settingsDoc } from "./fixtures";
 import { api, resetApi } from "./mockApi";
 
 vi.mock("../api", async (original) => {
@@ -131,38 +131,9 @@ describe("Conversation thread", () => {
   });
 });
 
-const settings: Settings = {
-  business_name: "Acme",
-  region: "US",
-  timezone: "America/New_York",
-  text_back: { enabled: true, delay_seconds: 0, triggers: ["missed"], audience: "everyone", cooldown_hours: 24, quiet_if_texting_minutes: 120, late_window_minutes: 15 },
-  templates: { business_hours: "Hi", after_hours: "Hi", opt_out_confirmation: "Bye", opt_in_confirmation: "Back", help: "Help" },
-  business_hours: { mon: ["09:00-17:00"], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
-  follow_ups: [],
-  keyword_replies: [],
-  block_list: [],
-  limits: { max_per_30_minutes: 25, max_per_day: 200 } as Settings["limits"],
-  sync: { network: "default", relay_url: "", reply_expiry_hours: 24 },
-  quick_replies: [],
-  assistant: {
-    mode: "off",
-    auto_only_after_hours: false,
-    base_url: "",
-    model: "",
-    api_key: "",
-    timeout_seconds: 10,
-    max_texts_per_day: 6,
-    services: [],
-    service_area: [],
-    price_notes: [],
-    availability: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
-    slot_minutes: 60,
-    handoff_text: "Someone from {business_name} will call you.",
-  },
-};
 
 function serveSettings(errors: { message: string; field: string | null }[] = []) {
-  api.settings.mockResolvedValue(structuredClone(settings));
+  api.settings.mockResolvedValue(settingsDoc());
   api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158 } });
   api.sampleDay.mockResolvedValue("");
   api.validateSettings.mockResolvedValue(errors);
