@@ -158,7 +158,6 @@ fn answer(c: &mut Criterion) {
                     request_id: Some(format!("r-{j}")),
                     to: format!("+1212{:07}", 5_000_000 + j % 4_000),
                     body: "Sorry to hear that! Our call-out fee is $89. What's the address?".into(),
-                    line: None,
                 };
                 let t = Instant::now();
                 floor.engine.reply(request).expect("reply");

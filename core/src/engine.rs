@@ -5,6 +5,7 @@
 //! timer, so the same engine runs on Android, in the simulator and on a virtual clock.
 
 mod assistant;
+mod intake;
 pub mod service;
 
 pub use assistant::{AssistantJob, facts};
@@ -17,18 +18,19 @@ use serde::Serialize;
 
 use crate::call::{EndedCall, Line};
 use crate::message::{Direction, MessageKind, MessageStatus};
+pub use crate::outbound::RefusalReason;
+use crate::outbound::{self, HoldReason, Verdict};
 use crate::phone::{PhoneNumber, Sender, classify};
 use crate::ports::{CallLog, Clock, Contacts, PortError, SendError, SendRequest, Telephony};
 use crate::rules::{
-    self, CallDecision, InboundIntent, SkipReason, TextBackTemplate, VOLUME_WINDOW, decide_call,
-    read_inbound,
+    self, CallDecision, InboundIntent, SkipReason, TextBackTemplate, decide_call, read_inbound,
 };
 use crate::settings::{CheckedTemplate, Config, Settings, SettingsError};
 use crate::store::{
-    ApplyError, ApplyReport, ConversationId, MessageId, NewMessage, PendingRequest, Source, Store,
-    StoreError, WriteTx,
+    ApplyError, ApplyReport, ConversationId, MessageId, NewMessage, OutboxEntry, PendingRequest,
+    Source, Store, StoreError, WriteTx,
 };
-use crate::sync::op::Op;
+use crate::sync::op::{Op, Role};
 
 /// The platform services the engine acts through.
 #[derive(Clone)]
@@ -75,7 +77,9 @@ pub struct OwnerSms {
     pub at: Timestamp,
 }
 
-/// A desktop's request to send a reply.
+/// A reply a person wrote, handed to the engine directly (the scenario runner's desktop
+/// replies; a real desktop's arrive as ops). It goes on the line of the latest
+/// conversation with the number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyRequest {
     /// The requester's id, so a request delivered twice is sent once.
@@ -84,8 +88,18 @@ pub struct ReplyRequest {
     pub to: String,
     /// The text.
     pub body: String,
-    /// The line to send on; the conversation's latest when `None`.
-    pub line: Option<Line>,
+}
+
+/// A person's reply on its way into the outbox.
+struct ReplyIntent<'a> {
+    /// The source id its message carries (a request's key), so it is sent once.
+    key: Option<&'a str>,
+    /// The conversation it answers, when named.
+    conversation: Option<ConversationId>,
+    /// The recipient as given.
+    to: &'a str,
+    /// The text.
+    body: &'a str,
 }
 
 /// What a delivery report said.
@@ -136,18 +150,6 @@ pub enum PlatformEvent {
     },
 }
 
-/// Why a desktop reply was not sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalReason {
-    /// The number texted STOP.
-    OptedOut,
-    /// Not a number a text can go to.
-    InvalidNumber,
-    /// Nothing to send.
-    EmptyBody,
-}
-
 /// What the engine did that the owner would want to know, in the order it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -176,7 +178,21 @@ pub enum Outcome {
         /// Why.
         reason: SkipReason,
     },
-    /// A desktop reply was not sent.
+    /// The outbound policy holds a text back for now (it is sent when it allows).
+    Held {
+        /// When it was held.
+        at: Timestamp,
+        /// The message.
+        message_id: MessageId,
+        /// The recipient.
+        to: String,
+        /// Why.
+        reason: HoldReason,
+        /// The earliest it may leave.
+        until: Timestamp,
+    },
+    /// A text the phone will not send: a reply refused, or a queued text withdrawn by the
+    /// outbound policy.
     Refused {
         /// When.
         at: Timestamp,
@@ -242,6 +258,8 @@ pub struct Engine {
     callers: HashMap<String, Sender>,
     /// The assistant's questions in flight.
     jobs: assistant::Jobs,
+    /// What each desktop sent in the last hour.
+    intake: intake::Intake,
 }
 
 /// How many classified callers the engine remembers before starting afresh.
@@ -262,7 +280,27 @@ impl Engine {
         let saved = store.reader().settings()?;
         let now = ports.clock.now();
         let config = match saved {
-            Some(saved) => saved.validate().ok(),
+            Some(saved) => match saved.validate() {
+                Ok(config) => Some(config),
+                Err(error) => {
+                    // Saved by an earlier version with looser bounds: brought within them
+                    // (and synced), rather than leaving the phone texting no one.
+                    let fixed = saved.within_bounds();
+                    let config = fixed.validate().ok();
+                    match &config {
+                        Some(_) => {
+                            tracing::warn!(field = %error.field, "saved settings brought within today's bounds");
+                            store.write(now, "settings_changed", |tx| {
+                                tx.save_settings(&fixed, now)
+                            })?;
+                        }
+                        None => {
+                            tracing::error!(field = %error.field, "the saved settings are not valid; texting no one until they are fixed")
+                        }
+                    }
+                    config
+                }
+            },
             None => {
                 let config = initial.validate().ok();
                 // Kept (and synced), so every desktop shows what the phone runs with.
@@ -289,6 +327,7 @@ impl Engine {
             ports,
             callers: HashMap::new(),
             jobs: assistant::Jobs::default(),
+            intake: intake::Intake::default(),
         };
         engine.assistant_restarted(now)?;
         Ok(engine)
@@ -352,6 +391,19 @@ impl Engine {
         source: Source<'_>,
     ) -> Result<(ApplyReport, Vec<Outcome>), EngineError> {
         let now = self.now();
+        if source.role == Role::Desktop
+            && let Err(over) = self.intake.admit(source.origin, ops, now)
+        {
+            tracing::warn!(
+                desktop = source.origin,
+                "a desktop went over its budget of changes"
+            );
+            return Err(EngineError::Apply(ApplyError::NotAllowed {
+                origin: source.origin.to_string(),
+                seq: ops.first().map_or(0, |op| op.seq),
+                why: over.why,
+            }));
+        }
         let report = self.store.apply_remote(ops, source, now)?;
         if report.settings_changed {
             self.config = self
@@ -371,88 +423,111 @@ impl Engine {
         Ok((report, outcomes))
     }
 
-    /// Acts on every desktop reply not yet acted on: sends it, or records why not. Run after
-    /// ops arrive and when the engine starts, so a reply that arrived just before a crash is
-    /// still sent once.
+    /// Acts on every desktop reply not yet acted on: queues it for the outbox (which sends
+    /// it when the outbound policy allows), or records why not. Run after ops arrive and
+    /// when the engine starts, so a reply that arrived just before a crash is still sent
+    /// once.
     pub fn process_requests(&mut self) -> Result<Vec<Outcome>, EngineError> {
         let mut outcomes = Vec::new();
         for request in self.store.reader().pending_requests()? {
             outcomes.extend(self.process_request(request)?);
         }
+        outcomes.extend(self.run_due()?);
         Ok(outcomes)
     }
 
     fn process_request(&mut self, r: PendingRequest) -> Result<Vec<Outcome>, EngineError> {
         let now = self.now();
-        let address = match r.conversation {
-            Some(c) => self.store.reader().conversation_address(c)?,
-            None => None,
+        let to = match (r.conversation, r.to.as_deref()) {
+            (Some(c), _) => self.store.reader().conversation_address(c)?.map(|(n, _)| n),
+            (None, Some(to)) => Some(to.to_string()),
+            (None, None) => None,
         };
-        let (to, line) = match (address, r.to.clone()) {
-            (Some((number, line)), _) => (number, Some(r.line.clone().unwrap_or(line))),
-            (None, Some(to)) => (to, r.line.clone()),
-            (None, None) => {
-                return self.fail_request(
-                    &r,
-                    "unknown",
-                    None,
-                    "the conversation this reply answers is not on the phone; write it again from the inbox",
-                );
-            }
+        let Some(to) = to else {
+            return self.refuse_request(&r, None, RefusalReason::NoConversation, now);
         };
         let hours = self
             .config
             .as_ref()
             .map_or(24, |c| c.settings.sync.reply_expiry_hours);
-        let expires = r
-            .requested_at
+        // A desktop's clock may run ahead; a reply is never younger than it can be here.
+        let written = r.requested_at.min(now);
+        let expires = written
             .saturating_add(jiff::SignedDuration::from_hours(i64::from(hours)))
-            .unwrap_or(r.requested_at);
+            .unwrap_or(written);
         if now > expires {
             tracing::warn!(request = %r.id, "reply reached the phone too late; not sent");
             let why = format!(
                 "expired: this reply reached the phone more than {hours} hours after it was written, so it was not sent; send it again if it still applies"
             );
-            return self.fail_request(&r, &to, line, &why);
+            return self.fail_request(&r, &to, &why, now);
         }
-        let outcomes = self.reply(ReplyRequest {
-            request_id: Some(r.id.clone()),
-            to: to.clone(),
-            body: r.body.clone(),
-            line: line.clone(),
-        })?;
-        if let Some(Outcome::Refused { reason, .. }) = outcomes.first() {
-            let why = match reason {
-                RefusalReason::OptedOut => {
-                    "not sent: this number texted STOP; it can be texted again after it texts START"
-                }
-                RefusalReason::InvalidNumber => "not sent: this is not a number a text can go to",
-                RefusalReason::EmptyBody => "not sent: the reply was empty",
-            };
-            let mut failed = self.fail_request(&r, &to, line, why)?;
-            failed.splice(0..0, outcomes);
-            return Ok(failed);
+        let intent = ReplyIntent {
+            key: Some(&r.key),
+            conversation: r.conversation,
+            to: &to,
+            body: &r.body,
+        };
+        match self.accept_reply(&intent, now)? {
+            Err(reason) => self.refuse_request(&r, Some(&to), reason, now),
+            Ok(_) => Ok(Vec::new()),
         }
-        Ok(outcomes)
     }
 
-    /// Records a desktop reply as failed (so every desktop sees why), without sending it.
+    /// Records why a desktop reply was refused, so every desktop sees it: as a failed
+    /// message in the conversation it answers, or, when the phone has no conversation with
+    /// that number, on the request itself (a desktop cannot make the phone start a
+    /// conversation, not even a failed one).
+    fn refuse_request(
+        &mut self,
+        r: &PendingRequest,
+        to: Option<&str>,
+        reason: RefusalReason,
+        now: Timestamp,
+    ) -> Result<Vec<Outcome>, EngineError> {
+        tracing::info!(request = %r.id, reason = reason.as_str(), "reply refused");
+        let refused = Outcome::Refused {
+            at: now,
+            to: to.or(r.to.as_deref()).unwrap_or_default().to_string(),
+            reason,
+        };
+        let mut out = match to {
+            Some(to) => self.fail_request(r, to, &reason.describe(), now)?,
+            None => Vec::new(),
+        };
+        if out.is_empty() {
+            self.store.write(now, "reply_refused", |tx| {
+                tx.refuse_request(&r.origin, &r.id, reason)
+            })?;
+        }
+        out.insert(0, refused);
+        Ok(out)
+    }
+
+    /// Records a desktop reply as failed in the conversation it belongs to (so every
+    /// desktop sees why), without sending it. Returns nothing when the phone has no
+    /// conversation with `to`.
     fn fail_request(
         &mut self,
         r: &PendingRequest,
         to: &str,
-        line: Option<Line>,
         why: &str,
+        now: Timestamp,
     ) -> Result<Vec<Outcome>, EngineError> {
-        let now = self.now();
-        let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
-        let key = match classify(to, region) {
-            Sender::Number(n) => n.as_str().to_string(),
-            other => other.shown(to.trim()),
+        let conversation = match r.conversation {
+            Some(c) if self.store.reader().conversation_address(c)?.is_some() => Some(c),
+            _ => {
+                let region = self.limits().region;
+                match classify(to, region) {
+                    Sender::Number(n) => self.store.reader().latest_conversation(n.as_str())?,
+                    _ => None,
+                }
+            }
         };
-        let line = line.unwrap_or_default();
+        let Some(conversation) = conversation else {
+            return Ok(Vec::new());
+        };
         let id = self.store.write(now, "reply_failed", |tx| {
-            let conversation = tx.touch_conversation(&line, &key, now)?;
             tx.insert_message(&NewMessage {
                 conversation_id: conversation,
                 direction: Direction::Outbound,
@@ -462,7 +537,7 @@ impl Engine {
                 created_at: now,
                 due_at: None,
                 left_at: None,
-                source_id: Some(&r.id),
+                source_id: Some(&r.key),
                 failure: Some(why),
             })
         })?;
@@ -474,6 +549,80 @@ impl Engine {
             })
             .into_iter()
             .collect())
+    }
+
+    /// The outbound policy's settings in force (the defaults' until settings are given).
+    fn limits(&self) -> outbound::Limits {
+        match &self.config {
+            Some(c) => c.limits.clone(),
+            None => outbound::Limits {
+                region: Default::default(),
+                allowed_countries: Vec::new(),
+                parts_per_window: Settings::default().limits.max_per_30_minutes,
+                replies_per_hour: Settings::default().limits.replies_per_desktop_per_hour,
+            },
+        }
+    }
+
+    /// Checks a person's reply against the outbound policy and, when it may go, queues it
+    /// in its conversation (the outbox sends it when the volume window and its desktop's
+    /// budget allow). Returns the queued message, or why it may not be sent; `None` when
+    /// the same request was queued before.
+    fn accept_reply(
+        &mut self,
+        intent: &ReplyIntent<'_>,
+        now: Timestamp,
+    ) -> Result<Result<Option<MessageId>, RefusalReason>, EngineError> {
+        let limits = self.limits();
+        let Sender::Number(number) = classify(intent.to, limits.region) else {
+            return Ok(Err(RefusalReason::InvalidNumber));
+        };
+        if let Err(reason) = outbound::check_body(intent.body) {
+            return Ok(Err(reason));
+        }
+        let reader = self.store.reader();
+        if reader.is_opted_out(number.as_str())? {
+            return Ok(Err(RefusalReason::OptedOut));
+        }
+        if let Err(reason) = outbound::check_recipient(&limits, &number) {
+            return Ok(Err(reason));
+        }
+        if !reader.heard_from(number.as_str())? {
+            return Ok(Err(RefusalReason::NoConversation));
+        }
+        // The line is the conversation's: a desktop never picks the SIM.
+        let line = match intent.conversation {
+            Some(c) => reader.conversation_address(c)?.map(|(_, line)| line),
+            None => reader.latest_line(number.as_str())?,
+        }
+        .unwrap_or_default();
+        let queued = self.store.write(now, "reply_requested", |tx| {
+            let conversation = tx.touch_conversation(&line, number.as_str(), now)?;
+            let id = queue_message_with_source(
+                tx,
+                conversation,
+                MessageKind::Reply,
+                intent.body,
+                now,
+                now,
+                intent.key,
+            )?;
+            if id.is_some() {
+                cancel_queued(
+                    tx,
+                    &number,
+                    &[MessageKind::FollowUp],
+                    SkipReason::InConversation,
+                    now,
+                )?;
+            }
+            Ok(id.map(|id| (id, conversation)))
+        })?;
+        let Some((id, conversation)) = queued else {
+            return Ok(Ok(None)); // Already handled: a request is sent once.
+        };
+        self.person_took_over(conversation, now)?;
+        Ok(Ok(Some(id)))
     }
 
     /// On a first start, passes over the call log's history up to `log_id`: those calls
@@ -725,77 +874,26 @@ impl Engine {
         Ok(outcomes)
     }
 
-    /// Sends a desktop reply at once (never held by the volume limit), unless the number
-    /// opted out or cannot take a text.
+    /// Sends a reply a person wrote (the scenario runner's desktop replies), through the
+    /// same outbound policy as every text: refused when the number cannot or may not be
+    /// texted, else queued and sent when the volume window allows.
     pub fn reply(&mut self, request: ReplyRequest) -> Result<Vec<Outcome>, EngineError> {
         let now = self.now();
-        let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
-        let sender = classify(&request.to, region);
-        let refuse = |reason| {
-            Ok(vec![Outcome::Refused {
+        let intent = ReplyIntent {
+            key: request.request_id.as_deref(),
+            conversation: None,
+            to: &request.to,
+            body: &request.body,
+        };
+        if let Err(reason) = self.accept_reply(&intent, now)? {
+            let shown = classify(&request.to, self.limits().region).shown(&request.to);
+            return Ok(vec![Outcome::Refused {
                 at: now,
-                to: sender.shown(&request.to),
+                to: shown,
                 reason,
-            }])
-        };
-        let Sender::Number(number) = &sender else {
-            return refuse(RefusalReason::InvalidNumber);
-        };
-        if request.body.trim().is_empty() {
-            return refuse(RefusalReason::EmptyBody);
+            }]);
         }
-        if self.store.reader().is_opted_out(number.as_str())? {
-            return refuse(RefusalReason::OptedOut);
-        }
-        let line = match request.line {
-            Some(line) => line,
-            None => self
-                .store
-                .reader()
-                .latest_line(number.as_str())?
-                .unwrap_or_default(),
-        };
-        let id = self.store.write(now, "reply_requested", |tx| {
-            let conversation = tx.touch_conversation(&line, number.as_str(), now)?;
-            let id = tx.insert_message(&NewMessage {
-                conversation_id: conversation,
-                direction: Direction::Outbound,
-                kind: MessageKind::Reply,
-                body: &request.body,
-                status: MessageStatus::Sending,
-                created_at: now,
-                due_at: None,
-                left_at: Some(now),
-                source_id: request.request_id.as_deref(),
-                failure: None,
-            })?;
-            if id.is_some() {
-                cancel_queued(
-                    tx,
-                    number,
-                    &[MessageKind::FollowUp],
-                    SkipReason::InConversation,
-                    now,
-                )?;
-            }
-            Ok(id.map(|id| (id, conversation)))
-        })?;
-        let Some((id, conversation)) = id else {
-            return Ok(Vec::new()); // Already handled: a request is sent once.
-        };
-        self.person_took_over(conversation, now)?;
-        let mut outcomes = vec![self.hand_to_platform(
-            SendRequest {
-                message_id: id,
-                line,
-                to: number.as_str().to_string(),
-                body: request.body,
-            },
-            MessageKind::Reply,
-            now,
-        )?];
-        outcomes.extend(self.run_due()?);
-        Ok(outcomes)
+        self.run_due()
     }
 
     fn hand_to_platform(
@@ -893,27 +991,77 @@ impl Engine {
         Ok(())
     }
 
-    /// When the engine next has something to do (a text due, or the volume limit freeing
-    /// up), if anything is waiting.
+    /// When the engine next has something to do (a text due, or the volume window freeing
+    /// up for the first in line), if anything is waiting.
     pub fn next_wake(&self) -> Result<Option<Timestamp>, EngineError> {
         let reader = self.store.reader();
         let Some(head) = reader.outbox_head()? else {
             return Ok(None);
         };
         let at = head.due_at.max(self.now());
-        let max = self
-            .config
-            .as_ref()
-            .map_or(1, |c| c.settings.limits.max_per_30_minutes);
-        let since = at.saturating_sub(VOLUME_WINDOW).unwrap_or(at);
-        Ok(Some(rules::earliest_slot(
+        if self.config.is_none() {
+            return Ok(Some(at));
+        }
+        let parts = outbound::check_body(&head.body).unwrap_or(1);
+        let since = at.saturating_sub(outbound::VOLUME_WINDOW).unwrap_or(at);
+        Ok(Some(outbound::volume_slot(
             at,
-            &reader.left_since(since)?,
-            max,
+            &reader.sent_parts_since(since)?,
+            self.limits().parts_per_window,
+            parts,
         )))
     }
 
-    /// Sends every queued text that is due and fits the volume limit, oldest first.
+    /// What the outbound policy says about the first text in line, now.
+    fn verdict(&self, head: &OutboxEntry, now: Timestamp) -> Result<Verdict, EngineError> {
+        let limits = self.limits();
+        let reader = self.store.reader();
+        let parts = match outbound::check_body(&head.body) {
+            Ok(parts) => parts,
+            Err(reason) => return Ok(Verdict::Refuse(reason)),
+        };
+        let Sender::Number(number) = classify(&head.to, limits.region) else {
+            return Ok(Verdict::Refuse(RefusalReason::InvalidNumber));
+        };
+        if let Err(reason) = outbound::check_recipient(&limits, &number) {
+            return Ok(Verdict::Refuse(reason));
+        }
+        if let (MessageKind::Reply, Some(origin)) = (head.kind, head.requested_by.as_deref()) {
+            let since = now
+                .saturating_sub(outbound::REPLY_BUDGET_WINDOW)
+                .unwrap_or(now);
+            let until = outbound::budget_slot(
+                now,
+                &reader.replies_left_since(origin, since)?,
+                limits.replies_per_hour,
+            );
+            if until > now {
+                return Ok(Verdict::Hold {
+                    reason: HoldReason::ReplyBudget,
+                    until,
+                });
+            }
+        }
+        let since = now.saturating_sub(outbound::VOLUME_WINDOW).unwrap_or(now);
+        let until = outbound::volume_slot(
+            now,
+            &reader.sent_parts_since(since)?,
+            limits.parts_per_window,
+            parts,
+        );
+        if until > now {
+            return Ok(Verdict::Hold {
+                reason: HoldReason::VolumeLimit,
+                until,
+            });
+        }
+        Ok(Verdict::Send)
+    }
+
+    /// Sends every queued text that is due and that the outbound policy lets go, oldest
+    /// first. A text held by the volume window holds everything behind it; a reply held by
+    /// its desktop's budget steps out of line until the budget allows; a text the policy
+    /// refuses fails (a reply) or is withdrawn (an automated text), with the reason.
     pub fn run_due(&mut self) -> Result<Vec<Outcome>, EngineError> {
         let mut outcomes = Vec::new();
         loop {
@@ -927,11 +1075,6 @@ impl Engine {
             let Some(config) = self.config.as_ref() else {
                 break;
             };
-            let since = now.saturating_sub(VOLUME_WINDOW).unwrap_or(now);
-            let recent = self.store.reader().left_since(since)?;
-            if rules::earliest_slot(now, &recent, config.settings.limits.max_per_30_minutes) > now {
-                break; // Held by the volume limit, and everything behind it waits its turn.
-            }
             let cancel = match head.kind {
                 MessageKind::FollowUp => {
                     let reader = self.store.reader();
@@ -943,32 +1086,66 @@ impl Engine {
                 }
                 _ => false,
             };
-            let follow_ups: Vec<(Timestamp, String)> =
-                if head.kind == MessageKind::TextBack && !cancel {
-                    let name = self.store.reader().contact_name(&head.to)?;
-                    config
-                        .follow_ups
-                        .iter()
-                        .map(|(delay, template)| {
-                            (
-                                rules::follow_up_due(config, now, *delay),
-                                template.render(config.business_name(), name.as_deref()),
-                            )
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-            self.store.write(now, "outbox_fired", |tx| {
-                if cancel {
+            if cancel {
+                self.store.write(now, "outbox_fired", |tx| {
                     tx.advance_status(
                         head.id,
                         MessageStatus::Cancelled,
                         Some("the caller was already in touch"),
                         None,
-                    )?;
-                    return Ok(());
+                    )
+                })?;
+                continue;
+            }
+            match self.verdict(&head, now)? {
+                Verdict::Send => {}
+                Verdict::Hold { reason, until } => {
+                    let newly = self.store.write(now, "outbox_held", |tx| {
+                        tx.hold_message(head.id, reason, until)
+                    })?;
+                    if newly {
+                        tracing::info!(
+                            message = head.id.0,
+                            reason = reason.as_str(),
+                            %until,
+                            "text held by the outbound policy"
+                        );
+                        outcomes.push(Outcome::Held {
+                            at: now,
+                            message_id: head.id,
+                            to: head.to.clone(),
+                            reason,
+                            until,
+                        });
+                    }
+                    match reason {
+                        // Everything behind it waits for the same window.
+                        HoldReason::VolumeLimit => break,
+                        // Due again when its budget allows; the rest go on.
+                        HoldReason::ReplyBudget => continue,
+                    }
                 }
+                Verdict::Refuse(reason) => {
+                    outcomes.extend(self.withdraw(&head, reason, now)?);
+                    continue;
+                }
+            }
+            let follow_ups: Vec<(Timestamp, String)> = if head.kind == MessageKind::TextBack {
+                let name = self.store.reader().contact_name(&head.to)?;
+                config
+                    .follow_ups
+                    .iter()
+                    .map(|(delay, template)| {
+                        (
+                            rules::follow_up_due(config, now, *delay),
+                            template.render(config.business_name(), name.as_deref()),
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            self.store.write(now, "outbox_fired", |tx| {
                 // Committed before the platform is called: after a crash this text shows
                 // as unconfirmed and is never sent again on its own.
                 tx.advance_status(head.id, MessageStatus::Sending, None, Some(now))?;
@@ -984,9 +1161,6 @@ impl Engine {
                 }
                 Ok(())
             })?;
-            if cancel {
-                continue;
-            }
             let request = SendRequest {
                 message_id: head.id,
                 line: head.line,
@@ -996,6 +1170,56 @@ impl Engine {
             outcomes.push(self.hand_to_platform(request, head.kind, now)?);
         }
         Ok(outcomes)
+    }
+
+    /// Takes a queued text the policy refuses out of line: a person's reply fails with the
+    /// reason (every desktop shows it); an automated text is withdrawn, and a withdrawn
+    /// text-back turns its call's decision into a skip.
+    fn withdraw(
+        &mut self,
+        head: &OutboxEntry,
+        reason: RefusalReason,
+        now: Timestamp,
+    ) -> Result<Vec<Outcome>, EngineError> {
+        tracing::warn!(
+            message = head.id.0,
+            reason = reason.as_str(),
+            "text refused by the outbound policy"
+        );
+        let why = reason.describe();
+        let (status, skip) = match (head.kind, reason) {
+            (MessageKind::Reply, _) => (MessageStatus::Failed, None),
+            (MessageKind::TextBack, RefusalReason::PremiumRate) => {
+                (MessageStatus::Cancelled, Some(SkipReason::PremiumRate))
+            }
+            (MessageKind::TextBack, RefusalReason::International) => {
+                (MessageStatus::Cancelled, Some(SkipReason::International))
+            }
+            (MessageKind::TextBack, RefusalReason::InvalidNumber) => {
+                (MessageStatus::Cancelled, Some(SkipReason::InvalidNumber))
+            }
+            _ => (MessageStatus::Cancelled, None),
+        };
+        self.store.write(now, "outbox_refused", |tx| {
+            tx.advance_status(head.id, status, Some(&why), None)?;
+            if let Some(skip) = skip {
+                tx.set_call_skipped_for_message(head.id, skip.as_str())?;
+            }
+            Ok(())
+        })?;
+        let mut out = vec![Outcome::Refused {
+            at: now,
+            to: head.to.clone(),
+            reason,
+        }];
+        if status == MessageStatus::Failed {
+            out.push(Outcome::Failed {
+                at: now,
+                message_id: head.id,
+                reason: why,
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -1007,6 +1231,20 @@ fn queue_message(
     created_at: Timestamp,
     due_at: Timestamp,
 ) -> Result<Option<MessageId>, StoreError> {
+    queue_message_with_source(tx, conversation, kind, body, created_at, due_at, None)
+}
+
+/// Queues a message that carries a source id (a request's key): `None` when a message
+/// with that id exists already.
+fn queue_message_with_source(
+    tx: &WriteTx<'_>,
+    conversation: ConversationId,
+    kind: MessageKind,
+    body: &str,
+    created_at: Timestamp,
+    due_at: Timestamp,
+    source_id: Option<&str>,
+) -> Result<Option<MessageId>, StoreError> {
     tx.insert_message(&NewMessage {
         conversation_id: conversation,
         direction: Direction::Outbound,
@@ -1016,7 +1254,7 @@ fn queue_message(
         created_at,
         due_at: Some(due_at),
         left_at: None,
-        source_id: None,
+        source_id,
         failure: None,
     })
 }

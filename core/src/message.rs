@@ -165,7 +165,7 @@ impl MessageStatus {
         use MessageStatus::*;
         matches!(
             (self, next),
-            (Queued, Sending | Cancelled)
+            (Queued, Sending | Cancelled | Failed)
                 | (Sending, Sent | Delivered | Failed | Unconfirmed)
                 | (Unconfirmed, Sent | Delivered | Failed)
                 | (Sent, Delivered | Failed)

@@ -143,6 +143,47 @@ impl PhoneNumber {
     }
 }
 
+/// What a number costs to text, as far as its digits tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberCost {
+    /// An ordinary line: mobile, landline, toll-free, VoIP.
+    Standard,
+    /// A premium-rate or shared-cost line: texting it costs the sender extra.
+    Premium,
+}
+
+/// Where a number is and what it costs, from the numbering plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineInfo {
+    /// The country whose numbering plan the number belongs to (`None` for numbers of no
+    /// country, such as satellite or international networks).
+    pub region: Option<Region>,
+    /// What it costs.
+    pub cost: NumberCost,
+}
+
+impl PhoneNumber {
+    /// The number's country and cost. Countries sharing a calling code are told apart by
+    /// the digits (+1 876 is Jamaica, not the United States).
+    pub fn line_info(&self) -> LineInfo {
+        let Ok(parsed) = phonenumber::parse(None, &self.0) else {
+            // Only parsed numbers are ever made; should one not parse, treat it as foreign.
+            return LineInfo {
+                region: None,
+                cost: NumberCost::Standard,
+            };
+        };
+        let cost = match parsed.number_type(&DATABASE) {
+            phonenumber::Type::PremiumRate | phonenumber::Type::SharedCost => NumberCost::Premium,
+            _ => NumberCost::Standard,
+        };
+        LineInfo {
+            region: parsed.country().id().map(Region),
+            cost,
+        }
+    }
+}
+
 impl fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::call::CallOutcome;
+use crate::outbound::{self, RefusalReason};
 use crate::phone::Sender;
 use crate::settings::{Audience, Config, HELP_WORDS, START_WORDS, STOP_WORDS, normalize_keyword};
 
@@ -36,15 +37,21 @@ pub enum SkipReason {
     ResolvedByCall,
     /// The call was handled too long after it ended (the app was not running then).
     TooLate,
+    /// The number is in a country the owner has not allowed texts to.
+    International,
+    /// The number is a premium-rate or shared-cost line.
+    PremiumRate,
 }
 
 impl SkipReason {
     /// Every reason, in rule order.
-    pub const ALL: [SkipReason; 12] = [
+    pub const ALL: [SkipReason; 14] = [
         SkipReason::Disabled,
         SkipReason::NotATrigger,
         SkipReason::WithheldNumber,
         SkipReason::InvalidNumber,
+        SkipReason::International,
+        SkipReason::PremiumRate,
         SkipReason::Blocked,
         SkipReason::OptedOut,
         SkipReason::Contact,
@@ -70,6 +77,8 @@ impl SkipReason {
             SkipReason::InConversation => "in_conversation",
             SkipReason::ResolvedByCall => "resolved_by_call",
             SkipReason::TooLate => "too_late",
+            SkipReason::International => "international",
+            SkipReason::PremiumRate => "premium_rate",
         }
     }
 
@@ -145,6 +154,11 @@ pub fn decide_call(
             return CallDecision::Skip(SkipReason::InvalidNumber);
         }
     };
+    match outbound::check_recipient(&config.limits, number) {
+        Err(RefusalReason::PremiumRate) => return CallDecision::Skip(SkipReason::PremiumRate),
+        Err(_) => return CallDecision::Skip(SkipReason::International),
+        Ok(()) => {}
+    }
     if config.block_list.contains(number) {
         return CallDecision::Skip(SkipReason::Blocked);
     }
@@ -243,28 +257,6 @@ pub fn is_opt_out(body: &str) -> bool {
 
 fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)
-}
-
-/// The length of the volume-limit window.
-pub const VOLUME_WINDOW: SignedDuration = SignedDuration::from_mins(30);
-
-/// The earliest instant at or after `at` when one more text fits the volume limit: a text
-/// leaving at `t` counts every text that left in `(t − 30 min, t]`. `recent` holds the
-/// times texts left, ascending, none after `at`.
-pub fn earliest_slot(at: Timestamp, recent: &[Timestamp], max_per_window: u32) -> Timestamp {
-    let max = max_per_window.max(1) as usize;
-    let window_start = at.saturating_sub(VOLUME_WINDOW).unwrap_or(at);
-    let first_inside = recent.partition_point(|t| *t <= window_start);
-    let inside = &recent[first_inside..];
-    if inside.len() < max {
-        return at;
-    }
-    // The oldest texts must fall out until max − 1 remain.
-    let must_leave = inside[inside.len() - max];
-    must_leave
-        .saturating_add(VOLUME_WINDOW)
-        .unwrap_or(at)
-        .max(at)
 }
 
 /// When a follow-up `delay` after a text-back that left at `left_at` goes: then, or at the

@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use crate::engine::{AssistantJob, DeliveryStatus, RefusalReason};
+use crate::engine::{AssistantJob, DeliveryStatus};
 use crate::phone::classify;
 use crate::ports::SendRequest;
 use crate::ports::memory::SimPlatform;
@@ -389,7 +389,6 @@ pub fn run_with_asker(
                 request_id: Some(format!("scenario-line-{}", event.line)),
                 to: to.clone(),
                 body: body.clone(),
-                line: None,
             })?,
             EventKind::Contact { number, name } => {
                 let region = engine.config().map(|c| c.region).unwrap_or_default();
@@ -519,6 +518,15 @@ pub fn outcome_line(outcome: &Outcome) -> Option<Value> {
         Outcome::Refused { at, to, reason } => {
             json!({"at": at.to_string(), "refused": {"to": to, "reason": reason}})
         }
+        Outcome::Held {
+            at,
+            to,
+            reason,
+            until,
+            ..
+        } => {
+            json!({"at": at.to_string(), "held": {"to": to, "reason": reason, "until": until.to_string()}})
+        }
         Outcome::Assistant {
             at,
             to,
@@ -575,6 +583,8 @@ pub enum DryRunKind {
     Skipped,
     /// A reply the phone would refuse.
     Refused,
+    /// A text the phone would hold back for a while (the volume limit).
+    Held,
 }
 
 /// One thing the phone would do.
@@ -622,21 +632,26 @@ impl DryRunLine {
                 kind: DryRunKind::Refused,
                 to: to.clone(),
                 body: None,
-                reason: Some(refusal_name(*reason).to_string()),
+                reason: Some(reason.describe()),
+                segments: None,
+            },
+            Outcome::Held {
+                at,
+                to,
+                reason,
+                until,
+                ..
+            } => DryRunLine {
+                at_ms: at.as_millisecond(),
+                kind: DryRunKind::Held,
+                to: to.clone(),
+                body: None,
+                reason: Some(format!("{} (until {until})", reason.describe())),
                 segments: None,
             },
             // The assistant's texts are `Sent` lines; its drafts and hand-offs are not texts.
             Outcome::Failed { .. } | Outcome::Assistant { .. } => return None,
         })
-    }
-}
-
-/// The serialized name of a refusal (as the scenario output spells it).
-fn refusal_name(reason: RefusalReason) -> &'static str {
-    match reason {
-        RefusalReason::OptedOut => "opted_out",
-        RefusalReason::InvalidNumber => "invalid_number",
-        RefusalReason::EmptyBody => "empty_body",
     }
 }
 
@@ -817,24 +832,39 @@ mod tests {
     }
 
     #[test]
-    fn long_and_odd_texts_are_run_not_refused() {
-        // A 10,000-character reply in plain letters and a 10,000-emoji one: both are sent,
-        // in as many parts as SMS needs (GSM 7-bit for the first, UCS-2 for the second).
-        for (body, per_part) in [("a".repeat(10_000), 153), ("🔧".repeat(10_000), 33)] {
+    fn long_and_odd_texts_are_run_and_over_long_replies_refused() {
+        // A 10,000-character text in, and replies at and past the phone's cap of ten SMS
+        // parts, in plain letters (GSM 7-bit, 153 a part) and in emoji (UCS-2, 33 a part).
+        for (unit, per_part) in [("a", 153), ("🔧", 33)] {
+            let longest = unit.repeat(per_part * crate::outbound::MAX_PARTS);
+            let too_long = unit.repeat(per_part * crate::outbound::MAX_PARTS + 1);
+            let inbound = unit.repeat(10_000);
             let day = format!(
-                "{{\"at\": \"2026-11-02T15:00:00Z\", \"sms\": {{\"from\": \"+12125550101\", \"body\": \"{body}\"}}}}\n{{\"at\": \"2026-11-02T15:01:00Z\", \"reply\": {{\"to\": \"+12125550101\", \"body\": \"{body}\"}}}}"
+                "{{\"at\": \"2026-11-02T15:00:00Z\", \"sms\": {{\"from\": \"+12125550101\", \"body\": \"{inbound}\"}}}}\n{{\"at\": \"2026-11-02T15:01:00Z\", \"reply\": {{\"to\": \"+12125550101\", \"body\": \"{longest}\"}}}}\n{{\"at\": \"2026-11-02T15:02:00Z\", \"reply\": {{\"to\": \"+12125550101\", \"body\": \"{too_long}\"}}}}"
             );
             let run = dry_run(acme(), &day).expect("a long text is just a text");
             let reply = run
                 .lines
                 .iter()
-                .find(|l| l.kind == DryRunKind::Texted && l.body.as_deref() == Some(body.as_str()))
-                .expect("the reply is sent");
-            let segments = reply.segments.expect("segments") as usize;
+                .find(|l| {
+                    l.kind == DryRunKind::Texted && l.body.as_deref() == Some(longest.as_str())
+                })
+                .expect("the longest reply allowed is sent");
+            assert_eq!(
+                reply.segments,
+                Some(u32::try_from(crate::outbound::MAX_PARTS).unwrap_or(0))
+            );
+            let refused = run
+                .lines
+                .iter()
+                .find(|l| l.kind == DryRunKind::Refused)
+                .expect("one part more is refused");
             assert!(
-                segments >= 10_000 / per_part,
-                "{segments} parts for {} characters",
-                body.chars().count()
+                refused
+                    .reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("10 SMS parts")),
+                "{refused:?}"
             );
         }
         // An emoji where a number belongs is a caller that cannot be texted, not an error.

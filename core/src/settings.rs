@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::call::CallOutcome;
+use crate::outbound;
 use crate::phone::{PhoneNumber, Region};
 use crate::template::{RenderContext, Template, TemplateError};
 
@@ -24,6 +25,16 @@ pub const STOP_WORDS: [&str; 6] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "
 pub const START_WORDS: [&str; 2] = ["START", "UNSTOP"];
 /// Inbound words that ask for the help text.
 pub const HELP_WORDS: [&str; 2] = ["HELP", "INFO"];
+
+/// Most follow-ups the settings may hold.
+pub const MAX_FOLLOW_UPS: usize = 5;
+/// Most keyword replies the settings may hold.
+pub const MAX_KEYWORD_REPLIES: usize = 50;
+/// Longest business name, in characters.
+pub const MAX_BUSINESS_NAME_CHARS: usize = 100;
+/// The first name templates are checked with: a long one, so a text that fits with it fits
+/// with nearly every caller's.
+const LONG_FIRST_NAME: &str = "Maximiliana-Josefina";
 
 /// Most quick replies the settings may hold.
 pub const MAX_QUICK_REPLIES: usize = 50;
@@ -246,13 +257,19 @@ pub struct KeywordReply {
     pub body: String,
 }
 
-/// Volume limits.
+/// What the phone may send: the outbound policy's settings (see [`crate::outbound`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Most texts that may leave in any 30 minutes (1–1000).
+    /// Most SMS parts that may leave in any 30 minutes, every kind of text counted (1–30:
+    /// past 30 Android stops and asks the owner).
     pub max_per_30_minutes: u32,
+    /// Most replies one desktop may have sent in any hour (1–120); more wait their turn.
+    pub replies_per_desktop_per_hour: u32,
+    /// Countries besides the business's own whose numbers may be texted (two-letter codes
+    /// such as "CA"); numbers elsewhere are never texted. Premium-rate numbers never are.
+    pub allowed_countries: Vec<String>,
 }
 
 impl Default for Settings {
@@ -389,6 +406,8 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_per_30_minutes: 25,
+            replies_per_desktop_per_hour: 60,
+            allowed_countries: Vec::new(),
         }
     }
 }
@@ -473,6 +492,26 @@ impl Settings {
     pub fn to_value(&self) -> Value {
         // Serializing plain data to a Value cannot fail.
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// A document saved by an earlier version, brought within today's bounds where they
+    /// became tighter (the volume limit, how many follow-ups and keyword replies, the
+    /// business name's length), so an upgrade never leaves the phone texting no one.
+    pub fn within_bounds(mut self) -> Settings {
+        let limits = &mut self.limits;
+        limits.max_per_30_minutes = limits
+            .max_per_30_minutes
+            .clamp(1, outbound::MAX_PARTS_PER_WINDOW);
+        self.follow_ups.truncate(MAX_FOLLOW_UPS);
+        self.keyword_replies.truncate(MAX_KEYWORD_REPLIES);
+        if self.business_name.chars().count() > MAX_BUSINESS_NAME_CHARS {
+            self.business_name = self
+                .business_name
+                .chars()
+                .take(MAX_BUSINESS_NAME_CHARS)
+                .collect();
+        }
+        self
     }
 
     /// Checks every field and compiles the document for the rules.
@@ -623,6 +662,8 @@ pub struct Config {
     pub availability: WeekHours,
     /// The assistant's hand-off text.
     pub handoff_template: CheckedTemplate,
+    /// What the phone may send.
+    pub limits: outbound::Limits,
 }
 
 impl Config {
@@ -660,12 +701,46 @@ impl Config {
             1,
             1440,
         )?;
+        let limits = &settings.limits;
         check_range(
             "limits.max_per_30_minutes",
-            settings.limits.max_per_30_minutes,
+            limits.max_per_30_minutes,
             1,
-            1000,
+            outbound::MAX_PARTS_PER_WINDOW,
         )?;
+        check_range(
+            "limits.replies_per_desktop_per_hour",
+            limits.replies_per_desktop_per_hour,
+            1,
+            outbound::MAX_REPLIES_PER_HOUR,
+        )?;
+        let mut allowed_countries = Vec::new();
+        for (i, code) in limits.allowed_countries.iter().enumerate() {
+            let country = Region::parse(code).map_err(|_| {
+                SettingsError::new(
+                    format!("limits.allowed_countries[{i}]"),
+                    format!(
+                        "“{}” is not a country code; use two letters such as CA or MX",
+                        code.chars().take(40).collect::<String>()
+                    ),
+                )
+            })?;
+            if country == region {
+                return Err(SettingsError::new(
+                    format!("limits.allowed_countries[{i}]"),
+                    format!(
+                        "{code} is the business's own country, whose numbers are always texted; remove it"
+                    ),
+                ));
+            }
+            if allowed_countries.contains(&country) {
+                return Err(SettingsError::new(
+                    format!("limits.allowed_countries[{i}]"),
+                    format!("{code} is listed twice; keep one"),
+                ));
+            }
+            allowed_countries.push(country);
+        }
         check_range(
             "sync.reply_expiry_hours",
             settings.sync.reply_expiry_hours,
@@ -688,6 +763,14 @@ impl Config {
             .map_err(|e| SettingsError::new(format!("business_hours.{}", e.field), e.problem))?;
 
         let name = settings.business_name.trim().to_string();
+        if name.chars().count() > MAX_BUSINESS_NAME_CHARS {
+            return Err(SettingsError::new(
+                "business_name",
+                format!(
+                    "is longer than {MAX_BUSINESS_NAME_CHARS} characters; use the short name callers know"
+                ),
+            ));
+        }
         let check = |field: &str, source: &str| -> Result<CheckedTemplate, SettingsError> {
             check_template(field, source, &name)
         };
@@ -698,6 +781,14 @@ impl Config {
         let opt_in_template = check("templates.opt_in_confirmation", &t.opt_in_confirmation)?;
         let help_template = check("templates.help", &t.help)?;
 
+        if settings.follow_ups.len() > MAX_FOLLOW_UPS {
+            return Err(SettingsError::new(
+                "follow_ups",
+                format!(
+                    "keep at most {MAX_FOLLOW_UPS} follow-ups; more texts to someone who has not answered reads as spam"
+                ),
+            ));
+        }
         let mut follow_ups = Vec::new();
         for (i, f) in settings.follow_ups.iter().enumerate() {
             let field = format!("follow_ups[{i}]");
@@ -714,6 +805,12 @@ impl Config {
             follow_ups.push((delay, check(&format!("{field}.body"), &f.body)?));
         }
 
+        if settings.keyword_replies.len() > MAX_KEYWORD_REPLIES {
+            return Err(SettingsError::new(
+                "keyword_replies",
+                format!("keep at most {MAX_KEYWORD_REPLIES} keyword replies; remove some"),
+            ));
+        }
         let mut keywords: Vec<(String, CheckedTemplate)> = Vec::new();
         for (i, k) in settings.keyword_replies.iter().enumerate() {
             let field = format!("keyword_replies[{i}]");
@@ -834,6 +931,12 @@ impl Config {
         };
 
         Ok(Config {
+            limits: outbound::Limits {
+                region,
+                allowed_countries,
+                parts_per_window: limits.max_per_30_minutes,
+                replies_per_hour: limits.replies_per_desktop_per_hour,
+            },
             availability,
             handoff_template,
             region,
@@ -936,7 +1039,19 @@ fn check_template(
             "would send an empty text; write the message callers should get",
         ));
     }
-    Ok(CheckedTemplate { template })
+    let checked = CheckedTemplate { template };
+    let parts = crate::sms::count(&checked.render(business_name, Some(LONG_FIRST_NAME))).segments;
+    if parts > outbound::MAX_PARTS {
+        return Err(SettingsError::new(
+            field,
+            format!(
+                "would be {parts} SMS parts long; keep it within {} (about {} plain characters)",
+                outbound::MAX_PARTS,
+                outbound::MAX_PARTS * 153
+            ),
+        ));
+    }
+    Ok(checked)
 }
 
 fn template_error(field: &str, error: TemplateError) -> SettingsError {

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::call::{CallOutcome, Line};
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::outbound::HoldReason;
 use crate::phone::PhoneNumber;
 use crate::rules::NumberHistory;
 use crate::settings::Settings;
@@ -34,7 +35,7 @@ pub use pages::{
     AppointmentRow, CallRecord, ConversationDetail, ConversationSummary, InboxCursor, InboxFilter,
     SearchHit,
 };
-pub use tx::{NewMessage, PeerRecord, ReplyDraft, WriteTx};
+pub use tx::{NewMessage, PeerRecord, ReplyDraft, WriteTx, request_key};
 
 static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 static MIGRATIONS: LazyLock<Result<Migrations<'static>, String>> =
@@ -102,6 +103,19 @@ pub struct Message {
     /// When it was handed to the platform.
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub left_at: Option<Timestamp>,
+    /// Why a queued message waits, if the outbound policy holds it.
+    pub hold: Option<MessageHold>,
+}
+
+/// Why a queued message waits, and until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MessageHold {
+    /// Why.
+    pub reason: HoldReason,
+    /// The earliest it may leave.
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub until: Timestamp,
 }
 
 /// A queued outbound message with what is needed to send it.
@@ -121,6 +135,10 @@ pub struct OutboxEntry {
     pub body: String,
     /// When it is due.
     pub due_at: Timestamp,
+    /// For a reply, the desktop that wrote it (its origin), when known.
+    pub requested_by: Option<String>,
+    /// Why it waits, if the policy held it already.
+    pub hold: Option<HoldReason>,
 }
 
 /// Crash injection for tests: stop at the given commit, committing it or not.
@@ -572,43 +590,97 @@ impl Reader<'_> {
         let row = self
             .conn
             .prepare_cached(
-                "SELECT m.id, m.conversation_id, c.number, c.line, m.kind, m.body, m.due_at
+                "SELECT m.id, m.conversation_id, c.number, c.line, m.kind, m.body, m.due_at,
+                        r.origin, m.hold
                  FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                 LEFT JOIN requests r ON r.key = m.source_id
                  WHERE m.status = 'queued' ORDER BY m.due_at, m.id LIMIT 1",
             )?
             .query_row([], |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<i64>>(6)?,
+                    (
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ),
+                    (
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, Option<i64>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                    ),
                 ))
             })
             .optional()?;
-        row.map(|(id, conv, to, line, kind, body, due)| {
-            Ok(OutboxEntry {
-                id: MessageId(id),
-                conversation_id: ConversationId(conv),
-                to,
-                line: Line(line),
-                kind: parse_name(&kind, "message kind", MessageKind::from_name)?,
-                body,
-                due_at: from_ms(due.unwrap_or(0))?,
-            })
-        })
+        row.map(
+            |((id, conv, to, line), (kind, body, due, requested_by, hold))| {
+                Ok(OutboxEntry {
+                    id: MessageId(id),
+                    conversation_id: ConversationId(conv),
+                    to,
+                    line: Line(line),
+                    kind: parse_name(&kind, "message kind", MessageKind::from_name)?,
+                    body,
+                    due_at: from_ms(due.unwrap_or(0))?,
+                    requested_by,
+                    hold: hold
+                        .map(|h| parse_name(&h, "hold reason", HoldReason::from_name))
+                        .transpose()?,
+                })
+            },
+        )
         .transpose()
     }
 
-    /// When texts left since `since` (exclusive), ascending: what the volume limit counts.
-    pub fn left_since(&self, since: Timestamp) -> Result<Vec<Timestamp>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT left_at FROM messages WHERE left_at > ?1 ORDER BY left_at")?;
-        let rows = stmt.query_map([ms(since)], |r| r.get::<_, i64>(0))?;
+    /// When texts Ringback sent left since `since` (exclusive), with their SMS parts,
+    /// ascending: what the volume window counts. Texts the owner typed in the phone's own
+    /// messaging app are that app's, not Ringback's.
+    pub fn sent_parts_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<(Timestamp, usize)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT left_at, body FROM messages
+             WHERE left_at > ?1 AND kind <> 'from_phone' ORDER BY left_at",
+        )?;
+        let rows = stmt.query_map([ms(since)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|r| {
+            let (at, body) = r?;
+            Ok((from_ms(at)?, crate::sms::count(&body).segments.max(1)))
+        })
+        .collect()
+    }
+
+    /// When replies written on the desktop `origin` left since `since` (exclusive),
+    /// ascending: what its reply budget counts.
+    pub fn replies_left_since(
+        &self,
+        origin: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Timestamp>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.left_at FROM requests r JOIN messages m ON m.source_id = r.key
+             WHERE r.origin = ?1 AND m.left_at > ?2 ORDER BY m.left_at",
+        )?;
+        let rows = stmt.query_map(params![origin, ms(since)], |r| r.get::<_, i64>(0))?;
         rows.map(|r| from_ms(r?)).collect()
+    }
+
+    /// Whether the business ever heard from `number`: a call from it, or a text.
+    pub fn heard_from(&self, number: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM calls WHERE number = ?1)
+                     OR EXISTS (SELECT 1 FROM messages m
+                                JOIN conversations c ON c.id = m.conversation_id
+                                WHERE c.number = ?1 AND m.direction = 'inbound')",
+            )?
+            .query_row([number], |r| r.get(0))?)
     }
 
     /// One message.
@@ -673,6 +745,18 @@ impl Reader<'_> {
             .optional()?)
     }
 
+    /// The most recently active conversation with `number`, on any line.
+    pub fn latest_conversation(&self, number: &str) -> Result<Option<ConversationId>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM conversations WHERE number = ?1
+                 ORDER BY last_activity_at DESC, id DESC LIMIT 1",
+            )?
+            .query_row([number], |r| Ok(ConversationId(r.get(0)?)))
+            .optional()?)
+    }
+
     /// Every message with the given status, oldest first (recovery views and tests).
     pub fn messages_with_status(&self, status: MessageStatus) -> Result<Vec<Message>, StoreError> {
         let mut stmt = self
@@ -711,8 +795,10 @@ impl Reader<'_> {
 /// A desktop reply the phone has not acted on yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingRequest {
-    /// The request id (the message it becomes carries it as its source id).
+    /// The request id, as the desktop that wrote it named it.
     pub id: String,
+    /// What the message it becomes carries as its source id (see [`request_key`]).
+    pub key: String,
     /// The desktop that wrote it.
     pub origin: String,
     /// The conversation answered.
@@ -731,26 +817,34 @@ impl Reader<'_> {
     /// Reply requests with no message yet, oldest first.
     pub fn pending_requests(&self) -> Result<Vec<PendingRequest>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT r.id, r.origin, r.conversation_id, r.recipient, r.line, r.body, r.requested_at
+            "SELECT r.id, r.origin, r.conversation_id, r.recipient, r.line, r.body, r.requested_at,
+                    r.key
              FROM requests r
-             WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.source_id = r.id)
-             ORDER BY r.requested_at, r.id",
+             WHERE r.refused IS NULL
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.source_id = r.key)
+             ORDER BY r.requested_at, r.origin, r.id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, i64>(6)?,
+                (
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ),
+                (
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(7)?,
+                ),
             ))
         })?;
         rows.map(|row| {
-            let (id, origin, conversation, to, line, body, at) = row?;
+            let ((id, origin, conversation, to), (line, body, at, key)) = row?;
             Ok(PendingRequest {
                 id,
+                key,
                 origin,
                 conversation: conversation.map(ConversationId),
                 to,
@@ -794,7 +888,8 @@ impl Reader<'_> {
     /// Inbound texts with an id above `after`, oldest first (what arrived since the last look).
     pub fn inbound_after(&self, after: i64, limit: u32) -> Result<Vec<Message>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at, left_at
+            "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at,
+                    left_at, hold, hold_until
              FROM messages WHERE id > ?1 AND direction = 'inbound' ORDER BY id LIMIT ?2",
         )?;
         let rows = stmt.query_map(rusqlite::params![after, limit], read_message_row)?;
@@ -839,7 +934,7 @@ impl Reader<'_> {
 pub type CallDecisionRow = (Option<String>, Option<String>);
 
 const MESSAGE_COLUMNS: &str = "SELECT id, conversation_id, direction, kind, body, status, failure, \
-     created_at, due_at, left_at FROM messages";
+     created_at, due_at, left_at, hold, hold_until FROM messages";
 
 type MessageRow = (
     i64,
@@ -851,6 +946,8 @@ type MessageRow = (
     Option<String>,
     i64,
     Option<i64>,
+    Option<i64>,
+    Option<String>,
     Option<i64>,
 );
 
@@ -866,13 +963,23 @@ fn read_message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
         r.get(7)?,
         r.get(8)?,
         r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
     ))
 }
 
 impl TryFrom<MessageRow> for Message {
     type Error = StoreError;
     fn try_from(row: MessageRow) -> Result<Message, StoreError> {
-        let (id, conv, direction, kind, body, status, failure, created, due, left) = row;
+        let (id, conv, direction, kind, body, status, failure, created, due, left, hold, until) =
+            row;
+        let hold = match (hold, until) {
+            (Some(reason), Some(until)) => Some(MessageHold {
+                reason: parse_name(&reason, "hold reason", HoldReason::from_name)?,
+                until: from_ms(until)?,
+            }),
+            _ => None,
+        };
         Ok(Message {
             id: MessageId(id),
             conversation_id: ConversationId(conv),
@@ -884,6 +991,7 @@ impl TryFrom<MessageRow> for Message {
             created_at: from_ms(created)?,
             due_at: opt_ms(due)?,
             left_at: opt_ms(left)?,
+            hold,
         })
     }
 }

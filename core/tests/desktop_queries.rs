@@ -111,7 +111,6 @@ impl Phone {
                 request_id: None,
                 to: number.into(),
                 body: body.into(),
-                line: None,
             })
             .expect("reply");
         self.deliver();

@@ -251,7 +251,6 @@ impl Phone {
                         request_id: Some(format!("desk-{i}")),
                         to: NUMBERS[*number].into(),
                         body: format!("Reply {i}"),
-                        line: None,
                     };
                     self.run(&|e| e.reply(request.clone()));
                 }

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::*;
 use crate::call::CallOutcome;
 use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
+use crate::sync::op::Change;
 
 struct Phone {
     clock: Arc<ManualClock>,
@@ -59,6 +60,20 @@ impl Phone {
             ended_at: self.clock.now(),
         })
     }
+}
+
+/// A text from `number`, so the business has heard from it (a person's reply goes only to
+/// such a number).
+fn text_in(engine: &mut Engine, phone: &Phone, number: &str, body: &str) -> Vec<Outcome> {
+    engine
+        .handle(PlatformEvent::SmsReceived(InboundSms {
+            source_id: None,
+            from: number.into(),
+            body: body.into(),
+            line: Line("sim1".into()),
+            at: phone.clock.now(),
+        }))
+        .expect("inbound")
 }
 
 fn sent_kinds(outcomes: &[Outcome]) -> Vec<MessageKind> {
@@ -172,11 +187,11 @@ fn a_crash_while_sending_leaves_the_text_unconfirmed_and_never_resends_it() {
 fn replies_are_sent_once_and_refused_when_opted_out() {
     let phone = Phone::new();
     let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    text_in(&mut engine, &phone, "+12125550123", "Can you come today?");
     let req = ReplyRequest {
         request_id: Some("desk-1".into()),
         to: "212-555-0123".into(),
         body: "We can come at 3 🔧".into(),
-        line: None,
     };
     assert_eq!(
         sent_kinds(&engine.reply(req.clone()).expect("reply")),
@@ -210,7 +225,6 @@ fn replies_are_sent_once_and_refused_when_opted_out() {
             request_id: Some("desk-2".into()),
             to: "+12125550123".into(),
             body: "hello?".into(),
-            line: None,
         })
         .expect("reply");
     assert!(matches!(
@@ -223,13 +237,15 @@ fn replies_are_sent_once_and_refused_when_opted_out() {
     for (to, body, reason) in [
         ("22395", "x", RefusalReason::InvalidNumber),
         ("+12125550199", "  ", RefusalReason::EmptyBody),
+        ("+12125550199", "hi", RefusalReason::NoConversation),
+        ("+442079460123", "hi", RefusalReason::International),
+        ("+19005550123", "hi", RefusalReason::PremiumRate),
     ] {
         let out = engine
             .reply(ReplyRequest {
                 request_id: None,
                 to: to.into(),
                 body: body.into(),
-                line: None,
             })
             .expect("reply");
         assert!(
@@ -243,12 +259,13 @@ fn replies_are_sent_once_and_refused_when_opted_out() {
 fn reports_move_status_forward_and_failures_keep_their_reason() {
     let phone = Phone::new();
     let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    text_in(&mut engine, &phone, "+12125550123", "hello");
+    text_in(&mut engine, &phone, "+12125550124", "hello");
     let out = engine
         .reply(ReplyRequest {
             request_id: None,
             to: "+12125550123".into(),
             body: "hi".into(),
-            line: None,
         })
         .expect("reply");
     let Outcome::Sent { message_id, .. } = out[0] else {
@@ -282,7 +299,6 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
             request_id: None,
             to: "+12125550124".into(),
             body: "hi".into(),
-            line: None,
         })
         .expect("reply");
     let Outcome::Failed {
@@ -303,17 +319,28 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
 }
 
 #[test]
-fn volume_limit_holds_automated_texts_in_order_but_not_replies() {
+fn the_volume_window_holds_every_text_in_order_replies_included() {
     let phone = Phone::new();
+    // The default text-back has an em dash, so it goes as UCS-2 in two parts: two of them
+    // fill a window of four parts.
     let mut engine = phone.engine(
         Store::open_in_memory().expect("store"),
-        json!({"limits": {"max_per_30_minutes": 2}}),
+        json!({"limits": {"max_per_30_minutes": 4}}),
     );
+    text_in(&mut engine, &phone, "+12125550109", "Are you open?");
     for n in ["+12125550101", "+12125550102", "+12125550103"] {
         phone.call(n, CallOutcome::Missed);
     }
     let out = engine.handle(PlatformEvent::CallLogChanged).expect("h");
     assert_eq!(sent_kinds(&out).len(), 2);
+    assert!(
+        out.iter().any(|o| matches!(
+            o,
+            Outcome::Held { reason: HoldReason::VolumeLimit, to, until, .. }
+                if to == "+12125550103" && *until == ts("2026-11-02T15:30:00Z")
+        )),
+        "the third text-back is held, and says until when: {out:?}"
+    );
     assert_eq!(
         engine.next_wake().expect("w"),
         Some(ts("2026-11-02T15:30:00Z"))
@@ -323,18 +350,150 @@ fn volume_limit_holds_automated_texts_in_order_but_not_replies() {
             request_id: None,
             to: "+12125550109".into(),
             body: "hi".into(),
-            line: None,
         })
         .expect("r");
+    assert!(
+        sent_kinds(&reply).is_empty(),
+        "a person's reply waits its turn in the same window: {reply:?}"
+    );
+    let held = engine
+        .store()
+        .reader()
+        .messages_with_status(MessageStatus::Queued)
+        .expect("queued");
+    assert_eq!(held.len(), 2);
     assert_eq!(
-        sent_kinds(&reply),
-        vec![MessageKind::Reply],
-        "replies are never held"
+        held[0].hold.map(|h| h.reason),
+        Some(HoldReason::VolumeLimit),
+        "the first in line shows why it waits"
     );
     phone.clock.set(ts("2026-11-02T15:30:00Z"));
     let out = engine.run_due().expect("due");
-    assert_eq!(sent_kinds(&out).len(), 1);
-    assert_eq!(phone.telephony.sent()[3].to, "+12125550103");
+    assert_eq!(
+        sent_kinds(&out),
+        vec![MessageKind::TextBack, MessageKind::Reply],
+        "first come, first served"
+    );
+    assert_eq!(phone.telephony.sent()[2].to, "+12125550103");
+}
+
+#[test]
+fn the_volume_window_counts_sms_parts() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(
+        Store::open_in_memory().expect("store"),
+        json!({"limits": {"max_per_30_minutes": 4}}),
+    );
+    text_in(&mut engine, &phone, "+12125550109", "Are you open?");
+    // A three-part reply and a two-part reply: five parts do not fit a window of four.
+    let long = |n: usize| "word ".repeat(n * 30);
+    for (i, parts) in [3, 2].into_iter().enumerate() {
+        engine
+            .reply(ReplyRequest {
+                request_id: Some(format!("r{i}")),
+                to: "+12125550109".into(),
+                body: long(parts),
+            })
+            .expect("reply");
+    }
+    let sent = phone.telephony.sent();
+    assert_eq!(sent.len(), 1, "the second waits: {sent:?}");
+    assert_eq!(crate::sms::count(&sent[0].body).segments, 3);
+    phone.clock.set(ts("2026-11-02T15:30:00Z"));
+    engine.run_due().expect("due");
+    assert_eq!(phone.telephony.sent().len(), 2);
+}
+
+#[test]
+fn a_desktop_reply_budget_holds_that_desktop_only_and_says_why() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(
+        Store::open_in_memory().expect("store"),
+        json!({"limits": {"max_per_30_minutes": 30, "replies_per_desktop_per_hour": 2}}),
+    );
+    text_in(&mut engine, &phone, "+12125550109", "Are you open?");
+    let conversation = engine
+        .store()
+        .reader()
+        .latest_conversation("+12125550109")
+        .expect("r")
+        .expect("conversation");
+    let desk_a = "a".repeat(32);
+    let desk_b = "b".repeat(32);
+    let ops = |origin: &str, n: u64| -> Vec<Op> {
+        (1..=n)
+            .map(|seq| Op {
+                origin: origin.into(),
+                seq,
+                hlc: crate::sync::hlc::Hlc {
+                    millis: phone.clock.now().as_millisecond(),
+                    counter: 0,
+                },
+                changes: vec![Change::Reply {
+                    request: format!("{origin}-{seq}"),
+                    conversation: Some(conversation.0),
+                    to: None,
+                    line: None,
+                    body: format!("reply {seq}"),
+                    requested_at: phone.clock.now().as_millisecond(),
+                }],
+            })
+            .collect()
+    };
+    let me = engine.store().origin().to_string();
+    engine.store().set_phone_origin(&me).expect("phone");
+    for desk in [&desk_a, &desk_b] {
+        let peer = crate::store::PeerRecord {
+            endpoint: desk.clone(),
+            origin: desk.clone(),
+            role: Role::Desktop,
+            name: "desk".into(),
+            paired: true,
+            changed_at: 0,
+        };
+        let now = phone.clock.now();
+        engine
+            .store_mut()
+            .write(now, "paired", |tx| tx.set_peer(&peer))
+            .expect("pair");
+    }
+    let source = |origin| Source {
+        origin,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine
+        .apply_remote(&ops(&desk_a, 5), source(&desk_a))
+        .expect("apply");
+    assert_eq!(sent_kinds(&out).len(), 2, "desktop A's budget: {out:?}");
+    let held: Vec<_> = out
+        .iter()
+        .filter(|o| {
+            matches!(
+                o,
+                Outcome::Held {
+                    reason: HoldReason::ReplyBudget,
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert_eq!(
+        held.len(),
+        3,
+        "the rest are held, each with its reason: {out:?}"
+    );
+    // Desktop B is not held by A's budget.
+    let (_, out) = engine
+        .apply_remote(&ops(&desk_b, 1), source(&desk_b))
+        .expect("apply");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::Reply]);
+    // An hour later A's held replies go, two more.
+    phone.clock.advance(SignedDuration::from_hours(1));
+    let out = engine.run_due().expect("due");
+    assert_eq!(sent_kinds(&out).len(), 2);
+    phone.clock.advance(SignedDuration::from_hours(1));
+    assert_eq!(sent_kinds(&engine.run_due().expect("due")).len(), 1);
+    assert_eq!(phone.telephony.sent().len(), 6, "every reply sent once");
 }
 
 #[test]

@@ -245,21 +245,6 @@ fn inbound_words() {
 }
 
 #[test]
-fn volume_window_slot() {
-    let t = ts("2026-11-02T15:00:00Z");
-    let m = |mins: i64| t.checked_add(SignedDuration::from_mins(mins)).expect("t");
-    assert_eq!(earliest_slot(t, &[], 1), t);
-    assert_eq!(earliest_slot(t, &[m(-5), m(0)], 3), t);
-    assert_eq!(earliest_slot(t, &[m(-5), m(0)], 2), m(25));
-    assert_eq!(
-        earliest_slot(t, &[m(-30), m(-1)], 2),
-        t,
-        "a text exactly 30 minutes old is out"
-    );
-    assert_eq!(earliest_slot(t, &[m(-2), m(-2), m(-2)], 2), m(28));
-}
-
-#[test]
 fn follow_up_waits_for_opening() {
     let c = config(json!({}));
     // Monday 16:00 local + 4h = 20:00 closed → Tuesday 08:00 local (13:00Z).

@@ -10,11 +10,13 @@ use rusqlite::{ErrorCode, OptionalExtension, Transaction, params};
 
 use super::tx::{
     PeerRecord, ReplyDraft, Stamp, apply_pending_fields, count_new_message, lww_claim, set_status,
-    write_contact, write_field, write_peer, write_request, write_settings,
+    write_contact, write_field, write_hold, write_peer, write_request, write_request_refused,
+    write_settings,
 };
 use super::{Store, StoreError, append_op, index_pending, ms};
 use crate::call::CallOutcome;
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::outbound::{HoldReason, RefusalReason};
 use crate::settings::Settings;
 use crate::sync::op::{Change, Op, Role};
 
@@ -244,6 +246,8 @@ fn change_name(change: &Change) -> &'static str {
         Change::Settings { .. } => "settings",
         Change::Reply { .. } => "replies",
         Change::Peer { .. } => "pairings",
+        Change::Held { .. } => "held texts",
+        Change::RequestRefused { .. } => "refused replies",
         Change::Appointment { .. } => "appointments",
     }
 }
@@ -482,6 +486,18 @@ fn apply_change(
                 _ => {}
             }
             write_field(tx, *conversation, field, stamp)?;
+        }
+        Change::Held { id, reason, until } => {
+            let reason = check_name(op, "hold reason", reason, HoldReason::from_name)?;
+            write_hold(tx, *id, reason, *until)?;
+        }
+        Change::RequestRefused {
+            origin,
+            request,
+            reason,
+        } => {
+            check_name(op, "refusal reason", reason, RefusalReason::from_name)?;
+            write_request_refused(tx, origin, request, reason)?;
         }
         Change::Appointment {
             id,

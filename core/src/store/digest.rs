@@ -11,14 +11,15 @@ const TABLES: &[&str] = &[
     "SELECT id, line, number, unread, lead_status, archived, note, last_activity_at,
             last_message_id, read_up_to, lead, draft, assistant FROM conversations ORDER BY id",
     "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at,
-            left_at, source_id FROM messages ORDER BY id",
+            left_at, source_id, hold, hold_until FROM messages ORDER BY id",
     "SELECT id, log_id, conversation_id, caller, number, line, outcome, ended_at, decision,
             skip_reason, message_id FROM calls ORDER BY id",
     "SELECT number, name, updated_at FROM contacts ORDER BY number",
     "SELECT number, since FROM opt_outs ORDER BY number",
     "SELECT id, conversation_id, start_at, end_at, summary, created_at FROM appointments ORDER BY id",
     "SELECT document FROM settings",
-    "SELECT id, origin, conversation_id, recipient, line, body, requested_at FROM requests ORDER BY id",
+    "SELECT origin, id, key, conversation_id, recipient, line, body, requested_at, refused
+     FROM requests ORDER BY origin, id",
     "SELECT endpoint, origin, role, name, paired, changed_at FROM peers ORDER BY endpoint",
     "SELECT key, hlc_ms, hlc_counter, origin, value FROM lww ORDER BY key",
     "SELECT origin, max(seq) FROM (SELECT origin, seq FROM ops UNION ALL SELECT origin, seq FROM held)

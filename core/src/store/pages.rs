@@ -495,7 +495,8 @@ impl Store {
             None => (i64::MAX, i64::MAX),
         };
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at, left_at
+            "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at,
+                    left_at, hold, hold_until
              FROM messages WHERE conversation_id = ?1 AND (created_at, id) < (?2, ?3)
              ORDER BY created_at DESC, id DESC LIMIT ?4",
         )?;

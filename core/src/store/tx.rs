@@ -9,6 +9,7 @@ use super::{ConversationId, MessageId, StoreError, ms};
 use crate::call::{EndedCall, Line};
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::outbound::{HoldReason, RefusalReason};
 use crate::settings::Settings;
 use crate::sync::hlc::Hlc;
 use crate::sync::op::{Change, Field};
@@ -439,6 +440,42 @@ impl<'c> WriteTx<'c> {
         Ok(inserted)
     }
 
+    /// Records why a queued message waits, and until when (phone only).
+    pub fn hold_message(
+        &self,
+        id: MessageId,
+        reason: HoldReason,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let changed = write_hold(self.tx, id.0, reason, ms(until))?;
+        if changed {
+            self.record(Change::Held {
+                id: id.0,
+                reason: reason.as_str().to_string(),
+                until: ms(until),
+            });
+        }
+        Ok(changed)
+    }
+
+    /// Refuses a reply request that names no conversation the phone has (phone only).
+    pub fn refuse_request(
+        &self,
+        origin: &str,
+        id: &str,
+        reason: RefusalReason,
+    ) -> Result<bool, StoreError> {
+        let changed = write_request_refused(self.tx, origin, id, reason.as_str())?;
+        if changed {
+            self.record(Change::RequestRefused {
+                origin: origin.to_string(),
+                request: id.to_string(),
+                reason: reason.as_str().to_string(),
+            });
+        }
+        Ok(changed)
+    }
+
     /// Records a device as paired or unpaired, as of this transaction's clock.
     pub fn set_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {
         let stamp = Stamp {
@@ -706,7 +743,17 @@ pub(crate) fn write_settings(
     Ok(())
 }
 
-/// Records a reply request; returns false when its id was seen before.
+/// The source id of the message a reply request becomes: the id bound to the desktop that
+/// wrote it, in a namespace of its own, so no desktop can claim another's ids or the ids
+/// the platform gives texts.
+pub fn request_key(origin: &str, id: &str) -> String {
+    format!("{REQUEST_KEY_PREFIX}{origin}/{id}")
+}
+
+/// What every reply request's key starts with (and no platform id does).
+pub(crate) const REQUEST_KEY_PREFIX: &str = "req/";
+
+/// Records a reply request; returns false when the same desktop sent that id before.
 pub(crate) fn write_request(
     tx: &Transaction<'_>,
     origin: &str,
@@ -714,18 +761,55 @@ pub(crate) fn write_request(
 ) -> Result<bool, StoreError> {
     Ok(tx
         .prepare_cached(
-            "INSERT INTO requests (id, origin, conversation_id, recipient, line, body, requested_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO requests (origin, id, key, conversation_id, recipient, line, body, requested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
         )?
         .execute(params![
-            r.id,
             origin,
+            r.id,
+            request_key(origin, r.id),
             r.conversation,
             r.to,
             r.line,
             r.body,
             r.requested_at
         ])?
+        > 0)
+}
+
+/// Marks a reply request refused (it named no conversation the phone has).
+pub(crate) fn write_request_refused(
+    tx: &Transaction<'_>,
+    origin: &str,
+    id: &str,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "UPDATE requests SET refused = ?3 WHERE origin = ?1 AND id = ?2 AND refused IS NULL",
+        )?
+        .execute(params![origin, id, reason])?
+        > 0)
+}
+
+/// Records why a queued message waits. A reply held by its desktop's budget is due again
+/// when the budget allows; a text held by the volume window keeps its place in line.
+/// Returns whether anything changed.
+pub(crate) fn write_hold(
+    tx: &Transaction<'_>,
+    id: i64,
+    reason: HoldReason,
+    until: i64,
+) -> Result<bool, StoreError> {
+    let moves = i64::from(reason == HoldReason::ReplyBudget);
+    Ok(tx
+        .prepare_cached(
+            "UPDATE messages SET hold = ?2, hold_until = ?3,
+                    due_at = CASE WHEN ?4 THEN max(coalesce(due_at, 0), ?3) ELSE due_at END
+             WHERE id = ?1 AND status = 'queued'
+               AND (hold IS NOT ?2 OR hold_until IS NOT ?3)",
+        )?
+        .execute(params![id, reason.as_str(), until, moves])?
         > 0)
 }
 

@@ -216,6 +216,26 @@ pub enum Change {
         /// When it was written (the expiry counts from here).
         requested_at: i64,
     },
+    /// A queued message waits, and why (phone only). A reply held by its desktop's budget
+    /// is due again at `until`.
+    Held {
+        /// The message.
+        id: i64,
+        /// Why (`volume_limit`, `reply_budget`).
+        reason: String,
+        /// The earliest it may leave.
+        until: i64,
+    },
+    /// The phone will not send a reply request that names no conversation it has (phone
+    /// only); one that does fails as a message in that conversation instead.
+    RequestRefused {
+        /// The desktop that wrote it.
+        origin: String,
+        /// Its id there.
+        request: String,
+        /// Why (a refusal reason's name).
+        reason: String,
+    },
     /// An appointment was booked (phone only).
     Appointment {
         /// Its id on the phone.

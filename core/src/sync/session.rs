@@ -63,6 +63,11 @@ pub enum Message {
 /// How often an idle side says it is still there.
 pub const HEARTBEAT: Duration = Duration::from_secs(30);
 
+/// The shortest time between two resends a `Need` starts: Needs that come faster are
+/// merged into one. Over a reliable stream a gap never happens, so only a device that went
+/// wrong (or a test that reorders frames) asks often.
+pub const NEED_INTERVAL: Duration = Duration::from_secs(1);
+
 /// How many heartbeats may go missing before a side gives up on the other.
 const SILENT_AFTER_HEARTBEATS: u32 = 3;
 
@@ -270,7 +275,7 @@ where
     check(&peer)?;
     tracing::debug!(peer = %peer.name, role = peer.role.as_str(), "sync session started");
     // What the other side holds, as far as this side knows: ops below it are not sent.
-    let sent = Arc::new(Mutex::new(peer_held));
+    let sent = Arc::new(Mutex::new(peer_held.clone()));
     let (control, control_rx) = mpsc::unbounded_channel::<Control>();
     let sender = send_loop(
         replica.clone(),
@@ -281,7 +286,9 @@ where
         stats.clone(),
     );
     let silence = faults.heartbeat() * SILENT_AFTER_HEARTBEATS;
-    let receiver = receive_loop(replica, peer, reader, sent, control, stats, silence);
+    let receiver = receive_loop(
+        replica, peer, peer_held, reader, sent, control, stats, silence,
+    );
     tokio::select! {
         r = sender => r,
         r = receiver => r,
@@ -314,11 +321,14 @@ async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
     let mut heartbeat = tokio::time::interval(faults.heartbeat());
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     heartbeat.reset();
+    let mut rewinds = Rewinds::default();
     loop {
-        // Control frames (Need) go first; a Need from the other side rewinds what we sent.
+        // Control frames (Need) go first; a Need from the other side rewinds what we sent,
+        // at most once per NEED_INTERVAL.
         while let Ok(c) = control.try_recv() {
-            obey(c, &sent, &mut writer).await?;
+            obey(c, &sent, &mut writer, &mut rewinds).await?;
         }
+        rewinds.apply_due(&sent);
         committed.borrow_and_update();
         let theirs = lock(&sent).clone();
         let ops = replica.ops_after(theirs, BATCH).await?;
@@ -333,9 +343,10 @@ async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
                     }
                 }
                 c = control.recv() => match c {
-                    Some(c) => obey(c, &sent, &mut writer).await?,
+                    Some(c) => obey(c, &sent, &mut writer, &mut rewinds).await?,
                     None => return Ok(()),
                 },
+                () = rewinds.wait(), if rewinds.waiting() => {}
                 _ = heartbeat.tick() => {
                     if !faults.mute {
                         let at_ms = jiff::Timestamp::now().as_millisecond();
@@ -376,12 +387,52 @@ async fn obey<Wr: AsyncWrite + Unpin>(
     c: Control,
     sent: &Mutex<VersionVector>,
     writer: &mut Wr,
+    rewinds: &mut Rewinds,
 ) -> Result<(), SyncError> {
     match c {
         Control::Ask(held) => write_message(writer, &Message::Need { held }).await,
         Control::Rewind(held) => {
-            *lock(sent) = held;
+            rewinds.ask(held);
+            rewinds.apply_due(sent);
             Ok(())
+        }
+    }
+}
+
+/// Resends asked for by the other side, at most one per [`NEED_INTERVAL`]: a Need that
+/// comes sooner waits, and a later one replaces it (it knows at least as much).
+#[derive(Default)]
+struct Rewinds {
+    pending: Option<VersionVector>,
+    last: Option<tokio::time::Instant>,
+}
+
+impl Rewinds {
+    fn ask(&mut self, held: VersionVector) {
+        self.pending = Some(held);
+    }
+
+    fn next_at(&self) -> tokio::time::Instant {
+        self.last
+            .map_or_else(tokio::time::Instant::now, |t| t + NEED_INTERVAL)
+    }
+
+    fn waiting(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    async fn wait(&self) {
+        tokio::time::sleep_until(self.next_at()).await;
+    }
+
+    /// Rewinds what the other side is taken to hold, if a resend is waiting and due.
+    fn apply_due(&mut self, sent: &Mutex<VersionVector>) {
+        let now = tokio::time::Instant::now();
+        if self.pending.is_some() && self.next_at() <= now {
+            if let Some(held) = self.pending.take() {
+                *lock(sent) = held;
+            }
+            self.last = Some(now);
         }
     }
 }
@@ -409,9 +460,11 @@ fn split_to_fit(ops: Vec<Op>) -> Result<Vec<Message>, SyncError> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
     replica: R,
     peer: Hello,
+    peer_held: VersionVector,
     mut reader: FrameReader<Rd>,
     sent: Arc<Mutex<VersionVector>>,
     control: mpsc::UnboundedSender<Control>,
@@ -423,6 +476,12 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
     // A frame past a gap was dropped after asking (see below).
     let mut dropped_since_ask = false;
     let mut deferred = false;
+    // What the other side has said it holds (its hello, then every Need): what it holds only
+    // grows, so a Need never rewinds below this, and a Need that adds nothing to it is a
+    // repeat and starts no resend. A tiny `Need` claiming nothing cannot make this side
+    // send its whole log again and again.
+    let mut floor = peer_held;
+    let mut last_need: Option<VersionVector> = None;
     loop {
         // Reading is cancel-safe (bytes already read stay in the decoder), so a pause in
         // the stream can be used for the replica's deferred work.
@@ -493,7 +552,11 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
                 }
             }
             Message::Need { held } => {
-                let _ = control.send(Control::Rewind(held));
+                floor.join(&held);
+                if last_need.as_ref() != Some(&floor) {
+                    last_need = Some(floor.clone());
+                    let _ = control.send(Control::Rewind(floor.clone()));
+                }
             }
             Message::Hello { .. } => {
                 return Err(SyncError::Protocol("a second hello arrived".into()));

@@ -31,6 +31,13 @@ impl VersionVector {
         *entry = (*entry).max(seq);
     }
 
+    /// Takes in everything `other` holds (the least vector holding both).
+    pub fn join(&mut self, other: &VersionVector) {
+        for (origin, seq) in other.iter() {
+            self.observe(origin, seq);
+        }
+    }
+
     /// For each origin where `self` holds more than `other`, the range `other` lacks:
     /// `(origin, first missing seq, last held seq)`.
     pub fn ahead_of(&self, other: &VersionVector) -> Vec<(String, u64, u64)> {

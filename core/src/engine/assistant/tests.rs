@@ -231,7 +231,6 @@ fn suggest_mode_drafts_and_sends_nothing_until_a_person_does() {
             request_id: Some("r1".into()),
             to: CALLER.into(),
             body: "Yes we do! What's your postcode?".into(),
-            line: None,
         })
         .expect("reply");
     let c = phone.conversation(CALLER);
@@ -282,7 +281,6 @@ fn a_person_replying_takes_over_and_an_answer_in_flight_is_dropped() {
             request_id: Some("r1".into()),
             to: CALLER.into(),
             body: "On our way".into(),
-            line: None,
         })
         .expect("reply");
     for job in jobs {
