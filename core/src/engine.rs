@@ -245,6 +245,10 @@ pub enum EngineError {
     CallLog(PortError),
 }
 
+/// How many waiting texts one pass marks as held by the volume window (the rest in later
+/// passes), so a long line never makes one huge transaction.
+const MARK_AT_ONCE: u32 = 64;
+
 /// How many call-log entries one transaction takes.
 const INGEST_BATCH: usize = 512;
 
@@ -1100,20 +1104,38 @@ impl Engine {
             match self.verdict(&head, now)? {
                 Verdict::Send => {}
                 Verdict::Hold { reason, until } => {
+                    // Held by the volume window, everything due behind it waits too: each
+                    // is marked once, so every desktop shows why it has not left.
+                    let behind = match reason {
+                        HoldReason::VolumeLimit => {
+                            self.store
+                                .reader()
+                                .waiting_unmarked(now, head.id, MARK_AT_ONCE)?
+                        }
+                        HoldReason::ReplyBudget => Vec::new(),
+                    };
+                    let mut waiting = vec![(head.id, head.to.clone())];
+                    waiting.extend(behind);
                     let newly = self.store.write(now, "outbox_held", |tx| {
-                        tx.hold_message(head.id, reason, until)
+                        let mut newly = Vec::new();
+                        for (id, to) in waiting {
+                            if tx.hold_message(id, reason, until)? {
+                                newly.push((id, to));
+                            }
+                        }
+                        Ok(newly)
                     })?;
-                    if newly {
+                    for (message_id, to) in newly {
                         tracing::info!(
-                            message = head.id.0,
+                            message = message_id.0,
                             reason = reason.as_str(),
                             %until,
                             "text held by the outbound policy"
                         );
                         outcomes.push(Outcome::Held {
                             at: now,
-                            message_id: head.id,
-                            to: head.to.clone(),
+                            message_id,
+                            to,
                             reason,
                             until,
                         });

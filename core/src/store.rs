@@ -634,6 +634,25 @@ impl Reader<'_> {
         .transpose()
     }
 
+    /// Up to `limit` queued texts due by `at` that wait without a recorded reason, in line
+    /// order, leaving out `after` (the first in line), with their recipients.
+    pub fn waiting_unmarked(
+        &self,
+        at: Timestamp,
+        after: MessageId,
+        limit: u32,
+    ) -> Result<Vec<(MessageId, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id, c.number FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.status = 'queued' AND m.due_at <= ?1 AND m.hold IS NULL AND m.id <> ?2
+             ORDER BY m.due_at, m.id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![ms(at), after.0, limit], |r| {
+            Ok((MessageId(r.get(0)?), r.get::<_, String>(1)?))
+        })?;
+        rows.collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
     /// When texts Ringback sent left since `since` (exclusive), with their SMS parts,
     /// ascending: what the volume window counts. Texts the owner typed in the phone's own
     /// messaging app are that app's, not Ringback's.

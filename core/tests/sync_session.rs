@@ -182,7 +182,7 @@ async fn desktop_catches_up_then_follows_live_and_replies_go_out_once() {
     let status = desk.with(|s| {
         s.connection()
             .query_row(
-                "SELECT status FROM messages WHERE source_id = ?1",
+                "SELECT m.status FROM messages m JOIN requests r ON r.key = m.source_id WHERE r.id = ?1",
                 [&request],
                 |r| r.get::<_, String>(0),
             )
@@ -334,7 +334,7 @@ async fn a_reply_to_a_number_that_texted_stop_fails_with_the_reason_on_the_deskt
     let (status, failure): (String, String) = desk.with(|s| {
         s.connection()
             .query_row(
-                "SELECT status, failure FROM messages WHERE source_id = ?1",
+                "SELECT m.status, m.failure FROM messages m JOIN requests r ON r.key = m.source_id WHERE r.id = ?1",
                 [&id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )

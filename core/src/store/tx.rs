@@ -793,21 +793,22 @@ pub(crate) fn write_request_refused(
 }
 
 /// Records why a queued message waits. A reply held by its desktop's budget is due again
-/// when the budget allows; a text held by the volume window keeps its place in line.
-/// Returns whether anything changed.
+/// when the budget allows (so its time moves with each hold); a text held by the volume
+/// window keeps its place in line and is recorded once, with the earliest it could leave
+/// then. Returns whether anything changed.
 pub(crate) fn write_hold(
     tx: &Transaction<'_>,
     id: i64,
     reason: HoldReason,
     until: i64,
 ) -> Result<bool, StoreError> {
-    let moves = i64::from(reason == HoldReason::ReplyBudget);
+    let moves = reason == HoldReason::ReplyBudget;
     Ok(tx
         .prepare_cached(
             "UPDATE messages SET hold = ?2, hold_until = ?3,
                     due_at = CASE WHEN ?4 THEN max(coalesce(due_at, 0), ?3) ELSE due_at END
              WHERE id = ?1 AND status = 'queued'
-               AND (hold IS NOT ?2 OR hold_until IS NOT ?3)",
+               AND (hold IS NOT ?2 OR (?4 AND hold_until IS NOT ?3))",
         )?
         .execute(params![id, reason.as_str(), until, moves])?
         > 0)

@@ -412,9 +412,9 @@ impl Rewinds {
         self.pending = Some(held);
     }
 
-    fn next_at(&self) -> tokio::time::Instant {
-        self.last
-            .map_or_else(tokio::time::Instant::now, |t| t + NEED_INTERVAL)
+    /// When the next resend may start (`None`: at once).
+    fn next_at(&self) -> Option<tokio::time::Instant> {
+        self.last.map(|t| t + NEED_INTERVAL)
     }
 
     fn waiting(&self) -> bool {
@@ -422,13 +422,15 @@ impl Rewinds {
     }
 
     async fn wait(&self) {
-        tokio::time::sleep_until(self.next_at()).await;
+        if let Some(at) = self.next_at() {
+            tokio::time::sleep_until(at).await;
+        }
     }
 
     /// Rewinds what the other side is taken to hold, if a resend is waiting and due.
     fn apply_due(&mut self, sent: &Mutex<VersionVector>) {
         let now = tokio::time::Instant::now();
-        if self.pending.is_some() && self.next_at() <= now {
+        if self.pending.is_some() && self.next_at().is_none_or(|at| at <= now) {
             if let Some(held) = self.pending.take() {
                 *lock(sent) = held;
             }
