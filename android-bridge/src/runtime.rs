@@ -682,6 +682,8 @@ fn skip_words(reason: SkipReason) -> &'static str {
         SkipReason::InConversation => "you are already texting with them",
         SkipReason::ResolvedByCall => "you spoke before the text left",
         SkipReason::TooLate => "the app was not running when the call ended",
+        SkipReason::International => "the number is in a country you have not allowed",
+        SkipReason::PremiumRate => "the number is a premium-rate line",
     }
 }
 

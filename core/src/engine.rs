@@ -1105,27 +1105,41 @@ impl Engine {
                 Verdict::Send => {}
                 Verdict::Hold { reason, until } => {
                     // Held by the volume window, everything due behind it waits too: each
-                    // is marked once, so every desktop shows why it has not left.
-                    let behind = match reason {
-                        HoldReason::VolumeLimit => {
+                    // is marked once, so every desktop shows why it has not left, and told
+                    // when it leaves if nothing else changes (the window projected forward,
+                    // the texts before it in line sent at their turn).
+                    let mut waiting = vec![(head.id, head.to.clone(), until)];
+                    if reason == HoldReason::VolumeLimit {
+                        let behind =
                             self.store
                                 .reader()
-                                .waiting_unmarked(now, head.id, MARK_AT_ONCE)?
+                                .waiting_in_line(now, head.id, MARK_AT_ONCE)?;
+                        if behind.iter().any(|(_, _, _, marked)| !marked) {
+                            let since = now.saturating_sub(outbound::VOLUME_WINDOW).unwrap_or(now);
+                            let mut recent = self.store.reader().sent_parts_since(since)?;
+                            let max = self.limits().parts_per_window;
+                            let parts = |body: &str| outbound::check_body(body).unwrap_or(1);
+                            recent.push((until, parts(&head.body)));
+                            let mut at = until;
+                            for (id, to, body, marked) in behind {
+                                at = outbound::volume_slot(at, &recent, max, parts(&body));
+                                recent.push((at, parts(&body)));
+                                if !marked {
+                                    waiting.push((id, to, at));
+                                }
+                            }
                         }
-                        HoldReason::ReplyBudget => Vec::new(),
-                    };
-                    let mut waiting = vec![(head.id, head.to.clone())];
-                    waiting.extend(behind);
+                    }
                     let newly = self.store.write(now, "outbox_held", |tx| {
                         let mut newly = Vec::new();
-                        for (id, to) in waiting {
+                        for (id, to, until) in waiting {
                             if tx.hold_message(id, reason, until)? {
-                                newly.push((id, to));
+                                newly.push((id, to, until));
                             }
                         }
                         Ok(newly)
                     })?;
-                    for (message_id, to) in newly {
+                    for (message_id, to, until) in newly {
                         tracing::info!(
                             message = message_id.0,
                             reason = reason.as_str(),

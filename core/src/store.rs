@@ -634,21 +634,22 @@ impl Reader<'_> {
         .transpose()
     }
 
-    /// Up to `limit` queued texts due by `at` that wait without a recorded reason, in line
-    /// order, leaving out `after` (the first in line), with their recipients.
-    pub fn waiting_unmarked(
+    /// Up to `limit` queued texts due by `at`, in line order, leaving out `head` (the first
+    /// in line): their recipients, texts, and whether a reason they wait is recorded.
+    pub fn waiting_in_line(
         &self,
         at: Timestamp,
-        after: MessageId,
+        head: MessageId,
         limit: u32,
-    ) -> Result<Vec<(MessageId, String)>, StoreError> {
+    ) -> Result<Vec<(MessageId, String, String, bool)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT m.id, c.number FROM messages m JOIN conversations c ON c.id = m.conversation_id
-             WHERE m.status = 'queued' AND m.due_at <= ?1 AND m.hold IS NULL AND m.id <> ?2
+            "SELECT m.id, c.number, m.body, m.hold IS NOT NULL FROM messages m
+             JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.status = 'queued' AND m.due_at <= ?1 AND m.id <> ?2
              ORDER BY m.due_at, m.id LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![ms(at), after.0, limit], |r| {
-            Ok((MessageId(r.get(0)?), r.get::<_, String>(1)?))
+        let rows = stmt.query_map(params![ms(at), head.0, limit], |r| {
+            Ok((MessageId(r.get(0)?), r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
         rows.collect::<Result<_, _>>().map_err(StoreError::from)
     }
