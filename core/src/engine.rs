@@ -245,9 +245,9 @@ pub enum EngineError {
     CallLog(PortError),
 }
 
-/// How many waiting texts one pass marks as held by the volume window (the rest in later
-/// passes), so a long line never makes one huge transaction.
-const MARK_AT_ONCE: u32 = 64;
+/// How many waiting texts one transaction marks as held by the volume window, so a long
+/// line never makes one op too large to sync.
+const MARK_AT_ONCE: usize = 64;
 
 /// How many call-log entries one transaction takes.
 const INGEST_BATCH: usize = 512;
@@ -1104,42 +1104,20 @@ impl Engine {
             match self.verdict(&head, now)? {
                 Verdict::Send => {}
                 Verdict::Hold { reason, until } => {
-                    // Held by the volume window, everything due behind it waits too: each
-                    // is marked once, so every desktop shows why it has not left, and told
-                    // when it leaves if nothing else changes (the window projected forward,
-                    // the texts before it in line sent at their turn).
-                    let mut waiting = vec![(head.id, head.to.clone(), until)];
-                    if reason == HoldReason::VolumeLimit {
-                        let behind =
-                            self.store
-                                .reader()
-                                .waiting_in_line(now, head.id, MARK_AT_ONCE)?;
-                        if behind.iter().any(|(_, _, _, marked)| !marked) {
-                            let since = now.saturating_sub(outbound::VOLUME_WINDOW).unwrap_or(now);
-                            let mut recent = self.store.reader().sent_parts_since(since)?;
-                            let max = self.limits().parts_per_window;
-                            let parts = |body: &str| outbound::check_body(body).unwrap_or(1);
-                            recent.push((until, parts(&head.body)));
-                            let mut at = until;
-                            for (id, to, body, marked) in behind {
-                                at = outbound::volume_slot(at, &recent, max, parts(&body));
-                                recent.push((at, parts(&body)));
-                                if !marked {
-                                    waiting.push((id, to, at));
-                                }
+                    let held = match reason {
+                        HoldReason::VolumeLimit => self.hold_the_line(&head, until, now)?,
+                        HoldReason::ReplyBudget => {
+                            let newly = self.store.write(now, "outbox_held", |tx| {
+                                tx.hold_message(head.id, reason, until)
+                            })?;
+                            if newly {
+                                vec![(head.id, head.to.clone(), until)]
+                            } else {
+                                Vec::new()
                             }
                         }
-                    }
-                    let newly = self.store.write(now, "outbox_held", |tx| {
-                        let mut newly = Vec::new();
-                        for (id, to, until) in waiting {
-                            if tx.hold_message(id, reason, until)? {
-                                newly.push((id, to, until));
-                            }
-                        }
-                        Ok(newly)
-                    })?;
-                    for (message_id, to, until) in newly {
+                    };
+                    for (message_id, to, until) in held {
                         tracing::info!(
                             message = message_id.0,
                             reason = reason.as_str(),
@@ -1206,6 +1184,52 @@ impl Engine {
             outcomes.push(self.hand_to_platform(request, head.kind, now)?);
         }
         Ok(outcomes)
+    }
+
+    /// The volume window holds the first text in line, so every text due behind it waits
+    /// too. Each is marked once, so every desktop shows why it has not left, with when it
+    /// leaves if nothing else changes (the window projected forward, the texts before it
+    /// sent at their turn). Marks go in transactions of a bounded size, so a long line
+    /// never makes an op too large to sync. Returns the texts newly marked.
+    fn hold_the_line(
+        &mut self,
+        head: &OutboxEntry,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<(MessageId, String, Timestamp)>, EngineError> {
+        if !self.store.reader().any_waiting_unmarked(now)? {
+            return Ok(Vec::new());
+        }
+        let since = now.saturating_sub(outbound::VOLUME_WINDOW).unwrap_or(now);
+        let mut recent = self.store.reader().sent_parts_since(since)?;
+        let max = self.limits().parts_per_window;
+        let parts = |body: &str| outbound::check_body(body).unwrap_or(1);
+        let mut at = now;
+        let mut unmarked = Vec::new();
+        for (id, to, body, marked) in self.store.reader().waiting_in_line(now)? {
+            at = if id == head.id {
+                until
+            } else {
+                outbound::volume_slot(at, &recent, max, parts(&body))
+            };
+            recent.push((at, parts(&body)));
+            if !marked {
+                unmarked.push((id, to, at));
+            }
+        }
+        let mut newly = Vec::new();
+        for chunk in unmarked.chunks(MARK_AT_ONCE) {
+            newly.extend(self.store.write(now, "outbox_held", |tx| {
+                let mut newly = Vec::new();
+                for (id, to, until) in chunk {
+                    if tx.hold_message(*id, HoldReason::VolumeLimit, *until)? {
+                        newly.push((*id, to.clone(), *until));
+                    }
+                }
+                Ok(newly)
+            })?);
+        }
+        Ok(newly)
     }
 
     /// Takes a queued text the policy refuses out of line: a person's reply fails with the

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::call::{CallOutcome, Line};
 use crate::message::{Direction, MessageKind, MessageStatus};
-use crate::outbound::HoldReason;
+use crate::outbound::{HoldReason, RefusalReason};
 use crate::phone::PhoneNumber;
 use crate::rules::NumberHistory;
 use crate::settings::Settings;
@@ -634,21 +634,30 @@ impl Reader<'_> {
         .transpose()
     }
 
-    /// Up to `limit` queued texts due by `at`, in line order, leaving out `head` (the first
-    /// in line): their recipients, texts, and whether a reason they wait is recorded.
+    /// Whether a queued text due by `at` waits with no reason recorded yet.
+    pub fn any_waiting_unmarked(&self, at: Timestamp) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM messages
+                 WHERE status = 'queued' AND due_at <= ?1 AND hold IS NULL)",
+            )?
+            .query_row([ms(at)], |r| r.get(0))?)
+    }
+
+    /// Every queued text due by `at`, in line order: its recipient, text, and whether a
+    /// reason it waits is recorded.
     pub fn waiting_in_line(
         &self,
         at: Timestamp,
-        head: MessageId,
-        limit: u32,
     ) -> Result<Vec<(MessageId, String, String, bool)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, c.number, m.body, m.hold IS NOT NULL FROM messages m
              JOIN conversations c ON c.id = m.conversation_id
-             WHERE m.status = 'queued' AND m.due_at <= ?1 AND m.id <> ?2
-             ORDER BY m.due_at, m.id LIMIT ?3",
+             WHERE m.status = 'queued' AND m.due_at <= ?1
+             ORDER BY m.due_at, m.id",
         )?;
-        let rows = stmt.query_map(params![ms(at), head.0, limit], |r| {
+        let rows = stmt.query_map(params![ms(at)], |r| {
             Ok((MessageId(r.get(0)?), r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
         rows.collect::<Result<_, _>>().map_err(StoreError::from)
@@ -833,6 +842,23 @@ pub struct PendingRequest {
     pub requested_at: Timestamp,
 }
 
+/// A reply request the phone refused, with no conversation to show it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedRequest {
+    /// The desktop that wrote it.
+    pub origin: String,
+    /// Its id there.
+    pub id: String,
+    /// The recipient it named.
+    pub to: Option<String>,
+    /// The text.
+    pub body: String,
+    /// When it was written.
+    pub requested_at: Timestamp,
+    /// Why the phone refused it.
+    pub reason: RefusalReason,
+}
+
 impl Reader<'_> {
     /// Reply requests with no message yet, oldest first.
     pub fn pending_requests(&self) -> Result<Vec<PendingRequest>, StoreError> {
@@ -871,6 +897,38 @@ impl Reader<'_> {
                 line: line.map(Line),
                 body,
                 requested_at: from_ms(at)?,
+            })
+        })
+        .collect()
+    }
+
+    /// Reply requests the phone refused because they named no conversation it has, newest
+    /// first (those with a conversation fail as a message in it instead).
+    pub fn refused_requests(&self, limit: u32) -> Result<Vec<RefusedRequest>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT origin, id, recipient, body, requested_at, refused FROM requests
+             WHERE refused IS NOT NULL ORDER BY requested_at DESC, origin, id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                (
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                ),
+            ))
+        })?;
+        rows.map(|row| {
+            let ((origin, id), (to, body, at, reason)) = row?;
+            Ok(RefusedRequest {
+                origin,
+                id,
+                to,
+                body,
+                requested_at: from_ms(at)?,
+                reason: parse_name(&reason, "refusal reason", RefusalReason::from_name)?,
             })
         })
         .collect()

@@ -442,3 +442,95 @@ async fn heartbeats_keep_an_idle_session_and_a_silent_phone_is_noticed() {
     let heard = ds.last_heard_ms.expect("the hello was heard");
     assert!(heard >= started.as_millisecond());
 }
+
+/// A peer that says it holds everything, then asks again and again for "everything after
+/// nothing": the phone resends nothing it already knows the peer holds, however often it
+/// is asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiny_need_claiming_nothing_makes_the_phone_resend_nothing() {
+    use ringback_core::sync::session::{FrameReader, Message, write_message};
+    let phone = phone().await;
+    for i in 0..300 {
+        text_in(&phone, i).await;
+    }
+    let desk_origin = "d35c0000000000000000000000000009".to_string();
+    let peer = PeerRecord {
+        endpoint: "desk-need".into(),
+        origin: desk_origin.clone(),
+        role: Role::Desktop,
+        name: "desk".into(),
+        paired: true,
+        changed_at: 0,
+    };
+    phone
+        .engine
+        .with(move |e| {
+            e.store_mut()
+                .write(Timestamp::now(), "paired", |tx| tx.set_peer(&peer))
+        })
+        .await
+        .expect("engine")
+        .expect("peer");
+    let held = phone
+        .engine
+        .with(|e| e.store().version_vector().clone())
+        .await
+        .expect("engine");
+    let (a, b) = tokio::io::duplex(64 * 1024);
+    let (ar, aw) = tokio::io::split(a);
+    let (br, mut bw) = tokio::io::split(b);
+    let replica = PhoneReplica::new(phone.engine.clone());
+    let origin = phone
+        .engine
+        .with(|e| e.store().origin().to_string())
+        .await
+        .expect("engine");
+    let session = tokio::spawn(session::run(
+        replica,
+        Hello {
+            origin,
+            role: Role::Phone,
+            name: "phone".into(),
+        },
+        ar,
+        aw,
+        |_| Ok(()),
+        Faults::default(),
+        Arc::new(Mutex::new(SessionStats::default())),
+    ));
+    write_message(
+        &mut bw,
+        &Message::Hello {
+            origin: desk_origin,
+            role: Role::Desktop,
+            name: "desk".into(),
+            held,
+        },
+    )
+    .await
+    .expect("hello");
+    let mut reader = FrameReader::new(br);
+    let first = reader.next().await.expect("frame");
+    assert!(matches!(first, Some(Message::Hello { .. })), "{first:?}");
+    for _ in 0..20 {
+        write_message(
+            &mut bw,
+            &Message::Need {
+                held: Default::default(),
+            },
+        )
+        .await
+        .expect("need");
+    }
+    let mut resent = 0;
+    let read = async {
+        while let Ok(Some(message)) = reader.next().await {
+            if let Message::Ops { ops } = message {
+                resent += ops.len();
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(3), read).await;
+    assert_eq!(resent, 0, "ops the peer said it holds were sent again");
+    session.abort();
+}
