@@ -135,7 +135,12 @@ fn reply_ops(origin: &str, first: u64, at: Timestamp, replies: &[Change]) -> Vec
         .collect()
 }
 
-fn reply(request: &str, conversation: Option<ConversationId>, to: Option<&str>, body: &str) -> Change {
+fn reply(
+    request: &str,
+    conversation: Option<ConversationId>,
+    to: Option<&str>,
+    body: &str,
+) -> Change {
     Change::Reply {
         request: request.into(),
         conversation: conversation.map(|c| c.0),
@@ -204,7 +209,9 @@ fn a_desktop_flooding_a_thousand_numbers_gets_no_more_than_its_budget_and_the_te
         .collect();
     assert_eq!(sent.len(), phone.telephony.sent().len());
     for (i, start) in sent.iter().enumerate() {
-        let end = start.checked_add(SignedDuration::from_hours(1)).expect("end");
+        let end = start
+            .checked_add(SignedDuration::from_hours(1))
+            .expect("end");
         let in_hour = sent[i..].iter().take_while(|t| **t < end).count();
         assert!(in_hour <= 40, "{in_hour} replies within an hour of {start}");
     }
@@ -249,7 +256,10 @@ fn a_desktop_flooding_a_thousand_numbers_gets_no_more_than_its_budget_and_the_te
         ))),
         "every waiting reply says why"
     );
-    assert_eq!(desk.digest().expect("d"), phone.engine.store().digest().expect("p"));
+    assert_eq!(
+        desk.digest().expect("d"),
+        phone.engine.store().digest().expect("p")
+    );
 }
 
 #[test]
@@ -321,7 +331,12 @@ fn request_ids_are_bound_to_the_desktop_that_wrote_them() {
         1,
         t0(),
         &[
-            reply(&format!("{OTHER_DESK}-1"), Some(conversation), None, "squat 1"),
+            reply(
+                &format!("{OTHER_DESK}-1"),
+                Some(conversation),
+                None,
+                "squat 1",
+            ),
             reply("provider-sms-7", Some(conversation), None, "squat 2"),
         ],
     );
@@ -330,15 +345,15 @@ fn request_ids_are_bound_to_the_desktop_that_wrote_them() {
         OTHER_DESK,
         1,
         t0(),
-        &[reply(&format!("{OTHER_DESK}-1"), Some(conversation), None, "the real reply")],
+        &[reply(
+            &format!("{OTHER_DESK}-1"),
+            Some(conversation),
+            None,
+            "the real reply",
+        )],
     );
     phone.receive(OTHER_DESK, &honest);
-    let bodies: Vec<String> = phone
-        .telephony
-        .sent()
-        .into_iter()
-        .map(|s| s.body)
-        .collect();
+    let bodies: Vec<String> = phone.telephony.sent().into_iter().map(|s| s.body).collect();
     assert!(
         bodies.contains(&"the real reply".to_string()),
         "the other desktop's reply is still sent: {bodies:?}"

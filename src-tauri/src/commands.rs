@@ -20,8 +20,8 @@ use ringback_core::store::Dashboard;
 
 use crate::ipc::{
     AppError, AppointmentView, CallRow, CallsBefore, ConvKey, ConversationDetail, ConversationRow,
-    Devices, ExportedFile, Id, InboxAfter, MessageRow, MessageState, Overview, SearchHit,
-    SegmentInfo, TemplatePreview, Way,
+    Devices, ExportedFile, Id, InboxAfter, MessageRow, MessageState, Overview, RefusedReply,
+    SearchHit, SegmentInfo, TemplatePreview, Way,
 };
 use crate::views;
 
@@ -155,6 +155,7 @@ pub async fn thread(
                     failure: None,
                     created_ms: r.requested_at.as_millisecond(),
                     left_ms: None,
+                    hold: None,
                 })
                 .collect();
             pending.reverse();
@@ -250,6 +251,50 @@ async fn refuse_if_opted_out(replica: &DesktopReplica, conversation: i64) -> Rep
         ));
     }
     Ok(())
+}
+
+/// Replies the phone refused because they named a number that never called or texted the
+/// business (those in a conversation show there as failed), newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn refused_replies(
+    desktop: State<'_, SharedDesktop>,
+    phone: String,
+) -> Reply<Vec<RefusedReply>> {
+    let replica = desktop.phone(&phone)?;
+    on_store(&replica, move |s| {
+        let me = s.origin().to_string();
+        let names: HashMap<String, String> = s
+            .reader()
+            .peers()?
+            .into_iter()
+            .map(|p| (p.origin, p.name))
+            .collect();
+        Ok(s.reader()
+            .refused_requests(MAX_PAGE)?
+            .into_iter()
+            .map(|r| RefusedReply {
+                to: r
+                    .to
+                    .as_deref()
+                    .map(views::display_number)
+                    .unwrap_or_default(),
+                preview: views::preview(&r.body, 80),
+                reason: r.reason,
+                words: r.reason.describe(),
+                desktop: if r.origin == me {
+                    "this desktop".to_string()
+                } else {
+                    names
+                        .get(&r.origin)
+                        .cloned()
+                        .unwrap_or_else(|| "another desktop".to_string())
+                },
+                requested_ms: r.requested_at.as_millisecond(),
+            })
+            .collect())
+    })
+    .await
 }
 
 /// Sets where a lead stands.

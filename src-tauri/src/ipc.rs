@@ -4,6 +4,7 @@
 
 use ringback_core::assistant::{AssistantState, LeadFields};
 use ringback_core::conversation::LeadStatus;
+use ringback_core::outbound::{HoldReason, RefusalReason};
 use ringback_core::settings::AssistantMode;
 use ringback_core::sync::replica::DesktopError;
 use ringback_core::{MessageKind, MessageStatus, SettingsError, StoreError};
@@ -188,6 +189,39 @@ pub struct MessageRow {
     /// When it left the phone.
     #[specta(type = Option<specta_typescript::Number>)]
     pub left_ms: Option<i64>,
+    /// Why the phone holds it back for now (queued texts only).
+    pub hold: Option<HoldView>,
+}
+
+/// Why the phone holds a text back, in words, and until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct HoldView {
+    /// Why.
+    pub reason: HoldReason,
+    /// Why, in words for the team.
+    pub words: String,
+    /// The earliest it leaves, if nothing else changes.
+    #[specta(type = specta_typescript::Number)]
+    pub until_ms: i64,
+}
+
+/// A reply the phone refused to send, with no conversation to show it in (it named a
+/// number that never called or texted the business).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct RefusedReply {
+    /// The recipient it named, formatted for reading.
+    pub to: String,
+    /// The start of the text.
+    pub preview: String,
+    /// Why.
+    pub reason: RefusalReason,
+    /// Why, in words.
+    pub words: String,
+    /// The desktop that wrote it (its name, or "this desktop").
+    pub desktop: String,
+    /// When it was written.
+    #[specta(type = specta_typescript::Number)]
+    pub requested_ms: i64,
 }
 
 /// A call, as the missed-calls page and a conversation show it.
@@ -316,6 +350,8 @@ pub struct SegmentInfo {
     pub characters: u32,
     /// Room left in the last part.
     pub remaining_in_segment: u32,
+    /// The most parts the phone sends in one text; a longer reply is refused.
+    pub max_segments: u32,
 }
 
 /// A search result.

@@ -38,6 +38,7 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::thread,
             commands::mark_read,
             commands::send_reply,
+            commands::refused_replies,
             commands::resend,
             commands::set_lead_status,
             commands::set_note,

@@ -11,8 +11,8 @@ use ringback_core::{Direction, Line};
 use ringback_core::store::InboxCursor;
 
 use crate::ipc::{
-    AppointmentView, CallRow, ConvKey, ConversationRow, InboxAfter, MessageRow, MessageState,
-    SegmentInfo, Way,
+    AppointmentView, CallRow, ConvKey, ConversationRow, HoldView, InboxAfter, MessageRow,
+    MessageState, SegmentInfo, Way,
 };
 
 /// Longest inbox preview, in characters.
@@ -136,6 +136,14 @@ pub fn message_row(m: Message) -> MessageRow {
         body: m.body,
         created_ms: m.created_at.as_millisecond(),
         left_ms: m.left_at.map(|t| t.as_millisecond()),
+        hold: m
+            .hold
+            .filter(|_| m.status == ringback_core::MessageStatus::Queued)
+            .map(|h| HoldView {
+                reason: h.reason,
+                words: h.reason.describe().to_string(),
+                until_ms: h.until.as_millisecond(),
+            }),
     }
 }
 
@@ -222,6 +230,7 @@ pub fn segment_info(text: &str) -> SegmentInfo {
         segments: u32::try_from(count.segments).unwrap_or(u32::MAX),
         characters: u32::try_from(count.units).unwrap_or(u32::MAX),
         remaining_in_segment: u32::try_from(count.remaining).unwrap_or(u32::MAX),
+        max_segments: u32::try_from(ringback_core::outbound::MAX_PARTS).unwrap_or(u32::MAX),
     }
 }
 

@@ -61,6 +61,7 @@ export type Dashboard = Data<"dashboard">;
 export type DryRun = Data<"dryRun">;
 export type SegmentInfo = Data<"segments">;
 export type AppointmentView = Item<Data<"appointments">>;
+export type RefusedReply = Item<Data<"refusedReplies">>;
 export type ExportedFile = Data<"exportAppointments">;
 
 /** The message of anything thrown. */

@@ -24,6 +24,11 @@ export const commands = {
 	markRead: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("mark_read", { key })),
 	/**  Asks the phone to send a reply. */
 	sendReply: (key: ConvKey, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("send_reply", { key, body })),
+	/**
+	 *  Replies the phone refused because they named a number that never called or texted the
+	 *  business (those in a conversation show there as failed), newest first.
+	 */
+	refusedReplies: (phone: string) => typedError<RefusedReply[], AppError_Serialize>(__TAURI_INVOKE("refused_replies", { phone })),
 	/**  Asks the phone to send a failed or expired message again. */
 	resend: (key: ConvKey, messageId: Id) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("resend", { key, messageId })),
 	/**  Sets where a lead stands. */
@@ -654,7 +659,9 @@ export type DryRunKind =
 /**  A call that would get no text. */
 "skipped" | 
 /**  A reply the phone would refuse. */
-"refused";
+"refused" | 
+/**  A text the phone would hold back for a while (the volume limit). */
+"held";
 
 /**  One thing the phone would do. */
 export type DryRunLine = DryRunLine_Serialize | DryRunLine_Deserialize;
@@ -717,6 +724,23 @@ export type FollowUp = {
 	after_hours: number | null,
 	/**  The message, with placeholders. */
 	body: string,
+};
+
+/**  Why a text waits. */
+export type HoldReason = 
+/**  The phone sent its most parts for any 30 minutes. */
+"volume_limit" | 
+/**  The desktop that wrote this reply used its budget for the hour. */
+"reply_budget";
+
+/**  Why the phone holds a text back, in words, and until when. */
+export type HoldView = {
+	/**  Why. */
+	reason: HoldReason,
+	/**  Why, in words for the team. */
+	words: string,
+	/**  The earliest it leaves, if nothing else changes. */
+	until_ms: number,
 };
 
 /**  A row id as a command argument (a JavaScript number: ids stay far below 2^53). */
@@ -791,19 +815,39 @@ export type LeadStatus =
 /**  They went elsewhere. */
 "lost";
 
-/**  Volume limits. */
+/**  What the phone may send: the outbound policy's settings (see [`crate::outbound`]). */
 export type Limits = Limits_Serialize | Limits_Deserialize;
 
-/**  Volume limits. */
+/**  What the phone may send: the outbound policy's settings (see [`crate::outbound`]). */
 export type Limits_Deserialize = {
-	/**  Most texts that may leave in any 30 minutes (1–1000). */
+	/**
+	 *  Most SMS parts that may leave in any 30 minutes, every kind of text counted (1–30:
+	 *  past 30 Android stops and asks the owner).
+	 */
 	max_per_30_minutes?: number,
+	/**  Most replies one desktop may have sent in any hour (1–120); more wait their turn. */
+	replies_per_desktop_per_hour?: number,
+	/**
+	 *  Countries besides the business's own whose numbers may be texted (two-letter codes
+	 *  such as "CA"); numbers elsewhere are never texted. Premium-rate numbers never are.
+	 */
+	allowed_countries?: string[],
 };
 
-/**  Volume limits. */
+/**  What the phone may send: the outbound policy's settings (see [`crate::outbound`]). */
 export type Limits_Serialize = {
-	/**  Most texts that may leave in any 30 minutes (1–1000). */
+	/**
+	 *  Most SMS parts that may leave in any 30 minutes, every kind of text counted (1–30:
+	 *  past 30 Android stops and asks the owner).
+	 */
 	max_per_30_minutes: number,
+	/**  Most replies one desktop may have sent in any hour (1–120); more wait their turn. */
+	replies_per_desktop_per_hour: number,
+	/**
+	 *  Countries besides the business's own whose numbers may be texted (two-letter codes
+	 *  such as "CA"); numbers elsewhere are never texted. Premium-rate numbers never are.
+	 */
+	allowed_countries: string[],
 };
 
 /**  How a peer is reached. */
@@ -862,6 +906,8 @@ export type MessageRow_Deserialize = {
 	created_ms: number,
 	/**  When it left the phone. */
 	left_ms?: number | null,
+	/**  Why the phone holds it back for now (queued texts only). */
+	hold?: HoldView | null,
 };
 
 /**  One message of a thread. */
@@ -882,6 +928,8 @@ export type MessageRow_Serialize = {
 	created_ms: number,
 	/**  When it left the phone. */
 	left_ms: number | null,
+	/**  Why the phone holds it back for now (queued texts only). */
+	hold: HoldView | null,
 };
 
 /**  A message's state as the team reads it. */
@@ -992,6 +1040,45 @@ export type PeersChanged_Serialize = {
 	phones: PeerRow_Serialize[],
 };
 
+/**
+ *  Why the phone refused to send a text. Stored with the message (or the request) and
+ *  shown on every desktop.
+ */
+export type RefusalReason = 
+/**  The number texted STOP. */
+"opted_out" | 
+/**  Not a number a text can go to. */
+"invalid_number" | 
+/**  Nothing to send. */
+"empty_body" | 
+/**  The business has never heard from this number (no call, no text). */
+"no_conversation" | 
+/**  A number in a country the owner has not allowed. */
+"international" | 
+/**  A premium-rate or shared-cost number. */
+"premium_rate" | 
+/**  Longer than [`MAX_PARTS`] SMS parts. */
+"too_long";
+
+/**
+ *  A reply the phone refused to send, with no conversation to show it in (it named a
+ *  number that never called or texted the business).
+ */
+export type RefusedReply = {
+	/**  The recipient it named, formatted for reading. */
+	to: string,
+	/**  The start of the text. */
+	preview: string,
+	/**  Why. */
+	reason: RefusalReason,
+	/**  Why, in words. */
+	words: string,
+	/**  The desktop that wrote it (its name, or "this desktop"). */
+	desktop: string,
+	/**  When it was written. */
+	requested_ms: number,
+};
+
 /**  A search result. */
 export type SearchHit = SearchHit_Serialize | SearchHit_Deserialize;
 
@@ -1033,6 +1120,8 @@ export type SegmentInfo = {
 	characters: number,
 	/**  Room left in the last part. */
 	remaining_in_segment: number,
+	/**  The most parts the phone sends in one text; a longer reply is refused. */
+	max_segments: number,
 };
 
 /**  The settings document, as stored and synced (JSON). */

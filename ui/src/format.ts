@@ -43,10 +43,10 @@ export function percent(rate: number | null | undefined): string {
 }
 
 /** A message's state in words. */
-export function stateWords(m: Pick<MessageRow, "status" | "failure" | "direction">): string {
+export function stateWords(m: Pick<MessageRow, "status" | "failure" | "direction"> & { hold?: MessageRow["hold"] }): string {
   switch (m.status) {
     case "queued":
-      return "Queued";
+      return m.hold ? `Held until ${when(m.hold.until_ms)} — ${m.hold.words.replace(/^held: /, "")}` : "Queued";
     case "sending":
       return "Sending";
     case "sent":

@@ -743,3 +743,30 @@ fn owner_texts_from_the_phone_join_known_conversations_once_and_never_copy_ringb
     assert_ne!(follow_up.status, MessageStatus::Queued);
     assert_ne!(follow_up.status, MessageStatus::Sent);
 }
+
+#[test]
+fn settings_saved_by_an_earlier_version_with_looser_bounds_keep_the_phone_texting() {
+    let phone = Phone::new();
+    let mut store = Store::open_in_memory().expect("store");
+    let old = Settings {
+        business_name: "Acme Plumbing".into(),
+        ..Settings::default()
+    }
+    .patched(&json!({"limits": {"max_per_30_minutes": 1000}}))
+    .expect("patch");
+    let now = phone.clock.now();
+    store
+        .write(now, "settings_changed", |tx| tx.save_settings(&old, now))
+        .expect("saved before the upgrade");
+    let mut engine = Engine::open(store, phone.ports(), &Settings::default()).expect("engine");
+    assert_eq!(
+        engine
+            .config()
+            .map(|c| c.settings.limits.max_per_30_minutes),
+        Some(30),
+        "brought within today's bound, not dropped"
+    );
+    phone.call("+12125550123", CallOutcome::Missed);
+    let out = engine.handle(PlatformEvent::CallLogChanged).expect("h");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::TextBack]);
+}

@@ -64,9 +64,46 @@ fn ranges_name_the_field() {
             "text_back.late_window_minutes",
         ),
         (
-            json!({"limits": {"max_per_30_minutes": 1001}}),
+            json!({"limits": {"max_per_30_minutes": 31}}),
             "limits.max_per_30_minutes",
         ),
+        (
+            json!({"limits": {"replies_per_desktop_per_hour": 0}}),
+            "limits.replies_per_desktop_per_hour",
+        ),
+        (
+            json!({"limits": {"replies_per_desktop_per_hour": 121}}),
+            "limits.replies_per_desktop_per_hour",
+        ),
+        (
+            json!({"limits": {"allowed_countries": ["CA", "Canada"]}}),
+            "limits.allowed_countries[1]",
+        ),
+        (
+            json!({"limits": {"allowed_countries": ["US"]}}),
+            "limits.allowed_countries[0]",
+        ),
+        (
+            json!({"follow_ups": (1..=6).map(|h| json!({"after_hours": h, "body": "x"})).collect::<Vec<_>>()}),
+            "follow_ups",
+        ),
+        (
+            json!({"keyword_replies": (0..51).map(|i| json!({"keyword": format!("W{i}"), "body": "x"})).collect::<Vec<_>>()}),
+            "keyword_replies",
+        ),
+        (
+            json!({"follow_ups": [{"after_hours": 4, "body": "x".repeat(1531)}]}),
+            "follow_ups[0].body",
+        ),
+        (
+            json!({"keyword_replies": [{"keyword": "HOURS", "body": "😀".repeat(400)}]}),
+            "keyword_replies[0].body",
+        ),
+        (
+            json!({"templates": {"after_hours": "y".repeat(2000)}}),
+            "templates.after_hours",
+        ),
+        (json!({"business_name": "A".repeat(101)}), "business_name"),
         (json!({"timezone": "Mars/Olympus"}), "timezone"),
         (json!({"region": "ZZ"}), "region"),
         (
@@ -110,6 +147,21 @@ fn ranges_name_the_field() {
         let result = named().patched(&patch).and_then(|s| s.validate());
         assert_eq!(field_of(result), field, "{patch}");
     }
+}
+
+#[test]
+fn a_document_saved_with_looser_bounds_is_brought_within_them() {
+    let old = named()
+        .patched(&json!({
+            "limits": {"max_per_30_minutes": 1000},
+            "follow_ups": (1..=8).map(|h| json!({"after_hours": h, "body": "x"})).collect::<Vec<_>>(),
+        }))
+        .expect("patch");
+    assert!(old.validate().is_err(), "an earlier version allowed this");
+    let fixed = old.within_bounds();
+    fixed.validate().expect("valid now");
+    assert_eq!(fixed.limits.max_per_30_minutes, 30);
+    assert_eq!(fixed.follow_ups.len(), 5);
 }
 
 #[test]

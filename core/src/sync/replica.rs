@@ -24,8 +24,11 @@ pub enum DesktopError {
     /// The reply is empty.
     #[error("the reply is empty; write something to send")]
     EmptyReply,
-    /// The reply is too long for any phone.
-    #[error("the reply is {0} characters long; shorten it to under 10,000 characters")]
+    /// The reply is longer than the phone sends.
+    #[error(
+        "the reply would go as {0} SMS parts; the phone sends at most {max}, so shorten it",
+        max = crate::outbound::MAX_PARTS
+    )]
     ReplyTooLong(usize),
     /// The reply has no recipient.
     #[error("the reply has no recipient; choose a conversation or enter a number")]
@@ -34,9 +37,6 @@ pub enum DesktopError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
-
-/// The longest reply a desktop accepts, in characters (ten SMS-length pages and more).
-pub const MAX_REPLY_CHARS: usize = 10_000;
 
 fn stopped<E: std::fmt::Display>(e: E) -> SyncError {
     SyncError::Replica(e.to_string())
@@ -154,12 +154,11 @@ impl DesktopReplica {
         to: Option<&str>,
         body: &str,
     ) -> Result<String, DesktopError> {
-        if body.trim().is_empty() {
-            return Err(DesktopError::EmptyReply);
-        }
-        let chars = body.chars().count();
-        if chars > MAX_REPLY_CHARS {
-            return Err(DesktopError::ReplyTooLong(chars));
+        // The phone checks again: this only says so before the reply leaves this desktop.
+        match crate::outbound::check_body(body) {
+            Err(crate::outbound::RefusalReason::EmptyBody) => return Err(DesktopError::EmptyReply),
+            Err(_) => return Err(DesktopError::ReplyTooLong(crate::sms::count(body).segments)),
+            Ok(_) => {}
         }
         if conversation.is_none() && to.is_none_or(|t| t.trim().is_empty()) {
             return Err(DesktopError::NoRecipient);

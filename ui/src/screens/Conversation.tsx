@@ -368,8 +368,10 @@ export function Composer(props: {
     return () => clearTimeout(t);
   }, [text]);
 
+  // The phone refuses a reply longer than this; say so while it is typed.
+  const tooLong = !!seg && seg.segments > seg.max_segments;
   const send = () => {
-    if (props.disabled || sending || !text.trim()) return;
+    if (props.disabled || sending || !text.trim() || tooLong) return;
     setSending(true);
     api
       .sendReply(props.convKey, text)
@@ -418,8 +420,9 @@ export function Composer(props: {
         }}
       />
       <div class="composer-bar">
-        <span class="segments" data-testid="segments" aria-live="polite">
+        <span class={`segments${tooLong ? " over" : ""}`} data-testid="segments" aria-live="polite">
           {seg ? segmentWords(seg) : ""}
+          {tooLong && ` · too long: the phone sends at most ${seg?.max_segments} SMS parts`}
         </span>
         {props.quickReplies.length > 0 && (
           <label class="quick">
@@ -441,7 +444,7 @@ export function Composer(props: {
             </select>
           </label>
         )}
-        <button type="button" class="btn primary" data-testid="send" disabled={props.disabled || sending || !text.trim()} onClick={send}>
+        <button type="button" class="btn primary" data-testid="send" disabled={props.disabled || sending || !text.trim() || tooLong} onClick={send}>
           Send
         </button>
       </div>

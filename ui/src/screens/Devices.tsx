@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf, type Devices, type PeerRow } from "../api";
+import { RefusedReplies } from "../components/RefusedReplies";
 import type { Network } from "../bindings";
 import { clock, when } from "../format";
 
@@ -127,6 +128,9 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
           </tbody>
         </table>
       )}
+      {phones.map((p) => (
+        <RefusedReplies key={p.endpoint} phone={p.endpoint} name={p.name} />
+      ))}
       <h2>Network</h2>
       <fieldset class="network">
         <legend>How this desktop reaches phones</legend>

@@ -92,6 +92,7 @@ const SPOTS: RegExp[] = [
   /^quick_replies(\[\d+\].*)?$/,
   /^block_list([[.].*)?$/,
   /^limits\.\w+$/,
+  /^limits\.allowed_countries([[.].*)?$/,
   /^sync\.(network|reply_expiry_hours)$/,
   /^assistant\.(mode|auto_only_after_hours|base_url|model|api_key|timeout_seconds|max_texts_per_day|slot_minutes|handoff_text)$/,
   /^assistant\.(services|service_area|price_notes)([[.].*)?$/,
@@ -369,11 +370,43 @@ export function SettingsScreen(props: { noPhone: boolean }) {
 
       <fieldset>
         <legend>Limits</legend>
-        {Object.entries(draft.limits).map(([k, v]) => (
-          <Field key={k} id={`lim-${k}`} label={limitLabel(k)} field={`limits.${k}`} errors={errors}>
-            <NumberInput id={`lim-${k}`} min={0} value={v as number} onChange={(n) => set(`limits.${k}`, n)} />
-          </Field>
-        ))}
+        <p class="hint">
+          The phone checks every text against these, whoever asked for it: a text-back, a follow-up, the assistant or a reply typed
+          here. Android stops and asks the owner past 30 SMS parts in 30 minutes.
+        </p>
+        <Field id="lim-max" label="Most SMS parts in any 30 minutes (1–30)" field="limits.max_per_30_minutes" errors={errors}>
+          <NumberInput id="lim-max" min={1} value={draft.limits.max_per_30_minutes} onChange={(n) => set("limits.max_per_30_minutes", n)} />
+        </Field>
+        <Field
+          id="lim-replies"
+          label="Most replies from one desktop in any hour (1–120)"
+          field="limits.replies_per_desktop_per_hour"
+          errors={errors}
+        >
+          <NumberInput
+            id="lim-replies"
+            min={1}
+            value={draft.limits.replies_per_desktop_per_hour}
+            onChange={(n) => set("limits.replies_per_desktop_per_hour", n)}
+          />
+        </Field>
+        <Field
+          id="lim-countries"
+          label="Also text numbers in these countries (two-letter codes, one per line, such as CA)"
+          field="limits.allowed_countries"
+          errors={errors}
+        >
+          <LinesInput id="lim-countries" rows={2} class="mono" value={draft.limits.allowed_countries} onChange={(v) => set("limits.allowed_countries", v)} />
+        </Field>
+        <FieldError errors={errors} field="limits.allowed_countries" inside />
+        {Object.entries(draft.limits)
+          .filter(([k, v]) => !KNOWN_LIMITS.includes(k) && typeof v === "number")
+          .map(([k, v]) => (
+            // A limit a newer phone knows and this desktop does not: still shown and kept.
+            <Field key={k} id={`lim-${k}`} label={limitLabel(k)} field={`limits.${k}`} errors={errors}>
+              <NumberInput id={`lim-${k}`} min={0} value={v as number} onChange={(n) => set(`limits.${k}`, n)} />
+            </Field>
+          ))}
       </fieldset>
 
       <fieldset>
@@ -514,8 +547,9 @@ function AssistantSection(props: { draft: Settings; saved: Settings | null; erro
   );
 }
 
+const KNOWN_LIMITS = ["max_per_30_minutes", "replies_per_desktop_per_hour", "allowed_countries"];
+
 function limitLabel(key: string): string {
-  if (key === "max_per_30_minutes") return "Most texts in any 30 minutes";
   const words = key.replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
@@ -688,7 +722,7 @@ function DryRunBox(props: { settings: Settings }) {
             {result.lines.map((l, i) => (
               <tr key={i} class={`dry-${l.kind}`}>
                 <td>{clock(l.at_ms ?? 0)}</td>
-                <td>{l.kind === "texted" ? "Text" : l.kind === "skipped" ? "No text" : "Refused"}</td>
+                <td>{l.kind === "texted" ? "Text" : l.kind === "skipped" ? "No text" : l.kind === "held" ? "Held" : "Refused"}</td>
                 <td>{l.to}</td>
                 <td>{l.body ?? l.reason}</td>
               </tr>

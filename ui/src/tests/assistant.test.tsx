@@ -185,13 +185,13 @@ describe("Appointments", () => {
 describe("Assistant settings", () => {
   const base = (): Settings =>
     settingsDoc({
-      limits: { max_per_30_minutes: 25 } as Settings["limits"],
+      limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [] },
       assistant: assistantSettings({ mode: "suggest", base_url: "http://127.0.0.1:8080/v1", api_key: "sk-…9f3a" }),
     });
 
   function serve(errors: { message: string; field: string | null }[] = []) {
     api.settings.mockResolvedValue(base());
-    api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158 } });
+    api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158, max_segments: 10 } });
     api.sampleDay.mockResolvedValue("");
     api.validateSettings.mockResolvedValue(errors);
     api.saveSettings.mockImplementation(async (s: Settings) => s);

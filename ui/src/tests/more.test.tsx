@@ -134,7 +134,7 @@ describe("Conversation thread", () => {
 
 function serveSettings(errors: { message: string; field: string | null }[] = []) {
   api.settings.mockResolvedValue(settingsDoc());
-  api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158 } });
+  api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158, max_segments: 10 } });
   api.sampleDay.mockResolvedValue("");
   api.validateSettings.mockResolvedValue(errors);
   api.saveSettings.mockImplementation(async (s: Settings) => s);
@@ -170,7 +170,12 @@ describe("Settings form", () => {
     await waitFor(() => expect((getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(getByTestId("settings-save"));
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
-    expect((api.saveSettings.mock.calls[0][0] as Settings).limits).toEqual({ max_per_30_minutes: 25, max_per_day: 150 });
+    expect((api.saveSettings.mock.calls[0][0] as Settings).limits).toEqual({
+      max_per_30_minutes: 25,
+      replies_per_desktop_per_hour: 60,
+      allowed_countries: [],
+      max_per_day: 150,
+    });
   });
 
   it("keeps a new line in the block list while typing, and saves one number per line", async () => {
@@ -218,5 +223,51 @@ describe("Devices", () => {
     fireEvent.click(getByLabelText("Unpair Shop phone"));
     fireEvent.click(getByText("Yes, unpair"));
     expect(api.unpair).toHaveBeenCalledWith("ep1");
+  });
+});
+
+describe("The phone's outbound policy in the window", () => {
+  it("says why a queued text is held and until when", async () => {
+    api.conversation.mockResolvedValue(detail());
+    const until = 1_800_000_600_000;
+    api.thread.mockResolvedValue([
+      message(2, {
+        status: "queued",
+        hold: { reason: "reply_budget", words: "held: replies from this desktop reached their hourly budget (Settings → Limits); it leaves when the budget allows", until_ms: until },
+      }),
+    ]);
+    const { findByTestId } = render(<Conversation convKey={{ phone: "p1", id: 1 }} version={0} />);
+    const m = await findByTestId("message");
+    const state = m.querySelector(".state")?.textContent ?? "";
+    expect(state).toMatch(/^Held until /);
+    expect(state).toContain("hourly budget");
+  });
+
+  it("refuses to send a reply longer than the phone sends, and says so while it is typed", async () => {
+    api.conversation.mockResolvedValue(detail());
+    api.thread.mockResolvedValue([]);
+    api.segments.mockResolvedValue({ encoding: "gsm7", segments: 11, characters: 1600, remaining_in_segment: 83, max_segments: 10 });
+    const { findByTestId } = render(<Conversation convKey={{ phone: "p1", id: 1 }} version={0} />);
+    const box = (await findByTestId("composer")) as HTMLTextAreaElement;
+    fireEvent.input(box, { target: { value: "x".repeat(1600) } });
+    const segments = await findByTestId("segments");
+    await waitFor(() => expect(segments.textContent).toContain("too long"));
+    expect(((await findByTestId("send")) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.keyDown(box, { key: "Enter", ctrlKey: true });
+    expect(api.sendReply).not.toHaveBeenCalled();
+  });
+
+  it("lists the replies a phone refused for numbers that never got in touch, and which desktop wrote them", async () => {
+    api.devices.mockResolvedValue({ qr_svg: "<svg/>", short_code: "CODE", expires_ms: Date.now() + 60_000, phones: [], network: "default", relay_url: "", restart_needed: false });
+    api.refusedReplies.mockResolvedValue([
+      { to: "(646) 555-0001", preview: "Win!", reason: "no_conversation", words: "not sent: the business has never had a call or a text from this number", desktop: "Front desk", requested_ms: Date.now() },
+    ]);
+    const phones = [{ endpoint: "ep1", name: "Shop phone", link: "relay" as const, offline_since_ms: null, last_sync_ms: null }];
+    const { findByTestId } = render(<DevicesScreen phones={phones} />);
+    const list = await findByTestId("refused-replies");
+    expect(api.refusedReplies).toHaveBeenCalledWith("ep1");
+    expect(list.textContent).toContain("Shop phone refused 1 reply");
+    expect(list.textContent).toContain("Front desk");
+    expect(list.textContent).toContain("never had a call or a text");
   });
 });

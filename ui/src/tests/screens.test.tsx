@@ -89,7 +89,7 @@ describe("Conversation", () => {
     api.conversation.mockResolvedValue(detail());
     api.thread.mockResolvedValue([message(1)]);
     api.sendReply.mockResolvedValue(null);
-    api.segments.mockResolvedValue({ encoding: "ucs2", segments: 2, characters: 80, remaining_in_segment: 54 });
+    api.segments.mockResolvedValue({ encoding: "ucs2", segments: 2, characters: 80, remaining_in_segment: 54, max_segments: 10 });
     const { findByTestId, getByTestId } = render(<Conversation convKey={key} version={0} />);
     const box = (await findByTestId("composer")) as HTMLTextAreaElement;
     fireEvent.input(box, { target: { value: "On our way 🚐" } });
@@ -124,7 +124,7 @@ describe("Settings", () => {
     follow_ups: [],
     keyword_replies: [],
     block_list: [],
-    limits: { max_per_30_minutes: 25 },
+    limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [] },
     sync: { network: "default", relay_url: "", reply_expiry_hours: 24 },
     quick_replies: [],
     assistant: assistantSettings(),
@@ -132,7 +132,7 @@ describe("Settings", () => {
 
   it("shows an error next to its field and keeps Save off until it is fixed", async () => {
     api.settings.mockResolvedValue(settings);
-    api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158 } });
+    api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158, max_segments: 10 } });
     api.sampleDay.mockResolvedValue("");
     api.validateSettings.mockResolvedValue([{ message: "must be between 0 and 3600 seconds", field: "text_back.delay_seconds" }]);
     const { findAllByTestId, getByTestId, getByLabelText } = render(<SettingsScreen noPhone={false} />);
