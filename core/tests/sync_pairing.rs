@@ -368,3 +368,27 @@ async fn pairing_connections_time_out_and_are_capped_and_pairing_still_works() {
         e.close().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paired_phone_that_pairs_again_keeps_its_replica() {
+    let rig = rig(PairingLimits::default()).await;
+    rig.desktop.pair(&rig.phone).await;
+    let id = rig.phone.node.id();
+    let replica = rig.desktop.replica(id);
+    rig.phone.text_in(1).await;
+    converge(
+        &rig.phone,
+        std::slice::from_ref(&replica),
+        Duration::from_secs(20),
+    )
+    .await;
+    rig.desktop.pair(&rig.phone).await;
+    assert_eq!(rig.desktop.node.phones().len(), 1);
+    rig.phone.text_in(2).await;
+    converge(
+        &rig.phone,
+        &[replica, rig.desktop.replica(id)],
+        Duration::from_secs(20),
+    )
+    .await;
+}

@@ -7,6 +7,7 @@ const names = [
   "setLeadStatus", "setNote", "segments", "uiReady", "settings", "validateSettings", "saveSettings",
   "previewTemplate", "sampleDay", "dryRun", "devices", "unpair", "demoPair", "demoCall", "demoSms",
   "appointments", "exportAppointments", "assistantResume", "assistantTakeOver", "dismissDraft",
+  "dashboard", "newTicket", "cancelTicket", "pairingRequests", "acceptPairing", "rejectPairing",
 ] as const;
 
 export const api = Object.fromEntries(names.map((n) => [n, vi.fn()])) as Record<(typeof names)[number], ReturnType<typeof vi.fn>>;
