@@ -909,7 +909,8 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                     return;
                 }
                 let Some(_slot) = inner.pairing_slots.take(inner.limits.connections) else {
-                    tracing::info!(remote = %remote.fmt_short(), "pairing refused: too many pairing connections");
+                    // Debug: a peer can open these as fast as it likes.
+                    tracing::debug!(remote = %remote.fmt_short(), "pairing refused: too many pairing connections");
                     conn.close(pairing::CLOSE_REFUSED.into(), reason::BUSY.as_bytes());
                     return;
                 };
