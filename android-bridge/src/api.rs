@@ -142,6 +142,9 @@ pub struct BridgeStatus {
     pub enabled: bool,
     /// This phone's endpoint id.
     pub endpoint: String,
+    /// This phone's pairing fingerprint ("K7QD-M2XA-PL4F"): the desktop shows the same
+    /// beside the phone's name before a person accepts it there.
+    pub fingerprint: String,
     /// Paired desktops.
     pub desktops: Vec<DesktopStatus>,
     /// The last missed call.
@@ -253,8 +256,9 @@ impl Bridge {
         }
     }
 
-    /// Pairs with a desktop: the QR payload or the typed short code. Blocks until the
-    /// desktop answers (seconds): call it off the main thread.
+    /// Pairs with a desktop: the QR payload or the typed short code. Blocks until a person
+    /// at the desktop accepts this phone (its name and the fingerprint in `status()`) or
+    /// rejects it, at most a few minutes: call it off the main thread.
     pub fn pair(&self, code: String) -> Result<PairedDesktop, BridgeError> {
         self.check()?;
         let (name, endpoint) = self.runtime.pair(&code)?;
@@ -369,6 +373,7 @@ fn status_record(view: StatusView, running: bool) -> BridgeStatus {
         running,
         enabled: view.enabled,
         endpoint: view.endpoint,
+        fingerprint: view.fingerprint,
         desktops: view.desktops.into_iter().map(desktop_record).collect(),
         last_missed_call: view.last_missed_call.map(
             |MissedCallView {

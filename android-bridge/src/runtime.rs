@@ -127,6 +127,8 @@ pub struct MissedCallView {
 pub struct StatusView {
     /// The phone's endpoint id.
     pub endpoint: String,
+    /// Its pairing fingerprint, as the desktop shows it.
+    pub fingerprint: String,
     /// The text-back switch.
     pub enabled: bool,
     /// Paired desktops.
@@ -142,8 +144,11 @@ pub struct Runtime {
     rt: tokio::runtime::Runtime,
     engine: EngineHandle,
     task: Mutex<Option<EngineTask>>,
-    node: Mutex<Option<PhoneNode>>,
+    /// Shared, so that a pairing (which waits minutes for a person at the desktop) does
+    /// not hold the lock that the status screen needs.
+    node: Mutex<Option<Arc<PhoneNode>>>,
     endpoint: String,
+    fingerprint: String,
     platform: Arc<dyn PhonePlatform>,
     data_dir: PathBuf,
     tally: Mutex<PartTally>,
@@ -212,13 +217,15 @@ impl Runtime {
             engine.clone(),
         ))?;
         let endpoint = node.id().to_string();
+        let fingerprint = node.fingerprint();
         let sms_cursor = read_cursor(&data.join(SMS_CURSOR_FILE));
         let runtime = Runtime {
             rt,
             engine,
             task: Mutex::new(Some(task)),
-            node: Mutex::new(Some(node)),
+            node: Mutex::new(Some(Arc::new(node))),
             endpoint,
+            fingerprint,
             platform,
             data_dir: data.clone(),
             tally: Mutex::new(PartTally::default()),
@@ -412,12 +419,12 @@ impl Runtime {
         self.sms_provider_changed();
     }
 
-    /// Pairs with a desktop's QR payload or short code.
+    /// Pairs with a desktop's QR payload or short code. Blocks until a person at the
+    /// desktop accepts or rejects this phone (minutes at most).
     pub fn pair(&self, code: &str) -> Result<(String, String), RuntimeError> {
         let ticket =
             PairingTicket::parse(code).map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
-        let node = self.node_guard()?;
-        let Some(node) = node.as_ref() else {
+        let Some(node) = self.node_guard()?.clone() else {
             return Err(RuntimeError::Stopped);
         };
         let peer = self
@@ -444,7 +451,14 @@ impl Runtime {
             .map_err(|_| RuntimeError::Internal("the report tally is broken".into()))
     }
 
-    fn node_guard(&self) -> Result<std::sync::MutexGuard<'_, Option<PhoneNode>>, RuntimeError> {
+    /// This phone's pairing fingerprint: the desktop shows the same beside the phone's name.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn node_guard(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, Option<Arc<PhoneNode>>>, RuntimeError> {
         self.node
             .lock()
             .map_err(|_| RuntimeError::Internal("the sync node is broken".into()))
@@ -524,6 +538,7 @@ impl Runtime {
         }
         Ok(StatusView {
             endpoint: self.endpoint.clone(),
+            fingerprint: self.fingerprint.clone(),
             enabled,
             desktops,
             last_missed_call: last,
@@ -536,8 +551,11 @@ impl Runtime {
         let node = self.node.lock().ok().and_then(|mut n| n.take());
         let task = self.task.lock().ok().and_then(|mut t| t.take());
         self.rt.block_on(async {
-            if let Some(node) = node {
-                node.shutdown().await;
+            match node.map(Arc::try_unwrap) {
+                Some(Ok(node)) => node.shutdown().await,
+                // A pairing still waits for the desktop: the node closes when it ends.
+                Some(Err(_)) => tracing::info!("sync stops once the pairing under way ends"),
+                None => {}
             }
             if let Some(task) = task {
                 task.abort();

@@ -13,9 +13,12 @@
 //!   inside the next send, after the text is marked sending and before the radio reports)
 //! - `{"status": {}}`: this phone's endpoint, its desktops and their links, the digest.
 //!
-//! Output lines: `ready`, `sms_out` (with `message`, the id a delivery report names),
-//! `skipped`, `refused`, `failed`, `paired`, `unpaired`, `settings`, `status`, and
-//! `error` for a command that was not understood or not carried out (the phone goes on).
+//! Output lines: `ready` (with the endpoint id and the pairing fingerprint), `sms_out`
+//! (with `message`, the id a delivery report names), `skipped`, `refused`, `failed`,
+//! `pairing` (the desktop took the code and waits for a person to accept this phone, whose
+//! fingerprint it shows), `paired`, `unpaired`, `settings`, `status`, and `error` for a
+//! command that was not understood or not carried out (the phone goes on). A pairing runs
+//! beside the other commands: it waits minutes at most for the person at the desktop.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -159,11 +162,14 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .await
         .map_err(|e| ServeError::Start(e.to_string()))?;
     tokio::spawn(print_outcomes(engine.clone()));
-    print(
-        &json!({"ready": {"endpoint": node.id().to_string(), "data": data.display().to_string()}}),
-    );
+    print(&json!({"ready": {
+        "endpoint": node.id().to_string(),
+        "fingerprint": node.fingerprint(),
+        "data": data.display().to_string(),
+    }}));
+    let node = Arc::new(node);
     if let Some(ticket) = &options.pair {
-        pair(&node, ticket).await;
+        tokio::spawn(pair(node.clone(), ticket.clone()));
     }
     let mut phone = SimPhone {
         engine,
@@ -188,13 +194,25 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
             )),
         }
     }
-    phone.node.shutdown().await;
+    // While a pairing still waits for the desktop the node is shared; the process ends
+    // with it either way.
+    if let Ok(node) = Arc::try_unwrap(phone.node) {
+        node.shutdown().await;
+    }
     Ok(())
 }
 
-async fn pair(node: &PhoneNode, text: &str) {
-    match PairingTicket::parse(text) {
-        Ok(ticket) => match node.pair(&ticket).await {
+/// Pairs with the desktop that showed `text`, saying when it waits for a person there.
+async fn pair(node: Arc<PhoneNode>, text: String) {
+    let fingerprint = node.fingerprint();
+    let waiting = move || {
+        print(&json!({"pairing": {
+            "fingerprint": fingerprint,
+            "waiting": "the desktop shows this phone's name and fingerprint: accept it there",
+        }}));
+    };
+    match PairingTicket::parse(&text) {
+        Ok(ticket) => match node.pair_then(&ticket, waiting).await {
             Ok(peer) => {
                 print(&json!({"paired": {"desktop": peer.name, "endpoint": peer.endpoint}}))
             }
@@ -251,7 +269,7 @@ async fn print_outcomes(engine: EngineHandle) {
 
 struct SimPhone {
     engine: EngineHandle,
-    node: PhoneNode,
+    node: Arc<PhoneNode>,
     radio: Arc<SimRadio>,
     call_log: Arc<MemoryCallLog>,
     contacts: Arc<MemoryContacts>,
@@ -331,7 +349,9 @@ impl SimPhone {
                 Ok(Err(e)) => error_line(e),
                 Err(e) => error_line(e),
             },
-            Command::Pair(ticket) => pair(&self.node, &ticket).await,
+            Command::Pair(ticket) => {
+                tokio::spawn(pair(self.node.clone(), ticket));
+            }
             Command::Unpair(endpoint) => match self.node.unpair(&endpoint).await {
                 Ok(()) => print(&json!({"unpaired": endpoint})),
                 Err(e) => error_line(e),
@@ -365,6 +385,7 @@ impl SimPhone {
         match digest {
             Ok(Ok(digest)) => print(&json!({"status": {
                 "endpoint": self.node.id().to_string(),
+                "fingerprint": self.node.fingerprint(),
                 "data": path_text(&self.data),
                 "desktops": peers,
                 "digest": digest,

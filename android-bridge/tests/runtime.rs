@@ -423,9 +423,30 @@ fn the_switch_the_status_and_pairing_with_a_real_desktop_on_loopback() {
             .await
             .expect("desktop")
     });
-    let paired = bridge
-        .pair(desktop.ticket().to_qr_payload())
-        .expect("paired");
+    // The phone waits until a person at the desktop accepts it: its name and the
+    // fingerprint its own status shows.
+    let me = bridge.status().expect("status");
+    let ticket = desktop.ticket().to_qr_payload();
+    let paired = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for _ in 0..1_000 {
+                let waiting = desktop
+                    .pairing_requests()
+                    .borrow()
+                    .iter()
+                    .find(|r| r.endpoint.to_string() == me.endpoint)
+                    .cloned();
+                if let Some(request) = waiting {
+                    assert_eq!(request.fingerprint, me.fingerprint);
+                    desktop.accept_pairing(&request.endpoint).expect("accept");
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            panic!("the phone never waited at the desktop");
+        });
+        bridge.pair(ticket).expect("paired")
+    });
     assert_eq!(paired.name, "Front desk");
     let mut connected = false;
     for _ in 0..100 {

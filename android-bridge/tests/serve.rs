@@ -19,6 +19,9 @@ struct Sim {
     child: Child,
     stdin: ChildStdin,
     lines: mpsc::Receiver<Value>,
+    /// Its endpoint id and pairing fingerprint, from its `ready` line.
+    endpoint: String,
+    fingerprint: String,
 }
 
 impl Sim {
@@ -54,9 +57,57 @@ impl Sim {
             child,
             stdin,
             lines,
+            endpoint: String::new(),
+            fingerprint: String::new(),
         };
-        sim.expect_key("ready");
+        let ready = sim.expect_key("ready");
+        sim.endpoint = ready["endpoint"].as_str().expect("endpoint").to_string();
+        sim.fingerprint = ready["fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string();
         sim
+    }
+
+    /// Waits for the answer to a `pair` command (a `paired` or an `error` line), pressing
+    /// Accept on `desktop` for this phone, and only it, once it waits there with the
+    /// fingerprint this phone printed.
+    async fn paired_or_error(&mut self, desktop: &DesktopNode) -> Value {
+        let mut said_waiting = false;
+        for _ in 0..1_500 {
+            let waiting = desktop
+                .pairing_requests()
+                .borrow()
+                .iter()
+                .find(|r| r.endpoint.to_string() == self.endpoint)
+                .cloned();
+            if let Some(request) = waiting {
+                assert_eq!(
+                    request.fingerprint, self.fingerprint,
+                    "the same on both ends"
+                );
+                assert_eq!(request.name, "Test phone");
+                desktop.accept_pairing(&request.endpoint).expect("accept");
+            }
+            match self.lines.try_recv() {
+                Ok(line) if line.get("paired").is_some() => {
+                    assert!(said_waiting, "the phone said it waited for the person");
+                    return line;
+                }
+                Ok(line) if line.get("error").is_some() => return line,
+                Ok(line) => {
+                    if let Some(p) = line.get("pairing") {
+                        assert_eq!(p["fingerprint"], self.fingerprint.as_str());
+                        said_waiting = true;
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(mpsc::TryRecvError::Disconnected) => panic!("the simulator stopped"),
+            }
+        }
+        panic!("no answer to the pair command within 30 s");
     }
 
     fn send(&mut self, command: Value) {
@@ -125,17 +176,11 @@ async fn serve_pairs_syncs_and_survives_a_crash_mid_send() {
     sim.expect_key("settings");
     sim.send(json!({"pair": desktop.ticket().to_short_text()}));
     // The short code has no addresses: the simulator is told them only by the QR form.
-    let err_or_paired = sim
-        .lines
-        .recv_timeout(Duration::from_secs(20))
-        .expect("an answer");
-    assert!(
-        err_or_paired.get("error").is_some() || err_or_paired.get("paired").is_some(),
-        "{err_or_paired}"
-    );
+    let err_or_paired = sim.paired_or_error(&desktop).await;
     if err_or_paired.get("paired").is_none() {
         sim.send(json!({"pair": desktop.ticket().to_qr_payload()}));
-        sim.expect_key("paired");
+        let paired = sim.paired_or_error(&desktop).await;
+        assert!(paired.get("paired").is_some(), "{paired}");
     }
     let (phone_id, replica) = desktop.phones().into_iter().next().expect("paired phone");
 

@@ -71,6 +71,27 @@ async fn desktop(dir: &Path) -> DesktopNode {
         .expect("desktop")
 }
 
+/// Pairs the phone with `desk` as a person would: a new code, and Accept pressed once the
+/// phone waits for it.
+async fn pair(desk: &DesktopNode, phone: &PhoneNode) {
+    let id = phone.id();
+    let mut requests = desk.pairing_requests();
+    let ticket = desk.ticket();
+    let paired = phone.pair(&ticket);
+    tokio::pin!(paired);
+    tokio::select! {
+        result = &mut paired => {
+            result.expect("pair");
+            return;
+        }
+        listed = requests.wait_for(|l| l.iter().any(|r| r.endpoint == id)) => {
+            listed.expect("the desktop runs");
+        }
+    }
+    desk.accept_pairing(&id).expect("accept");
+    paired.await.expect("pair");
+}
+
 async fn text_in(engine: &EngineHandle, i: usize) {
     engine
         .event(PlatformEvent::SmsReceived(InboundSms {
@@ -292,8 +313,7 @@ async fn run() {
     let mut raw = Vec::new();
     for round in 0..3 {
         let desk = desktop(&dir.path().join(format!("desk-{round}"))).await;
-        let ticket = desk.ticket();
-        phone_node.pair(&ticket).await.expect("pair");
+        pair(&desk, &phone_node).await;
         let started = Instant::now();
         let replica = desk.phone(&phone_node.id()).expect("replica");
         let mut committed = replica.committed();
@@ -337,7 +357,7 @@ async fn run() {
 
     // Live latency: one text at a time, from the phone's event to the desktop's commit.
     let desk = desktop(&dir.path().join("desk-live")).await;
-    phone_node.pair(&desk.ticket()).await.expect("pair");
+    pair(&desk, &phone_node).await;
     let replica = desk.phone(&phone_node.id()).expect("replica");
     let target = held.clone();
     loop {

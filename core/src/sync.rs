@@ -10,6 +10,8 @@ pub mod net;
 #[cfg(feature = "transport")]
 pub mod node;
 pub mod op;
+#[cfg(feature = "transport")]
+pub mod pairing;
 pub mod replica;
 pub mod session;
 #[cfg(feature = "transport")]

@@ -16,7 +16,7 @@ use ringback_core::sync::op::Field;
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
-use support::{DesktopRig, PhoneRig, converge};
+use support::{DesktopRig, PhoneRig, converge, pair_accepting};
 
 const LOOP: NetworkMode = NetworkMode::Loopback;
 
@@ -29,7 +29,9 @@ async fn paired(faults: Faults) -> (tempfile::TempDir, PhoneRig, DesktopRig, Des
     let desktop = DesktopRig::start(&ddir, &LOOP, faults, None).await;
     let phone = PhoneRig::new(&pdir, &LOOP, faults).await;
     let ticket = PairingTicket::parse(&desktop.ticket().to_qr_payload()).expect("ticket");
-    phone.node.pair(&ticket).await.expect("pair");
+    pair_accepting(&desktop.node, &phone.node, &ticket)
+        .await
+        .expect("pair");
     let replica = desktop.replica(phone.node.id());
     (dir, phone, desktop, replica)
 }
@@ -340,7 +342,7 @@ async fn a_phone_serves_two_desktops_and_relays_between_them() {
     let d2dir = dir.path().join("desktop2");
     std::fs::create_dir_all(&d2dir).expect("mkdir");
     let d2 = DesktopRig::start(&d2dir, &LOOP, Faults::default(), None).await;
-    phone.node.pair(&d2.ticket()).await.expect("pair second");
+    d2.pair(&phone).await;
     let r2 = d2.replica(phone.node.id());
     phone.text_in(1).await;
     r1.set_field(ConversationId(1), Field::Note("from desk one".into()))
@@ -384,11 +386,7 @@ async fn through_an_in_process_relay() {
     let desktop = DesktopRig::start(&ddir, &mode, Faults::default(), None).await;
     let phone = PhoneRig::new(&pdir, &mode, Faults::default()).await;
     desktop.node.online().await;
-    phone
-        .node
-        .pair(&desktop.ticket())
-        .await
-        .expect("pair via relay");
+    desktop.pair(&phone).await;
     let replica = desktop.replica(phone.node.id());
     for i in 0..200 {
         phone.text_in(i).await;
@@ -422,7 +420,9 @@ async fn wrong_replayed_and_expired_pairing_codes_are_refused() {
         "{err}"
     );
     let ticket = desktop.ticket();
-    phone.node.pair(&ticket).await.expect("first use");
+    pair_accepting(&desktop.node, &phone.node, &ticket)
+        .await
+        .expect("first use");
     let p2 = tempfile::tempdir().expect("dir");
     let other = PhoneRig::new(p2.path(), &LOOP, Faults::default()).await;
     let err = other.node.pair(&ticket).await.expect_err("replayed");
@@ -451,10 +451,7 @@ async fn a_desktop_holds_two_phones_each_in_its_own_replica() {
     let p2dir = dir.path().join("phone2");
     std::fs::create_dir_all(&p2dir).expect("mkdir");
     let p2 = PhoneRig::new(&p2dir, &LOOP, Faults::default()).await;
-    p2.node
-        .pair(&desktop.ticket())
-        .await
-        .expect("pair the second phone");
+    desktop.pair(&p2).await;
     let r2 = desktop.replica(p2.node.id());
     p1.text_in(1).await;
     p2.missed_call(2).await;
@@ -526,7 +523,9 @@ async fn the_assistants_lead_card_booking_and_hand_off_reach_the_desktop() {
     )
     .await;
     let ticket = PairingTicket::parse(&desktop.ticket().to_qr_payload()).expect("ticket");
-    phone.node.pair(&ticket).await.expect("pair");
+    pair_accepting(&desktop.node, &phone.node, &ticket)
+        .await
+        .expect("pair");
     let replica = desktop.replica(phone.node.id());
     phone
         .engine

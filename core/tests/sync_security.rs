@@ -24,7 +24,7 @@ async fn raw_endpoint(key: iroh::SecretKey) -> Endpoint {
 }
 
 fn desktop_addr(desktop: &DesktopRig) -> iroh::EndpointAddr {
-    desktop.ticket().endpoint_addr()
+    desktop.node.addr()
 }
 
 /// Sends `bytes` on a sync stream and waits for the other side to close; returns whether
@@ -104,8 +104,8 @@ async fn phone_and_two_desktops() -> (tempfile::TempDir, PhoneRig, DesktopRig, D
     let d1 = DesktopRig::start(&d1dir, &LOOP, Faults::default(), None).await;
     let d2 = DesktopRig::start(&d2dir, &LOOP, Faults::default(), None).await;
     let phone = PhoneRig::new(&pdir, &LOOP, Faults::default()).await;
-    phone.node.pair(&d1.ticket()).await.expect("pair d1");
-    phone.node.pair(&d2.ticket()).await.expect("pair d2");
+    d1.pair(&phone).await;
+    d2.pair(&phone).await;
     (dir, phone, d1, d2)
 }
 
@@ -193,7 +193,7 @@ async fn bad_frames_close_the_connection_and_change_nothing() {
     std::fs::create_dir_all(&ddir).expect("mkdir");
     let desktop = DesktopRig::start(&ddir, &LOOP, Faults::default(), None).await;
     let phone = PhoneRig::new(&pdir, &LOOP, Faults::default()).await;
-    phone.node.pair(&desktop.ticket()).await.expect("pair");
+    desktop.pair(&phone).await;
     let replica = desktop.replica(phone.node.id());
     phone.text_in(1).await;
     converge(

@@ -14,14 +14,14 @@ use ringback_core::template::{RenderContext, Template};
 use tauri::State;
 
 use crate::demo::Demo;
-use crate::desktop::SharedDesktop;
+use crate::desktop::{Desktop, SharedDesktop};
 use ringback_core::scenario::DryRun;
 use ringback_core::store::Dashboard;
 
 use crate::ipc::{
     AppError, AppointmentView, CallRow, CallsBefore, ConvKey, ConversationDetail, ConversationRow,
-    Devices, ExportedFile, Id, InboxAfter, MessageRow, MessageState, Overview, RefusedReply,
-    SearchHit, SegmentInfo, TemplatePreview, Way,
+    Devices, ExportedFile, Id, InboxAfter, MessageRow, MessageState, Overview, PairingRequestRow,
+    RefusedReply, SearchHit, SegmentInfo, TemplatePreview, Way,
 };
 use crate::views;
 
@@ -395,18 +395,22 @@ pub fn calls_rows(
     Ok(out)
 }
 
-/// The settings the phone runs with (the defaults until it has synced them).
+/// The settings `phone` (its endpoint id) runs with (the defaults until it has synced
+/// them), the API key masked.
 #[tauri::command]
 #[specta::specta]
-pub async fn settings(desktop: State<'_, SharedDesktop>) -> Reply<Settings> {
-    Ok(masked(stored_settings(&desktop).await?))
+pub async fn settings(desktop: State<'_, SharedDesktop>, phone: String) -> Reply<Settings> {
+    settings_of(&desktop, &phone).await
 }
 
-/// The settings as the phone holds them, API key and all (never sent to the window).
-async fn stored_settings(desktop: &SharedDesktop) -> Reply<Settings> {
-    let Ok((_, replica)) = desktop.settings_phone() else {
-        return Ok(Settings::default());
-    };
+/// [`settings`], on a desktop.
+pub async fn settings_of(desktop: &Desktop, phone: &str) -> Reply<Settings> {
+    Ok(masked(stored_settings(desktop, phone).await?))
+}
+
+/// The settings as `phone` holds them, API key and all (never sent to the window).
+async fn stored_settings(desktop: &Desktop, phone: &str) -> Reply<Settings> {
+    let replica = desktop.phone(phone)?;
     on_store(&replica, |s| Ok(s.reader().settings()?.unwrap_or_default())).await
 }
 
@@ -439,15 +443,26 @@ pub async fn validate_settings(settings: Settings) -> Reply<Vec<AppError>> {
         .collect())
 }
 
-/// Saves the settings; the phone uses them from its next decision.
+/// Saves the settings of `phone` (its endpoint id), and of no other; it uses them from its
+/// next decision.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_settings(
     desktop: State<'_, SharedDesktop>,
+    phone: String,
     settings: Settings,
 ) -> Reply<Settings> {
-    let (_, replica) = desktop.settings_phone()?;
-    let settings = unmasked(settings, &stored_settings(&desktop).await?);
+    save_settings_to(&desktop, &phone, settings).await
+}
+
+/// [`save_settings`], on a desktop.
+pub async fn save_settings_to(
+    desktop: &Desktop,
+    phone: &str,
+    settings: Settings,
+) -> Reply<Settings> {
+    let replica = desktop.phone(phone)?;
+    let settings = unmasked(settings, &stored_settings(desktop, phone).await?);
     let patch = serde_json::to_value(&settings)
         .map_err(|e| AppError::new(format!("the settings could not be read: {e}")))?;
     let r = replica.clone();
@@ -477,18 +492,49 @@ pub async fn preview_template(template: String, settings: Settings) -> Reply<Tem
     })
 }
 
-/// The devices screen: the pairing code and the paired phones.
+/// The devices screen: the pairing code, if one is shown, and the paired phones.
 #[tauri::command]
 #[specta::specta]
 pub async fn devices(desktop: State<'_, SharedDesktop>) -> Reply<Devices> {
-    Ok(crate::pairing::devices(&desktop, false))
+    Ok(crate::pairing::devices(&desktop))
 }
 
-/// A fresh pairing code (the old one stops working once used or expired).
+/// "Pair a phone" or "New code": a new pairing code; every older one stops working.
 #[tauri::command]
 #[specta::specta]
 pub async fn new_ticket(desktop: State<'_, SharedDesktop>) -> Reply<Devices> {
-    Ok(crate::pairing::devices(&desktop, true))
+    desktop.new_pairing_code();
+    Ok(crate::pairing::devices(&desktop))
+}
+
+/// Closes the pairing code: no code works until "Pair a phone" is pressed again.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_ticket(desktop: State<'_, SharedDesktop>) -> Reply<Devices> {
+    desktop.cancel_pairing();
+    Ok(crate::pairing::devices(&desktop))
+}
+
+/// The phones that presented the pairing code and wait for a person to accept them.
+#[tauri::command]
+#[specta::specta]
+pub async fn pairing_requests(desktop: State<'_, SharedDesktop>) -> Reply<Vec<PairingRequestRow>> {
+    Ok(desktop.pairing_requests())
+}
+
+/// A person accepted the waiting phone `endpoint` (its name and fingerprint shown): it is
+/// paired.
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_pairing(desktop: State<'_, SharedDesktop>, endpoint: String) -> Reply<()> {
+    desktop.accept_pairing(&endpoint)
+}
+
+/// A person rejected the waiting phone `endpoint`: it is told so, and nothing is kept.
+#[tauri::command]
+#[specta::specta]
+pub async fn reject_pairing(desktop: State<'_, SharedDesktop>, endpoint: String) -> Reply<()> {
+    desktop.reject_pairing(&endpoint)
 }
 
 /// Unpairs a phone: it is disconnected at once and refused from then on.
@@ -511,7 +557,7 @@ pub async fn set_network(
     relay_url: String,
 ) -> Reply<Devices> {
     desktop.set_network(network, &relay_url)?;
-    Ok(crate::pairing::devices(&desktop, false))
+    Ok(crate::pairing::devices(&desktop))
 }
 
 /// Demo mode: the simulated phone gets a call that ends unanswered.
@@ -544,7 +590,7 @@ pub async fn demo_sms(
 
 /// Lets the simulated phone catch up with what the window wrote (see [`Demo::settle`]).
 async fn settle_demo(demo: &Demo, desktop: &SharedDesktop) {
-    if let Ok((_, replica)) = desktop.settings_phone() {
+    if let Some(replica) = demo.endpoint().and_then(|id| desktop.phone(&id).ok()) {
         demo.settle(&replica).await;
     }
 }
@@ -649,50 +695,49 @@ pub async fn conversation(
     .await
 }
 
-/// Today's and upcoming appointments across phones, soonest first (times in each
-/// business's zone).
+/// Today's and upcoming appointments on `phone` (its endpoint id), soonest first, in its
+/// business's zone.
 #[tauri::command]
 #[specta::specta]
-pub async fn appointments(desktop: State<'_, SharedDesktop>) -> Reply<Vec<AppointmentView>> {
+pub async fn appointments(
+    desktop: State<'_, SharedDesktop>,
+    phone: String,
+) -> Reply<Vec<AppointmentView>> {
+    appointments_of(&desktop, &phone).await
+}
+
+/// [`appointments`], on a desktop.
+pub async fn appointments_of(desktop: &Desktop, phone: &str) -> Reply<Vec<AppointmentView>> {
     const MAX_APPOINTMENTS: u32 = 2_000;
-    let mut rows = Vec::new();
-    for (phone, replica) in desktop.phones() {
-        let page = on_store(&replica, move |s| {
-            let settings = s.reader().settings()?.unwrap_or_default();
-            let tz = jiff::tz::TimeZone::get(&settings.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-            let from = ringback_core::assistant::start_of_day(&tz, jiff::Timestamp::now());
-            Ok(s.appointments(from, MAX_APPOINTMENTS)?
-                .into_iter()
-                .map(|a| views::appointment_view(&phone, a, &tz, &settings.timezone))
-                .collect::<Vec<_>>())
-        })
-        .await?;
-        rows.extend(page);
-    }
-    rows.sort_by(|a, b| {
-        a.start_ms
-            .cmp(&b.start_ms)
-            .then_with(|| a.key.phone.cmp(&b.key.phone))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    rows.truncate(MAX_APPOINTMENTS as usize);
-    Ok(rows)
+    let replica = desktop.phone(phone)?;
+    let phone = phone.to_string();
+    on_store(&replica, move |s| {
+        let settings = s.reader().settings()?.unwrap_or_default();
+        let tz = jiff::tz::TimeZone::get(&settings.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let from = ringback_core::assistant::start_of_day(&tz, jiff::Timestamp::now());
+        Ok(s.appointments(from, MAX_APPOINTMENTS)?
+            .into_iter()
+            .map(|a| views::appointment_view(&phone, a, &tz, &settings.timezone))
+            .collect::<Vec<_>>())
+    })
+    .await
 }
 
 /// The name of the exported calendar file.
 pub const ICS_FILE: &str = "ringback-appointments.ics";
 
-/// Writes today's and upcoming appointments as an iCalendar file into the Downloads
-/// folder (or, without one, the app's data folder) and says where.
+/// Writes today's and upcoming appointments on `phone` as an iCalendar file into the
+/// Downloads folder (or, without one, the app's data folder) and says where.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_appointments(
     app: tauri::AppHandle,
     desktop: State<'_, SharedDesktop>,
+    phone: String,
 ) -> Reply<ExportedFile> {
     use tauri::Manager as _;
-    let rows = appointments(desktop.clone()).await?;
-    let business = stored_settings(&desktop).await?.business_name;
+    let rows = appointments_of(&desktop, &phone).await?;
+    let business = stored_settings(&desktop, &phone).await?.business_name;
     let dir = app
         .path()
         .download_dir()
@@ -788,18 +833,17 @@ pub async fn dismiss_draft(desktop: State<'_, SharedDesktop>, key: ConvKey) -> R
     set_field(&replica, key.id, Field::Draft(String::new())).await
 }
 
-/// The dashboard for the days `from_day` to `to_day` (inclusive, "YYYY-MM-DD", in the
-/// business's time zone).
+/// The dashboard of `phone` (its endpoint id) for the days `from_day` to `to_day`
+/// (inclusive, "YYYY-MM-DD", in the business's time zone).
 #[tauri::command]
 #[specta::specta]
 pub async fn dashboard(
     desktop: State<'_, SharedDesktop>,
+    phone: String,
     from_day: String,
     to_day: String,
 ) -> Reply<Dashboard> {
-    let Ok((_, replica)) = desktop.settings_phone() else {
-        return Ok(Dashboard::default());
-    };
+    let replica = desktop.phone(&phone)?;
     on_store(&replica, move |s| {
         let settings = s.reader().settings()?.unwrap_or_default();
         let tz = jiff::tz::TimeZone::get(&settings.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -817,11 +861,13 @@ pub async fn sample_day() -> Reply<String> {
 }
 
 /// Runs the real engine on a virtual clock over `day` (scenario JSON lines) with
-/// `settings`: what would be texted, skipped and refused.
+/// `settings` as edited for `phone` (whose stored API key stands in for the masked one):
+/// what would be texted, skipped and refused.
 #[tauri::command]
 #[specta::specta]
 pub async fn dry_run(
     desktop: State<'_, SharedDesktop>,
+    phone: String,
     settings: Settings,
     day: String,
 ) -> Reply<DryRun> {
@@ -831,7 +877,7 @@ pub async fn dry_run(
             "the pasted day is larger than 2 MB; dry-run a shorter one",
         ));
     }
-    let settings = unmasked(settings, &stored_settings(&desktop).await?);
+    let settings = unmasked(settings, &stored_settings(&desktop, &phone).await?);
     tauri::async_runtime::spawn_blocking(move || ringback_core::scenario::dry_run(settings, &day))
         .await
         .map_err(|e| AppError::new(format!("the dry run stopped: {e}")))?
@@ -917,6 +963,92 @@ mod tests {
         assert_eq!(text.matches("BEGIN:VEVENT").count(), 2);
         assert!(text.contains("DTSTART:20261103T130000Z"), "{text}");
         assert!(text.contains("Acme Plumbing — +1 212-555-0142"), "{text}");
+    }
+
+    /// Endpoint ids of keys made from fixed seeds: the first whose id sorts before every
+    /// other (as a planted phone's "00…" id would), then another.
+    fn planted_and_mine() -> (String, String) {
+        let id = |a: u8, b: u8| {
+            let mut seed = [7u8; 32];
+            seed[0] = a;
+            seed[1] = b;
+            iroh::SecretKey::from_bytes(&seed).public().to_string()
+        };
+        let planted = (0..=255u8)
+            .flat_map(|a| (0..=255u8).map(move |b| (a, b)))
+            .map(|(a, b)| id(a, b))
+            .find(|i| i.starts_with("00"))
+            .expect("an id starting with 00");
+        let mine = id(1, 1);
+        assert!(planted < mine, "the planted phone sorts first");
+        (planted, mine)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn settings_go_to_the_phone_named_and_to_no_other() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (planted, mine) = planted_and_mine();
+        for id in [&planted, &mine] {
+            let folder = dir.path().join("phones").join(id);
+            std::fs::create_dir_all(&folder).expect("mkdir");
+            drop(DesktopReplica::open(&folder.join("ringback.db")).expect("replica"));
+        }
+        let desktop = Desktop::start_on(
+            dir.path(),
+            Some(ringback_core::sync::net::NetworkMode::Loopback),
+            None,
+        )
+        .await
+        .expect("desktop");
+        assert_eq!(desktop.phones().len(), 2);
+        let mut settings = Settings {
+            business_name: "Acme Plumbing".into(),
+            ..Settings::default()
+        };
+        settings.assistant.api_key = "sk-proj-abcdefghijklmnop9f3a".into();
+        let saved = save_settings_to(&desktop, &mine, settings)
+            .await
+            .expect("saved");
+        assert_eq!(
+            saved.assistant.api_key, "sk-…9f3a",
+            "masked on the way back"
+        );
+        let stored = |id: &str| {
+            desktop
+                .phone(id)
+                .expect("paired")
+                .with(|s| s.reader().settings().expect("read"))
+        };
+        let on_mine = stored(&mine).expect("my phone got the settings");
+        assert_eq!(on_mine.business_name, "Acme Plumbing");
+        assert_eq!(on_mine.assistant.api_key, "sk-proj-abcdefghijklmnop9f3a");
+        assert!(
+            stored(&planted).is_none(),
+            "the phone whose id sorts first received nothing, the API key least of all"
+        );
+        // Reading names the phone too.
+        assert_eq!(
+            settings_of(&desktop, &mine)
+                .await
+                .expect("read")
+                .business_name,
+            "Acme Plumbing"
+        );
+        assert_eq!(
+            settings_of(&desktop, &planted).await.expect("read"),
+            masked(Settings::default())
+        );
+        // A phone that is not paired is refused in words, and nothing is written anywhere.
+        let stranger = iroh::SecretKey::from_bytes(&[9; 32]).public().to_string();
+        for unknown in [stranger.as_str(), "", "not a phone"] {
+            let err = save_settings_to(&desktop, unknown, Settings::default())
+                .await
+                .expect_err("unknown phone");
+            assert!(err.message.contains("not paired"), "{}", err.message);
+            assert!(settings_of(&desktop, unknown).await.is_err());
+        }
+        assert!(stored(&planted).is_none());
+        assert_eq!(stored(&mine).expect("kept").business_name, "Acme Plumbing");
     }
 
     #[tokio::test]

@@ -13,19 +13,25 @@ use ringback_core::phone::{Region, Sender, classify};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::{Mutex, broadcast};
+use tokio::sync::{Mutex, broadcast, watch};
 
+use crate::desktop::SharedDesktop;
 use crate::ipc::AppError;
 
 /// How long the simulated network takes to deliver a text.
 const DELIVERY_DELAY: Duration = Duration::from_millis(800);
-/// How long pairing may take before the panel says it failed.
-const PAIR_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long pairing may take before the panel says it failed: the phone waits for a
+/// person to accept it in the window, as long as the desktop waits for them.
+const PAIR_TIMEOUT: Duration = ringback_core::sync::pairing::PHONE_WAIT;
+/// How long demo mode waits for its own simulated phone to ask to pair at start.
+const OWN_PHONE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The running simulated phone.
 pub struct Demo {
     stdin: Arc<Mutex<ChildStdin>>,
     lines: broadcast::Sender<Value>,
+    /// Its endpoint id, from its `ready` line.
+    endpoint: watch::Receiver<Option<String>>,
     _child: Child,
 }
 
@@ -90,14 +96,26 @@ impl Demo {
             .take()
             .ok_or_else(|| anyhow::anyhow!("the simulated phone has no output"))?;
         let (lines, _) = broadcast::channel(256);
+        let (endpoint_tx, endpoint) = watch::channel(None);
         let stdin = Arc::new(Mutex::new(stdin));
         tokio::spawn(deliver(lines.subscribe(), stdin.clone()));
-        tokio::spawn(read_lines(stdout, lines.clone()));
+        tokio::spawn(read_lines(stdout, lines.clone(), endpoint_tx));
         Ok(Demo {
             stdin,
             lines,
+            endpoint,
             _child: child,
         })
+    }
+
+    /// The simulated phone's endpoint id, once it said it is ready.
+    pub fn endpoint(&self) -> Option<String> {
+        self.endpoint.borrow().clone()
+    }
+
+    /// The same, as it becomes known.
+    pub fn endpoint_watch(&self) -> watch::Receiver<Option<String>> {
+        self.endpoint.clone()
     }
 
     async fn send(&self, command: Value) -> Result<(), AppError> {
@@ -167,7 +185,8 @@ impl Demo {
             .await
     }
 
-    /// Gives the simulated phone a pairing code and waits for it to pair or fail.
+    /// Gives the simulated phone a pairing code and waits for it to pair or fail: once the
+    /// desktop takes the code, the window asks the person to accept the phone.
     pub async fn pair(&self, code: &str) -> Result<(), AppError> {
         let mut lines = self.lines.subscribe();
         self.send(json!({"pair": code.trim()})).await?;
@@ -193,7 +212,7 @@ impl Demo {
         };
         tokio::time::timeout(PAIR_TIMEOUT, wait).await.unwrap_or_else(|_| {
             Err(AppError::new(
-                "the phone did not answer within 20 seconds; check that both are on the same network and try a new code",
+                "the phone did not pair in time; check that both are on the same network and try a new code",
             ))
         })
     }
@@ -210,13 +229,44 @@ fn demo_number(raw: &str) -> Result<String, AppError> {
     }
 }
 
-async fn read_lines(stdout: tokio::process::ChildStdout, lines: broadcast::Sender<Value>) {
+/// Demo mode's first start: accepts the simulated phone this app started, and only that
+/// phone (its endpoint id read from its own `ready` line), when it asks to pair with the
+/// code it was given. The person started demo mode; there is no stranger to keep out.
+pub async fn accept_own_phone(
+    desktop: SharedDesktop,
+    mut endpoint: watch::Receiver<Option<String>>,
+) {
+    let accept = async {
+        let id = endpoint.wait_for(Option::is_some).await.ok()?.clone()?;
+        let mut requests = desktop.node().pairing_requests();
+        let request = requests
+            .wait_for(|l| l.iter().any(|r| r.endpoint.to_string() == id))
+            .await
+            .ok()?
+            .iter()
+            .find(|r| r.endpoint.to_string() == id)
+            .cloned()?;
+        desktop.node().accept_pairing(&request.endpoint).ok()
+    };
+    match tokio::time::timeout(OWN_PHONE_TIMEOUT, accept).await {
+        Ok(Some(())) => tracing::info!("demo mode accepted the simulated phone it started"),
+        _ => tracing::warn!("the simulated phone did not ask to pair; pair it under Devices"),
+    }
+}
+
+async fn read_lines(
+    stdout: tokio::process::ChildStdout,
+    lines: broadcast::Sender<Value>,
+    endpoint: watch::Sender<Option<String>>,
+) {
     let mut reader = BufReader::new(stdout).lines();
     while let Ok(Some(line)) = reader.next_line().await {
         match serde_json::from_str::<Value>(&line) {
             Ok(value) => {
-                if value.get("ready").is_some() {
+                if let Some(ready) = value.get("ready") {
                     tracing::info!("the simulated phone is running");
+                    let id = ready.get("endpoint").and_then(Value::as_str);
+                    endpoint.send_replace(id.map(str::to_string));
                 } else if value.get("paired").is_some() {
                     tracing::info!("the simulated phone paired with this desktop");
                 } else if value.get("error").is_some() {

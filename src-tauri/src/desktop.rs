@@ -9,12 +9,13 @@ use jiff::Timestamp;
 use ringback_core::settings::Network;
 use ringback_core::sync::net::{self, NetworkMode, PeerLink};
 use ringback_core::sync::node::{self, DesktopNode, PeerState};
+use ringback_core::sync::pairing::{self, PairingRequest};
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
 use serde::{Deserialize, Serialize};
 
-use crate::ipc::{AppError, LinkState, PeerRow};
+use crate::ipc::{AppError, LinkState, PairingRequestRow, PeerRow};
 
 /// This desktop's own choices, kept beside its data (`desktop.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +94,6 @@ pub struct Desktop {
     dir: PathBuf,
     config: Mutex<LocalConfig>,
     started_with: LocalConfig,
-    ticket: Mutex<Option<PairingTicket>>,
     last_sync: Mutex<HashMap<String, i64>>,
 }
 
@@ -103,13 +103,23 @@ pub const DEMO_PORT: u16 = 47_617;
 
 impl Desktop {
     /// Binds the endpoint and starts accepting phones. `mode` overrides the configured
-    /// network (demo mode runs on loopback).
+    /// network (demo mode runs on loopback, on [`DEMO_PORT`]).
     pub async fn start(dir: &Path, mode: Option<NetworkMode>) -> anyhow::Result<Desktop> {
+        let port = mode.is_some().then_some(DEMO_PORT);
+        Desktop::start_on(dir, mode, port).await
+    }
+
+    /// [`Self::start`] on a chosen UDP port (`None`: any).
+    pub async fn start_on(
+        dir: &Path,
+        mode: Option<NetworkMode>,
+        port: Option<u16>,
+    ) -> anyhow::Result<Desktop> {
         std::fs::create_dir_all(dir)?;
         let config = LocalConfig::load(dir).map_err(|e| anyhow::anyhow!(e.message))?;
-        let (mode, port) = match mode {
-            Some(mode) => (mode, Some(DEMO_PORT)),
-            None => (config.mode().map_err(|e| anyhow::anyhow!(e.message))?, None),
+        let mode = match mode {
+            Some(mode) => mode,
+            None => config.mode().map_err(|e| anyhow::anyhow!(e.message))?,
         };
         let key = net::load_or_create_key(&dir.join("desktop.key"))?;
         let alpns = node::alpns();
@@ -125,7 +135,6 @@ impl Desktop {
             dir: dir.to_path_buf(),
             started_with: config.clone(),
             config: Mutex::new(config),
-            ticket: Mutex::new(None),
             last_sync: Mutex::new(HashMap::new()),
         })
     }
@@ -152,23 +161,17 @@ impl Desktop {
         phones
     }
 
-    /// One phone's replica.
+    /// One phone's replica: every command that concerns one phone names it, and an
+    /// unknown or unpaired one is refused (there is no default phone).
     pub fn phone(&self, id: &str) -> Result<DesktopReplica, AppError> {
         id.parse()
             .ok()
             .and_then(|id| self.node.phone(&id))
             .ok_or_else(|| {
                 AppError::new(
-                    "that phone is no longer paired with this desktop; pair it again under Devices",
+                    "that phone is not paired with this desktop; choose a paired phone, or pair it under Devices",
                 )
             })
-    }
-
-    /// The phone to send settings to: the only one, or the first when there are several.
-    pub fn settings_phone(&self) -> Result<(String, DesktopReplica), AppError> {
-        self.phones().into_iter().next().ok_or_else(|| {
-            AppError::new("no phone is paired yet; pair the business phone under Devices first")
-        })
     }
 
     /// Notes that something arrived from a phone now.
@@ -196,18 +199,46 @@ impl Desktop {
             .collect()
     }
 
-    /// The current pairing ticket, a new one when there is none or it is about to expire.
-    pub fn ticket(&self, fresh: bool) -> PairingTicket {
-        let mut slot = lock(&self.ticket);
-        let soon = Timestamp::now().as_millisecond() + 30_000;
-        match slot.as_ref() {
-            Some(t) if !fresh && t.expires_at_ms > soon => t.clone(),
-            _ => {
-                let t = self.node.ticket();
-                *slot = Some(t.clone());
-                t
-            }
-        }
+    /// The pairing code that works now, if "Pair a phone" was pressed and the code is not
+    /// used, expired or cancelled.
+    pub fn pairing_code(&self) -> Option<PairingTicket> {
+        self.node.current_ticket()
+    }
+
+    /// A new pairing code ("Pair a phone", "New code"): every older one stops working.
+    pub fn new_pairing_code(&self) -> PairingTicket {
+        self.node.ticket()
+    }
+
+    /// No code works any more (the person closed the pairing code).
+    pub fn cancel_pairing(&self) {
+        self.node.void_tickets();
+    }
+
+    /// The phones waiting for a person to accept them.
+    pub fn pairing_requests(&self) -> Vec<PairingRequestRow> {
+        self.node
+            .pairing_requests()
+            .borrow()
+            .iter()
+            .map(request_row)
+            .collect()
+    }
+
+    /// A person accepted the waiting phone `endpoint`.
+    pub fn accept_pairing(&self, endpoint: &str) -> Result<(), AppError> {
+        let id = endpoint.parse().map_err(|_| not_waiting())?;
+        self.node
+            .accept_pairing(&id)
+            .map_err(|e| AppError::new(e.to_string()))
+    }
+
+    /// A person rejected the waiting phone `endpoint`.
+    pub fn reject_pairing(&self, endpoint: &str) -> Result<(), AppError> {
+        let id = endpoint.parse().map_err(|_| not_waiting())?;
+        self.node
+            .reject_pairing(&id)
+            .map_err(|e| AppError::new(e.to_string()))
     }
 
     /// The local configuration now, and whether it differs from what the node started with.
@@ -230,6 +261,22 @@ impl Desktop {
     }
 }
 
+fn not_waiting() -> AppError {
+    AppError::new(
+        "that is not a phone waiting to pair; pair it again with a new code under Devices",
+    )
+}
+
+/// A waiting phone, for the window.
+pub fn request_row(r: &PairingRequest) -> PairingRequestRow {
+    PairingRequestRow {
+        endpoint: r.endpoint.to_string(),
+        name: r.name.clone(),
+        fingerprint: r.fingerprint.clone(),
+        expires_ms: r.expires_at.as_millisecond(),
+    }
+}
+
 fn peer_row(state: &PeerState, last_sync_ms: Option<i64>) -> PeerRow {
     let (link, offline_since_ms) = match state.link {
         PeerLink::Direct => (LinkState::Direct, None),
@@ -239,6 +286,11 @@ fn peer_row(state: &PeerState, last_sync_ms: Option<i64>) -> PeerRow {
     PeerRow {
         endpoint: state.endpoint.clone(),
         name: state.name.clone(),
+        fingerprint: state
+            .endpoint
+            .parse()
+            .map(|id| pairing::fingerprint(&id))
+            .unwrap_or_default(),
         link,
         offline_since_ms,
         last_sync_ms,

@@ -398,6 +398,8 @@ pub struct PeerRow {
     pub endpoint: String,
     /// Its name.
     pub name: String,
+    /// The short fingerprint of its endpoint id, as the phone shows it.
+    pub fingerprint: String,
     /// How it is reached now.
     pub link: LinkState,
     /// Offline since when.
@@ -408,16 +410,26 @@ pub struct PeerRow {
     pub last_sync_ms: Option<i64>,
 }
 
-/// The devices screen.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
-pub struct Devices {
+/// A pairing code on the devices screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PairingCode {
     /// The pairing QR code as an SVG document.
     pub qr_svg: String,
     /// The same ticket as text to type.
     pub short_code: String,
+    /// What the QR code says (`ringback:pair/1/…`: the code with the desktop's addresses).
+    pub payload: String,
     /// When the code stops working.
     #[specta(type = specta_typescript::Number)]
     pub expires_ms: i64,
+}
+
+/// The devices screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct Devices {
+    /// The code that pairs now: none until "Pair a phone" is pressed, and none once it was
+    /// used, expired or cancelled.
+    pub pairing: Option<PairingCode>,
     /// Paired phones.
     pub phones: Vec<PeerRow>,
     /// How this desktop reaches phones.
@@ -451,6 +463,27 @@ pub struct StoreChanged {
 pub struct OpenConversation {
     /// Which.
     pub key: ConvKey,
+}
+
+/// A phone that presented the pairing code and waits for a person to accept it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PairingRequestRow {
+    /// Its endpoint id.
+    pub endpoint: String,
+    /// The name it gave.
+    pub name: String,
+    /// The short fingerprint of its endpoint id: the phone shows the same.
+    pub fingerprint: String,
+    /// When the desktop stops waiting for an answer.
+    #[specta(type = specta_typescript::Number)]
+    pub expires_ms: i64,
+}
+
+/// The phones waiting to be accepted changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct PairingRequestsChanged {
+    /// The phones waiting now.
+    pub requests: Vec<PairingRequestRow>,
 }
 
 /// A phone was paired, unpaired, connected or lost.

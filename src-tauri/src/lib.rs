@@ -53,6 +53,10 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::dry_run,
             commands::devices,
             commands::new_ticket,
+            commands::cancel_ticket,
+            commands::pairing_requests,
+            commands::accept_pairing,
+            commands::reject_pairing,
             commands::unpair,
             commands::set_network,
             commands::demo_call,
@@ -68,7 +72,8 @@ pub fn ipc() -> Builder<tauri::Wry> {
         .events(collect_events![
             ipc::StoreChanged,
             ipc::OpenConversation,
-            ipc::PeersChanged
+            ipc::PeersChanged,
+            ipc::PairingRequestsChanged
         ])
 }
 
@@ -186,11 +191,21 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             let desktop: SharedDesktop =
                 Arc::new(tauri::async_runtime::block_on(Desktop::start(&dir, mode))?);
             let demo = if options.demo {
+                // A first start pairs the simulated phone with a code made for it, and
+                // accepts that phone (and only it) as the person who started the demo would.
                 let ticket = desktop
                     .phones()
                     .is_empty()
-                    .then(|| desktop.ticket(true).to_qr_payload());
-                Some(tauri::async_runtime::block_on(Demo::start(&dir, ticket))?)
+                    .then(|| desktop.new_pairing_code().to_qr_payload());
+                let first = ticket.is_some();
+                let demo = tauri::async_runtime::block_on(Demo::start(&dir, ticket))?;
+                if first {
+                    tauri::async_runtime::spawn(demo::accept_own_phone(
+                        desktop.clone(),
+                        demo.endpoint_watch(),
+                    ));
+                }
+                Some(demo)
             } else {
                 None
             };

@@ -1,20 +1,26 @@
-//! The devices screen: the pairing ticket as a QR code and as text, and the paired phones.
+//! The devices screen: the pairing code (only once "Pair a phone" was pressed) as a QR
+//! code and as text, and the paired phones.
 
 use qrcode::QrCode;
 use qrcode::render::svg;
 
 use crate::desktop::Desktop;
-use crate::ipc::Devices;
+use crate::ipc::{Devices, PairingCode};
 
-/// The devices screen, with the current ticket (a new one when `fresh`).
-pub fn devices(desktop: &Desktop, fresh: bool) -> Devices {
-    let ticket = desktop.ticket(fresh);
-    let payload = ticket.to_qr_payload();
+/// The devices screen, with the code that pairs now, if any.
+pub fn devices(desktop: &Desktop) -> Devices {
+    let pairing = desktop.pairing_code().map(|ticket| {
+        let payload = ticket.to_qr_payload();
+        PairingCode {
+            qr_svg: qr_svg(&payload),
+            short_code: ticket.to_short_text(),
+            payload,
+            expires_ms: ticket.expires_at_ms,
+        }
+    });
     let (config, restart_needed) = desktop.config();
     Devices {
-        qr_svg: qr_svg(&payload),
-        short_code: ticket.to_short_text(),
-        expires_ms: ticket.expires_at_ms,
+        pairing,
         phones: desktop.peers(),
         network: config.network,
         relay_url: config.relay_url,
@@ -41,6 +47,35 @@ pub fn qr_svg(payload: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_code_is_shown_until_pair_a_phone_and_a_new_code_voids_the_old_one() {
+        let dir = tempfile::tempdir().expect("dir");
+        let desktop = Desktop::start_on(
+            dir.path(),
+            Some(ringback_core::sync::net::NetworkMode::Loopback),
+            None,
+        )
+        .await
+        .expect("desktop");
+        assert_eq!(devices(&desktop).pairing, None, "a button, not a code");
+        let first = desktop.new_pairing_code();
+        let shown = devices(&desktop).pairing.expect("shown after the button");
+        assert_eq!(shown.short_code, first.to_short_text());
+        assert!(shown.qr_svg.contains("<path"));
+        let second = desktop.new_pairing_code();
+        let shown = devices(&desktop).pairing.expect("the new code");
+        assert_eq!(shown.short_code, second.to_short_text());
+        assert_ne!(shown.short_code, first.to_short_text());
+        desktop.cancel_pairing();
+        assert_eq!(devices(&desktop).pairing, None, "closed");
+        assert!(desktop.pairing_requests().is_empty());
+        for endpoint in ["", "nonsense", &first.endpoint.to_string()] {
+            let e = desktop.accept_pairing(endpoint).expect_err("nobody waits");
+            assert!(e.message.contains("pair"), "{}", e.message);
+            assert!(desktop.reject_pairing(endpoint).is_err());
+        }
+    }
 
     #[test]
     fn a_ticket_sized_payload_makes_an_svg_qr_code() {

@@ -8,7 +8,7 @@ use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
 use crate::desktop::SharedDesktop;
-use crate::ipc::{ConvKey, PeersChanged, StoreChanged};
+use crate::ipc::{ConvKey, PairingRequestsChanged, PeersChanged, StoreChanged};
 use crate::{notify, tray, views};
 
 /// Changes closer together than this reach the window as one.
@@ -17,8 +17,22 @@ const COALESCE: Duration = Duration::from_millis(15);
 /// by the unread count, not by a wall of notifications).
 const MAX_NOTIFICATIONS: u32 = 3;
 
-/// Starts following the phones paired now and any paired later.
+/// Starts following the phones paired now and any paired later, and the phones waiting
+/// for a person to accept them.
 pub fn spawn(app: AppHandle, desktop: SharedDesktop) {
+    let (requests_app, requests_desktop) = (app.clone(), desktop.clone());
+    tauri::async_runtime::spawn(async move {
+        let mut requests = requests_desktop.node().pairing_requests();
+        loop {
+            let _ = PairingRequestsChanged {
+                requests: requests_desktop.pairing_requests(),
+            }
+            .emit(&requests_app);
+            if requests.changed().await.is_err() {
+                return;
+            }
+        }
+    });
     tauri::async_runtime::spawn(async move {
         let mut peers = desktop.node().peers();
         let mut watched: HashSet<String> = HashSet::new();

@@ -335,6 +335,7 @@ fn an_inbound_stop_shows_the_opted_out_banner_and_disables_the_composer() -> Res
 fn pairing_with_a_bad_code_shows_an_error() -> Result<()> {
     let app = App::start()?;
     app.nav("devices")?;
+    app.click("pair-phone")?;
     let code = app.s().text(&app.field("short-code")?)?;
     assert!(code.len() > 20, "the devices screen shows a code: {code}");
     app.field("qr")?;
@@ -360,6 +361,91 @@ fn pairing_with_a_bad_code_shows_an_error() -> Result<()> {
         "the error names the problem: {error}"
     );
     app.shot("pairing-error")?;
+    Ok(())
+}
+
+impl App {
+    /// Gives the simulated phone `code` from the demo panel.
+    fn give_code(&self, code: &str) -> Result<()> {
+        self.nav("demo")?;
+        self.type_into("demo-pair-code", code)?;
+        self.click("demo-pair")
+    }
+
+    /// Waits until the demo panel's status or error says `words` (the pairing ended).
+    fn demo_says(&self, words: &str) -> Result<()> {
+        let s = self.s();
+        let said = s.wait_for(SLOW, words, || {
+            let error = s.text(&self.field("demo-error")?)?;
+            let status = s.text(&self.field("demo-status")?)?;
+            Ok((error.contains(words) || status.contains(words)).then_some(()))
+        });
+        if said.is_err() {
+            self.shot(&format!("demo-not-{}", words.replace(' ', "-")))?;
+        }
+        said
+    }
+
+    /// The waiting phone's name and fingerprint, once the pairing dialog shows it.
+    fn pairing_request(&self) -> Result<(String, String)> {
+        let s = self.s();
+        s.wait("[data-testid=pairing-request]", SLOW)?;
+        Ok((
+            s.text(&self.field("pairing-name")?)?,
+            s.text(&self.field("pairing-fingerprint")?)?,
+        ))
+    }
+}
+
+/// A person on both ends: the Devices screen shows a button, not a code; the right code
+/// makes the phone wait while the window shows its name and fingerprint (those of the
+/// paired simulated phone, listed under Devices); Reject refuses it with a reason it shows;
+/// the used code pairs no one after; a new code and Accept pair it.
+#[test]
+#[ignore = "drives the built app: run scripts/e2e"]
+fn a_phone_with_the_right_code_waits_for_a_person_at_the_desktop() -> Result<()> {
+    let app = App::start()?;
+    let s = app.s();
+    app.nav("devices")?;
+    s.wait("[data-testid=pair-phone]", SLOW)?;
+    assert!(
+        s.find_all("[data-testid=short-code]")?.is_empty(),
+        "no code before Pair a phone is pressed"
+    );
+    let row = s.text(&s.wait("[data-testid=peer-row]", SLOW)?)?;
+    app.click("pair-phone")?;
+    let payload = s
+        .attr(&app.field("qr")?, "data-payload")?
+        .context("the QR code's text")?;
+    app.give_code(&payload)?;
+    let (name, fingerprint) = app.pairing_request()?;
+    assert_eq!(name, "Demo phone");
+    assert!(
+        row.contains(&fingerprint),
+        "the dialog shows the simulated phone's fingerprint: {fingerprint} in {row}"
+    );
+    app.shot("pairing-request")?;
+    app.click("pairing-reject")?;
+    // The phone is told why.
+    app.demo_says("declined")?;
+    assert!(s.find_all("[data-testid=pairing-request]")?.is_empty());
+    // The code was used: it pairs no one any more.
+    app.give_code(&payload)?;
+    app.demo_says("used already")?;
+    // A new code, and Accept.
+    app.nav("devices")?;
+    app.click("pair-phone")?;
+    let payload = s
+        .attr(&app.field("qr")?, "data-payload")?
+        .context("the QR code's text")?;
+    app.give_code(&payload)?;
+    app.pairing_request()?;
+    app.click("pairing-accept")?;
+    app.demo_says("The simulated phone paired.")?;
+    app.nav("devices")?;
+    s.wait_for(SLOW, "one phone listed", || {
+        Ok((s.find_all("[data-testid=peer-row]")?.len() == 1).then_some(()))
+    })?;
     Ok(())
 }
 

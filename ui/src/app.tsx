@@ -7,6 +7,9 @@ import { Dashboard } from "./screens/Dashboard";
 import { SettingsScreen } from "./screens/Settings";
 import { DevicesScreen } from "./screens/Devices";
 import { DemoPanel } from "./screens/Demo";
+import { PairingDialog } from "./components/PairingDialog";
+import { chosenPhone, rememberPhone, rememberedPhone, type PhoneChoice } from "./components/PhonePicker";
+import type { PairingRequestRow } from "./bindings";
 
 export type Screen = "inbox" | "calls" | "appointments" | "dashboard" | "settings" | "devices" | "demo";
 
@@ -25,6 +28,9 @@ export function App() {
   // Bumped whenever a phone's data changes: screens reload what they show.
   const [version, setVersion] = useState(0);
   const [phones, setPhones] = useState<PeerRow[]>([]);
+  // The phone Settings, Dashboard and Appointments act on, as the person chose it.
+  const [chosen, setChosen] = useState<string | null>(rememberedPhone);
+  const [requests, setRequests] = useState<PairingRequestRow[]>([]);
   const [demo, setDemo] = useState(false);
   const [unread, setUnread] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -43,7 +49,12 @@ export function App() {
 
   useEffect(() => {
     refreshOverview();
+    api
+      .pairingRequests()
+      .then(setRequests)
+      .catch(() => undefined);
     const stops: Promise<() => void>[] = [
+      events.pairingRequestsChanged.listen((e) => setRequests(e.payload.requests)),
       events.storeChanged.listen(() => {
         setVersion((v) => v + 1);
         refreshOverview();
@@ -69,6 +80,14 @@ export function App() {
     setOpen(key);
   }, []);
 
+  const choice: PhoneChoice = {
+    phones,
+    phone: chosenPhone(phones, chosen),
+    onChoosePhone: (endpoint: string) => {
+      setChosen(endpoint);
+      rememberPhone(endpoint);
+    },
+  };
   const nav = demo ? [...NAV, { id: "demo" as Screen, label: "Simulated phone" }] : NAV;
   return (
     <div class="shell">
@@ -113,12 +132,13 @@ export function App() {
         )}
         {screen === "inbox" && <Inbox version={version} open={open} onOpen={setOpen} noPhone={phones.length === 0} />}
         {screen === "calls" && <Calls version={version} onOpen={openConversation} />}
-        {screen === "appointments" && <Appointments version={version} onOpen={openConversation} />}
-        {screen === "dashboard" && <Dashboard version={version} />}
-        {screen === "settings" && <SettingsScreen noPhone={phones.length === 0} />}
-        {screen === "devices" && <DevicesScreen phones={phones} />}
+        {screen === "appointments" && <Appointments version={version} onOpen={openConversation} {...choice} />}
+        {screen === "dashboard" && <Dashboard version={version} {...choice} />}
+        {screen === "settings" && <SettingsScreen {...choice} />}
+        {screen === "devices" && <DevicesScreen phones={phones} waiting={requests.length} />}
         {screen === "demo" && demo && <DemoPanel />}
       </main>
+      <PairingDialog requests={requests} />
     </div>
   );
 }

@@ -40,29 +40,47 @@ export const commands = {
 	/**  A page of calls that got a decision, across phones, newest first. */
 	missedCalls: (before: CallsBefore | null, limit: number) => typedError<CallRow_Serialize[], AppError_Serialize>(__TAURI_INVOKE("missed_calls", { before, limit })),
 	/**
-	 *  The dashboard for the days `from_day` to `to_day` (inclusive, "YYYY-MM-DD", in the
-	 *  business's time zone).
+	 *  The dashboard of `phone` (its endpoint id) for the days `from_day` to `to_day`
+	 *  (inclusive, "YYYY-MM-DD", in the business's time zone).
 	 */
-	dashboard: (fromDay: string, toDay: string) => typedError<Dashboard_Serialize, AppError_Serialize>(__TAURI_INVOKE("dashboard", { fromDay, toDay })),
-	/**  The settings the phone runs with (the defaults until it has synced them). */
-	settings: () => typedError<Settings_Serialize, AppError_Serialize>(__TAURI_INVOKE("settings")),
+	dashboard: (phone: string, fromDay: string, toDay: string) => typedError<Dashboard_Serialize, AppError_Serialize>(__TAURI_INVOKE("dashboard", { phone, fromDay, toDay })),
+	/**
+	 *  The settings `phone` (its endpoint id) runs with (the defaults until it has synced
+	 *  them), the API key masked.
+	 */
+	settings: (phone: string) => typedError<Settings_Serialize, AppError_Serialize>(__TAURI_INVOKE("settings", { phone })),
 	/**  What is wrong with a settings document, field by field (empty when it is valid). */
 	validateSettings: (settings: Settings_Deserialize) => typedError<AppError_Serialize[], AppError_Serialize>(__TAURI_INVOKE("validate_settings", { settings })),
-	/**  Saves the settings; the phone uses them from its next decision. */
-	saveSettings: (settings: Settings_Deserialize) => typedError<Settings_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_settings", { settings })),
+	/**
+	 *  Saves the settings of `phone` (its endpoint id), and of no other; it uses them from its
+	 *  next decision.
+	 */
+	saveSettings: (phone: string, settings: Settings_Deserialize) => typedError<Settings_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_settings", { phone, settings })),
 	/**  A template rendered as a caller named Dana would get it, with its segment count. */
 	previewTemplate: (template: string, settings: Settings_Deserialize) => typedError<TemplatePreview, AppError_Serialize>(__TAURI_INVOKE("preview_template", { template, settings })),
 	/**  A sample day to dry-run the settings on. */
 	sampleDay: () => typedError<string, AppError_Serialize>(__TAURI_INVOKE("sample_day")),
 	/**
 	 *  Runs the real engine on a virtual clock over `day` (scenario JSON lines) with
-	 *  `settings`: what would be texted, skipped and refused.
+	 *  `settings` as edited for `phone` (whose stored API key stands in for the masked one):
+	 *  what would be texted, skipped and refused.
 	 */
-	dryRun: (settings: Settings_Deserialize, day: string) => typedError<DryRun_Serialize, AppError_Serialize>(__TAURI_INVOKE("dry_run", { settings, day })),
-	/**  The devices screen: the pairing code and the paired phones. */
+	dryRun: (phone: string, settings: Settings_Deserialize, day: string) => typedError<DryRun_Serialize, AppError_Serialize>(__TAURI_INVOKE("dry_run", { phone, settings, day })),
+	/**  The devices screen: the pairing code, if one is shown, and the paired phones. */
 	devices: () => typedError<Devices_Serialize, AppError_Serialize>(__TAURI_INVOKE("devices")),
-	/**  A fresh pairing code (the old one stops working once used or expired). */
+	/**  "Pair a phone" or "New code": a new pairing code; every older one stops working. */
 	newTicket: () => typedError<Devices_Serialize, AppError_Serialize>(__TAURI_INVOKE("new_ticket")),
+	/**  Closes the pairing code: no code works until "Pair a phone" is pressed again. */
+	cancelTicket: () => typedError<Devices_Serialize, AppError_Serialize>(__TAURI_INVOKE("cancel_ticket")),
+	/**  The phones that presented the pairing code and wait for a person to accept them. */
+	pairingRequests: () => typedError<PairingRequestRow[], AppError_Serialize>(__TAURI_INVOKE("pairing_requests")),
+	/**
+	 *  A person accepted the waiting phone `endpoint` (its name and fingerprint shown): it is
+	 *  paired.
+	 */
+	acceptPairing: (endpoint: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("accept_pairing", { endpoint })),
+	/**  A person rejected the waiting phone `endpoint`: it is told so, and nothing is kept. */
+	rejectPairing: (endpoint: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("reject_pairing", { endpoint })),
 	/**  Unpairs a phone: it is disconnected at once and refused from then on. */
 	unpair: (endpoint: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("unpair", { endpoint })),
 	/**  Changes how this desktop reaches phones (from the next start). */
@@ -80,15 +98,15 @@ export const commands = {
 	 */
 	uiReady: (phase: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("ui_ready", { phase })),
 	/**
-	 *  Today's and upcoming appointments across phones, soonest first (times in each
-	 *  business's zone).
+	 *  Today's and upcoming appointments on `phone` (its endpoint id), soonest first, in its
+	 *  business's zone.
 	 */
-	appointments: () => typedError<AppointmentView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("appointments")),
+	appointments: (phone: string) => typedError<AppointmentView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("appointments", { phone })),
 	/**
-	 *  Writes today's and upcoming appointments as an iCalendar file into the Downloads
-	 *  folder (or, without one, the app's data folder) and says where.
+	 *  Writes today's and upcoming appointments on `phone` as an iCalendar file into the
+	 *  Downloads folder (or, without one, the app's data folder) and says where.
 	 */
-	exportAppointments: () => typedError<ExportedFile, AppError_Serialize>(__TAURI_INVOKE("export_appointments")),
+	exportAppointments: (phone: string) => typedError<ExportedFile, AppError_Serialize>(__TAURI_INVOKE("export_appointments", { phone })),
 	/**  Hands the conversation back to the assistant (after a person took it over). */
 	assistantResume: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("assistant_resume", { key })),
 	/**  The team takes the conversation over: the assistant stays out of it until handed back. */
@@ -100,6 +118,7 @@ export const commands = {
 /** Events */
 export const events = {
 	openConversation: makeEvent<OpenConversation, OpenConversation>("open-conversation"),
+	pairingRequestsChanged: makeEvent<PairingRequestsChanged, PairingRequestsChanged>("pairing-requests-changed"),
 	peersChanged: makeEvent<PeersChanged_Serialize, PeersChanged_Deserialize>("peers-changed"),
 	storeChanged: makeEvent<StoreChanged, StoreChanged>("store-changed"),
 };
@@ -615,12 +634,11 @@ export type Devices = Devices_Serialize | Devices_Deserialize;
 
 /**  The devices screen. */
 export type Devices_Deserialize = {
-	/**  The pairing QR code as an SVG document. */
-	qr_svg: string,
-	/**  The same ticket as text to type. */
-	short_code: string,
-	/**  When the code stops working. */
-	expires_ms: number,
+	/**
+	 *  The code that pairs now: none until "Pair a phone" is pressed, and none once it was
+	 *  used, expired or cancelled.
+	 */
+	pairing?: PairingCode | null,
 	/**  Paired phones. */
 	phones: PeerRow_Deserialize[],
 	/**  How this desktop reaches phones. */
@@ -633,12 +651,11 @@ export type Devices_Deserialize = {
 
 /**  The devices screen. */
 export type Devices_Serialize = {
-	/**  The pairing QR code as an SVG document. */
-	qr_svg: string,
-	/**  The same ticket as text to type. */
-	short_code: string,
-	/**  When the code stops working. */
-	expires_ms: number,
+	/**
+	 *  The code that pairs now: none until "Pair a phone" is pressed, and none once it was
+	 *  used, expired or cancelled.
+	 */
+	pairing: PairingCode | null,
 	/**  Paired phones. */
 	phones: PeerRow_Serialize[],
 	/**  How this desktop reaches phones. */
@@ -994,6 +1011,36 @@ export type Overview_Serialize = {
 	demo: boolean,
 };
 
+/**  A pairing code on the devices screen. */
+export type PairingCode = {
+	/**  The pairing QR code as an SVG document. */
+	qr_svg: string,
+	/**  The same ticket as text to type. */
+	short_code: string,
+	/**  What the QR code says (`ringback:pair/1/…`: the code with the desktop's addresses). */
+	payload: string,
+	/**  When the code stops working. */
+	expires_ms: number,
+};
+
+/**  A phone that presented the pairing code and waits for a person to accept it. */
+export type PairingRequestRow = {
+	/**  Its endpoint id. */
+	endpoint: string,
+	/**  The name it gave. */
+	name: string,
+	/**  The short fingerprint of its endpoint id: the phone shows the same. */
+	fingerprint: string,
+	/**  When the desktop stops waiting for an answer. */
+	expires_ms: number,
+};
+
+/**  The phones waiting to be accepted changed. */
+export type PairingRequestsChanged = {
+	/**  The phones waiting now. */
+	requests: PairingRequestRow[],
+};
+
 /**  A paired phone. */
 export type PeerRow = PeerRow_Serialize | PeerRow_Deserialize;
 
@@ -1003,6 +1050,8 @@ export type PeerRow_Deserialize = {
 	endpoint: string,
 	/**  Its name. */
 	name: string,
+	/**  The short fingerprint of its endpoint id, as the phone shows it. */
+	fingerprint: string,
 	/**  How it is reached now. */
 	link: LinkState,
 	/**  Offline since when. */
@@ -1017,6 +1066,8 @@ export type PeerRow_Serialize = {
 	endpoint: string,
 	/**  Its name. */
 	name: string,
+	/**  The short fingerprint of its endpoint id, as the phone shows it. */
+	fingerprint: string,
 	/**  How it is reached now. */
 	link: LinkState,
 	/**  Offline since when. */

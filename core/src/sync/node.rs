@@ -1,7 +1,8 @@
 //! Sync over iroh: the phone dials every paired desktop and keeps a session with each,
 //! reconnecting with backoff; a desktop accepts its paired phones (one replica store
 //! each) and refuses every other endpoint before reading a single frame. Pairing runs on
-//! its own ALPN with a one-time ticket (see [`super::ticket`]).
+//! its own ALPN with a one-time ticket (see [`super::ticket`]) and a person's consent on
+//! the desktop (see [`super::pairing`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,12 +12,16 @@ use std::time::Duration;
 use iroh::endpoint::Connection;
 use iroh::{Endpoint, EndpointAddr, EndpointId};
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::net::{self, PeerLink};
 use super::op::Role;
+use super::pairing::{
+    self, Answer, Approvals, Codes, DecisionError, PairReply, PairRequest, PairingLimits,
+    PairingRequest, Slots, reason,
+};
 use super::replica::{DesktopReplica, PhoneReplica};
 use super::session::{self, Faults, FrameReader, Hello, SessionStats, SyncError};
 use super::ticket::{self, PairingTicket};
@@ -70,26 +75,6 @@ pub enum PairError {
     /// The engine has stopped.
     #[error("the Ringback engine has stopped; restart the app")]
     Stopped,
-}
-
-/// The first frame of a pairing connection, phone to desktop.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PairRequest {
-    /// The ticket's secret, hex.
-    secret: String,
-    /// The phone's op-log origin.
-    origin: String,
-    /// The phone's name.
-    name: String,
-}
-
-/// The desktop's answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case", deny_unknown_fields)]
-enum PairReply {
-    Accepted { origin: String, name: String },
-    Refused { reason: String },
 }
 
 type States = watch::Sender<BTreeMap<String, PeerState>>;
@@ -268,39 +253,48 @@ impl PhoneNode {
         self.states.subscribe()
     }
 
-    /// Pairs with the desktop that showed `ticket`.
+    /// This phone's pairing fingerprint, the string the desktop shows beside its name.
+    pub fn fingerprint(&self) -> String {
+        pairing::fingerprint(&self.endpoint.id())
+    }
+
+    /// Pairs with the desktop that showed `ticket`. Waits (minutes at most) until a person
+    /// at the desktop accepts or rejects this phone.
     pub async fn pair(&self, ticket: &PairingTicket) -> Result<PeerRecord, PairError> {
+        self.pair_then(ticket, || {}).await
+    }
+
+    /// [`Self::pair`], calling `on_waiting` once the desktop took the code and waits for a
+    /// person (the moment to show this phone's fingerprint).
+    pub async fn pair_then(
+        &self,
+        ticket: &PairingTicket,
+        on_waiting: impl FnOnce() + Send,
+    ) -> Result<PeerRecord, PairError> {
         let addr = ticket.endpoint_addr();
-        let conn = self
-            .endpoint
-            .connect(addr.clone(), PAIR_ALPN)
-            .await
-            .map_err(|e| PairError::Unreachable(e.to_string()))?;
-        let (mut send, recv) = conn
-            .open_bi()
-            .await
-            .map_err(|e| PairError::Unreachable(e.to_string()))?;
-        let request = PairRequest {
-            secret: ticket::hex(&ticket.secret),
-            origin: self.me.origin.clone(),
-            name: self.me.name.clone(),
+        let conn = match self.endpoint.connect(addr.clone(), PAIR_ALPN).await {
+            Ok(conn) => conn,
+            Err(e) => {
+                return Err(match pairing::connect_refusal(&e) {
+                    Some(reason) => PairError::Refused(reason),
+                    None => PairError::Unreachable(e.to_string()),
+                });
+            }
         };
-        let bytes =
-            super::frame::encode(&request).map_err(|e| PairError::Refused(e.to_string()))?;
-        send.write_all(&bytes)
-            .await
-            .map_err(|e| PairError::Unreachable(e.to_string()))?;
-        let mut reader = FrameReader::new(recv);
-        let reply: PairReply = reader
-            .next_as()
-            .await
-            .map_err(|e| PairError::Unreachable(e.to_string()))?
-            .ok_or_else(|| PairError::Unreachable("the desktop hung up".into()))?;
+        let asked =
+            tokio::time::timeout(pairing::PHONE_WAIT, self.ask(&conn, ticket, on_waiting)).await;
+        // The desktop's own words, when it closed the connection to refuse, say more than
+        // the read error that followed.
+        let answer = match asked {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) => Err(pairing::refusal(&conn).map_or(e, PairError::Refused)),
+            Err(_) => Err(pairing::refusal(&conn).map_or_else(
+                || PairError::Refused(reason::TIMED_OUT.into()),
+                PairError::Refused,
+            )),
+        };
         conn.close(CLOSE_SESSION_ENDED.into(), b"paired");
-        let (origin, name) = match reply {
-            PairReply::Accepted { origin, name } => (origin, name),
-            PairReply::Refused { reason } => return Err(PairError::Refused(reason)),
-        };
+        let (origin, name) = answer?;
         let record = PeerRecord {
             endpoint: ticket.endpoint.to_string(),
             origin,
@@ -321,6 +315,52 @@ impl PhoneNode {
             .map_err(|_| PairError::Stopped)??;
         tracing::info!(desktop = %record.name, "paired with a desktop");
         Ok(record)
+    }
+
+    /// Sends the pairing request and reads the answers until the last one.
+    async fn ask(
+        &self,
+        conn: &Connection,
+        ticket: &PairingTicket,
+        on_waiting: impl FnOnce() + Send,
+    ) -> Result<(String, String), PairError> {
+        let (mut send, recv) = conn
+            .open_bi()
+            .await
+            .map_err(|e| PairError::Unreachable(e.to_string()))?;
+        let request = PairRequest {
+            secret: ticket::hex(&ticket.secret),
+            origin: self.me.origin.clone(),
+            name: self.me.name.clone(),
+        };
+        let bytes =
+            super::frame::encode(&request).map_err(|e| PairError::Refused(e.to_string()))?;
+        send.write_all(&bytes)
+            .await
+            .map_err(|e| PairError::Unreachable(e.to_string()))?;
+        let mut reader = FrameReader::new(recv);
+        let mut on_waiting = Some(on_waiting);
+        loop {
+            let reply: PairReply = reader
+                .next_as()
+                .await
+                .map_err(|e| PairError::Unreachable(e.to_string()))?
+                .ok_or_else(|| PairError::Unreachable("the desktop hung up".into()))?;
+            match reply {
+                PairReply::Waiting => {
+                    tracing::info!(
+                        "the desktop took the code; waiting for a person to accept this phone"
+                    );
+                    if let Some(f) = on_waiting.take() {
+                        f();
+                    }
+                }
+                PairReply::Accepted { origin, name } => return Ok((origin, name)),
+                PairReply::Refused { reason } => {
+                    return Err(PairError::Refused(pairing::clean_reason(reason.as_bytes())));
+                }
+            }
+        }
     }
 
     /// Unpairs a desktop: its session ends now, and every other device learns of it.
@@ -621,13 +661,6 @@ fn jitter(d: Duration) -> Duration {
     })
 }
 
-/// A pairing ticket the desktop is waiting for.
-struct Pending {
-    secret: [u8; 16],
-    expires_at: Timestamp,
-    used: bool,
-}
-
 /// A desktop's side of sync: one replica per paired phone, under `dir/phones/<endpoint>/`.
 pub struct DesktopNode {
     endpoint: Endpoint,
@@ -638,12 +671,21 @@ pub struct DesktopNode {
 struct DesktopInner {
     phones: Mutex<HashMap<EndpointId, DesktopReplica>>,
     sessions: Mutex<HashMap<EndpointId, Connection>>,
-    pending: Mutex<Vec<Pending>>,
+    /// The pairing codes shown; at most the newest works.
+    codes: Mutex<Codes>,
+    /// Phones that presented a code and wait for a person.
+    approvals: Approvals,
+    /// Pairing connections open now.
+    pairing_slots: Slots,
+    limits: PairingLimits,
     states: Arc<States>,
     dir: PathBuf,
     name: String,
     faults: Faults,
 }
+
+/// The key under which a phone replica keeps the phone's name (local, never synced).
+const PHONE_NAME_META: &str = "phone_name";
 
 /// A phone replica's folder.
 fn phone_dir(dir: &Path, id: &EndpointId) -> PathBuf {
@@ -658,6 +700,17 @@ impl DesktopNode {
         dir: &Path,
         name: &str,
         faults: Faults,
+    ) -> Result<DesktopNode, StoreError> {
+        DesktopNode::start_with(endpoint, dir, name, faults, PairingLimits::default()).await
+    }
+
+    /// [`Self::start`] with chosen limits on pairing connections (tests use short ones).
+    pub async fn start_with(
+        endpoint: Endpoint,
+        dir: &Path,
+        name: &str,
+        faults: Faults,
+        limits: PairingLimits,
     ) -> Result<DesktopNode, StoreError> {
         let mut phones = HashMap::new();
         let root = dir.join("phones");
@@ -677,13 +730,21 @@ impl DesktopNode {
             }
         }
         let states = Arc::new(watch::channel(BTreeMap::new()).0);
-        for id in phones.keys() {
-            add_peer_state(&states, &id.to_string(), "phone", offline_now());
+        for (id, replica) in &phones {
+            let name = replica
+                .with(|s| s.meta(PHONE_NAME_META))
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "Phone".to_string());
+            add_peer_state(&states, &id.to_string(), &name, offline_now());
         }
         let inner = Arc::new(DesktopInner {
             phones: Mutex::new(phones),
             sessions: Mutex::new(HashMap::new()),
-            pending: Mutex::new(Vec::new()),
+            codes: Mutex::new(Codes::default()),
+            approvals: Approvals::default(),
+            pairing_slots: Slots::default(),
+            limits,
             states,
             dir: dir.to_path_buf(),
             name: name.to_string(),
@@ -707,7 +768,13 @@ impl DesktopNode {
         &self.inner.name
     }
 
-    /// A new one-time pairing ticket, valid for ten minutes.
+    /// This desktop's address as known now.
+    pub fn addr(&self) -> EndpointAddr {
+        self.endpoint.addr()
+    }
+
+    /// A new one-time pairing ticket, valid for ten minutes. Every older ticket stops
+    /// working: only the newest code shown pairs.
     pub fn ticket(&self) -> PairingTicket {
         let expires_at = Timestamp::now()
             .checked_add(jiff::SignedDuration::try_from(TICKET_LIFETIME).unwrap_or_default())
@@ -718,22 +785,49 @@ impl DesktopNode {
     /// A ticket with a chosen expiry (tests of expired tickets).
     #[doc(hidden)]
     pub fn ticket_expiring_at(&self, expires_at: Timestamp) -> PairingTicket {
-        let secret = ticket::new_secret();
-        let mut pending = lock(&self.inner.pending);
-        pending.retain(|p| !p.used && p.expires_at > Timestamp::now());
-        pending.push(Pending {
-            secret,
-            expires_at,
-            used: false,
-        });
         let addr = self.endpoint.addr();
-        PairingTicket {
+        let ticket = PairingTicket {
             endpoint: self.endpoint.id(),
             addrs: addr.ip_addrs().copied().collect(),
             relay: addr.relay_urls().next().cloned(),
-            secret,
+            secret: ticket::new_secret(),
             expires_at_ms: expires_at.as_millisecond(),
-        }
+        };
+        lock(&self.inner.codes).show(ticket.clone());
+        ticket
+    }
+
+    /// The ticket that pairs now: the newest, while unused and unexpired.
+    pub fn current_ticket(&self) -> Option<PairingTicket> {
+        lock(&self.inner.codes).current(Timestamp::now()).cloned()
+    }
+
+    /// Stops every ticket from working (pairing cancelled on the desktop).
+    pub fn void_tickets(&self) {
+        lock(&self.inner.codes).void_all();
+    }
+
+    /// The phones that presented a code and wait for a person to accept them, as the list
+    /// changes.
+    pub fn pairing_requests(&self) -> watch::Receiver<Vec<PairingRequest>> {
+        self.inner.approvals.subscribe()
+    }
+
+    /// A person accepted the waiting phone `phone`: it is paired (its replica made) and
+    /// told so.
+    pub fn accept_pairing(&self, phone: &EndpointId) -> Result<(), DecisionError> {
+        self.inner.approvals.accept(phone)
+    }
+
+    /// A person rejected the waiting phone `phone`: it is told so and nothing is kept.
+    pub fn reject_pairing(&self, phone: &EndpointId) -> Result<(), DecisionError> {
+        self.inner.approvals.reject(phone)
+    }
+
+    /// Test hook: how many pairing connections are open.
+    #[doc(hidden)]
+    pub fn pairing_connections(&self) -> usize {
+        self.inner.pairing_slots.open()
     }
 
     /// The replica of each paired phone.
@@ -808,6 +902,18 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
             };
             let remote = conn.remote_id();
             if conn.alpn() == PAIR_ALPN {
+                // Nothing is read while no code is shown, and only a few at a time.
+                if let Err(why) = lock(&inner.codes).gate(Timestamp::now()) {
+                    tracing::debug!(remote = %remote.fmt_short(), "pairing refused before reading: {why}");
+                    conn.close(pairing::CLOSE_REFUSED.into(), why.as_bytes());
+                    return;
+                }
+                let Some(_slot) = inner.pairing_slots.take(inner.limits.connections) else {
+                    // Debug: a peer can open these as fast as it likes.
+                    tracing::debug!(remote = %remote.fmt_short(), "pairing refused: too many pairing connections");
+                    conn.close(pairing::CLOSE_REFUSED.into(), reason::BUSY.as_bytes());
+                    return;
+                };
                 if let Err(error) = answer_pairing(&conn, &inner).await {
                     tracing::info!(%error, "pairing refused");
                 }
@@ -867,87 +973,151 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
     }
 }
 
-/// Checks a phone's pairing request against the tickets shown.
+/// Answers a pairing connection within the exchange's deadline; closes it in the end.
 async fn answer_pairing(conn: &Connection, inner: &DesktopInner) -> Result<(), SyncError> {
-    let (mut send, recv) = conn
-        .accept_bi()
+    let started = tokio::time::Instant::now();
+    let result = tokio::time::timeout(inner.limits.exchange, exchange(conn, inner, started))
         .await
-        .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
-    let mut reader = FrameReader::new(recv);
-    let request: PairRequest = reader
-        .next_as()
-        .await?
-        .ok_or_else(|| SyncError::Protocol("the phone hung up".into()))?;
-    let verdict = check_secret(inner, &request.secret);
-    let reply = match verdict {
-        Err(reason) => PairReply::Refused {
-            reason: reason.to_string(),
-        },
-        Ok(()) => match admit_phone(inner, conn.remote_id(), &request) {
-            Ok(origin) => PairReply::Accepted {
-                origin,
-                name: inner.name.clone(),
-            },
-            Err(e) => PairReply::Refused {
-                reason: e.to_string(),
-            },
-        },
+        .unwrap_or_else(|_| Err(SyncError::Refused(reason::TOO_LONG.into())));
+    match &result {
+        Ok(()) => conn.close(CLOSE_SESSION_ENDED.into(), b"paired"),
+        Err(SyncError::Refused(why)) => conn.close(pairing::CLOSE_REFUSED.into(), why.as_bytes()),
+        Err(_) => conn.close(CLOSE_SESSION_ENDED.into(), b"pairing failed"),
+    }
+    result
+}
+
+/// Reads the phone's request (within its deadline), checks the code, and lets a person
+/// decide; answers the phone.
+async fn exchange(
+    conn: &Connection,
+    inner: &DesktopInner,
+    started: tokio::time::Instant,
+) -> Result<(), SyncError> {
+    let read = async {
+        let (send, recv) = conn
+            .accept_bi()
+            .await
+            .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+        // A request is a few hundred bytes: a longer one ends the stream early.
+        let mut reader =
+            FrameReader::new(tokio::io::AsyncReadExt::take(recv, pairing::MAX_REQUEST));
+        let request: PairRequest = reader
+            .next_as()
+            .await?
+            .ok_or_else(|| SyncError::Protocol("the phone hung up".into()))?;
+        Ok::<_, SyncError>((send, request))
     };
-    let bytes = super::frame::encode(&reply)?;
-    send.write_all(&bytes)
+    let (mut send, request) = tokio::time::timeout_at(started + inner.limits.request, read)
         .await
-        .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+        .map_err(|_| SyncError::Refused(reason::NO_REQUEST.into()))??;
+    let remote = conn.remote_id();
+    let checked = lock(&inner.codes)
+        .redeem(&request.secret, Timestamp::now())
+        .and_then(|()| {
+            if pairing::valid_origin(&request.origin) {
+                Ok(())
+            } else {
+                Err(reason::BAD_ORIGIN)
+            }
+        });
+    let reply = match checked {
+        Err(why) => PairReply::Refused { reason: why.into() },
+        Ok(()) => {
+            write_reply(&mut send, &PairReply::Waiting).await?;
+            let name = pairing::clean_name(&request.name);
+            let fingerprint = pairing::fingerprint(&remote);
+            tracing::info!(phone = %name, %fingerprint, "a phone asks to pair; waiting for a person to accept it");
+            let waiting = PairingRequest {
+                endpoint: remote,
+                name: name.clone(),
+                fingerprint,
+                expires_at: Timestamp::now()
+                    .checked_add(
+                        jiff::SignedDuration::try_from(inner.limits.approval).unwrap_or_default(),
+                    )
+                    .unwrap_or_else(|_| Timestamp::now()),
+            };
+            match inner
+                .approvals
+                .wait(waiting, inner.limits.approval, conn.closed())
+                .await
+            {
+                Answer::Accept => match admit_phone(inner, remote, &request.origin, &name) {
+                    Ok(origin) => PairReply::Accepted {
+                        origin,
+                        name: inner.name.clone(),
+                    },
+                    Err(e) => PairReply::Refused {
+                        reason: e.to_string(),
+                    },
+                },
+                Answer::Reject => PairReply::Refused {
+                    reason: reason::REJECTED.into(),
+                },
+                Answer::TimedOut => PairReply::Refused {
+                    reason: reason::TIMED_OUT.into(),
+                },
+                Answer::Replaced => PairReply::Refused {
+                    reason: reason::REPLACED.into(),
+                },
+                Answer::HungUp => {
+                    return Err(SyncError::Protocol(
+                        "the phone gave up before a person answered".into(),
+                    ));
+                }
+            }
+        }
+    };
+    write_reply(&mut send, &reply).await?;
     let _ = send.finish();
     // Let the reply reach the phone before the connection goes.
     let _ = tokio::time::timeout(Duration::from_secs(2), conn.closed()).await;
     match reply {
-        PairReply::Accepted { .. } => {
-            tracing::info!(phone = %request.name, "paired with a phone");
+        PairReply::Refused { reason } => Err(SyncError::Refused(reason)),
+        _ => {
+            tracing::info!(phone = %pairing::clean_name(&request.name), "paired with a phone");
             Ok(())
         }
-        PairReply::Refused { reason } => Err(SyncError::Refused(reason)),
     }
 }
 
-fn check_secret(inner: &DesktopInner, secret: &str) -> Result<(), &'static str> {
-    let Some(given) = ticket::unhex16(secret) else {
-        return Err("the pairing code is not valid; show a new code on the desktop");
-    };
-    let now = Timestamp::now();
-    let mut pending = lock(&inner.pending);
-    let Some(found) = pending
-        .iter_mut()
-        .find(|p| ticket::secrets_match(&p.secret, &given))
-    else {
-        return Err("the pairing code is wrong; show a new code on the desktop and try again");
-    };
-    if found.used {
-        return Err("this pairing code was used already; show a new code on the desktop");
-    }
-    if found.expires_at <= now {
-        return Err("this pairing code has expired; show a new code on the desktop");
-    }
-    found.used = true;
-    Ok(())
+async fn write_reply(
+    send: &mut iroh::endpoint::SendStream,
+    reply: &PairReply,
+) -> Result<(), SyncError> {
+    let bytes = super::frame::encode(reply)?;
+    send.write_all(&bytes)
+        .await
+        .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))
 }
 
-/// Creates the replica for a newly paired phone; returns the replica's origin.
+/// Creates the replica for a newly accepted phone (or keeps the one it has, when it pairs
+/// again); returns the replica's origin.
 fn admit_phone(
     inner: &DesktopInner,
     id: EndpointId,
-    request: &PairRequest,
+    phone_origin: &str,
+    name: &str,
 ) -> Result<String, StoreError> {
-    let dir = phone_dir(&inner.dir, &id);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", dir.display())))?;
-    let replica = DesktopReplica::open(&dir.join("ringback.db"))?;
+    let existing = lock(&inner.phones).get(&id).cloned();
+    let replica = match existing {
+        Some(replica) => replica,
+        None => {
+            let dir = phone_dir(&inner.dir, &id);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| StoreError::Corrupt(format!("{}: {e}", dir.display())))?;
+            DesktopReplica::open(&dir.join("ringback.db"))?
+        }
+    };
     let origin = replica.with(|s| -> Result<String, StoreError> {
         if s.phone_origin()?.is_none() {
-            s.set_phone_origin(&request.origin)?;
+            s.set_phone_origin(phone_origin)?;
         }
+        s.set_meta(PHONE_NAME_META, name)?;
         Ok(s.origin().to_string())
     })?;
     lock(&inner.phones).insert(id, replica);
-    add_peer_state(&inner.states, &id.to_string(), &request.name, offline_now());
+    add_peer_state(&inner.states, &id.to_string(), name, offline_now());
     Ok(origin)
 }

@@ -11,8 +11,10 @@ use iroh::EndpointId;
 use jiff::Timestamp;
 use ringback_core::engine::service::{self, EngineHandle, EngineTask};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
+use ringback_core::store::PeerRecord;
 use ringback_core::sync::net::{self, NetworkMode};
-use ringback_core::sync::node::{self, DesktopNode, PhoneNode};
+use ringback_core::sync::node::{self, DesktopNode, PairError, PhoneNode};
+use ringback_core::sync::pairing::PairingLimits;
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
@@ -172,6 +174,17 @@ impl DesktopRig {
         faults: Faults,
         port: Option<u16>,
     ) -> DesktopRig {
+        DesktopRig::start_with(dir, mode, faults, port, PairingLimits::default()).await
+    }
+
+    /// A desktop with chosen limits on pairing connections.
+    pub async fn start_with(
+        dir: &Path,
+        mode: &NetworkMode,
+        faults: Faults,
+        port: Option<u16>,
+        limits: PairingLimits,
+    ) -> DesktopRig {
         let key = net::load_or_create_key(&dir.join("desktop.key")).expect("key");
         let endpoint = net::bind(mode, key, node::alpns(), port)
             .await
@@ -181,7 +194,7 @@ impl DesktopRig {
             .first()
             .map(|a| a.port())
             .unwrap_or(0);
-        let node = DesktopNode::start(endpoint, dir, "Front desk", faults)
+        let node = DesktopNode::start_with(endpoint, dir, "Front desk", faults, limits)
             .await
             .expect("desktop");
         DesktopRig {
@@ -199,6 +212,14 @@ impl DesktopRig {
 
     pub fn ticket(&self) -> PairingTicket {
         self.node.ticket()
+    }
+
+    /// Pairs `phone` as a person would: a new code on this desktop, given to the phone,
+    /// and Accept pressed once the phone waits.
+    pub async fn pair(&self, phone: &PhoneRig) {
+        pair_accepting(&self.node, &phone.node, &self.ticket())
+            .await
+            .expect("pair");
     }
 
     pub fn replica(&self, phone: EndpointId) -> DesktopReplica {
@@ -231,4 +252,26 @@ pub async fn converge(phone: &PhoneRig, replicas: &[DesktopReplica], within: Dur
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// Pairs `phone` with `ticket`, accepting it on `desktop` once it is listed as waiting
+/// (as a person pressing Accept would).
+pub async fn pair_accepting(
+    desktop: &DesktopNode,
+    phone: &PhoneNode,
+    ticket: &PairingTicket,
+) -> Result<PeerRecord, PairError> {
+    let id = phone.id();
+    let mut requests = desktop.pairing_requests();
+    let pair = phone.pair(ticket);
+    tokio::pin!(pair);
+    tokio::select! {
+        // Refused before it was ever listed.
+        result = &mut pair => return result,
+        listed = requests.wait_for(|l| l.iter().any(|r| r.endpoint == id)) => {
+            listed.expect("the desktop runs");
+        }
+    }
+    desktop.accept_pairing(&id).expect("accept");
+    pair.await
 }

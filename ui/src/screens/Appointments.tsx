@@ -1,28 +1,37 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, messageOf, type AppointmentView, type ConvKey, type ExportedFile } from "../api";
+import { PhonePicker, type PhoneChoice } from "../components/PhonePicker";
 
-/** Today's and upcoming appointments the assistant booked, with an iCalendar export. */
-export function Appointments(props: { version: number; onOpen: (k: ConvKey) => void }) {
+/** Today's and upcoming appointments the assistant booked on one phone (named; a chooser when several are paired), with an iCalendar export. */
+export function Appointments(props: PhoneChoice & { version: number; onOpen: (k: ConvKey) => void }) {
   const [rows, setRows] = useState<AppointmentView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState<ExportedFile | null>(null);
   const [exporting, setExporting] = useState(false);
 
+  const phone = props.phone;
+  // Another phone's appointments never stay on screen under this one's name.
   useEffect(() => {
+    setRows(null);
+    setExported(null);
+  }, [phone]);
+  useEffect(() => {
+    if (phone === null) return;
     api
-      .appointments()
+      .appointments(phone)
       .then((r) => {
         setRows(r);
         setError(null);
       })
       .catch((e) => setError(messageOf(e)));
-  }, [props.version]);
+  }, [phone, props.version]);
 
   const exportIcs = () => {
+    if (phone === null) return;
     setExporting(true);
     setExported(null);
     api
-      .exportAppointments()
+      .exportAppointments(phone)
       .then((f) => {
         setExported(f);
         setError(null);
@@ -35,6 +44,7 @@ export function Appointments(props: { version: number; onOpen: (k: ConvKey) => v
   return (
     <section class="page" aria-labelledby="appointments-title">
       <h1 id="appointments-title">Appointments</h1>
+      <PhonePicker {...props} what="Booked on" />
       <p class="lede">
         Booked by the assistant in a conversation, today and later{zones.length === 1 ? ` (times in ${zones[0]})` : ""}.
       </p>
@@ -56,7 +66,9 @@ export function Appointments(props: { version: number; onOpen: (k: ConvKey) => v
           {error}
         </div>
       )}
-      {rows === null && !error ? (
+      {phone === null ? (
+        <p class="notice">{props.phones.length === 0 ? "Pair the business phone under Devices first." : "Choose the phone whose appointments to show."}</p>
+      ) : rows === null && !error ? (
         <p class="empty">Loading…</p>
       ) : rows && rows.length === 0 ? (
         <p class="empty">No appointments yet. When the assistant books a job, it shows here.</p>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, messageOf, type Dashboard as DashboardData } from "../api";
 import { duration, percent } from "../format";
+import { PhonePicker, type PhoneChoice } from "../components/PhonePicker";
 
 type Period = "today" | "7" | "30" | "custom";
 
@@ -18,26 +19,35 @@ export function range(period: Period, now: Date = new Date()): [string, string] 
   return [isoDay(from), to];
 }
 
-export function Dashboard(props: { version: number }) {
+/** One phone's dashboard, the phone named; a chooser when several are paired. */
+export function Dashboard(props: PhoneChoice & { version: number }) {
   const [period, setPeriod] = useState<Period>("7");
   const [custom, setCustom] = useState<[string, string]>(range("30"));
   const [data, setData] = useState<DashboardData | null>(null);
   const [error, setError] = useState("");
   const [from, to] = period === "custom" ? custom : range(period);
 
+  const phone = props.phone;
+  // Another phone's numbers never stay on screen under this one's name.
+  useEffect(() => setData(null), [phone]);
   useEffect(() => {
+    if (phone === null) return;
     api
-      .dashboard(from, to)
+      .dashboard(phone, from, to)
       .then((d) => {
         setData(d);
         setError("");
       })
       .catch((e) => setError(messageOf(e)));
-  }, [from, to, props.version]);
+  }, [phone, from, to, props.version]);
 
   return (
     <section class="page" aria-labelledby="dash-title">
       <h1 id="dash-title">Dashboard</h1>
+      <PhonePicker {...props} what="Calls on" />
+      {phone === null && (
+        <p class="notice">{props.phones.length === 0 ? "Pair the business phone under Devices first." : "Choose the phone whose calls to count."}</p>
+      )}
       <div class="period" role="group" aria-label="Period">
         {(
           [

@@ -38,11 +38,19 @@ export function DemoPanel() {
         <label for="demo-code">Pair the simulated phone with a code</label>
         <input id="demo-code" data-testid="demo-pair-code" value={code} placeholder="Paste a pairing code" onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)} />
         <span />
-        <button type="button" class="btn" data-testid="demo-pair" onClick={() => run("The simulated phone paired.", api.demoPair(code))}>
+        <button
+          type="button"
+          class="btn"
+          data-testid="demo-pair"
+          onClick={() => {
+            run("The simulated phone paired.", api.demoPair(code));
+            setStatus("The simulated phone has the code: accept it in the window when the desktop asks.");
+          }}
+        >
           Pair
         </button>
       </div>
-      <p class="status" role="status">
+      <p class="status" role="status" data-testid="demo-status">
         {status}
       </p>
       <p class="error-inline" role="alert" data-testid="demo-error">

@@ -13,7 +13,12 @@ export function linkWords(p: PeerRow): string {
     : "Not connected yet — open Ringback on the phone";
 }
 
-export function DevicesScreen(props: { phones: PeerRow[] }) {
+/**
+ * Paired phones, pairing and the network. The pairing code is shown only after "Pair a
+ * phone" is pressed, and goes once used, expired or closed; a phone that presents it waits
+ * for a person to accept it (the app's pairing dialog).
+ */
+export function DevicesScreen(props: { phones: PeerRow[]; waiting?: number }) {
   const [d, setD] = useState<Devices | null>(null);
   const [error, setError] = useState("");
   const [now, setNow] = useState(Date.now());
@@ -33,12 +38,16 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
       .catch((e) => setError(messageOf(e)));
 
   useEffect(() => {
-    show(api.devices());
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
+  // Read again when a phone pairs or asks to: a used code is no longer shown.
+  useEffect(() => {
+    show(api.devices());
+  }, [props.phones.length, props.waiting ?? 0]);
 
-  const left = d ? Math.max(0, d.expires_ms - now) : 0;
+  const code = d?.pairing ?? null;
+  const left = code ? Math.max(0, code.expires_ms - now) : 0;
   // The live list (the app follows pairing and connection changes).
   const phones = props.phones;
   return (
@@ -50,46 +59,72 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
         </div>
       )}
       <h2>Pair a phone</h2>
-      <p class="lede">
-        On the business phone, open Ringback and scan this code, or type the short code. A code works once, for ten
-        minutes.
-      </p>
-      {d && (
-        <div class="pair">
-          <img data-testid="qr" class="qr" alt="Pairing QR code" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.qr_svg)}`} />
-          <div>
-            <p>
-              <code class="code" data-testid="short-code">
-                {d.short_code}
-              </code>
-            </p>
-            <p>
-              <button
-                type="button"
-                class="btn"
-                onClick={() => {
-                  const done = () => setCopied(true);
-                  if (navigator.clipboard) navigator.clipboard.writeText(d.short_code).then(done, () => setCopied(false));
-                }}
-              >
-                {copied ? "Copied" : "Copy code"}
-              </button>{" "}
-              <button
-                type="button"
-                class="btn"
-                onClick={() => {
-                  setCopied(false);
-                  show(api.newTicket());
-                }}
-              >
-                New code
-              </button>
-            </p>
-            <p class="muted" data-testid="code-expiry">
-              {left > 0 ? `Expires in ${Math.ceil(left / 60000)} min` : "This code has expired: press New code."}
-            </p>
+      {code === null ? (
+        <>
+          <p class="lede">
+            Have the business phone at hand. Pressing the button shows a code to scan with Ringback on the phone; then this
+            desktop shows the phone's name and fingerprint, and you accept it here.
+          </p>
+          <p>
+            <button
+              type="button"
+              class="btn primary"
+              data-testid="pair-phone"
+              onClick={() => {
+                setCopied(false);
+                show(api.newTicket());
+              }}
+            >
+              Pair a phone
+            </button>
+          </p>
+        </>
+      ) : (
+        <>
+          <p class="lede">
+            On the business phone, open Ringback and scan this code, or type the short code. A code works once, for ten
+            minutes; a new code replaces it. Then accept the phone here when it asks.
+          </p>
+          <div class="pair">
+            <img data-testid="qr" data-payload={code.payload} class="qr" alt="Pairing QR code" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(code.qr_svg)}`} />
+            <div>
+              <p>
+                <code class="code" data-testid="short-code">
+                  {code.short_code}
+                </code>
+              </p>
+              <p>
+                <button
+                  type="button"
+                  class="btn"
+                  onClick={() => {
+                    const done = () => setCopied(true);
+                    if (navigator.clipboard) navigator.clipboard.writeText(code.short_code).then(done, () => setCopied(false));
+                  }}
+                >
+                  {copied ? "Copied" : "Copy code"}
+                </button>{" "}
+                <button
+                  type="button"
+                  class="btn"
+                  data-testid="new-code"
+                  onClick={() => {
+                    setCopied(false);
+                    show(api.newTicket());
+                  }}
+                >
+                  New code
+                </button>{" "}
+                <button type="button" class="btn" data-testid="close-code" onClick={() => show(api.cancelTicket())}>
+                  Close code
+                </button>
+              </p>
+              <p class="muted" data-testid="code-expiry">
+                {left > 0 ? `Expires in ${Math.ceil(left / 60000)} min` : "This code has expired: press New code."}
+              </p>
+            </div>
           </div>
-        </div>
+        </>
       )}
       <h2>Paired phones</h2>
       {phones.length === 0 ? (
@@ -99,6 +134,7 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
           <thead>
             <tr>
               <th scope="col">Phone</th>
+              <th scope="col">Fingerprint</th>
               <th scope="col">Connection</th>
               <th scope="col">Last sync</th>
               <th scope="col">
@@ -110,6 +146,9 @@ export function DevicesScreen(props: { phones: PeerRow[] }) {
             {phones.map((p) => (
               <tr key={p.endpoint} data-testid="peer-row">
                 <td>{p.name}</td>
+                <td>
+                  <code>{p.fingerprint}</code>
+                </td>
                 <td class={`link-${p.link}`}>{linkWords(p)}</td>
                 <td>{p.last_sync_ms ? clock(p.last_sync_ms) : "—"}</td>
                 <td>

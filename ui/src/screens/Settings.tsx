@@ -4,6 +4,7 @@ import { api, messageOf, type AppErrorShape, type DryRun, type Settings } from "
 import type { AssistantMode, Audience, CallOutcome, Network } from "../bindings";
 import { clock } from "../format";
 import { segmentWords } from "./Conversation";
+import { PhonePicker, phoneName, type PhoneChoice } from "../components/PhonePicker";
 
 const DAYS: [keyof Settings["business_hours"], string][] = [
   ["mon", "Monday"],
@@ -127,7 +128,27 @@ function sectionOf(field: string): string {
   return SECTIONS[field.split(/[.[]/)[0]] ?? field;
 }
 
-export function SettingsScreen(props: { noPhone: boolean }) {
+/** The settings of one phone, named on the screen; a chooser when several are paired. */
+export function SettingsScreen(props: PhoneChoice) {
+  if (props.phone === null) {
+    return (
+      <section class="page" aria-labelledby="settings-title">
+        <h1 id="settings-title">Settings</h1>
+        <PhonePicker {...props} what="Settings of" />
+        <p class="notice" data-testid="settings-no-phone">
+          {props.phones.length === 0
+            ? "Pair the business phone under Devices first: settings are kept on the phone and synced here."
+            : "Choose the phone whose settings to edit: each phone keeps its own."}
+        </p>
+      </section>
+    );
+  }
+  // A new phone is a new form: nothing typed for one phone is saved to another.
+  return <SettingsForm key={props.phone} {...props} phone={props.phone} />;
+}
+
+function SettingsForm(props: PhoneChoice & { phone: string }) {
+  const name = phoneName(props.phones, props.phone);
   const [saved, setSaved] = useState<Settings | null>(null);
   const [draft, setDraft] = useState<Settings | null>(null);
   const [errors, setErrors] = useState<AppErrorShape[]>([]);
@@ -136,7 +157,7 @@ export function SettingsScreen(props: { noPhone: boolean }) {
 
   useEffect(() => {
     api
-      .settings()
+      .settings(props.phone)
       .then((s) => {
         setSaved(s);
         setDraft(s);
@@ -159,6 +180,7 @@ export function SettingsScreen(props: { noPhone: boolean }) {
     return (
       <section class="page">
         <h1>Settings</h1>
+        <PhonePicker {...props} what="Settings of" />
         {loadError ? <div role="alert" class="error-inline">{loadError}</div> : <p>Loading…</p>}
       </section>
     );
@@ -173,11 +195,11 @@ export function SettingsScreen(props: { noPhone: boolean }) {
   const save = () => {
     setStatus("Saving…");
     api
-      .saveSettings(draft)
+      .saveSettings(props.phone, draft)
       .then((s) => {
         setSaved(s);
         setDraft(s);
-        setStatus("Saved — the phone will use this from the next call.");
+        setStatus(`Saved on ${name} — the phone will use this from the next call.`);
       })
       .catch((e) => {
         setStatus(messageOf(e));
@@ -194,12 +216,12 @@ export function SettingsScreen(props: { noPhone: boolean }) {
           <span data-testid="settings-status" role="status" class="muted">
             {status || (errors.length ? `${errors.length} ${errors.length === 1 ? "problem" : "problems"} to fix before saving` : changed ? "Unsaved changes" : "")}
           </span>
-          <button type="button" class="btn primary" data-testid="settings-save" disabled={errors.length > 0 || props.noPhone} onClick={save}>
+          <button type="button" class="btn primary" data-testid="settings-save" disabled={errors.length > 0} onClick={save}>
             Save
           </button>
         </div>
       </div>
-      {props.noPhone && <p class="notice">Pair the business phone under Devices first: settings are kept on the phone and synced here.</p>}
+      <PhonePicker {...props} what="Settings of" />
       {general.length > 0 && (
         <div role="alert" class="error-inline">
           {general.map((e, i) => (
@@ -430,7 +452,7 @@ export function SettingsScreen(props: { noPhone: boolean }) {
 
       <AssistantSection draft={draft} saved={saved} errors={errors} set={set} />
 
-      <DryRunBox settings={draft} />
+      <DryRunBox settings={draft} phone={props.phone} />
     </section>
   );
 }
@@ -658,7 +680,7 @@ export function HoursRow(props: {
   );
 }
 
-function DryRunBox(props: { settings: Settings }) {
+function DryRunBox(props: { settings: Settings; phone: string }) {
   const [day, setDay] = useState("");
   const [result, setResult] = useState<DryRun | null>(null);
   const [error, setError] = useState("");
@@ -687,7 +709,7 @@ function DryRunBox(props: { settings: Settings }) {
           onClick={() => {
             setError("");
             api
-              .dryRun(props.settings, day)
+              .dryRun(props.phone, props.settings, day)
               .then(setResult)
               .catch((e) => {
                 setResult(null);

@@ -2,7 +2,7 @@
 // composer, assistant texts in the thread, the appointments list and its settings.
 import { fireEvent, render, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { assistantSettings, detail, message, row, settingsDoc } from "./fixtures";
+import { assistantSettings, detail, message, row, settingsDoc, onePhone } from "./fixtures";
 import { api, resetApi } from "./mockApi";
 
 vi.mock("../api", async (original) => {
@@ -160,7 +160,7 @@ describe("Appointments", () => {
     api.appointments.mockResolvedValue([appointment(), appointment({ id: 8, key: { phone: "p1", id: 2 }, contact_name: "Dana", day: "Wed, Nov 4" })]);
     api.exportAppointments.mockResolvedValue({ path: "/home/me/Downloads/ringback-appointments.ics", count: 2 });
     const onOpen = vi.fn();
-    const { findAllByTestId, getByTestId, findByTestId, getByText } = render(<Appointments version={0} onOpen={onOpen} />);
+    const { findAllByTestId, getByTestId, findByTestId, getByText } = render(<Appointments version={0} onOpen={onOpen} {...onePhone} />);
     const rows = await findAllByTestId("appointment-row");
     expect(rows.map((r) => r.textContent)).toEqual([
       expect.stringContaining("Tue, Nov 308:00–09:00+1 212-555-0142Leaking pipe · 10001"),
@@ -176,7 +176,7 @@ describe("Appointments", () => {
 
   it("says when there is nothing booked, with export off", async () => {
     api.appointments.mockResolvedValue([]);
-    const { findByText, getByTestId } = render(<Appointments version={0} onOpen={() => {}} />);
+    const { findByText, getByTestId } = render(<Appointments version={0} onOpen={() => {}} {...onePhone} />);
     await findByText(/No appointments yet/);
     expect((getByTestId("export-ics") as HTMLButtonElement).disabled).toBe(true);
   });
@@ -194,12 +194,12 @@ describe("Assistant settings", () => {
     api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158, max_segments: 10 } });
     api.sampleDay.mockResolvedValue("");
     api.validateSettings.mockResolvedValue(errors);
-    api.saveSettings.mockImplementation(async (s: Settings) => s);
+    api.saveSettings.mockImplementation(async (_phone: string, s: Settings) => s);
   }
 
   it("shows the saved key masked in a password box, and sends it back untouched", async () => {
     serve();
-    const { findByTestId, getByTestId, getByText } = render(<SettingsScreen noPhone={false} />);
+    const { findByTestId, getByTestId, getByText } = render(<SettingsScreen {...onePhone} />);
     const keyBox = (await findByTestId("assistant-api-key")) as HTMLInputElement;
     expect(keyBox.type).toBe("password");
     expect(keyBox.value).toBe("sk-…9f3a");
@@ -208,14 +208,14 @@ describe("Assistant settings", () => {
     await waitFor(() => expect((getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(getByTestId("settings-save"));
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
-    const sent = api.saveSettings.mock.calls[0][0] as Settings;
+    const sent = api.saveSettings.mock.calls[0][1] as Settings;
     expect(sent.assistant.api_key).toBe("sk-…9f3a");
     expect(sent.assistant.model).toBe("qwen2.5");
   });
 
   it("edits mode, key, lists, bookable hours and numbers into the document", async () => {
     serve();
-    const { findByTestId, getByTestId, getByLabelText, getByRole } = render(<SettingsScreen noPhone={false} />);
+    const { findByTestId, getByTestId, getByLabelText, getByRole } = render(<SettingsScreen {...onePhone} />);
     fireEvent.change(await findByTestId("assistant-mode"), { target: { value: "auto" } });
     fireEvent.click(getByTestId("assistant-after-hours"));
     fireEvent.input(getByTestId("assistant-api-key"), { target: { value: "sk-brand-new-key-123456" } });
@@ -230,7 +230,7 @@ describe("Assistant settings", () => {
     await waitFor(() => expect((getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(getByTestId("settings-save"));
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
-    const a = (api.saveSettings.mock.calls[0][0] as Settings).assistant;
+    const a = (api.saveSettings.mock.calls[0][1] as Settings).assistant;
     expect(a.mode).toBe("auto");
     expect(a.auto_only_after_hours).toBe(true);
     expect(a.api_key).toBe("sk-brand-new-key-123456");
@@ -242,7 +242,7 @@ describe("Assistant settings", () => {
     expect(a.availability.wed).toEqual(["09:00-17:00"]);
     expect(a.availability.mon).toEqual([]);
     // The business hours are untouched.
-    expect((api.saveSettings.mock.calls[0][0] as Settings).business_hours.wed).toEqual([]);
+    expect((api.saveSettings.mock.calls[0][1] as Settings).business_hours.wed).toEqual([]);
   });
 
   it("shows an assistant error beside its field and a bookable-hours error beside its day", async () => {
@@ -251,7 +251,7 @@ describe("Assistant settings", () => {
       { message: "closes before it opens", field: "assistant.availability.tue[0]" },
       { message: "each entry is 1 to 200 characters", field: "assistant.services[0]" },
     ]);
-    const { findAllByTestId, getByTestId, getByRole } = render(<SettingsScreen noPhone={false} />);
+    const { findAllByTestId, getByTestId, getByRole } = render(<SettingsScreen {...onePhone} />);
     const errors = await findAllByTestId("field-error");
     const byField = new Map(errors.map((e) => [e.getAttribute("data-field") ?? "", e]));
     expect(getByTestId("assistant-base-url").getAttribute("aria-invalid")).toBe("true");

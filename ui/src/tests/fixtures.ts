@@ -1,5 +1,14 @@
 // Rows as the app sends them, for component tests.
-import type { CallRow, ConversationDetail, ConversationRow, MessageRow, Settings } from "../api";
+import type { CallRow, ConversationDetail, ConversationRow, MessageRow, PeerRow, Settings } from "../api";
+import type { PhoneChoice } from "../components/PhonePicker";
+
+/** A paired phone as the app lists it. */
+export function peer(endpoint: string, name: string, extra: Partial<PeerRow> = {}): PeerRow {
+  return { endpoint, name, fingerprint: "ABCD-EFGH-JKLM", link: "direct", offline_since_ms: null, last_sync_ms: null, ...extra };
+}
+
+/** One paired phone, chosen: what Settings, Dashboard and Appointments get from the app. */
+export const onePhone: PhoneChoice = { phones: [peer("p1", "Shop phone")], phone: "p1", onChoosePhone: () => {} };
 
 export function row(i: number, extra: Partial<ConversationRow> = {}): ConversationRow {
   return {

@@ -7,6 +7,7 @@ const names = [
   "setLeadStatus", "setNote", "segments", "uiReady", "settings", "validateSettings", "saveSettings",
   "previewTemplate", "sampleDay", "dryRun", "devices", "unpair", "demoPair", "demoCall", "demoSms",
   "appointments", "exportAppointments", "assistantResume", "assistantTakeOver", "dismissDraft",
+  "dashboard", "newTicket", "cancelTicket", "pairingRequests", "acceptPairing", "rejectPairing",
   "refusedReplies",
 ] as const;
 

@@ -1,6 +1,6 @@
 import { fireEvent, render, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { detail, message, row, settingsDoc } from "./fixtures";
+import { detail, message, row, settingsDoc, onePhone, peer } from "./fixtures";
 import { api, resetApi } from "./mockApi";
 
 vi.mock("../api", async (original) => {
@@ -137,13 +137,13 @@ function serveSettings(errors: { message: string; field: string | null }[] = [])
   api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158, max_segments: 10 } });
   api.sampleDay.mockResolvedValue("");
   api.validateSettings.mockResolvedValue(errors);
-  api.saveSettings.mockImplementation(async (s: Settings) => s);
+  api.saveSettings.mockImplementation(async (_phone: string, s: Settings) => s);
 }
 
 describe("Settings form", () => {
   it("adds and removes business hours and saves the right document", async () => {
     serveSettings();
-    const { findByText, getByRole, getByTestId, getAllByLabelText } = render(<SettingsScreen noPhone={false} />);
+    const { findByText, getByRole, getByTestId, getAllByLabelText } = render(<SettingsScreen {...onePhone} />);
     await findByText("Business hours");
     const tuesday = getByRole("group", { name: "Tuesday" });
     fireEvent.click(tuesday.querySelector("button") as HTMLElement); // Add hours
@@ -154,23 +154,24 @@ describe("Settings form", () => {
     await waitFor(() => expect(save.disabled).toBe(false));
     fireEvent.click(save);
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
-    const sent = api.saveSettings.mock.calls[0][0] as Settings;
+    const sent = api.saveSettings.mock.calls[0][1] as Settings;
     expect(sent.business_hours.tue).toEqual(["09:00-17:00"]);
     expect(sent.business_hours.mon).toEqual(["17:00-19:00"]);
     expect(sent.business_hours.wed).toEqual([]);
-    await waitFor(() => expect(getByTestId("settings-status").textContent).toContain("Saved — the phone will use this from the next call"));
+    expect(api.saveSettings.mock.calls[0][0]).toBe("p1");
+    await waitFor(() => expect(getByTestId("settings-status").textContent).toContain("Saved on Shop phone — the phone will use this from the next call"));
   });
 
   it("shows every limit, including ones it does not know, and edits them as numbers", async () => {
     serveSettings();
-    const { findByLabelText, getByTestId } = render(<SettingsScreen noPhone={false} />);
+    const { findByLabelText, getByTestId } = render(<SettingsScreen {...onePhone} />);
     const perDay = (await findByLabelText("Max per day")) as HTMLInputElement;
     expect(perDay.value).toBe("200");
     fireEvent.input(perDay, { target: { value: "150" } });
     await waitFor(() => expect((getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(getByTestId("settings-save"));
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
-    expect((api.saveSettings.mock.calls[0][0] as Settings).limits).toEqual({
+    expect((api.saveSettings.mock.calls[0][1] as Settings).limits).toEqual({
       max_per_30_minutes: 25,
       replies_per_desktop_per_hour: 60,
       allowed_countries: [],
@@ -180,7 +181,7 @@ describe("Settings form", () => {
 
   it("keeps a new line in the block list while typing, and saves one number per line", async () => {
     serveSettings();
-    const { findByLabelText, getByTestId } = render(<SettingsScreen noPhone={false} />);
+    const { findByLabelText, getByTestId } = render(<SettingsScreen {...onePhone} />);
     const box = (await findByLabelText("Block list (one number per line)")) as HTMLTextAreaElement;
     fireEvent.input(box, { target: { value: "+12125550100\n" } });
     expect(box.value).toBe("+12125550100\n");
@@ -188,7 +189,7 @@ describe("Settings form", () => {
     await waitFor(() => expect((getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(getByTestId("settings-save"));
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
-    expect((api.saveSettings.mock.calls[0][0] as Settings).block_list).toEqual(["+12125550100", "+12125550101"]);
+    expect((api.saveSettings.mock.calls[0][1] as Settings).block_list).toEqual(["+12125550100", "+12125550101"]);
   });
 
   it("puts an error about a business-hours range beside that day, and one with no field at the top", async () => {
@@ -196,7 +197,7 @@ describe("Settings form", () => {
       { message: "closes before it opens: use 09:00-17:00", field: "business_hours.mon[0]" },
       { message: "The settings could not be read.", field: null },
     ]);
-    const { findAllByTestId, getByRole } = render(<SettingsScreen noPhone={false} />);
+    const { findAllByTestId, getByRole } = render(<SettingsScreen {...onePhone} />);
     const errors = await findAllByTestId("field-error");
     const byField = new Map(errors.map((e) => [e.getAttribute("data-field") ?? "", e]));
     expect(getByRole("group", { name: "Monday" }).contains(byField.get("business_hours.mon[0]") as HTMLElement)).toBe(true);
@@ -209,10 +210,10 @@ describe("Settings form", () => {
 
 describe("Devices", () => {
   it("asks before unpairing, and unpairs only on confirmation", async () => {
-    const devices = { qr_svg: "<svg/>", short_code: "CODE", expires_ms: Date.now() + 60_000, phones: [], network: "default", relay_url: "", restart_needed: false };
+    const devices = { pairing: { qr_svg: "<svg/>", short_code: "CODE", payload: "ringback:pair/1/X", expires_ms: Date.now() + 60_000 }, phones: [], network: "default", relay_url: "", restart_needed: false };
     api.devices.mockResolvedValue(devices);
     api.unpair.mockResolvedValue(null);
-    const phones = [{ endpoint: "ep1", name: "Shop phone", link: "relay" as const, offline_since_ms: null, last_sync_ms: null }];
+    const phones = [peer("ep1", "Shop phone", { link: "relay" })];
     const { getByText, findByTestId, getByLabelText } = render(<DevicesScreen phones={phones} />);
     await findByTestId("short-code");
     expect((await findByTestId("qr")).getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
@@ -258,11 +259,11 @@ describe("The phone's outbound policy in the window", () => {
   });
 
   it("lists the replies a phone refused for numbers that never got in touch, and which desktop wrote them", async () => {
-    api.devices.mockResolvedValue({ qr_svg: "<svg/>", short_code: "CODE", expires_ms: Date.now() + 60_000, phones: [], network: "default", relay_url: "", restart_needed: false });
+    api.devices.mockResolvedValue({ pairing: null, phones: [], network: "default", relay_url: "", restart_needed: false });
     api.refusedReplies.mockResolvedValue([
       { to: "(646) 555-0001", preview: "Win!", reason: "no_conversation", words: "not sent: the business has never had a call or a text from this number", desktop: "Front desk", requested_ms: Date.now() },
     ]);
-    const phones = [{ endpoint: "ep1", name: "Shop phone", link: "relay" as const, offline_since_ms: null, last_sync_ms: null }];
+    const phones = [{ endpoint: "ep1", name: "Shop phone", link: "relay" as const, offline_since_ms: null, last_sync_ms: null, fingerprint: "K7QD-M2XA-PL4F" }];
     const { findByTestId } = render(<DevicesScreen phones={phones} />);
     const list = await findByTestId("refused-replies");
     expect(api.refusedReplies).toHaveBeenCalledWith("ep1");

@@ -1,6 +1,6 @@
 import { fireEvent, render, waitFor, act } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { assistantSettings, detail, message, row } from "./fixtures";
+import { assistantSettings, detail, message, row, onePhone, peer } from "./fixtures";
 import { api, resetApi } from "./mockApi";
 
 // Every command the screens call, as spies; each test sets what they answer.
@@ -135,7 +135,7 @@ describe("Settings", () => {
     api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158, max_segments: 10 } });
     api.sampleDay.mockResolvedValue("");
     api.validateSettings.mockResolvedValue([{ message: "must be between 0 and 3600 seconds", field: "text_back.delay_seconds" }]);
-    const { findAllByTestId, getByTestId, getByLabelText } = render(<SettingsScreen noPhone={false} />);
+    const { findAllByTestId, getByTestId, getByLabelText } = render(<SettingsScreen {...onePhone} />);
     const errors = await findAllByTestId("field-error");
     expect(errors[0].getAttribute("data-field")).toBe("text_back.delay_seconds");
     // It sits in the delay field's box.
@@ -178,18 +178,13 @@ describe("Dashboard", () => {
 describe("Devices and demo", () => {
   it("shows the pairing code and each phone's connection", async () => {
     api.devices.mockResolvedValue({
-      qr_svg: "<svg/>",
-      short_code: "ABCDE-FGHIJ",
-      expires_ms: Date.now() + 9 * 60_000,
+      pairing: { qr_svg: "<svg/>", short_code: "ABCDE-FGHIJ", payload: "ringback:pair/1/X", expires_ms: Date.now() + 9 * 60_000 },
       phones: [],
       network: "default",
       relay_url: "",
       restart_needed: false,
     });
-    const phones = [
-      { endpoint: "a", name: "Shop phone", link: "direct" as const, offline_since_ms: null, last_sync_ms: null },
-      { endpoint: "b", name: "Van", link: "offline" as const, offline_since_ms: Date.now() - 60_000, last_sync_ms: null },
-    ];
+    const phones = [peer("a", "Shop phone"), peer("b", "Van", { link: "offline", offline_since_ms: Date.now() - 60_000 })];
     const { findByTestId, getAllByTestId } = render(<DevicesScreen phones={phones} />);
     expect((await findByTestId("short-code")).textContent).toBe("ABCDE-FGHIJ");
     const rows = getAllByTestId("peer-row").map((r) => r.textContent ?? "");

@@ -59,7 +59,7 @@ class PairActivity : AppCompatActivity() {
             return
         }
         busy(true)
-        show(getString(R.string.pair_waiting))
+        show(getString(R.string.pair_connecting))
         val app = applicationContext
         BridgeHolder.screens.execute {
             val message = try {
@@ -67,6 +67,12 @@ class PairActivity : AppCompatActivity() {
                 if (bridge == null) {
                     BridgeHolder.startProblem ?: app.getString(R.string.status_not_running)
                 } else {
+                    // The computer shows the same fingerprint beside this phone's name: the
+                    // person there compares the two before pressing Accept.
+                    val fingerprint = bridge.status().fingerprint
+                    runOnUiThread {
+                        if (!isDestroyed) show(app.getString(R.string.pair_waiting, fingerprint))
+                    }
                     app.getString(R.string.pair_done, bridge.pair(code.trim()).name)
                 }
             } catch (e: BridgeException) {
