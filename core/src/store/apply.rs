@@ -8,11 +8,11 @@
 use jiff::Timestamp;
 use rusqlite::{ErrorCode, OptionalExtension, Transaction, params};
 
+use super::clock::{prune_quarantine, quarantine};
 use super::tx::{
     PeerRecord, ReplyDraft, Stamp, apply_pending_fields, count_new_message, lww_claim, set_status,
     write_contact, write_field, write_peer, write_request, write_settings,
 };
-use super::clock::{prune_quarantine, quarantine};
 use super::{Store, StoreError, append_op, index_pending, ms};
 use crate::call::CallOutcome;
 use crate::message::{Direction, MessageKind, MessageStatus};

@@ -9,7 +9,7 @@ use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::{Reader, Store, StoreError, from_ms, highest_stamp, ms};
-use crate::sync::hlc::{HlcClock, Hlc, MAX_DRIFT_MILLIS, Observed};
+use crate::sync::hlc::{Hlc, HlcClock, MAX_DRIFT_MILLIS, Observed};
 use crate::sync::op::Op;
 
 /// How many quarantined ops are remembered (the newest): enough to tell the owner which

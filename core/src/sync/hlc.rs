@@ -216,7 +216,10 @@ mod tests {
         assert!(seen.order_by.millis <= now + MAX_DRIFT_MILLIS);
         assert!(c.last().millis <= now + MAX_DRIFT_MILLIS, "not taken in");
         let again = c.observe(remote, now);
-        assert!(again.order_by > seen.order_by, "the next one orders after it");
+        assert!(
+            again.order_by > seen.order_by,
+            "the next one orders after it"
+        );
         assert!(c.tick(now + 1) > again.order_by);
         // Ten minutes ahead: clamped, not quarantined.
         let near = c.observe(
