@@ -1,12 +1,13 @@
 //! `ringback-phone-sim serve` as a real process: it pairs with a desktop over loopback,
 //! syncs, sends a desktop's reply once, and comes back after being killed mid-send without
-//! sending anything twice.
+//! sending anything twice; run under `faketime` a year ahead, then at the true time, it
+//! syncs again within seconds.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ringback_core::store::ConversationId;
 use ringback_core::sync::net::{self, NetworkMode};
@@ -26,7 +27,21 @@ struct Sim {
 
 impl Sim {
     fn start(data: &Path) -> Sim {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ringback-phone-sim"))
+        Sim::spawn(Command::new(env!("CARGO_BIN_EXE_ringback-phone-sim")), data)
+    }
+
+    /// The simulator under Debian's `faketime`, its wall clock moved by `offset`
+    /// (`+365d`); its monotonic clock is left alone, so timers and QUIC run as usual.
+    fn start_faked(data: &Path, offset: &str) -> Sim {
+        let mut command = Command::new("faketime");
+        command
+            .args(["-m", "--exclude-monotonic", "-f", offset])
+            .arg(env!("CARGO_BIN_EXE_ringback-phone-sim"));
+        Sim::spawn(command, data)
+    }
+
+    fn spawn(mut command: Command, data: &Path) -> Sim {
+        let mut child = command
             .args([
                 "serve",
                 "--network",
@@ -228,5 +243,100 @@ async fn serve_pairs_syncs_and_survives_a_crash_mid_send() {
         );
     }
     assert_eq!(desktop.phones()[0].0, phone_id);
+    desktop.shutdown().await;
+}
+
+/// Pairs the simulated phone with `desktop` and returns the desktop's replica of it. (The
+/// only place this file pairs a new phone: adapt it here when pairing asks more.)
+async fn pair(sim: &mut Sim, desktop: &DesktopNode) -> DesktopReplica {
+    sim.send(json!({"pair": desktop.ticket().to_qr_payload()}));
+    let paired = sim.paired_or_error(desktop).await;
+    assert!(paired.get("paired").is_some(), "{paired}");
+    let (_, replica) = desktop.phones().into_iter().next().expect("paired phone");
+    replica
+}
+
+/// Waits until the desktop holds a message with `body` (a deadline for a test that would
+/// otherwise hang, not a measure of speed).
+async fn wait_for_message(replica: &DesktopReplica, body: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        let body = body.to_string();
+        let found = replica.with(move |s| {
+            s.connection()
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM messages WHERE body = ?1)",
+                    [body],
+                    |r| r.get::<_, bool>(0),
+                )
+                .expect("query")
+        });
+        if found {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the desktop did not receive “{body}” within {within:?}");
+}
+
+/// Whether Debian's `faketime` runs here.
+fn faketime_works() -> bool {
+    Command::new("faketime")
+        .args(["-f", "+365d", "true"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_whose_date_was_a_year_ahead_syncs_again_once_it_is_fixed() {
+    if !faketime_works() {
+        eprintln!(
+            "skipped: Debian's `faketime` is not installed (scripts/setup --test installs it)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, ddir) = (dir.path().join("phone"), dir.path().join("desktop"));
+    std::fs::create_dir_all(&ddir).expect("mkdir");
+    let key = net::load_or_create_key(&ddir.join("desktop.key")).expect("key");
+    let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
+        .await
+        .expect("bind");
+    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
+        .await
+        .expect("desktop");
+
+    // The phone's date is set a year ahead: every op it makes is stamped a year ahead.
+    let mut sim = Sim::start_faked(&pdir, "+365d");
+    sim.send(json!({"settings": {"business_name": "Acme Plumbing"}}));
+    sim.expect_key("settings");
+    let replica = pair(&mut sim, &desktop).await;
+    sim.send(json!({"call": {"from": "+12125550123", "outcome": "missed"}}));
+    assert_eq!(sim.expect_key("sms_out")["kind"], "text_back");
+    sim.send(json!({"sms": {"from": "+12125550123", "body": "Can you come today?"}}));
+    // The desktop takes them (quarantined and reported, not refused).
+    wait_for_message(&replica, "Can you come today?", Duration::from_secs(30)).await;
+    let phone_origin = replica.with(|s| s.phone_origin().expect("origin").expect("phone"));
+    let quarantined = replica.with(|s| s.reader().quarantined(100).expect("quarantine"));
+    assert!(
+        !quarantined.is_empty(),
+        "the ops from a year ahead are reported"
+    );
+    assert!(quarantined.iter().all(|q| q.origin == phone_origin));
+
+    // The date is fixed: the same phone, on the same data, at the true time.
+    drop(sim);
+    let mut sim = Sim::start(&pdir);
+    sim.send(json!({"sms": {"from": "+12125550123", "body": "Back on time"}}));
+    wait_for_message(&replica, "Back on time", Duration::from_secs(30)).await;
+    let again = replica.with(|s| s.reader().quarantined(100).expect("quarantine"));
+    assert_eq!(again.len(), quarantined.len(), "nothing new is quarantined");
+    // A desktop edit made now wins over what the phone stamped a year ahead, on both.
+    replica
+        .change_settings(&json!({"business_name": "Acme Plumbing & Heating"}))
+        .expect("settings");
+    converge(&mut sim, &replica).await;
     desktop.shutdown().await;
 }

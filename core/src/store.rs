@@ -5,6 +5,7 @@
 //! that caused the change together with the change itself.
 
 mod apply;
+mod clock;
 mod dashboard;
 mod digest;
 mod pages;
@@ -30,6 +31,7 @@ use crate::sync::op::{Change, Op};
 use crate::sync::version::VersionVector;
 
 pub use apply::{ApplyError, ApplyReport, MAX_TEXT, Source};
+pub use clock::QuarantinedOp;
 pub use dashboard::{Dashboard, DayFigures};
 pub use pages::{
     AppointmentRow, CallRecord, ConversationDetail, ConversationSummary, InboxCursor, InboxFilter,
@@ -270,19 +272,9 @@ impl Store {
                 held.observe(&o, u64::try_from(seq).unwrap_or(0));
             }
         }
-        let last = conn
-            .query_row(
-                "SELECT hlc_ms, hlc_counter FROM ops ORDER BY hlc_ms DESC, hlc_counter DESC LIMIT 1",
-                [],
-                |r| {
-                    Ok(Hlc {
-                        millis: r.get(0)?,
-                        counter: u32::try_from(r.get::<_, i64>(1)?).unwrap_or(u32::MAX),
-                    })
-                },
-            )
-            .optional()?
-            .unwrap_or_default();
+        // The clock continues after everything stored; if that lies in the future (the date
+        // was wrong when the device last ran), the first write or apply brings it back.
+        let last = highest_stamp(&conn, &origin, i64::MAX)?;
         let (committed, _) = tokio::sync::watch::channel(0);
         let (pairings, _) = tokio::sync::watch::channel(0);
         let mut store = Store {
@@ -413,6 +405,7 @@ impl Store {
         cause: &str,
         change: impl FnOnce(&WriteTx<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.recover_clock(at)?;
         let hlc = self.clock.tick(ms(at));
         let tx = self.conn.transaction()?;
         let wtx = WriteTx::new(&tx, &self.origin, hlc);
@@ -1092,6 +1085,31 @@ pub(crate) fn index_pending(tx: &rusqlite::Transaction<'_>) -> Result<usize, Sto
     )?
     .execute([])?;
     Ok(tx.prepare_cached("DELETE FROM fts_pending")?.execute([])?)
+}
+
+/// The highest stamp at or below `up_to` milliseconds among this device's own ops and the
+/// last-writer-wins values in force. Other devices' ops are left out: the phone relays them
+/// with their own stamps, which may lie in the future (their values were ordered by a
+/// clamped stamp, which is what `lww` holds).
+fn highest_stamp(conn: &Connection, origin: &str, up_to: i64) -> Result<Hlc, StoreError> {
+    let mut highest = Hlc::default();
+    for sql in [
+        "SELECT hlc_ms, hlc_counter FROM ops WHERE origin = ?1 AND hlc_ms <= ?2
+         ORDER BY hlc_ms DESC, hlc_counter DESC LIMIT 1",
+        "SELECT hlc_ms, hlc_counter FROM lww WHERE hlc_ms <= ?2
+         ORDER BY hlc_ms DESC, hlc_counter DESC LIMIT 1",
+    ] {
+        let found = conn
+            .query_row(sql, params![origin, up_to], |r| {
+                Ok(Hlc {
+                    millis: r.get(0)?,
+                    counter: u32::try_from(r.get::<_, i64>(1)?).unwrap_or(u32::MAX),
+                })
+            })
+            .optional()?;
+        highest = highest.max(found.unwrap_or_default());
+    }
+    Ok(highest)
 }
 
 /// Appends an op to the log.

@@ -8,6 +8,7 @@
 use jiff::Timestamp;
 use rusqlite::{ErrorCode, OptionalExtension, Transaction, params};
 
+use super::clock::{prune_quarantine, quarantine};
 use super::tx::{
     PeerRecord, ReplyDraft, Stamp, apply_pending_fields, count_new_message, lww_claim, set_status,
     write_contact, write_field, write_hold, write_peer, write_request, write_request_refused,
@@ -18,6 +19,7 @@ use crate::call::CallOutcome;
 use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::outbound::{HoldReason, RefusalReason};
 use crate::settings::Settings;
+use crate::sync::hlc::MAX_DRIFT_MILLIS;
 use crate::sync::op::{Change, Op, Role};
 
 /// A batch of at most this many ops (live traffic) is indexed for search in its own
@@ -43,6 +45,9 @@ pub struct ApplyReport {
     pub requests: usize,
     /// Endpoints whose pairing changed.
     pub peers_changed: Vec<String>,
+    /// Ops stamped far ahead of this device's clock: applied, their last-writer-wins
+    /// changes ordered as of their arrival, and recorded (see `Reader::quarantined`).
+    pub quarantined: usize,
 }
 
 /// Why a batch of remote ops was refused; nothing of it was stored.
@@ -130,13 +135,16 @@ impl Store {
     }
 
     /// Applies ops received from `sender`, in order, in one transaction. `now` is this
-    /// device's clock, against which the ops' clocks are checked.
+    /// device's clock, against which the ops' clocks are checked: a stamp from the future
+    /// is clamped for ordering, never taken into this device's clock, and never a reason to
+    /// refuse a batch.
     pub fn apply_remote(
         &mut self,
         ops: &[Op],
         sender: Source<'_>,
         now: Timestamp,
     ) -> Result<ApplyReport, ApplyError> {
+        self.recover_clock(now)?;
         let phone = self.phone_origin()?;
         // The phone keeps every op to relay it; a desktop keeps only what it holds.
         let relays = phone.as_deref() == Some(self.origin.as_str());
@@ -182,11 +190,20 @@ impl Store {
                     change_name(change)
                 )));
             }
-            clock
-                .observe(op.hlc, ms(now))
-                .map_err(|e| refuse(&e.to_string()))?;
+            // A stamp beyond this device's clock plus the drift is ordered as of now; far
+            // beyond, the op is also quarantined (recorded and reported). Either way it is
+            // applied, so that the ops after it flow.
+            let seen = clock.observe(op.hlc, ms(now));
+            if seen.far_ahead() {
+                quarantine(&tx, op, &seen, ms(now))?;
+                report.quarantined += 1;
+            }
+            let stamp = Stamp {
+                hlc: seen.order_by,
+                origin: &op.origin,
+            };
             for change in &op.changes {
-                apply_change(&tx, op, change, &mut report)?;
+                apply_change(&tx, op, change, stamp, ms(now), &mut report)?;
             }
             if relays {
                 append_op(&tx, &op.origin, op.seq, op.hlc, &op.changes)?;
@@ -204,6 +221,15 @@ impl Store {
                     .execute(params![origin, i64::try_from(seq).unwrap_or(i64::MAX)])?;
                 }
             }
+        }
+        if report.quarantined > 0 {
+            prune_quarantine(&tx)?;
+            // Names only: which device, which ops, by how much.
+            tracing::warn!(
+                sender = sender.origin,
+                ops = report.quarantined,
+                "ops stamped more than a day ahead of this device's clock were quarantined; their device's date is wrong"
+            );
         }
         if ops.len() <= INDEX_AT_ONCE {
             index_pending(&tx)?;
@@ -287,16 +313,16 @@ fn check_name<T>(
     parse(value).ok_or_else(|| invalid(op, &format!("“{value}” is not a {what}")))
 }
 
+/// Applies one change of `op`; `stamp` orders its last-writer-wins values (the op's own, or
+/// clamped), `now` is this device's clock.
 fn apply_change(
     tx: &Transaction<'_>,
     op: &Op,
     change: &Change,
+    stamp: Stamp<'_>,
+    now: i64,
     report: &mut ApplyReport,
 ) -> Result<(), ApplyError> {
-    let stamp = Stamp {
-        hlc: op.hlc,
-        origin: &op.origin,
-    };
     match change {
         Change::Conversation {
             id,
@@ -524,7 +550,7 @@ fn apply_change(
                 Ok(settings) => {
                     let document = settings.to_value();
                     if lww_claim(tx, "settings", stamp, &document.to_string())? {
-                        write_settings(tx, &document, op.hlc.millis)?;
+                        write_settings(tx, &document, stamp.hlc.millis)?;
                         report.settings_changed = true;
                     }
                 }
@@ -552,7 +578,9 @@ fn apply_change(
                 to: to.as_deref(),
                 line: line.as_deref(),
                 body,
-                requested_at: *requested_at,
+                // The phone lets a reply expire a day after it was written: a desktop whose
+                // clock runs ahead must not make its replies live for ever.
+                requested_at: (*requested_at).min(now.saturating_add(MAX_DRIFT_MILLIS)),
             };
             if write_request(tx, &op.origin, &draft)? {
                 report.requests += 1;
@@ -572,7 +600,7 @@ fn apply_change(
                 role: *role,
                 name: name.clone(),
                 paired: *paired,
-                changed_at: op.hlc.millis,
+                changed_at: stamp.hlc.millis,
             };
             if write_peer(tx, &peer, stamp)? {
                 report.peers_changed.push(endpoint.clone());

@@ -504,6 +504,51 @@ impl<'c> WriteTx<'c> {
             .execute([log_id.to_string()])?;
         Ok(())
     }
+
+    /// Writes again, as of this transaction's clock, the last-writer-wins value in slot
+    /// `key`, which was stamped in the future while this device's date was wrong: every
+    /// device then holds it with the same stamp, and later writes win over it. A desktop
+    /// may not record a pairing (`phone` is false), so it only restamps its own copy of one.
+    pub(crate) fn restamp(&self, key: &str, value: &str, phone: bool) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM lww WHERE key = ?1")?
+            .execute([key])?;
+        let stamp = Stamp {
+            hlc: self.hlc,
+            origin: self.origin,
+        };
+        if key == "settings"
+            && let Ok(document) = serde_json::from_str::<serde_json::Value>(value)
+        {
+            lww_claim(self.tx, key, stamp, value)?;
+            self.record(Change::Settings { document });
+            return Ok(());
+        }
+        if let Some((conversation, _)) = key
+            .strip_prefix("conversation/")
+            .and_then(|k| k.split_once('/'))
+            && let Ok(conversation) = conversation.parse::<i64>()
+            && let Ok(field) = serde_json::from_str::<Field>(value)
+        {
+            return self.set_field(ConversationId(conversation), field);
+        }
+        if let Some(endpoint) = key.strip_prefix("peer/")
+            && let Some(peer) = self
+                .reader()
+                .peers()?
+                .into_iter()
+                .find(|p| p.endpoint == endpoint)
+        {
+            if phone || !peer.paired {
+                return self.set_peer(&peer);
+            }
+            write_peer(self.tx, &peer, stamp)?;
+            return Ok(());
+        }
+        // A value this version cannot write again: only its stamp comes back.
+        lww_claim(self.tx, key, stamp, value)?;
+        Ok(())
+    }
 }
 
 /// A desktop's reply, before it becomes a [`Change::Reply`].
