@@ -172,7 +172,9 @@ pub fn mask_key(key: &str) -> String {
 
 /// Asks the model for the next message: POST `{base_url}/chat/completions` with the
 /// messages, a low temperature, a JSON-object answer and at most 300 tokens. The whole
-/// request, streaming included, is bounded by `config.timeout`.
+/// request, streaming included, is bounded by `config.timeout`. A bare `json_object` format
+/// is only a wish to llama.cpp's llama-server (it holds the model to nothing); an answer a
+/// server must keep to is asked for with [`complete_structured`].
 pub async fn complete(
     config: &EndpointConfig,
     messages: &[ChatMessage],

@@ -562,3 +562,29 @@ async fn a_schema_goes_as_json_schema_then_as_llama_cpp_takes_it_and_the_refusal
     assert_eq!(log.len(), 3);
     assert_eq!(log[2].json()["response_format"]["type"], "json_object");
 }
+
+#[tokio::test]
+async fn what_one_kind_of_question_fell_back_to_does_not_change_the_other_kind() {
+    let (base, seen) = server(Script::NoJsonSchema(r#"{"reply":"Hi"}"#)).await;
+    let schema = json!({"type": "object", "properties": {"reply": {"type": "string"}}});
+    complete_structured(&config(&base), &messages(), false, 50, &schema)
+        .await
+        .expect("answered after the fallback");
+    // The endpoint is remembered as refusing `json_schema`; a question without a schema
+    // still asks for a JSON object, and one with a schema still sends it.
+    complete(&config(&base), &messages(), false)
+        .await
+        .expect("answered");
+    complete_structured(&config(&base), &messages(), false, 50, &schema)
+        .await
+        .expect("answered");
+    let formats: Vec<Value> = seen
+        .lock()
+        .expect("log")
+        .iter()
+        .map(|s| s.json()["response_format"].clone())
+        .collect();
+    assert_eq!(formats.len(), 4, "{formats:?}");
+    assert_eq!(formats[2], json!({"type": "json_object"}));
+    assert_eq!(formats[3], json!({"type": "json_object", "schema": schema}));
+}
