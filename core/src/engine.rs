@@ -5,6 +5,7 @@
 //! timer, so the same engine runs on Android, in the simulator and on a virtual clock.
 
 mod assistant;
+mod opt_out;
 pub mod service;
 
 pub use assistant::{AssistantJob, facts};
@@ -176,6 +177,14 @@ pub enum Outcome {
         /// Why.
         reason: SkipReason,
     },
+    /// A text probably asked not to be texted: automated texts to the number wait until a
+    /// person decides on a desktop (the conversation is the team's).
+    Paused {
+        /// When.
+        at: Timestamp,
+        /// The number.
+        from: String,
+    },
     /// A desktop reply was not sent.
     Refused {
         /// When.
@@ -291,6 +300,8 @@ impl Engine {
             jobs: assistant::Jobs::default(),
         };
         engine.assistant_restarted(now)?;
+        // An opt-out decided on a desktop just before the phone stopped.
+        engine.carry_out_opt_out_decisions()?;
         Ok(engine)
     }
 
@@ -362,11 +373,11 @@ impl Engine {
             self.callers.clear();
             tracing::info!("settings changed on another device");
         }
-        let mut outcomes = if report.requests > 0 {
-            self.process_requests()?
-        } else {
-            Vec::new()
-        };
+        // Before the replies: a reply written after an opt-out decision is refused.
+        let mut outcomes = self.carry_out_opt_out_decisions()?;
+        if report.requests > 0 {
+            outcomes.extend(self.process_requests()?);
+        }
         outcomes.extend(self.run_due()?);
         Ok((report, outcomes))
     }
@@ -628,6 +639,7 @@ impl Engine {
         };
         let config = self.config.as_ref();
         let mut ask = None;
+        let mut paused = None;
         let mut outcomes = self.store.write(sms.at, "sms_received", |tx| {
             let conversation = tx.touch_conversation(&sms.line, &key, sms.at)?;
             let inserted = tx.insert_message(&NewMessage {
@@ -658,10 +670,7 @@ impl Engine {
                 sms.at,
             )?;
             let Some(config) = config else {
-                if rules::is_opt_out(&sms.body) {
-                    tx.opt_out(number.as_str(), sms.at)?;
-                }
-                return Ok(Vec::new());
+                return opt_out::without_settings(tx, number, &sms.body, sms.at);
             };
             let name = tx.reader().contact_name(number.as_str())?;
             let queue = |kind: MessageKind, template: &CheckedTemplate| {
@@ -682,18 +691,21 @@ impl Engine {
                         out = cancel_queued(
                             tx,
                             number,
-                            &[
-                                MessageKind::TextBack,
-                                MessageKind::FollowUp,
-                                MessageKind::Keyword,
-                            ],
+                            &opt_out::AUTOMATED,
                             SkipReason::OptedOut,
                             sms.at,
                         )?;
+                        tx.settle_opt_out_review(number.as_str(), sms.at)?;
                         queue(MessageKind::OptOutConfirmation, &config.opt_out_template)?;
                     }
                 }
+                InboundIntent::LikelyOptOut => {
+                    out = opt_out::pause_for_review(tx, number, sms.at)?;
+                    paused = Some(conversation);
+                }
                 InboundIntent::OptIn => {
+                    // The number's own START settles a pause too.
+                    tx.settle_opt_out_review(number.as_str(), sms.at)?;
                     if tx.opt_in(number.as_str())? {
                         tracing::info!(from = %number.masked(), "opted back in");
                         queue(MessageKind::OptInConfirmation, &config.opt_in_template)?;
@@ -703,8 +715,9 @@ impl Engine {
                     queue(MessageKind::Help, &config.help_template)?;
                 }
                 InboundIntent::Keyword(word) => {
-                    if let (false, Some(template)) = (
+                    if let (false, false, Some(template)) = (
                         tx.reader().is_opted_out(number.as_str())?,
+                        tx.reader().automation_paused(number.as_str())?,
                         config.keyword(&word),
                     ) {
                         queue(MessageKind::Keyword, template)?;
@@ -714,6 +727,9 @@ impl Engine {
             }
             Ok(out)
         })?;
+        if let Some(conversation) = paused {
+            self.assistant_paused(conversation, sms.at)?;
+        }
         if let Some((conversation, number)) = ask {
             outcomes.extend(self.assistant_after_inbound(
                 conversation,
@@ -932,17 +948,8 @@ impl Engine {
             if rules::earliest_slot(now, &recent, config.settings.limits.max_per_30_minutes) > now {
                 break; // Held by the volume limit, and everything behind it waits its turn.
             }
-            let cancel = match head.kind {
-                MessageKind::FollowUp => {
-                    let reader = self.store.reader();
-                    let since = reader.message(head.id)?.map_or(now, |m| m.created_at);
-                    reader.is_opted_out(&head.to)? || reader.heard_from_since(&head.to, since)?
-                }
-                MessageKind::TextBack | MessageKind::Keyword | MessageKind::Assistant => {
-                    self.store.reader().is_opted_out(&head.to)?
-                }
-                _ => false,
-            };
+            let withheld = self.withheld(&head, now)?;
+            let cancel = withheld.is_some();
             let follow_ups: Vec<(Timestamp, String)> =
                 if head.kind == MessageKind::TextBack && !cancel {
                     let name = self.store.reader().contact_name(&head.to)?;
@@ -960,13 +967,8 @@ impl Engine {
                     Vec::new()
                 };
             self.store.write(now, "outbox_fired", |tx| {
-                if cancel {
-                    tx.advance_status(
-                        head.id,
-                        MessageStatus::Cancelled,
-                        Some("the caller was already in touch"),
-                        None,
-                    )?;
+                if let Some(reason) = withheld {
+                    opt_out::withhold(tx, &head, reason)?;
                     return Ok(());
                 }
                 // Committed before the platform is called: after a crash this text shows
@@ -984,7 +986,14 @@ impl Engine {
                 }
                 Ok(())
             })?;
-            if cancel {
+            if let Some(reason) = withheld {
+                if head.kind == MessageKind::TextBack {
+                    outcomes.push(Outcome::Skipped {
+                        at: now,
+                        from: head.to,
+                        reason,
+                    });
+                }
                 continue;
             }
             let request = SendRequest {

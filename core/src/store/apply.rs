@@ -9,8 +9,9 @@ use jiff::Timestamp;
 use rusqlite::{ErrorCode, OptionalExtension, Transaction, params};
 
 use super::tx::{
-    PeerRecord, ReplyDraft, Stamp, apply_pending_fields, count_new_message, lww_claim, set_status,
-    write_contact, write_field, write_peer, write_request, write_settings,
+    PeerRecord, ReplyDraft, Stamp, apply_pending_fields, apply_review, count_new_message,
+    is_e164, lww_claim, set_status, write_contact, write_field, write_peer, write_request,
+    write_settings,
 };
 use super::{Store, StoreError, append_op, index_pending, ms};
 use crate::call::CallOutcome;
@@ -239,6 +240,7 @@ fn change_name(change: &Change) -> &'static str {
         Change::Call { .. } | Change::CallLinked { .. } | Change::CallSkipped { .. } => "calls",
         Change::Message { .. } | Change::Status { .. } => "messages",
         Change::OptOut { .. } | Change::OptIn { .. } => "opt-outs",
+        Change::OptOutReview { .. } => "opt-out reviews",
         Change::Contact { .. } => "contacts",
         Change::Field { .. } => "conversation fields",
         Change::Settings { .. } => "settings",
@@ -451,6 +453,12 @@ fn apply_change(
         Change::OptIn { number } => {
             tx.prepare_cached("DELETE FROM opt_outs WHERE number = ?1")?
                 .execute([number])?;
+        }
+        Change::OptOutReview { number, state, at } => {
+            if !is_e164(number) {
+                return Err(invalid(op, "its opt-out review names no phone number"));
+            }
+            apply_review(tx, number, *state, *at, stamp)?;
         }
         Change::Contact { number, name, at } => {
             check_text(op, "contact name", name)?;
