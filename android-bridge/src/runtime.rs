@@ -682,6 +682,7 @@ fn skip_words(reason: SkipReason) -> &'static str {
         SkipReason::InConversation => "you are already texting with them",
         SkipReason::ResolvedByCall => "you spoke before the text left",
         SkipReason::TooLate => "the app was not running when the call ended",
+        SkipReason::Paused => "they may have asked not to be texted; decide on a desktop",
     }
 }
 

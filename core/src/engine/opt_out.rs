@@ -191,3 +191,6 @@ impl Engine {
         Ok(outcomes)
     }
 }
+
+#[cfg(test)]
+mod tests;
