@@ -39,6 +39,7 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::mark_read,
             commands::send_reply,
             commands::resend,
+            commands::decide_opt_out,
             commands::set_lead_status,
             commands::set_note,
             commands::segments,

@@ -26,6 +26,11 @@ export const commands = {
 	sendReply: (key: ConvKey, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("send_reply", { key, body })),
 	/**  Asks the phone to send a failed or expired message again. */
 	resend: (key: ConvKey, messageId: Id) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("resend", { key, messageId })),
+	/**
+	 *  A person's decision about a text that probably meant "stop texting me": opt the
+	 *  number out (the phone records it; no confirmation is sent), or resume automatic texts.
+	 */
+	decideOptOut: (key: ConvKey, decision: ReviewDecision) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("decide_opt_out", { key, decision })),
 	/**  Sets where a lead stands. */
 	setLeadStatus: (key: ConvKey, status: LeadStatus) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_lead_status", { key, status })),
 	/**  Sets the team's private note. */
@@ -439,6 +444,13 @@ export type ConversationDetail_Deserialize = {
 	note: string,
 	/**  When they texted STOP, if they did. */
 	opted_out_since_ms?: number | null,
+	/**
+	 *  Since when automated texts to them wait for a person to decide (a text that probably
+	 *  means "stop texting me"), if they do.
+	 */
+	paused_since_ms?: number | null,
+	/**  A person chose to opt them out and the phone has not recorded it yet. */
+	opt_out_requested: boolean,
 	/**  Calls with this number, newest first. */
 	calls: CallRow_Deserialize[],
 	/**  The saved quick replies. */
@@ -468,6 +480,13 @@ export type ConversationDetail_Serialize = {
 	note: string,
 	/**  When they texted STOP, if they did. */
 	opted_out_since_ms: number | null,
+	/**
+	 *  Since when automated texts to them wait for a person to decide (a text that probably
+	 *  means "stop texting me"), if they do.
+	 */
+	paused_since_ms: number | null,
+	/**  A person chose to opt them out and the phone has not recorded it yet. */
+	opt_out_requested: boolean,
 	/**  Calls with this number, newest first. */
 	calls: CallRow_Serialize[],
 	/**  The saved quick replies. */
@@ -510,6 +529,11 @@ export type ConversationRow_Deserialize = {
 	lead_status: LeadStatus,
 	/**  Whether they opted out. */
 	opted_out: boolean,
+	/**
+	 *  Whether automated texts to them wait for a person (they may have asked not to be
+	 *  texted, in other words than STOP).
+	 */
+	paused: boolean,
 	/**  Last activity. */
 	last_activity_ms: number,
 	/**  The start of the latest message. */
@@ -538,6 +562,11 @@ export type ConversationRow_Serialize = {
 	lead_status: LeadStatus,
 	/**  Whether they opted out. */
 	opted_out: boolean,
+	/**
+	 *  Whether automated texts to them wait for a person (they may have asked not to be
+	 *  texted, in other words than STOP).
+	 */
+	paused: boolean,
 	/**  Last activity. */
 	last_activity_ms: number,
 	/**  The start of the latest message. */
@@ -991,6 +1020,13 @@ export type PeersChanged_Serialize = {
 	/**  The phones now. */
 	phones: PeerRow_Serialize[],
 };
+
+/**  What a person decided about a likely opt-out. */
+export type ReviewDecision = 
+/**  It was an opt-out: record it (no more automated texts, no replies until START). */
+"opt_out" | 
+/**  It was not: automated texts to the number go again. */
+"resume";
 
 /**  A search result. */
 export type SearchHit = SearchHit_Serialize | SearchHit_Deserialize;
