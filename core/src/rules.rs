@@ -5,8 +5,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::call::CallOutcome;
-use crate::phone::Sender;
 use crate::opt_out::{self, Consent};
+use crate::phone::Sender;
 use crate::settings::{Audience, Config, HELP_WORDS, normalize_keyword};
 
 /// Why an ended call got no text: a closed set, stored with the call so the UI can say why.

@@ -246,7 +246,9 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
                 other => {
                     return Err(input_error(
                         line,
-                        format!("review.decision: “{other}” is not a decision; use opt_out or resume"),
+                        format!(
+                            "review.decision: “{other}” is not a decision; use opt_out or resume"
+                        ),
                     ));
                 }
             };

@@ -730,7 +730,8 @@ impl Config {
                 ));
             }
             // Any spelling of an opt-out or opt-in word ("Opt-Out", "bája") is reserved.
-            let reserved = crate::opt_out::is_reserved(&word) || HELP_WORDS.contains(&word.as_str());
+            let reserved =
+                crate::opt_out::is_reserved(&word) || HELP_WORDS.contains(&word.as_str());
             if reserved {
                 return Err(SettingsError::new(
                     format!("{field}.keyword"),

@@ -142,10 +142,7 @@ mod tests {
     #[test]
     fn a_summary_never_carries_markup_and_a_long_body_is_cut_before_escaping() {
         let (summary, _) = notification_text("<b>Bob</b> & <a href='x'>Co</a>", "hi", true);
-        assert!(
-            !summary.contains(['<', '>', '&']),
-            "{summary}"
-        );
+        assert!(!summary.contains(['<', '>', '&']), "{summary}");
         assert_eq!(summary, "Text from ‹b›Bob‹/b› ＆ ‹a href='x'›Co‹/a›");
         let long = "<".repeat(500);
         let (_, body) = notification_text("Dana", &long, true);

@@ -402,7 +402,10 @@ fn an_inbound_text_raises_a_desktop_notification_that_opens_the_conversation() -
         seen.contains("&lt;a href=") && seen.contains("&amp; thanks"),
         "the body reaches the notification server escaped: {seen}"
     );
-    assert!(!seen.contains("<a href"), "markup reached the notification server: {seen}");
+    assert!(
+        !seen.contains("<a href"),
+        "markup reached the notification server: {seen}"
+    );
     // Clicking it (the server's default action) opens the conversation.
     let clicked = Command::new("dunstctl").args(["action", "0"]).status()?;
     assert!(clicked.success(), "dunstctl action");

@@ -48,18 +48,18 @@ fn case_accents_punctuation_spacing_and_invisible_characters_do_not_hide_an_opt_
     each(
         Consent::OptOut,
         &[
-            "ＳＴＯＰ",          // full-width
+            "ＳＴＯＰ", // full-width
             "S.T.O.P",
             "s t o p",
-            "ST\u{200B}OP",     // zero-width space
-            "S\u{00AD}TOP",     // soft hyphen
-            "\u{FEFF}STOP",     // byte-order mark
-            "stop\u{FE0F}",     // variation selector
+            "ST\u{200B}OP", // zero-width space
+            "S\u{00AD}TOP", // soft hyphen
+            "\u{FEFF}STOP", // byte-order mark
+            "stop\u{FE0F}", // variation selector
             "🛑 STOP 🛑",
             "\n\t stop \r\n",
             "«STOP»",
-            "\u{202E}STOP",     // direction override
-            "B\u{0301}AJA",     // combining accent
+            "\u{202E}STOP", // direction override
+            "B\u{0301}AJA", // combining accent
             "ÚNSUBSCRIBE",
             "*** UNSUBSCRIBE ***",
         ],
@@ -198,11 +198,24 @@ fn opt_out_in_other_words_is_likely_not_definite() {
 fn opt_in_is_a_start_word_alone() {
     each(
         Consent::OptIn,
-        &["START", "start!", "Unstop", "UNSTOP.", "Comenzar", "¡Empezar!", "ＳＴＡＲＴ"],
+        &[
+            "START",
+            "start!",
+            "Unstop",
+            "UNSTOP.",
+            "Comenzar",
+            "¡Empezar!",
+            "ＳＴＡＲＴ",
+        ],
     );
     each(
         Consent::Silent,
-        &["start the job monday", "when can you start?", "restart", "started"],
+        &[
+            "start the job monday",
+            "when can you start?",
+            "restart",
+            "started",
+        ],
     );
 }
 

@@ -255,10 +255,21 @@ fn inbound_words() {
         assert_eq!(read_inbound(&c, stop), InboundIntent::OptOut, "{stop}");
     }
     // STOP as the first word, the other opt-out words (English and Spanish) whole.
-    for stop in ["stop please", "Stop texting me", "OPT OUT", "revoke", "¡Baja!", "parar"] {
+    for stop in [
+        "stop please",
+        "Stop texting me",
+        "OPT OUT",
+        "revoke",
+        "¡Baja!",
+        "parar",
+    ] {
         assert_eq!(read_inbound(&c, stop), InboundIntent::OptOut, "{stop}");
     }
-    for likely in ["don't text me again", "no me escribas más", "wrong number, stop"] {
+    for likely in [
+        "don't text me again",
+        "no me escribas más",
+        "wrong number, stop",
+    ] {
         assert_eq!(
             read_inbound(&c, likely),
             InboundIntent::LikelyOptOut,

@@ -9,9 +9,8 @@ use jiff::Timestamp;
 use rusqlite::{ErrorCode, OptionalExtension, Transaction, params};
 
 use super::tx::{
-    PeerRecord, ReplyDraft, Stamp, apply_pending_fields, apply_review, count_new_message,
-    is_e164, lww_claim, set_status, write_contact, write_field, write_peer, write_request,
-    write_settings,
+    PeerRecord, ReplyDraft, Stamp, apply_pending_fields, count_new_message, lww_claim, set_status,
+    write_contact, write_field, write_peer, write_request, write_settings,
 };
 use super::{Store, StoreError, append_op, index_pending, ms};
 use crate::call::CallOutcome;
@@ -455,10 +454,10 @@ fn apply_change(
                 .execute([number])?;
         }
         Change::OptOutReview { number, state, at } => {
-            if !is_e164(number) {
+            if !super::tx::is_e164(number) {
                 return Err(invalid(op, "its opt-out review names no phone number"));
             }
-            apply_review(tx, number, *state, *at, stamp)?;
+            super::tx::apply_review(tx, number, *state, *at, stamp)?;
         }
         Change::Contact { number, name, at } => {
             check_text(op, "contact name", name)?;

@@ -273,8 +273,21 @@ impl Store {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, line, number, name, unread, lead, opted_out, at, dir, kind, status, body, paused) =
-                row?;
+            let (
+                id,
+                line,
+                number,
+                name,
+                unread,
+                lead,
+                opted_out,
+                at,
+                dir,
+                kind,
+                status,
+                body,
+                paused,
+            ) = row?;
             let last_message = match (dir, kind, status, body) {
                 (Some(d), Some(k), Some(s), Some(b)) => Some((
                     parse_name(&d, "direction", Direction::from_name)?,

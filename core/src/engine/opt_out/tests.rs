@@ -7,8 +7,11 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
+use crate::Settings;
 use crate::call::{CallOutcome, EndedCall, Line};
-use crate::engine::{Engine, InboundSms, Outcome, PlatformEvent, Ports, RefusalReason, ReplyRequest};
+use crate::engine::{
+    Engine, InboundSms, Outcome, PlatformEvent, Ports, RefusalReason, ReplyRequest,
+};
 use crate::message::MessageKind;
 use crate::opt_out::{ReviewDecision, ReviewState};
 use crate::ports::Clock;
@@ -17,7 +20,6 @@ use crate::rules::SkipReason;
 use crate::store::{ApplyError, InboxFilter, PeerRecord, Source, Store};
 use crate::sync::hlc::Hlc;
 use crate::sync::op::{Change, Op, Role};
-use crate::Settings;
 
 const N: &str = "+12125550123";
 
@@ -187,7 +189,10 @@ fn a_likely_opt_out_pauses_every_automated_text_until_a_person_decides() {
     assert!(!paused(&phone.text("leave me alone")));
     // What they ask for themselves, and a person's reply, still go.
     assert_eq!(sent(&phone.text("HELP")), vec![MessageKind::Help]);
-    assert_eq!(sent(&phone.reply("Sorry, we won't")), vec![MessageKind::Reply]);
+    assert_eq!(
+        sent(&phone.reply("Sorry, we won't")),
+        vec![MessageKind::Reply]
+    );
 
     // A person resumes automatic texts.
     assert!(phone.decide(ReviewDecision::Resume).is_empty());
@@ -439,12 +444,20 @@ fn a_desktop_may_only_decide_and_only_about_a_paused_phone_number() {
         )
         .expect_err("a desktop paused or settled");
         assert!(
-            matches!(err, crate::engine::EngineError::Apply(ApplyError::NotAllowed { .. })),
+            matches!(
+                err,
+                crate::engine::EngineError::Apply(ApplyError::NotAllowed { .. })
+            ),
             "{err}"
         );
     }
     // Not a phone number: refused, nothing stored.
-    for number in ["", "12125550123", "+1212555012a", &format!("+{}", "9".repeat(40))] {
+    for number in [
+        "",
+        "12125550123",
+        "+1212555012a",
+        &format!("+{}", "9".repeat(40)),
+    ] {
         let err = apply(
             &mut phone,
             Change::OptOutReview {
@@ -455,7 +468,10 @@ fn a_desktop_may_only_decide_and_only_about_a_paused_phone_number() {
         )
         .expect_err("a bad number");
         assert!(
-            matches!(err, crate::engine::EngineError::Apply(ApplyError::Invalid { .. })),
+            matches!(
+                err,
+                crate::engine::EngineError::Apply(ApplyError::Invalid { .. })
+            ),
             "{err}"
         );
     }

@@ -99,12 +99,12 @@ impl Reader<'_> {
     }
 }
 
-/// Whether `number` is E.164 ("+" and 7 to 15 digits): the only numbers reviewed, and a
-/// bound on what a peer may write.
+/// Whether `number` looks like E.164 ("+" and at most 15 digits): the only numbers
+/// reviewed, and a bound on what a peer may write.
 pub(crate) fn is_e164(number: &str) -> bool {
     number
         .strip_prefix('+')
-        .is_some_and(|d| (7..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+        .is_some_and(|d| (1..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Applies a review state from another device. A decision counts only for a number under
