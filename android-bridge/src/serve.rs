@@ -14,8 +14,9 @@
 //! - `{"status": {}}`: this phone's endpoint, its desktops and their links, the digest.
 //!
 //! Output lines: `ready`, `sms_out` (with `message`, the id a delivery report names),
-//! `skipped`, `refused`, `failed`, `paired`, `unpaired`, `settings`, `status`, and
-//! `error` for a command that was not understood or not carried out (the phone goes on).
+//! `skipped`, `refused`, `paused`, `assistant`, `failed`, `paired`, `unpaired`, `settings`,
+//! `status`, and `error` for a command that was not understood or not carried out (the
+//! phone goes on).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

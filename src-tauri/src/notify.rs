@@ -10,14 +10,13 @@ use crate::views;
 
 /// Shows a notification for a text from `who`; a click brings the window up on `key`.
 pub fn inbound_text(app: &AppHandle, key: ConvKey, who: &str, body: &str) {
-    let (who, body) = (who.to_string(), body.to_string());
+    let (summary, body) = notification_text(who, body, BODY_MARKUP);
     let app = app.clone();
     // Waiting for a click blocks, so each notification waits on its own thread; the
     // server closes it when it times out, which ends the wait.
     let spawned = std::thread::Builder::new()
         .name("notification".into())
         .spawn(move || {
-            let (summary, body) = notification_text(&who, &body, body_markup());
             let shown = Notification::new()
                 .appname("Ringback")
                 .summary(&summary)
@@ -52,8 +51,8 @@ pub fn open(app: &AppHandle, key: ConvKey) {
 }
 
 /// The summary and body of a notification for a text from `who`. A caller writes the body
-/// and may name themselves anything, so neither may carry markup: the body is escaped when
-/// the server reads markup in bodies (`markup`; GNOME and KDE turn `<a href>` into a link),
+/// and may name themselves anything, so neither may carry markup: the body is escaped where
+/// servers read markup in bodies (`markup`; GNOME and KDE turn `<a href>` into a link),
 /// and the summary, which the specification and the servers show as typed (an entity would
 /// show as `&amp;`), keeps look-alikes of `<`, `>` and `&` instead.
 pub fn notification_text(who: &str, body: &str, markup: bool) -> (String, String) {
@@ -93,19 +92,11 @@ fn plain_summary(text: &str) -> String {
         .collect()
 }
 
-/// Whether the notification server reads markup in bodies ("body-markup"). Asked for each
-/// notification (the server may have changed); a server that cannot be asked is taken to
-/// read markup, the side on which nothing a caller writes becomes a link.
-#[cfg(all(unix, not(target_os = "macos")))]
-fn body_markup() -> bool {
-    notify_rust::get_capabilities().map_or(true, |caps| caps.iter().any(|c| c == "body-markup"))
-}
-
-/// Other systems' notifications show text as it is.
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-fn body_markup() -> bool {
-    false
-}
+/// Whether notification bodies are read as markup here: on Linux and the BSDs (the
+/// freedesktop notification servers) they are. Escaped whatever the server says it reads:
+/// GNOME, KDE, dunst, mako and xfce4-notifyd all read markup, and on a server that would
+/// not, an entity shows as text, which is better than a link a caller wrote.
+const BODY_MARKUP: bool = cfg!(all(unix, not(target_os = "macos")));
 
 #[cfg(test)]
 mod tests {
@@ -134,7 +125,7 @@ mod tests {
     }
 
     #[test]
-    fn a_server_without_body_markup_gets_the_text_as_typed() {
+    fn where_bodies_are_not_markup_the_text_goes_as_typed() {
         let (_, body) = notification_text("Dana", "Tom & Jerry <3", false);
         assert_eq!(body, "Tom & Jerry <3");
     }
