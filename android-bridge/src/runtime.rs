@@ -702,6 +702,7 @@ fn skip_words(reason: SkipReason) -> &'static str {
         SkipReason::TooLate => "the app was not running when the call ended",
         SkipReason::International => "the number is in a country you have not allowed",
         SkipReason::PremiumRate => "the number is a premium-rate line",
+        SkipReason::Paused => "they may have asked not to be texted; decide on a desktop",
     }
 }
 

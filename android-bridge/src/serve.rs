@@ -14,11 +14,12 @@
 //! - `{"status": {}}`: this phone's endpoint, its desktops and their links, the digest.
 //!
 //! Output lines: `ready` (with the endpoint id and the pairing fingerprint), `sms_out`
-//! (with `message`, the id a delivery report names), `skipped`, `refused`, `failed`,
-//! `pairing` (the desktop took the code and waits for a person to accept this phone, whose
-//! fingerprint it shows), `paired`, `unpaired`, `settings`, `status`, and `error` for a
-//! command that was not understood or not carried out (the phone goes on). A pairing runs
-//! beside the other commands: it waits minutes at most for the person at the desktop.
+//! (with `message`, the id a delivery report names), `skipped`, `held`, `refused`, `paused`,
+//! `assistant`, `failed`, `pairing` (the desktop took the code and waits for a person to
+//! accept this phone, whose fingerprint it shows), `paired`, `unpaired`, `settings`,
+//! `status`, and `error` for a command that was not understood or not carried out (the phone
+//! goes on). A pairing runs beside the other commands: it waits minutes at most for the
+//! person at the desktop.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -6,6 +6,7 @@
 
 mod assistant;
 mod intake;
+mod opt_out;
 pub mod service;
 
 pub use assistant::{AssistantJob, facts};
@@ -191,6 +192,14 @@ pub enum Outcome {
         /// The earliest it may leave.
         until: Timestamp,
     },
+    /// A text probably asked not to be texted: automated texts to the number wait until a
+    /// person decides on a desktop (the conversation is the team's).
+    Paused {
+        /// When.
+        at: Timestamp,
+        /// The number.
+        from: String,
+    },
     /// A text the phone will not send: a reply refused, or a queued text withdrawn by the
     /// outbound policy.
     Refused {
@@ -334,6 +343,8 @@ impl Engine {
             intake: intake::Intake::default(),
         };
         engine.assistant_restarted(now)?;
+        // An opt-out decided on a desktop just before the phone stopped.
+        engine.carry_out_opt_out_decisions()?;
         Ok(engine)
     }
 
@@ -418,11 +429,11 @@ impl Engine {
             self.callers.clear();
             tracing::info!("settings changed on another device");
         }
-        let mut outcomes = if report.requests > 0 {
-            self.process_requests()?
-        } else {
-            Vec::new()
-        };
+        // Before the replies: a reply written after an opt-out decision is refused.
+        let mut outcomes = self.carry_out_opt_out_decisions()?;
+        if report.requests > 0 {
+            outcomes.extend(self.process_requests()?);
+        }
         outcomes.extend(self.run_due()?);
         Ok((report, outcomes))
     }
@@ -781,6 +792,7 @@ impl Engine {
         };
         let config = self.config.as_ref();
         let mut ask = None;
+        let mut paused = None;
         let mut outcomes = self.store.write(sms.at, "sms_received", |tx| {
             let conversation = tx.touch_conversation(&sms.line, &key, sms.at)?;
             let inserted = tx.insert_message(&NewMessage {
@@ -811,10 +823,7 @@ impl Engine {
                 sms.at,
             )?;
             let Some(config) = config else {
-                if rules::is_opt_out(&sms.body) {
-                    tx.opt_out(number.as_str(), sms.at)?;
-                }
-                return Ok(Vec::new());
+                return opt_out::without_settings(tx, number, &sms.body, sms.at);
             };
             let name = tx.reader().contact_name(number.as_str())?;
             let queue = |kind: MessageKind, template: &CheckedTemplate| {
@@ -835,18 +844,21 @@ impl Engine {
                         out = cancel_queued(
                             tx,
                             number,
-                            &[
-                                MessageKind::TextBack,
-                                MessageKind::FollowUp,
-                                MessageKind::Keyword,
-                            ],
+                            &opt_out::AUTOMATED,
                             SkipReason::OptedOut,
                             sms.at,
                         )?;
+                        tx.settle_opt_out_review(number.as_str(), sms.at)?;
                         queue(MessageKind::OptOutConfirmation, &config.opt_out_template)?;
                     }
                 }
+                InboundIntent::LikelyOptOut => {
+                    out = opt_out::pause_for_review(tx, number, sms.at)?;
+                    paused = Some(conversation);
+                }
                 InboundIntent::OptIn => {
+                    // The number's own START settles a pause too.
+                    tx.settle_opt_out_review(number.as_str(), sms.at)?;
                     if tx.opt_in(number.as_str())? {
                         tracing::info!(from = %number.masked(), "opted back in");
                         queue(MessageKind::OptInConfirmation, &config.opt_in_template)?;
@@ -856,8 +868,9 @@ impl Engine {
                     queue(MessageKind::Help, &config.help_template)?;
                 }
                 InboundIntent::Keyword(word) => {
-                    if let (false, Some(template)) = (
+                    if let (false, false, Some(template)) = (
                         tx.reader().is_opted_out(number.as_str())?,
+                        tx.reader().automation_paused(number.as_str())?,
                         config.keyword(&word),
                     ) {
                         queue(MessageKind::Keyword, template)?;
@@ -867,6 +880,9 @@ impl Engine {
             }
             Ok(out)
         })?;
+        if let Some(conversation) = paused {
+            self.assistant_paused(conversation, sms.at)?;
+        }
         if let Some((conversation, number)) = ask {
             outcomes.extend(self.assistant_after_inbound(
                 conversation,
@@ -1079,26 +1095,18 @@ impl Engine {
             let Some(config) = self.config.as_ref() else {
                 break;
             };
-            let cancel = match head.kind {
-                MessageKind::FollowUp => {
-                    let reader = self.store.reader();
-                    let since = reader.message(head.id)?.map_or(now, |m| m.created_at);
-                    reader.is_opted_out(&head.to)? || reader.heard_from_since(&head.to, since)?
-                }
-                MessageKind::TextBack | MessageKind::Keyword | MessageKind::Assistant => {
-                    self.store.reader().is_opted_out(&head.to)?
-                }
-                _ => false,
-            };
-            if cancel {
+            // Opted out, paused after a likely opt-out, or (a follow-up) already in touch.
+            if let Some(reason) = self.withheld(&head, now)? {
                 self.store.write(now, "outbox_fired", |tx| {
-                    tx.advance_status(
-                        head.id,
-                        MessageStatus::Cancelled,
-                        Some("the caller was already in touch"),
-                        None,
-                    )
+                    opt_out::withhold(tx, &head, reason)
                 })?;
+                if head.kind == MessageKind::TextBack {
+                    outcomes.push(Outcome::Skipped {
+                        at: now,
+                        from: head.to,
+                        reason,
+                    });
+                }
                 continue;
             }
             match self.verdict(&head, now)? {

@@ -12,6 +12,7 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod message;
+pub mod opt_out;
 pub mod outbound;
 pub mod phone;
 pub mod ports;

@@ -5,9 +5,10 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::call::CallOutcome;
+use crate::opt_out::{self, Consent};
 use crate::outbound::{self, RefusalReason};
 use crate::phone::Sender;
-use crate::settings::{Audience, Config, HELP_WORDS, START_WORDS, STOP_WORDS, normalize_keyword};
+use crate::settings::{Audience, Config, HELP_WORDS, normalize_keyword};
 
 /// Why an ended call got no text: a closed set, stored with the call so the UI can say why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,11 +42,14 @@ pub enum SkipReason {
     International,
     /// The number is a premium-rate or shared-cost line.
     PremiumRate,
+    /// The number texted something that probably means "stop texting me": automated texts
+    /// wait until a person decides.
+    Paused,
 }
 
 impl SkipReason {
     /// Every reason, in rule order.
-    pub const ALL: [SkipReason; 14] = [
+    pub const ALL: [SkipReason; 15] = [
         SkipReason::Disabled,
         SkipReason::NotATrigger,
         SkipReason::WithheldNumber,
@@ -60,6 +64,7 @@ impl SkipReason {
         SkipReason::InConversation,
         SkipReason::ResolvedByCall,
         SkipReason::TooLate,
+        SkipReason::Paused,
     ];
 
     /// The stored and serialized name.
@@ -79,6 +84,7 @@ impl SkipReason {
             SkipReason::TooLate => "too_late",
             SkipReason::International => "international",
             SkipReason::PremiumRate => "premium_rate",
+            SkipReason::Paused => "paused",
         }
     }
 
@@ -93,6 +99,8 @@ impl SkipReason {
 pub struct NumberHistory {
     /// The number texted STOP and not START since.
     pub opted_out: bool,
+    /// The number probably asked not to be texted and no person has decided yet.
+    pub paused: bool,
     /// The contact's name, when the number is in the phone's contacts.
     pub contact_name: Option<String>,
     /// A text-back to this number is waiting to leave.
@@ -165,6 +173,9 @@ pub fn decide_call(
     if history.opted_out {
         return CallDecision::Skip(SkipReason::OptedOut);
     }
+    if history.paused {
+        return CallDecision::Skip(SkipReason::Paused);
+    }
     let is_contact = history.contact_name.is_some();
     match tb.audience {
         Audience::UnknownOnly if is_contact => return CallDecision::Skip(SkipReason::Contact),
@@ -224,6 +235,8 @@ pub enum InboundIntent {
     OptOut,
     /// START or UNSTOP.
     OptIn,
+    /// Probably "stop texting me" in other words: automated texts pause for a person.
+    LikelyOptOut,
     /// HELP or INFO.
     Help,
     /// A configured keyword (upper case).
@@ -232,15 +245,18 @@ pub enum InboundIntent {
     Conversation,
 }
 
-/// Reads an inbound text: the whole body, trimmed of white space and trailing punctuation,
-/// compared ignoring case.
+/// Reads an inbound text: opt-out and opt-in as [`opt_out::read`] reads them; help and
+/// keywords as the whole body, trimmed of white space and trailing punctuation, compared
+/// ignoring case.
 pub fn read_inbound(config: &Config, body: &str) -> InboundIntent {
+    match opt_out::read(body) {
+        Consent::OptOut => return InboundIntent::OptOut,
+        Consent::OptIn => return InboundIntent::OptIn,
+        Consent::LikelyOptOut => return InboundIntent::LikelyOptOut,
+        Consent::Silent => {}
+    }
     let word = normalize_keyword(body);
-    if is_stop_word(&word) {
-        InboundIntent::OptOut
-    } else if START_WORDS.contains(&word.as_str()) {
-        InboundIntent::OptIn
-    } else if HELP_WORDS.contains(&word.as_str()) {
+    if HELP_WORDS.contains(&word.as_str()) {
         InboundIntent::Help
     } else if config.keyword(&word).is_some() {
         InboundIntent::Keyword(word)
@@ -252,11 +268,7 @@ pub fn read_inbound(config: &Config, body: &str) -> InboundIntent {
 /// Whether an inbound text opts its sender out (STOP and its synonyms), compared as
 /// [`read_inbound`] does. Needs no settings: STOP is honoured even before any are given.
 pub fn is_opt_out(body: &str) -> bool {
-    is_stop_word(&normalize_keyword(body))
-}
-
-fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    opt_out::read(body) == Consent::OptOut
 }
 
 /// When a follow-up `delay` after a text-back that left at `left_at` goes: then, or at the

@@ -1,8 +1,10 @@
 //! The scenario runner: the real engine and store, on a virtual clock, over a scripted day.
 //!
-//! Input is JSON lines of events (`call`, `sms`, `reply`, `contact`, `settings`), each with
-//! an RFC 3339 `at`, in non-decreasing order; output is JSON lines of what the phone texted
-//! (`sms_out`), decided not to (`skipped`) and refused (`refused`), in time order.
+//! Input is JSON lines of events (`call`, `sms`, `reply`, `contact`, `settings`, and
+//! `review`: a person's decision about a likely opt-out), each with an RFC 3339 `at`, in
+//! non-decreasing order; output is JSON lines of what the phone texted (`sms_out`),
+//! decided not to (`skipped`), refused (`refused`) and paused for the team (`paused`), in
+//! time order.
 
 use std::io::{BufRead, Write};
 
@@ -10,6 +12,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use crate::engine::{AssistantJob, DeliveryStatus};
+use crate::opt_out::ReviewDecision;
 use crate::phone::classify;
 use crate::ports::SendRequest;
 use crate::ports::memory::SimPlatform;
@@ -96,9 +99,16 @@ pub enum EventKind {
     },
     /// A partial settings change.
     Settings(Value),
+    /// A person's decision about a likely opt-out (as made on a desktop).
+    Review {
+        /// The number whose automated texts are paused.
+        number: String,
+        /// Opt it out, or resume its automated texts.
+        decision: ReviewDecision,
+    },
 }
 
-const EVENT_KINDS: [&str; 5] = ["call", "sms", "reply", "contact", "settings"];
+const EVENT_KINDS: [&str; 6] = ["call", "sms", "reply", "contact", "settings", "review"];
 
 fn input_error(line: usize, message: impl Into<String>) -> ScenarioError {
     ScenarioError::Input {
@@ -187,6 +197,7 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
         "sms" => &["from", "body", "line"],
         "reply" => &["to", "body"],
         "contact" => &["number", "name"],
+        "review" => &["number", "decision"],
         _ => &[],
     };
     if kind != "settings"
@@ -228,6 +239,24 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
             number: s("number", true)?.unwrap_or_default(),
             name: s("name", true)?.unwrap_or_default(),
         },
+        "review" => {
+            let decision = match s("decision", true)?.unwrap_or_default().as_str() {
+                "opt_out" => ReviewDecision::OptOut,
+                "resume" => ReviewDecision::Resume,
+                other => {
+                    return Err(input_error(
+                        line,
+                        format!(
+                            "review.decision: “{other}” is not a decision; use opt_out or resume"
+                        ),
+                    ));
+                }
+            };
+            EventKind::Review {
+                number: s("number", true)?.unwrap_or_default(),
+                decision,
+            }
+        }
         _ => EventKind::Settings(body.clone()),
     };
     Ok(Event { line, at, kind })
@@ -400,6 +429,9 @@ pub fn run_with_asker(
                     name: Some(name.clone()),
                 })?
             }
+            EventKind::Review { number, decision } => {
+                engine.decide_opt_out_review(number, *decision)?
+            }
             EventKind::Settings(_) => Vec::new(),
         };
         runner.emit(&mut engine, &outcomes)?;
@@ -527,6 +559,9 @@ pub fn outcome_line(outcome: &Outcome) -> Option<Value> {
         } => {
             json!({"at": at.to_string(), "held": {"to": to, "reason": reason, "until": until.to_string()}})
         }
+        Outcome::Paused { at, from } => {
+            json!({"at": at.to_string(), "paused": {"from": from}})
+        }
         Outcome::Assistant {
             at,
             to,
@@ -649,8 +684,11 @@ impl DryRunLine {
                 reason: Some(format!("{} (until {until})", reason.describe())),
                 segments: None,
             },
-            // The assistant's texts are `Sent` lines; its drafts and hand-offs are not texts.
-            Outcome::Failed { .. } | Outcome::Assistant { .. } => return None,
+            // The assistant's texts are `Sent` lines; its drafts and hand-offs are not texts,
+            // and a pause is no text either (the texts it holds back are `Skipped`).
+            Outcome::Failed { .. } | Outcome::Assistant { .. } | Outcome::Paused { .. } => {
+                return None;
+            }
         })
     }
 }

@@ -19,10 +19,9 @@ use crate::template::{RenderContext, Template, TemplateError};
 
 pub use hours::{HoursError, WeekHours};
 
-/// Inbound words that opt a number out of automated texts.
-pub const STOP_WORDS: [&str; 6] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"];
-/// Inbound words that opt a number back in.
-pub const START_WORDS: [&str; 2] = ["START", "UNSTOP"];
+/// Inbound words that opt a number out of automated texts, and that opt it back in (how
+/// they are read is in [`crate::opt_out`]).
+pub use crate::opt_out::{START_WORDS, STOP_WORDS};
 /// Inbound words that ask for the help text.
 pub const HELP_WORDS: [&str; 2] = ["HELP", "INFO"];
 
@@ -827,11 +826,9 @@ impl Config {
                     format!("“{}” has a space; a keyword is a single word", k.keyword),
                 ));
             }
-            let reserved = STOP_WORDS
-                .iter()
-                .chain(START_WORDS.iter())
-                .chain(HELP_WORDS.iter())
-                .any(|w| *w == word);
+            // Any spelling of an opt-out or opt-in word ("Opt-Out", "bája") is reserved.
+            let reserved =
+                crate::opt_out::is_reserved(&word) || HELP_WORDS.contains(&word.as_str());
             if reserved {
                 return Err(SettingsError::new(
                     format!("{field}.keyword"),

@@ -37,7 +37,7 @@ pub use pages::{
     AppointmentRow, CallRecord, ConversationDetail, ConversationSummary, InboxCursor, InboxFilter,
     SearchHit,
 };
-pub use tx::{NewMessage, PeerRecord, ReplyDraft, WriteTx, request_key};
+pub use tx::{NewMessage, OptOutReview, PeerRecord, ReplyDraft, WriteTx, request_key};
 
 static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 static MIGRATIONS: LazyLock<Result<Migrations<'static>, String>> =
@@ -503,6 +503,7 @@ impl Reader<'_> {
             .conn
             .prepare_cached("SELECT 1 FROM opt_outs WHERE number = ?1")?
             .exists([n])?;
+        let paused = self.automation_paused(n)?;
         let contact_name = self.contact_name(n)?;
         let last_tb: Option<i64> = self
             .conn
@@ -531,6 +532,7 @@ impl Reader<'_> {
             .query_row([n], |r| r.get(0))?;
         Ok(NumberHistory {
             opted_out,
+            paused,
             contact_name,
             text_back_pending,
             last_text_back_at: opt_ms(last_tb)?,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use ringback_core::assistant::endpoint::mask_key;
 use ringback_core::assistant::{AssistantState, AssistantStatus};
 use ringback_core::conversation::LeadStatus;
+use ringback_core::opt_out::{ReviewDecision, ReviewState};
 use ringback_core::settings::{Network, Settings};
 use ringback_core::store::{ConversationId, InboxFilter, MessageId};
 use ringback_core::sync::op::Field;
@@ -293,6 +294,38 @@ pub async fn refused_replies(
                 requested_ms: r.requested_at.as_millisecond(),
             })
             .collect())
+    })
+    .await
+}
+
+/// A person's decision about a text that probably meant "stop texting me": opt the
+/// number out (the phone records it; no confirmation is sent), or resume automatic texts.
+#[tauri::command]
+#[specta::specta]
+pub async fn decide_opt_out(
+    desktop: State<'_, SharedDesktop>,
+    key: ConvKey,
+    decision: ReviewDecision,
+) -> Reply<()> {
+    let replica = desktop.phone(&key.phone)?;
+    on_store(&replica, move |s| {
+        let Some((number, _)) = s.reader().conversation_address(ConversationId(key.id))? else {
+            return Err(AppError::new("that conversation is not on this phone any more"));
+        };
+        let pending = s
+            .reader()
+            .opt_out_review(&number)?
+            .is_some_and(|r| r.state == ReviewState::Pending);
+        if !pending {
+            return Err(AppError::new(
+                "automatic texts to this number are not waiting for a decision any more; reload the conversation",
+            ));
+        }
+        let now = jiff::Timestamp::now();
+        s.write(now, "opt_out_decided", |tx| {
+            tx.set_opt_out_review(&number, decision.state(), now)
+        })?;
+        Ok(())
     })
     .await
 }
@@ -675,6 +708,7 @@ pub async fn conversation(
             unread: detail.unread,
             lead_status: detail.lead_status,
             opted_out: detail.opted_out_since.is_some(),
+            paused: detail.opt_out_review.is_some_and(|r| r.state.pauses()),
             last_activity_at: detail.last_activity_at,
             last_message: None,
         };
@@ -682,6 +716,13 @@ pub async fn conversation(
             row: views::conversation_row(&phone, summary, &names),
             note: detail.note.clone(),
             opted_out_since_ms: detail.opted_out_since.map(|t| t.as_millisecond()),
+            paused_since_ms: detail
+                .opt_out_review
+                .filter(|r| r.state.pauses())
+                .map(|r| r.since.as_millisecond()),
+            opt_out_requested: detail
+                .opt_out_review
+                .is_some_and(|r| r.state == ReviewState::OptOut),
             calls,
             quick_replies: settings.quick_replies,
             lead: detail.lead.clone(),

@@ -156,6 +156,9 @@ pub struct ConversationRow {
     pub lead_status: LeadStatus,
     /// Whether they opted out.
     pub opted_out: bool,
+    /// Whether automated texts to them wait for a person (they may have asked not to be
+    /// texted, in other words than STOP).
+    pub paused: bool,
     /// Last activity.
     #[specta(type = specta_typescript::Number)]
     pub last_activity_ms: i64,
@@ -281,6 +284,12 @@ pub struct ConversationDetail {
     /// When they texted STOP, if they did.
     #[specta(type = Option<specta_typescript::Number>)]
     pub opted_out_since_ms: Option<i64>,
+    /// Since when automated texts to them wait for a person to decide (a text that probably
+    /// means "stop texting me"), if they do.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub paused_since_ms: Option<i64>,
+    /// A person chose to opt them out and the phone has not recorded it yet.
+    pub opt_out_requested: bool,
     /// Calls with this number, newest first.
     pub calls: Vec<CallRow>,
     /// The saved quick replies.

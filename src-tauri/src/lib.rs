@@ -40,6 +40,7 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::send_reply,
             commands::refused_replies,
             commands::resend,
+            commands::decide_opt_out,
             commands::set_lead_status,
             commands::set_note,
             commands::segments,

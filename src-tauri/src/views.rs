@@ -92,6 +92,7 @@ pub fn conversation_row(
         unread: c.unread,
         lead_status: c.lead_status,
         opted_out: c.opted_out,
+        paused: c.paused,
         last_activity_ms: c.last_activity_at.as_millisecond(),
         preview: text,
         preview_direction,

@@ -468,7 +468,11 @@ fn an_inbound_text_raises_a_desktop_notification_that_opens_the_conversation() -
     app.open_conversation("+12125550106")?;
     app.nav("demo")?;
     app.type_into("demo-number", "+12125550105")?;
-    app.type_into("demo-sms-body", "Is Saturday morning possible?")?;
+    // With a link in it: the notification server must show it as text, not as a link.
+    app.type_into(
+        "demo-sms-body",
+        r#"Is Saturday morning possible? <a href="https://evil.example/pay">Pay here</a> & thanks"#,
+    )?;
     // The person switches to another window: the text arrives while Ringback is not focused.
     app.s().minimize()?;
     app.click("demo-sms")?;
@@ -480,6 +484,14 @@ fn an_inbound_text_raises_a_desktop_notification_that_opens_the_conversation() -
     let _ = monitor.kill();
     let seen = seen?;
     assert!(seen.contains("Ringback"), "the notification names the app");
+    assert!(
+        seen.contains("&lt;a href=") && seen.contains("&amp; thanks"),
+        "the body reaches the notification server escaped: {seen}"
+    );
+    assert!(
+        !seen.contains("<a href"),
+        "markup reached the notification server: {seen}"
+    );
     // Clicking it (the server's default action) opens the conversation.
     let clicked = Command::new("dunstctl").args(["action", "0"]).status()?;
     assert!(clicked.success(), "dunstctl action");

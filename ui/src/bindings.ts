@@ -31,6 +31,11 @@ export const commands = {
 	refusedReplies: (phone: string) => typedError<RefusedReply[], AppError_Serialize>(__TAURI_INVOKE("refused_replies", { phone })),
 	/**  Asks the phone to send a failed or expired message again. */
 	resend: (key: ConvKey, messageId: Id) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("resend", { key, messageId })),
+	/**
+	 *  A person's decision about a text that probably meant "stop texting me": opt the
+	 *  number out (the phone records it; no confirmation is sent), or resume automatic texts.
+	 */
+	decideOptOut: (key: ConvKey, decision: ReviewDecision) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("decide_opt_out", { key, decision })),
 	/**  Sets where a lead stands. */
 	setLeadStatus: (key: ConvKey, status: LeadStatus) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_lead_status", { key, status })),
 	/**  Sets the team's private note. */
@@ -463,6 +468,13 @@ export type ConversationDetail_Deserialize = {
 	note: string,
 	/**  When they texted STOP, if they did. */
 	opted_out_since_ms?: number | null,
+	/**
+	 *  Since when automated texts to them wait for a person to decide (a text that probably
+	 *  means "stop texting me"), if they do.
+	 */
+	paused_since_ms?: number | null,
+	/**  A person chose to opt them out and the phone has not recorded it yet. */
+	opt_out_requested: boolean,
 	/**  Calls with this number, newest first. */
 	calls: CallRow_Deserialize[],
 	/**  The saved quick replies. */
@@ -492,6 +504,13 @@ export type ConversationDetail_Serialize = {
 	note: string,
 	/**  When they texted STOP, if they did. */
 	opted_out_since_ms: number | null,
+	/**
+	 *  Since when automated texts to them wait for a person to decide (a text that probably
+	 *  means "stop texting me"), if they do.
+	 */
+	paused_since_ms: number | null,
+	/**  A person chose to opt them out and the phone has not recorded it yet. */
+	opt_out_requested: boolean,
 	/**  Calls with this number, newest first. */
 	calls: CallRow_Serialize[],
 	/**  The saved quick replies. */
@@ -534,6 +553,11 @@ export type ConversationRow_Deserialize = {
 	lead_status: LeadStatus,
 	/**  Whether they opted out. */
 	opted_out: boolean,
+	/**
+	 *  Whether automated texts to them wait for a person (they may have asked not to be
+	 *  texted, in other words than STOP).
+	 */
+	paused: boolean,
 	/**  Last activity. */
 	last_activity_ms: number,
 	/**  The start of the latest message. */
@@ -562,6 +586,11 @@ export type ConversationRow_Serialize = {
 	lead_status: LeadStatus,
 	/**  Whether they opted out. */
 	opted_out: boolean,
+	/**
+	 *  Whether automated texts to them wait for a person (they may have asked not to be
+	 *  texted, in other words than STOP).
+	 */
+	paused: boolean,
 	/**  Last activity. */
 	last_activity_ms: number,
 	/**  The start of the latest message. */
@@ -1129,6 +1158,13 @@ export type RefusedReply = {
 	/**  When it was written. */
 	requested_ms: number,
 };
+
+/**  What a person decided about a likely opt-out. */
+export type ReviewDecision = 
+/**  It was an opt-out: record it (no more automated texts, no replies until START). */
+"opt_out" | 
+/**  It was not: automated texts to the number go again. */
+"resume";
 
 /**  A search result. */
 export type SearchHit = SearchHit_Serialize | SearchHit_Deserialize;

@@ -290,6 +290,30 @@ impl Engine {
         Ok(())
     }
 
+    /// A likely opt-out: an answer in flight is dropped, and where the assistant took part
+    /// the team is told the conversation is theirs.
+    pub(super) fn assistant_paused(
+        &mut self,
+        conversation: ConversationId,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        self.jobs.waiting.remove(&conversation);
+        let took_part = self
+            .store
+            .conversation(conversation)?
+            .and_then(|c| c.assistant)
+            .is_some_and(|s| s.status != AssistantStatus::HandedOff);
+        if took_part {
+            self.set_assistant(
+                conversation,
+                AssistantStatus::NeedsTeam,
+                "the caller may have asked not to be texted; automatic texts are paused until someone decides",
+                now,
+            )?;
+        }
+        Ok(())
+    }
+
     /// After an inbound text in a conversation with a number: hand off, or ask the model.
     pub(super) fn assistant_after_inbound(
         &mut self,
@@ -306,8 +330,11 @@ impl Engine {
             return Ok(Vec::new());
         }
         let reader = self.store.reader();
-        // Never for a number that opted out or is blocked.
-        if reader.is_opted_out(number.as_str())? || config.block_list.contains(number) {
+        // Never for a number that opted out, is paused for the team, or is blocked.
+        if reader.is_opted_out(number.as_str())?
+            || reader.automation_paused(number.as_str())?
+            || config.block_list.contains(number)
+        {
             return Ok(Vec::new());
         }
         if self.handed_off(conversation)? {
@@ -460,6 +487,7 @@ impl Engine {
             return Ok(Vec::new());
         };
         if detail.opted_out_since.is_some()
+            || detail.opt_out_review.is_some_and(|r| r.state.pauses())
             || detail
                 .assistant
                 .as_ref()

@@ -96,6 +96,29 @@ fn each_rule_in_order() {
         decide(&plain, CallOutcome::Missed, n, &contact),
         skip(SkipReason::OptedOut)
     );
+    // A pause (a likely opt-out waiting for a person) comes after an opt-out and before
+    // the audience.
+    let paused = NumberHistory {
+        contact_name: Some("Ann".into()),
+        paused: true,
+        ..h.clone()
+    };
+    assert_eq!(
+        decide(&plain, CallOutcome::Missed, n, &paused),
+        skip(SkipReason::Paused)
+    );
+    assert_eq!(
+        decide(
+            &plain,
+            CallOutcome::Missed,
+            n,
+            &NumberHistory {
+                opted_out: true,
+                ..paused.clone()
+            }
+        ),
+        skip(SkipReason::OptedOut)
+    );
     let contact = NumberHistory {
         contact_name: Some("Ann".into()),
         ..h.clone()
@@ -231,7 +254,32 @@ fn inbound_words() {
     ] {
         assert_eq!(read_inbound(&c, stop), InboundIntent::OptOut, "{stop}");
     }
-    assert_eq!(read_inbound(&c, "stop please"), InboundIntent::Conversation);
+    // STOP as the first word, the other opt-out words (English and Spanish) whole.
+    for stop in [
+        "stop please",
+        "Stop texting me",
+        "OPT OUT",
+        "revoke",
+        "¡Baja!",
+        "parar",
+    ] {
+        assert_eq!(read_inbound(&c, stop), InboundIntent::OptOut, "{stop}");
+    }
+    for likely in [
+        "don't text me again",
+        "no me escribas más",
+        "wrong number, stop",
+    ] {
+        assert_eq!(
+            read_inbound(&c, likely),
+            InboundIntent::LikelyOptOut,
+            "{likely}"
+        );
+    }
+    assert_eq!(
+        read_inbound(&c, "cancel my appointment"),
+        InboundIntent::Conversation
+    );
     assert_eq!(read_inbound(&c, "Unstop"), InboundIntent::OptIn);
     assert_eq!(read_inbound(&c, "info?"), InboundIntent::Help);
     assert_eq!(

@@ -267,6 +267,7 @@ fn change_name(change: &Change) -> &'static str {
         Change::Call { .. } | Change::CallLinked { .. } | Change::CallSkipped { .. } => "calls",
         Change::Message { .. } | Change::Status { .. } => "messages",
         Change::OptOut { .. } | Change::OptIn { .. } => "opt-outs",
+        Change::OptOutReview { .. } => "opt-out reviews",
         Change::Contact { .. } => "contacts",
         Change::Field { .. } => "conversation fields",
         Change::Settings { .. } => "settings",
@@ -481,6 +482,12 @@ fn apply_change(
         Change::OptIn { number } => {
             tx.prepare_cached("DELETE FROM opt_outs WHERE number = ?1")?
                 .execute([number])?;
+        }
+        Change::OptOutReview { number, state, at } => {
+            if !super::tx::is_e164(number) {
+                return Err(invalid(op, "its opt-out review names no phone number"));
+            }
+            super::tx::apply_review(tx, number, *state, *at, stamp)?;
         }
         Change::Contact { number, name, at } => {
             check_text(op, "contact name", name)?;

@@ -16,6 +16,7 @@ const TABLES: &[&str] = &[
             skip_reason, message_id FROM calls ORDER BY id",
     "SELECT number, name, updated_at FROM contacts ORDER BY number",
     "SELECT number, since FROM opt_outs ORDER BY number",
+    "SELECT number, state, since FROM opt_out_reviews ORDER BY number",
     "SELECT id, conversation_id, start_at, end_at, summary, created_at FROM appointments ORDER BY id",
     "SELECT document FROM settings",
     "SELECT origin, id, key, conversation_id, recipient, line, body, requested_at, refused

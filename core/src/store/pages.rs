@@ -13,6 +13,7 @@ use crate::assistant::{AssistantState, LeadFields, lead_card};
 use crate::call::{CallOutcome, Line};
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::opt_out::ReviewState;
 
 /// Which conversations the inbox shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
@@ -75,6 +76,8 @@ pub struct ConversationSummary {
     pub lead_status: LeadStatus,
     /// Whether the number opted out.
     pub opted_out: bool,
+    /// Whether automated texts to the number wait for a person (a likely opt-out).
+    pub paused: bool,
     /// Last activity.
     #[cfg_attr(feature = "specta", specta(type = String))]
     pub last_activity_at: Timestamp,
@@ -152,6 +155,8 @@ pub struct ConversationDetail {
     /// When the number texted STOP (and not START since).
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub opted_out_since: Option<Timestamp>,
+    /// The review of a likely opt-out from this number, if it ever had one.
+    pub opt_out_review: Option<super::OptOutReview>,
     /// What the assistant learned about the job.
     pub lead: LeadFields,
     /// The lead card in one line ("Leaking pipe · 10001 · urgent · today after 3").
@@ -237,11 +242,13 @@ impl Store {
         let condition = filter.condition();
         let sql = format!(
             "SELECT c.id, c.line, c.number, ct.name, c.unread, c.lead_status, o.number IS NOT NULL,
-                    c.last_activity_at, m.direction, m.kind, m.status, m.body
+                    c.last_activity_at, m.direction, m.kind, m.status, m.body,
+                    coalesce(r.state IN ('pending', 'opt_out'), 0)
              FROM conversations c
              LEFT JOIN messages m ON m.id = c.last_message_id
              LEFT JOIN contacts ct ON ct.number = c.number
              LEFT JOIN opt_outs o ON o.number = c.number
+             LEFT JOIN opt_out_reviews r ON r.number = c.number
              WHERE {condition} AND (c.last_activity_at, c.id) < (?1, ?2)
              ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?3"
         );
@@ -261,12 +268,26 @@ impl Store {
                 r.get::<_, Option<String>>(9)?,
                 r.get::<_, Option<String>>(10)?,
                 r.get::<_, Option<String>>(11)?,
+                r.get::<_, bool>(12)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, line, number, name, unread, lead, opted_out, at, dir, kind, status, body) =
-                row?;
+            let (
+                id,
+                line,
+                number,
+                name,
+                unread,
+                lead,
+                opted_out,
+                at,
+                dir,
+                kind,
+                status,
+                body,
+                paused,
+            ) = row?;
             let last_message = match (dir, kind, status, body) {
                 (Some(d), Some(k), Some(s), Some(b)) => Some((
                     parse_name(&d, "direction", Direction::from_name)?,
@@ -284,6 +305,7 @@ impl Store {
                 unread,
                 lead_status: parse_name(&lead, "lead status", LeadStatus::from_name)?,
                 opted_out,
+                paused,
                 last_activity_at: from_ms(at)?,
                 last_message,
             });
@@ -326,10 +348,12 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT c.line, c.number, ct.name, c.unread, c.lead_status, c.archived, c.note,
-                        c.read_up_to, c.last_activity_at, o.since, c.lead, c.draft, c.assistant
+                        c.read_up_to, c.last_activity_at, o.since, c.lead, c.draft, c.assistant,
+                        r.state, r.since
                  FROM conversations c
                  LEFT JOIN contacts ct ON ct.number = c.number
                  LEFT JOIN opt_outs o ON o.number = c.number
+                 LEFT JOIN opt_out_reviews r ON r.number = c.number
                  WHERE c.id = ?1",
             )?
             .query_row([id.0], |r| {
@@ -347,6 +371,8 @@ impl Store {
                     r.get::<_, String>(10)?,
                     r.get::<_, String>(11)?,
                     r.get::<_, String>(12)?,
+                    r.get::<_, Option<String>>(13)?,
+                    r.get::<_, Option<i64>>(14)?,
                 ))
             })
             .optional()?;
@@ -364,6 +390,8 @@ impl Store {
             card,
             draft,
             state,
+            review_state,
+            review_since,
         )) = row
         else {
             return Ok(None);
@@ -378,6 +406,13 @@ impl Store {
                     .map_err(|e| StoreError::Corrupt(format!("assistant state: {e}")))?,
             )
         };
+        let opt_out_review = match (review_state, review_since) {
+            (Some(state), Some(since)) => Some(super::OptOutReview {
+                state: parse_name(&state, "opt-out review", ReviewState::from_name)?,
+                since: from_ms(since)?,
+            }),
+            _ => None,
+        };
         Ok(Some(ConversationDetail {
             id,
             line: Line(line),
@@ -390,6 +425,7 @@ impl Store {
             read_up_to,
             last_activity_at: from_ms(at)?,
             opted_out_since: opt_ms(since)?,
+            opt_out_review,
             lead_card: lead_card(&card),
             lead: card,
             draft,

@@ -1,5 +1,7 @@
 //! The write side: what one transaction may change.
 
+mod review;
+
 use std::cell::RefCell;
 
 use jiff::Timestamp;
@@ -13,6 +15,9 @@ use crate::outbound::{HoldReason, RefusalReason};
 use crate::settings::Settings;
 use crate::sync::hlc::Hlc;
 use crate::sync::op::{Change, Field};
+
+pub use review::OptOutReview;
+pub(crate) use review::{apply_review, is_e164};
 
 /// A message to insert.
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::hlc::Hlc;
 use crate::assistant::{AssistantState, LeadFields};
 use crate::conversation::LeadStatus;
+use crate::opt_out::ReviewState;
 
 /// One op: a device's transaction, named everywhere by `(origin, seq)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,6 +181,16 @@ pub enum Change {
         /// E.164.
         number: String,
     },
+    /// Where the review of a likely opt-out stands for a number; last writer wins. The
+    /// phone pauses and settles; a desktop may only decide (resume, or opt out).
+    OptOutReview {
+        /// E.164.
+        number: String,
+        /// The new state.
+        state: ReviewState,
+        /// When it was set.
+        at: i64,
+    },
     /// A contact's name; empty removes it (phone only).
     Contact {
         /// E.164.
@@ -275,6 +286,6 @@ impl Change {
                 | Change::Settings { .. }
                 | Change::Reply { .. }
                 | Change::Peer { paired: false, .. }
-        )
+        ) || matches!(self, Change::OptOutReview { state, .. } if state.is_decision())
     }
 }

@@ -137,6 +137,9 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
           off until they text START.
         </div>
       )}
+      {detail.opted_out_since_ms === null && detail.paused_since_ms !== null && (
+        <PausedBanner convKey={key} since={detail.paused_since_ms} requested={detail.opt_out_requested} onError={setError} />
+      )}
       <Composer
         key={`${key.phone}-${key.id}`}
         convKey={key}
@@ -148,6 +151,41 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
         }}
       />
       <Note convKey={key} note={detail.note} onError={setError} />
+    </div>
+  );
+}
+
+/** A text that probably meant "stop texting me": automatic texts wait for a person here. */
+export function PausedBanner(props: { convKey: ConvKey; since: number; requested: boolean; onError: (e: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const decide = (decision: "opt_out" | "resume") => {
+    setBusy(true);
+    api
+      .decideOptOut(props.convKey, decision)
+      .catch((e) => props.onError(messageOf(e)))
+      .finally(() => setBusy(false));
+  };
+  if (props.requested) {
+    return (
+      <div class="optout-banner paused-banner" data-testid="paused-banner" data-state="opt_out" role="status">
+        Opting this person out: the phone records it when it next syncs. Ringback sends them no automatic texts meanwhile.
+      </div>
+    );
+  }
+  return (
+    <div class="optout-banner paused-banner" data-testid="paused-banner" data-state="pending" role="status">
+      <span>
+        On {date(props.since)} this person wrote something that may mean “stop texting me”. Ringback has paused its
+        automatic texts to them until someone decides; you can still reply yourself.
+      </span>
+      <span class="actions">
+        <button type="button" class="btn small danger" data-testid="paused-opt-out" disabled={busy} onClick={() => decide("opt_out")}>
+          Opt them out
+        </button>
+        <button type="button" class="btn small" data-testid="paused-resume" disabled={busy} onClick={() => decide("resume")}>
+          Resume automatic texts
+        </button>
+      </span>
     </div>
   );
 }

@@ -296,6 +296,11 @@ function ConversationItem(props: { row: ConversationRow; selected: boolean; open
       <div class="conv-meta">
         <span class={`chip lead-${c.lead_status}`}>{leadWords(c.lead_status)}</span>
         {c.opted_out && <span class="chip optout">Opted out</span>}
+        {c.paused && !c.opted_out && (
+          <span class="chip paused" title="They may have asked not to be texted: automatic texts wait for your decision">
+            Paused
+          </span>
+        )}
         <span class="line">{c.line}</span>
       </div>
     </div>

@@ -3,7 +3,7 @@
 import { vi } from "vitest";
 
 const names = [
-  "inboxCount", "inboxPage", "search", "conversation", "thread", "markRead", "sendReply", "resend",
+  "inboxCount", "inboxPage", "search", "conversation", "thread", "markRead", "sendReply", "resend", "decideOptOut",
   "setLeadStatus", "setNote", "segments", "uiReady", "settings", "validateSettings", "saveSettings",
   "previewTemplate", "sampleDay", "dryRun", "devices", "unpair", "demoPair", "demoCall", "demoSms",
   "appointments", "exportAppointments", "assistantResume", "assistantTakeOver", "dismissDraft",

@@ -47,6 +47,16 @@ describe("Inbox", () => {
     expect(r.textContent).toContain("Dana");
     expect(r.textContent).toContain("Booked");
     expect(r.textContent).toContain("Opted out");
+    expect(r.textContent).not.toContain("Paused");
+  });
+
+  it("marks a row whose automatic texts wait for a decision", async () => {
+    api.inboxCount.mockResolvedValue(1);
+    api.inboxPage.mockResolvedValue([row(1, { paused: true })]);
+    const { findByTestId } = render(<Inbox version={0} open={null} onOpen={() => {}} noPhone={false} />);
+    const r = await findByTestId("conv-row");
+    expect(r.textContent).toContain("Paused");
+    expect(r.textContent).not.toContain("Opted out");
   });
 });
 
@@ -83,6 +93,35 @@ describe("Conversation", () => {
     expect(banner.textContent).toContain("STOP");
     expect((getByTestId("composer") as HTMLTextAreaElement).disabled).toBe(true);
     expect((getByTestId("send") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("shows a paused banner whose two actions decide, and keeps the composer for a person's reply", async () => {
+    api.conversation.mockResolvedValue(detail({ paused_since_ms: 1_800_000_000_000 }));
+    api.thread.mockResolvedValue([message(1, { direction: "inbound", kind: "inbound", body: "don't text me again" })]);
+    api.decideOptOut.mockResolvedValue(null);
+    const { findByTestId, getByTestId, queryByTestId } = render(<Conversation convKey={key} version={0} />);
+    const banner = await findByTestId("paused-banner");
+    expect(banner.textContent).toContain("paused its automatic texts");
+    expect(queryByTestId("optout-banner")).toBeNull();
+    expect((getByTestId("composer") as HTMLTextAreaElement).disabled).toBe(false);
+    fireEvent.click(getByTestId("paused-opt-out"));
+    await waitFor(() => expect(api.decideOptOut).toHaveBeenCalledWith(key, "opt_out"));
+    fireEvent.click(getByTestId("paused-resume"));
+    await waitFor(() => expect(api.decideOptOut).toHaveBeenCalledWith(key, "resume"));
+  });
+
+  it("says an opt-out is on its way once decided, and the STOP banner wins once recorded", async () => {
+    api.conversation.mockResolvedValue(detail({ paused_since_ms: 1_800_000_000_000, opt_out_requested: true }));
+    api.thread.mockResolvedValue([message(1)]);
+    const first = render(<Conversation convKey={key} version={0} />);
+    const banner = await first.findByTestId("paused-banner");
+    expect(banner.getAttribute("data-state")).toBe("opt_out");
+    expect(first.queryByTestId("paused-opt-out")).toBeNull();
+    first.unmount();
+    api.conversation.mockResolvedValue(detail({ paused_since_ms: 1_800_000_000_000, opted_out_since_ms: 1_800_000_000_000 }));
+    const second = render(<Conversation convKey={key} version={0} />);
+    await second.findByTestId("optout-banner");
+    expect(second.queryByTestId("paused-banner")).toBeNull();
   });
 
   it("sends with Ctrl+Enter, clears the box, and shows core's segment count", async () => {

@@ -419,6 +419,45 @@ fn never_for_an_opted_out_or_blocked_number() {
 }
 
 #[test]
+fn never_for_a_likely_opt_out_and_not_while_a_person_decides() {
+    // The text itself is not given to the model.
+    let mut phone = Phone::at("19:00", assistant("auto"));
+    phone.text("please don't text me again");
+    assert!(
+        phone.engine.take_assistant_jobs().is_empty(),
+        "a likely opt-out was given to the model"
+    );
+    phone.text("my pipe is leaking though");
+    assert!(
+        phone.engine.take_assistant_jobs().is_empty(),
+        "asked while automated texts are paused"
+    );
+    // A person resumes automatic texts: the assistant answers again.
+    phone
+        .engine
+        .decide_opt_out_review(CALLER, crate::opt_out::ReviewDecision::Resume)
+        .expect("resume");
+    phone.text("still leaking");
+    phone.answer_all(&reply("We can help"));
+    assert_eq!(phone.assistant_texts(), vec!["We can help".to_string()]);
+
+    // Paused while the model thinks: the answer is dropped and the team is told.
+    let mut phone = Phone::at("19:00", assistant("auto"));
+    phone.text("Leak");
+    let jobs = phone.engine.take_assistant_jobs();
+    assert!(!jobs.is_empty());
+    phone.text("No me escribas más");
+    for job in jobs {
+        phone
+            .engine
+            .assistant_answered(job.id, job.conversation, Ok(reply("Hi!")))
+            .expect("answered");
+    }
+    assert!(phone.assistant_texts().is_empty());
+    assert_eq!(phone.status(), Some(AssistantStatus::NeedsTeam));
+}
+
+#[test]
 fn an_answer_that_does_not_validate_is_not_sent_and_the_desktop_is_told_why() {
     let cases = [
         ("Sure! We'll be there at 3pm.", "JSON"),
