@@ -79,7 +79,7 @@ pub enum AssistantMode {
 }
 
 /// The assistant part of the settings. What it may say comes from here, never from the
-/// model. Its API key is not here: it is a phone-only secret (`crate::secret`).
+/// model. Its API key is not here: that stays on the phone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use ringback_core::assistant::endpoint::mask_key;
 use ringback_core::assistant::{AssistantState, AssistantStatus};
 use ringback_core::conversation::LeadStatus;
 use ringback_core::settings::{Network, Settings};
@@ -19,11 +18,12 @@ use ringback_core::scenario::DryRun;
 use ringback_core::store::Dashboard;
 
 use crate::ipc::{
-    AppError, AppointmentView, CallRow, CallsBefore, ConvKey, ConversationDetail, ConversationRow,
-    Devices, ExportedFile, Id, InboxAfter, MessageRow, MessageState, Overview, SearchHit,
-    SegmentInfo, TemplatePreview, Way,
+    AppError, AppointmentView, AssistantKeyView, CallRow, CallsBefore, ConvKey, ConversationDetail,
+    ConversationRow, Devices, ExportedFile, Id, InboxAfter, KeyInput, MessageRow, MessageState,
+    Overview, SearchHit, SegmentInfo, TemplatePreview, Way,
 };
 use crate::views;
+use ringback_core::secret::{KeyChange, KeyState, check_key};
 
 /// The longest page a command returns.
 const MAX_PAGE: u32 = 2_000;
@@ -350,14 +350,15 @@ pub fn calls_rows(
     Ok(out)
 }
 
-/// The settings the phone runs with (the defaults until it has synced them).
+/// The settings the phone runs with (the defaults until it has synced them). They hold
+/// no API key: that is on the phone only (see `assistant_key`).
 #[tauri::command]
 #[specta::specta]
 pub async fn settings(desktop: State<'_, SharedDesktop>) -> Reply<Settings> {
-    Ok(masked(stored_settings(&desktop).await?))
+    stored_settings(&desktop).await
 }
 
-/// The settings as the phone holds them, API key and all (never sent to the window).
+/// The settings as this desktop holds them.
 async fn stored_settings(desktop: &SharedDesktop) -> Reply<Settings> {
     let Ok((_, replica)) = desktop.settings_phone() else {
         return Ok(Settings::default());
@@ -365,22 +366,72 @@ async fn stored_settings(desktop: &SharedDesktop) -> Reply<Settings> {
     on_store(&replica, |s| Ok(s.reader().settings()?.unwrap_or_default())).await
 }
 
-/// The settings as the window may see them: the assistant's API key masked ("sk-…9f3a").
-pub fn masked(mut settings: Settings) -> Settings {
-    settings.assistant.api_key = mask_key(&settings.assistant.api_key);
-    settings
+/// Whether the phone keeps an API key for the assistant (its mask and when), and whether a
+/// key typed here is still on its way.
+#[tauri::command]
+#[specta::specta]
+pub async fn assistant_key(desktop: State<'_, SharedDesktop>) -> Reply<AssistantKeyView> {
+    let Ok((_, replica)) = desktop.settings_phone() else {
+        return Ok(key_view(None, false));
+    };
+    on_store(&replica, |s| {
+        Ok(key_view(
+            s.reader().assistant_key_state()?,
+            s.assistant_key_pending()?,
+        ))
+    })
+    .await
 }
 
-/// The settings the window sent, with the stored API key back in place when the window
-/// sent the masked one (a new key typed in the window replaces it; an empty one removes it).
-pub fn unmasked(mut settings: Settings, stored: &Settings) -> Settings {
-    if settings.assistant.api_key == mask_key(&stored.assistant.api_key) {
-        settings
-            .assistant
-            .api_key
-            .clone_from(&stored.assistant.api_key);
+/// Sends the phone a new API key for the assistant, or asks it to remove its key. The key
+/// is write-only: handed to the phone once, for the server in the settings, and never shown
+/// again (the phone answers with its mask).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_assistant_key(
+    desktop: State<'_, SharedDesktop>,
+    key: KeyInput,
+) -> Reply<AssistantKeyView> {
+    let (_, replica) = desktop.settings_phone()?;
+    let change = key_change(key)?;
+    let r = replica.clone();
+    tauri::async_runtime::spawn_blocking(move || r.hand_over_assistant_key(change))
+        .await
+        .map_err(|e| AppError::new(format!("the key could not be sent: {e}")))??;
+    assistant_key(desktop).await
+}
+
+/// The window's key input as core's write-only hand-over (checked: a masked key sent back
+/// is refused).
+pub fn key_change(key: KeyInput) -> Reply<KeyChange> {
+    Ok(match key {
+        KeyInput::Set(text) => KeyChange::Set(check_key(&text)?),
+        KeyInput::Remove => KeyChange::Remove,
+    })
+}
+
+/// What the window shows about the phone's key.
+pub fn key_view(state: Option<KeyState>, pending: bool) -> AssistantKeyView {
+    match state {
+        Some(state) => AssistantKeyView {
+            set: !state.mask.is_empty(),
+            mask: state.mask,
+            server: state.server,
+            status: state.status.as_str().to_string(),
+            reason: state.reason,
+            at_ms: Some(state.at_ms),
+            pending,
+        },
+        None => AssistantKeyView {
+            set: false,
+            mask: String::new(),
+            server: String::new(),
+            status: "none".into(),
+            reason: String::new(),
+            at_ms: None,
+            pending,
+        },
     }
-    settings
 }
 
 /// What is wrong with a settings document, field by field (empty when it is valid).
@@ -394,22 +445,26 @@ pub async fn validate_settings(settings: Settings) -> Reply<Vec<AppError>> {
         .collect())
 }
 
-/// Saves the settings; the phone uses them from its next decision.
+/// Saves the settings; the phone uses them from its next decision. With `api_key`, a new
+/// key (or its removal) goes to the phone with them, in the same change: the phone takes
+/// both at once, and keeps the key for the server these settings name.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_settings(
     desktop: State<'_, SharedDesktop>,
     settings: Settings,
+    api_key: Option<KeyInput>,
 ) -> Reply<Settings> {
     let (_, replica) = desktop.settings_phone()?;
-    let settings = unmasked(settings, &stored_settings(&desktop).await?);
+    let key = api_key.map(key_change).transpose()?;
     let patch = serde_json::to_value(&settings)
         .map_err(|e| AppError::new(format!("the settings could not be read: {e}")))?;
     let r = replica.clone();
-    let saved = tauri::async_runtime::spawn_blocking(move || r.change_settings(&patch))
-        .await
-        .map_err(|e| AppError::new(format!("the settings could not be saved: {e}")))??;
-    Ok(masked(saved))
+    let saved =
+        tauri::async_runtime::spawn_blocking(move || r.change_settings_and_key(&patch, key))
+            .await
+            .map_err(|e| AppError::new(format!("the settings could not be saved: {e}")))??;
+    Ok(saved)
 }
 
 /// A template rendered as a caller named Dana would get it, with its segment count.
@@ -772,21 +827,17 @@ pub async fn sample_day() -> Reply<String> {
 }
 
 /// Runs the real engine on a virtual clock over `day` (scenario JSON lines) with
-/// `settings`: what would be texted, skipped and refused.
+/// `settings`: what would be texted, skipped and refused. The assistant answers from a
+/// script: this desktop has no key, and a dry run asks no server (the result says so).
 #[tauri::command]
 #[specta::specta]
-pub async fn dry_run(
-    desktop: State<'_, SharedDesktop>,
-    settings: Settings,
-    day: String,
-) -> Reply<DryRun> {
+pub async fn dry_run(settings: Settings, day: String) -> Reply<DryRun> {
     const MAX_DAY: usize = 2_000_000;
     if day.len() > MAX_DAY {
         return Err(AppError::new(
             "the pasted day is larger than 2 MB; dry-run a shorter one",
         ));
     }
-    let settings = unmasked(settings, &stored_settings(&desktop).await?);
     tauri::async_runtime::spawn_blocking(move || ringback_core::scenario::dry_run(settings, &day))
         .await
         .map_err(|e| AppError::new(format!("the dry run stopped: {e}")))?
@@ -796,6 +847,7 @@ pub async fn dry_run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ringback_core::secret::KeyStatus;
 
     #[tokio::test]
     async fn previews_render_the_business_and_a_sample_name_and_refuse_bad_placeholders() {
@@ -822,31 +874,47 @@ mod tests {
     }
 
     #[test]
-    fn the_api_key_goes_to_the_window_masked_and_comes_back_whole() {
-        let mut stored = Settings::default();
-        stored.assistant.api_key = "sk-proj-abcdefghijklmnop9f3a".into();
-        let shown = masked(stored.clone());
-        assert_eq!(shown.assistant.api_key, "sk-…9f3a");
+    fn the_window_never_gets_the_api_key_and_sends_it_write_only() {
+        // The settings the window reads have no key at all.
+        let shown = serde_json::to_value(Settings::default()).expect("json");
+        assert!(shown["assistant"].get("api_key").is_none());
+        // A document sent back with a key in it is no settings document.
+        let mut sent = shown.clone();
+        sent["assistant"]["api_key"] = "sk-…9f3a".into();
+        assert!(serde_json::from_value::<Settings>(sent).is_err());
+        // A key typed in the window is checked, and a mask sent back is refused.
+        let e = key_change(KeyInput::Set("sk-…9f3a".into())).expect_err("mask");
+        assert_eq!(e.field.as_deref(), Some("assistant.api_key"));
+        assert!(e.message.contains("masked"), "{}", e.message);
+        assert!(matches!(
+            key_change(KeyInput::Set(" sk-new-key-0000000000001 ".into())),
+            Ok(KeyChange::Set(k)) if k.expose() == "sk-new-key-0000000000001"
+        ));
+        assert!(matches!(
+            key_change(KeyInput::Remove),
+            Ok(KeyChange::Remove)
+        ));
         assert!(
-            !serde_json::to_string(&shown)
-                .expect("json")
-                .contains("abcdefgh")
+            !format!("{:?}", KeyInput::Set("sk-SECRET-0000000000001".into())).contains("SECRET")
         );
-        // Sent back unchanged: the stored key stays.
-        assert_eq!(
-            unmasked(shown.clone(), &stored).assistant.api_key,
-            stored.assistant.api_key
+        // What the window shows of the phone's key: its mask, when, and why.
+        let view = key_view(
+            Some(KeyState {
+                status: KeyStatus::Set,
+                mask: "sk-…6789".into(),
+                server: "https://api.openai.com".into(),
+                reason: "set from a desktop".into(),
+                at_ms: 1_800_000_000_000,
+                answers: None,
+            }),
+            false,
         );
-        // A new key typed in the window replaces it; an empty one removes it.
-        let mut typed = shown.clone();
-        typed.assistant.api_key = "sk-new-key-0000000000001".into();
-        assert_eq!(
-            unmasked(typed, &stored).assistant.api_key,
-            "sk-new-key-0000000000001"
-        );
-        let mut cleared = shown;
-        cleared.assistant.api_key = String::new();
-        assert_eq!(unmasked(cleared, &stored).assistant.api_key, "");
+        assert!(view.set);
+        assert_eq!(view.mask, "sk-…6789");
+        assert_eq!(view.status, "set");
+        let none = key_view(None, true);
+        assert!(!none.set && none.pending);
+        assert_eq!(none.status, "none");
     }
 
     #[test]

@@ -115,7 +115,7 @@ export function App() {
         {screen === "calls" && <Calls version={version} onOpen={openConversation} />}
         {screen === "appointments" && <Appointments version={version} onOpen={openConversation} />}
         {screen === "dashboard" && <Dashboard version={version} />}
-        {screen === "settings" && <SettingsScreen noPhone={phones.length === 0} />}
+        {screen === "settings" && <SettingsScreen noPhone={phones.length === 0} version={version} />}
         {screen === "devices" && <DevicesScreen phones={phones} />}
         {screen === "demo" && demo && <DemoPanel />}
       </main>

@@ -7,6 +7,7 @@ const names = [
   "setLeadStatus", "setNote", "segments", "uiReady", "settings", "validateSettings", "saveSettings",
   "previewTemplate", "sampleDay", "dryRun", "devices", "unpair", "demoPair", "demoCall", "demoSms",
   "appointments", "exportAppointments", "assistantResume", "assistantTakeOver", "dismissDraft",
+  "assistantKey", "setAssistantKey",
 ] as const;
 
 export const api = Object.fromEntries(names.map((n) => [n, vi.fn()])) as Record<(typeof names)[number], ReturnType<typeof vi.fn>>;
@@ -16,5 +17,6 @@ export function resetApi(characters = 5) {
   for (const f of Object.values(api)) f.mockReset();
   api.uiReady.mockResolvedValue(null);
   api.markRead.mockResolvedValue(null);
+  api.assistantKey.mockResolvedValue({ set: false, mask: "", server: "", status: "none", reason: "", at_ms: null, pending: false });
   api.segments.mockResolvedValue({ encoding: "gsm7", segments: 1, characters, remaining_in_segment: 160 - characters });
 }
