@@ -373,7 +373,7 @@ impl Rig {
             desktops: replicas,
         };
         for i in 0..desktops {
-            rig.to_desktop(i);
+            rig.sync_desktop(i);
         }
         rig
     }
@@ -383,7 +383,7 @@ impl Rig {
     }
 
     /// The phone's ops desktop `i` lacks, applied there.
-    fn to_desktop(&mut self, i: usize) {
+    fn sync_desktop(&mut self, i: usize) {
         let theirs = self.desktops[i].with(|s| s.version_vector().clone());
         let ops = self.phone.store().ops_after(&theirs, 100_000).expect("ops");
         let phone = self.phone.store().origin().to_string();
@@ -401,7 +401,7 @@ impl Rig {
     }
 
     /// Desktop `i`'s ops the phone lacks, applied there.
-    fn to_phone(&mut self, i: usize) {
+    fn sync_phone(&mut self, i: usize) {
         let theirs = self.phone.store().version_vector().clone();
         let (ops, origin) = self.desktops[i].with(|s| {
             (
@@ -468,7 +468,7 @@ fn a_key_typed_on_a_desktop_reaches_the_phone_once_and_then_leaves_the_desktop()
             .is_some_and(|st| !st.to_value().to_string().contains(SECRET))
     }));
 
-    rig.to_phone(0);
+    rig.sync_phone(0);
     // Both took force on the phone, at once.
     let config = rig.phone.config().expect("config");
     assert_eq!(config.settings.assistant.model, "bigger");
@@ -479,13 +479,13 @@ fn a_key_typed_on_a_desktop_reaches_the_phone_once_and_then_leaves_the_desktop()
     }
 
     // The other desktop gets the settings, the relayed hand-over and the answer: no key.
-    rig.to_desktop(1);
+    rig.sync_desktop(1);
     assert_eq!(
         files_holding(&rig.desktop_dir(1), SECRET),
         Vec::<PathBuf>::new()
     );
     // The desktop that typed it gets the answer, and its copy goes.
-    rig.to_desktop(0);
+    rig.sync_desktop(0);
     assert!(!rig.desktops[0].with(|s| s.assistant_key_pending().expect("read")));
     assert_eq!(
         files_holding(&rig.desktop_dir(0), SECRET),
@@ -511,9 +511,9 @@ fn a_key_typed_on_a_desktop_reaches_the_phone_once_and_then_leaves_the_desktop()
     rig.desktops[1]
         .hand_over_assistant_key(KeyChange::Remove)
         .expect("removal");
-    rig.to_phone(1);
+    rig.sync_phone(1);
     assert_eq!(rig.key_for(FIRST), None);
-    rig.to_desktop(0);
+    rig.sync_desktop(0);
     let state = rig.desktops[0]
         .with(|s| s.reader().assistant_key_state())
         .expect("read")
@@ -529,14 +529,14 @@ fn moving_the_assistant_to_another_server_removes_the_key_unless_one_comes_with_
     rig.desktops[0]
         .hand_over_assistant_key(KeyChange::Set(check_key(KEY).expect("key")))
         .expect("hand-over");
-    rig.to_phone(0);
+    rig.sync_phone(0);
     assert_eq!(rig.key_for(FIRST).as_deref(), Some(KEY));
 
     // Same server, another path: the key stays.
     rig.desktops[0]
         .change_settings(&json!({"assistant": {"base_url": "http://127.0.0.1:8080/v2"}}))
         .expect("saved");
-    rig.to_phone(0);
+    rig.sync_phone(0);
     assert_eq!(
         rig.key_for("http://127.0.0.1:8080/v2").as_deref(),
         Some(KEY)
@@ -546,7 +546,7 @@ fn moving_the_assistant_to_another_server_removes_the_key_unless_one_comes_with_
     rig.desktops[0]
         .change_settings(&json!({"assistant": {"base_url": OTHER_PORT}}))
         .expect("saved");
-    rig.to_phone(0);
+    rig.sync_phone(0);
     assert_eq!(rig.key_for(OTHER_PORT), None);
     assert_eq!(rig.key_for(FIRST), None);
     let state = rig
@@ -564,12 +564,12 @@ fn moving_the_assistant_to_another_server_removes_the_key_unless_one_comes_with_
     rig.desktops[0]
         .change_settings(&json!({"assistant": {"base_url": HOSTED, "api_key": second}}))
         .expect("saved");
-    rig.to_phone(0);
+    rig.sync_phone(0);
     assert_eq!(rig.key_for(HOSTED).as_deref(), Some(second));
 
     // A key typed for a server the phone has meanwhile left is refused, and the typing
     // desktop's copy still goes when the phone answers.
-    rig.to_desktop(1);
+    rig.sync_desktop(1);
     rig.desktops[1]
         .change_settings(&json!({"assistant": {"base_url": OTHER_PORT}}))
         .expect("saved");
@@ -578,8 +578,8 @@ fn moving_the_assistant_to_another_server_removes_the_key_unless_one_comes_with_
             check_key("sk-late-00000000000000SECRETSECRET").expect("key"),
         ))
         .expect("hand-over");
-    rig.to_phone(1);
-    rig.to_phone(0);
+    rig.sync_phone(1);
+    rig.sync_phone(0);
     assert_eq!(rig.key_for(OTHER_PORT), None);
     assert_eq!(rig.key_for(HOSTED), None);
     let state = rig
@@ -591,7 +591,7 @@ fn moving_the_assistant_to_another_server_removes_the_key_unless_one_comes_with_
         .expect("state");
     assert_eq!(state.status, KeyStatus::Refused);
     assert!(state.reason.contains("again"), "{}", state.reason);
-    rig.to_desktop(0);
+    rig.sync_desktop(0);
     assert!(!rig.desktops[0].with(|s| s.assistant_key_pending().expect("read")));
     assert_eq!(
         files_holding(&rig.desktop_dir(0), SECRET),
