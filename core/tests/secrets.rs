@@ -597,6 +597,25 @@ fn moving_the_assistant_to_another_server_removes_the_key_unless_one_comes_with_
         files_holding(&rig.desktop_dir(0), SECRET),
         Vec::<PathBuf>::new()
     );
+
+    // A key and then a move elsewhere reach the phone in one batch: the key goes again,
+    // and the answer still lets the desktop drop its copy.
+    rig.sync_desktop(0);
+    rig.desktops[0]
+        .hand_over_assistant_key(KeyChange::Set(check_key(KEY).expect("key")))
+        .expect("hand-over");
+    rig.desktops[0]
+        .change_settings(&json!({"assistant": {"base_url": FIRST}}))
+        .expect("saved");
+    rig.sync_phone(0);
+    assert_eq!(rig.key_for(FIRST), None);
+    assert_eq!(rig.key_for(OTHER_PORT), None);
+    rig.sync_desktop(0);
+    assert!(!rig.desktops[0].with(|s| s.assistant_key_pending().expect("read")));
+    assert_eq!(
+        files_holding(&rig.desktop_dir(0), SECRET),
+        Vec::<PathBuf>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -196,7 +196,7 @@ impl Store {
             held.observe(&op.origin, op.seq);
             report.applied += 1;
         }
-        if relays && let Some(state) = keys.answer.take() {
+        if relays && let Some(state) = keys.take_answer() {
             // The phone answers a hand-over (or says the key went) in the same transaction.
             let hlc = clock.tick(ms(now));
             let seq = held.get(&self.origin) + 1;

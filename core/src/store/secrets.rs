@@ -302,9 +302,24 @@ fn take_hand_over(
 #[derive(Debug, Default)]
 pub(super) struct KeyWork {
     /// On the phone: the state to answer with (the last one of the batch).
-    pub answer: Option<KeyState>,
+    answer: Option<KeyState>,
+    /// On the phone: the last hand-over the batch carried.
+    handed: Option<KeyRequest>,
     /// On a desktop: its own copy of a key was blanked.
     pub blanked: bool,
+}
+
+impl KeyWork {
+    /// The phone's answer to the batch, if it has one: the last state, naming the last
+    /// hand-over taken (a settings change after it may have removed the key again, and the
+    /// desktop must still learn that its copy can go).
+    pub fn take_answer(&mut self) -> Option<KeyState> {
+        let mut state = self.answer.take()?;
+        if state.answers.is_none() {
+            state.answers = self.handed.take();
+        }
+        Some(state)
+    }
 }
 
 /// Applies the key side of one remote change (after [`super::apply`] applied the rest):
@@ -335,8 +350,11 @@ pub(super) fn apply(
                     origin: op.origin.clone(),
                     seq: op.seq,
                 };
-                if let Some(state) = take_hand_over(tx, key, server, op.hlc.millis, answers)? {
+                if let Some(state) =
+                    take_hand_over(tx, key, server, op.hlc.millis, answers.clone())?
+                {
                     work.answer = Some(state);
+                    work.handed = Some(answers);
                 }
             }
         }
@@ -510,10 +528,7 @@ pub(super) fn migrate(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
         )?;
     }
     let bodies: Vec<(i64, String)> = tx
-        .prepare(
-            "SELECT pos, body FROM ops
-             WHERE instr(body, '\"api_key\"') > 0 OR instr(body, '\"http://') > 0",
-        )?
+        .prepare("SELECT pos, body FROM ops WHERE instr(body, '{\"settings\":') > 0")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (pos, body) in bodies {
@@ -539,9 +554,11 @@ pub(super) fn migrate(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
     Ok(())
 }
 
-/// A settings document as this version keeps it: without `assistant.api_key`, and with
-/// the assistant off and no address when it sent texts over plain http to the open
-/// internet. Returns whether it changed.
+/// A settings document as this version keeps it: without `assistant.api_key`; with the
+/// assistant off and no address when it sent texts over plain http to the open internet;
+/// and with the assistant off when it is on with an address the address parser of this
+/// version does not take (an older version only looked at how it began). Either way the
+/// document stays valid. Returns whether it changed.
 pub(crate) fn upgrade_document(document: &mut Value) -> bool {
     let Some(assistant) = document.get_mut("assistant").and_then(Value::as_object_mut) else {
         return false;
@@ -550,14 +567,24 @@ pub(crate) fn upgrade_document(document: &mut Value) -> bool {
     let base_url = assistant
         .get("base_url")
         .and_then(Value::as_str)
-        .unwrap_or_default();
-    if matches!(
-        address::check(base_url),
-        Err(AddressError::PlainHttp { .. })
-    ) {
-        assistant.insert("mode".into(), Value::from("off"));
-        assistant.insert("base_url".into(), Value::from(""));
-        changed = true;
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let on = assistant
+        .get("mode")
+        .and_then(Value::as_str)
+        .is_some_and(|mode| mode != "off");
+    match address::check(&base_url) {
+        Err(AddressError::PlainHttp { .. }) => {
+            assistant.insert("mode".into(), Value::from("off"));
+            assistant.insert("base_url".into(), Value::from(""));
+            changed = true;
+        }
+        Err(AddressError::NotWeb(_)) if on && !base_url.is_empty() => {
+            assistant.insert("mode".into(), Value::from("off"));
+            changed = true;
+        }
+        _ => {}
     }
     changed
 }

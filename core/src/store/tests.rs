@@ -384,7 +384,11 @@ fn migration_05_takes_the_api_key_out_of_every_store_and_keeps_it_on_the_phone_o
                 [hosted.to_string()],
             )
             .expect("lww");
-            for (seq, document) in [(1, &open_http), (2, &hosted)] {
+            // An address the old check took by its first letters, which this version's
+            // parser does not: the assistant goes off rather than the settings invalid.
+            let unparsable = serde_json::json!({"business_name": "Acme", "assistant": {
+                "mode": "auto", "base_url": "http://localhost:99999/v1", "model": "m"}});
+            for (seq, document) in [(1, &open_http), (2, &hosted), (3, &unparsable)] {
                 let body = serde_json::json!([{"settings": {"document": document}}]);
                 conn.execute(
                     "INSERT INTO ops (origin, seq, hlc_ms, hlc_counter, body)
@@ -409,7 +413,16 @@ fn migration_05_takes_the_api_key_out_of_every_store_and_keeps_it_on_the_phone_o
         let ops = store
             .ops_after(&crate::sync::version::VersionVector::new(), 100)
             .expect("ops");
-        assert_eq!(ops.len(), 2);
+        assert_eq!(ops.len(), 3);
+        let third = serde_json::to_value(&ops[2].changes).expect("json");
+        assert_eq!(third[0]["settings"]["document"]["assistant"]["mode"], "off");
+        for op in &ops {
+            let crate::sync::op::Change::Settings { document } = &op.changes[0] else {
+                panic!("a settings op");
+            };
+            let settings = Settings::from_value(document).expect("readable");
+            settings.validate().expect("valid");
+        }
         let first = serde_json::to_value(&ops[0].changes).expect("json");
         assert_eq!(first[0]["settings"]["document"]["assistant"]["mode"], "off");
         assert_eq!(
