@@ -309,15 +309,23 @@ impl Bridge {
                 "data_dir is empty; pass the app's files folder".into(),
             ));
         }
-        let initial = match config.settings_json.as_deref().map(str::trim) {
-            None | Some("") => Settings::default(),
+        let (initial, api_key) = match config.settings_json.as_deref().map(str::trim) {
+            None | Some("") => (Settings::default(), None),
             Some(text) => {
-                let patch: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                let mut patch: serde_json::Value = serde_json::from_str(text).map_err(|e| {
                     BridgeError::InvalidInput(format!("settings_json is not JSON: {e}"))
                 })?;
-                Settings::default()
-                    .patched(&patch)
+                // The key is no setting: the phone keeps it in its secret store.
+                let api_key = match ringback_core::secret::take_api_key(&mut patch)
                     .map_err(|e| BridgeError::InvalidInput(format!("settings_json: {e}")))?
+                {
+                    Some(ringback_core::secret::KeyChange::Set(key)) => Some(key),
+                    _ => None,
+                };
+                let initial = Settings::default()
+                    .patched(&patch)
+                    .map_err(|e| BridgeError::InvalidInput(format!("settings_json: {e}")))?;
+                (initial, api_key)
             }
         };
         let runtime = Runtime::start(
@@ -326,6 +334,7 @@ impl Bridge {
                 device_name: config.device_name,
                 network,
                 initial,
+                api_key,
             },
             platform,
         )?;

@@ -83,6 +83,9 @@ pub struct RuntimeConfig {
     pub network: Option<NetworkMode>,
     /// Settings used while the store has none.
     pub initial: Settings,
+    /// The assistant's API key from the starting settings, kept while the phone has never
+    /// had one (it is no setting: it stays in the phone's secret store).
+    pub api_key: Option<ringback_core::secret::Secret>,
 }
 
 /// The state of a phone call, from `TelephonyManager.EXTRA_STATE`.
@@ -194,6 +197,11 @@ impl Runtime {
         };
         let mut engine = Engine::open(store, ports, &config.initial)
             .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+        if let Some(key) = &config.api_key {
+            engine
+                .start_with_key(key)
+                .map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
+        }
         let mut problems = BTreeMap::new();
         if let Err(e) = skip_history(&mut engine, platform.as_ref()) {
             problems.insert("call_log", call_log_problem(&e));

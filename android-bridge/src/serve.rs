@@ -51,6 +51,9 @@ pub struct ServeOptions {
     pub data: PathBuf,
     /// Starting settings (used when the folder has none yet).
     pub settings: Settings,
+    /// The assistant's API key from the settings file, kept in the phone's secret store
+    /// while it has never had one.
+    pub api_key: Option<ringback_core::secret::Secret>,
     /// The network; `None` follows the settings.
     pub network: Option<NetworkMode>,
     /// A ticket to pair with at start.
@@ -143,8 +146,13 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         contacts: contacts.clone(),
         clock: Arc::new(SystemClock),
     };
-    let engine = Engine::open(store, ports, &options.settings)
+    let mut engine = Engine::open(store, ports, &options.settings)
         .map_err(|e| ServeError::Start(e.to_string()))?;
+    if let Some(key) = &options.api_key {
+        engine
+            .start_with_key(key)
+            .map_err(|e| ServeError::Start(e.to_string()))?;
+    }
     let settings = engine
         .config()
         .map(|c| c.settings.clone())

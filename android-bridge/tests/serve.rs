@@ -338,5 +338,86 @@ async fn a_phone_whose_date_was_a_year_ahead_syncs_again_once_it_is_fixed() {
         .change_settings(&json!({"business_name": "Acme Plumbing & Heating"}))
         .expect("settings");
     converge(&mut sim, &replica).await;
+
+    desktop.shutdown().await;
+}
+
+/// Every file under `dir` whose bytes hold `needle`.
+fn files_holding(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(here) = stack.pop() {
+        for entry in std::fs::read_dir(&here).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path)
+                && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_given_to_the_simulated_phone_stays_on_it() {
+    const SECRET: &str = "SECRETSECRET";
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, ddir) = (dir.path().join("phone"), dir.path().join("desktop"));
+    std::fs::create_dir_all(&ddir).expect("mkdir");
+    let key = net::load_or_create_key(&ddir.join("desktop.key")).expect("key");
+    let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
+        .await
+        .expect("bind");
+    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
+        .await
+        .expect("desktop");
+    let mut sim = Sim::start(&pdir);
+    sim.send(
+        json!({"settings": {"business_name": "Acme Plumbing", "assistant": {
+        "mode": "suggest", "base_url": "https://api.example.com/v1", "model": "m",
+        "api_key": "sk-live-SECRETSECRET-0123456789"}}}),
+    );
+    sim.expect_key("settings");
+    // Plain http to the open internet is refused, naming the field.
+    sim.send(json!({"settings": {"assistant": {"base_url": "http://api.example.com/v1"}}}));
+    let line = sim
+        .lines
+        .recv_timeout(Duration::from_secs(20))
+        .expect("an answer");
+    let error = line["error"].as_str().expect("an error line").to_string();
+    assert!(error.contains("assistant.base_url"), "{error}");
+    let replica = pair(&mut sim, &desktop).await;
+    converge(&mut sim, &replica).await;
+    let state = replica
+        .with(|s| s.reader().assistant_key_state())
+        .expect("read")
+        .expect("the phone says it has a key");
+    assert_eq!(state.mask, "sk-…6789");
+    assert_eq!(
+        files_holding(&ddir, SECRET),
+        Vec::<std::path::PathBuf>::new()
+    );
+    drop(sim);
+    // On the phone: in its secret store, in none of the ops it sends.
+    let phone = ringback_core::Store::open(&pdir.join("phone.db")).expect("phone store");
+    let carrying: i64 = phone
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM ops WHERE instr(body, 'SECRETSECRET')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(carrying, 0);
+    let kept = phone
+        .reader()
+        .assistant_key_for("https://api.example.com/v1")
+        .expect("read")
+        .map(|k| k.expose().to_string());
+    assert_eq!(kept.as_deref(), Some("sk-live-SECRETSECRET-0123456789"));
+
     desktop.shutdown().await;
 }

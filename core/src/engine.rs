@@ -375,22 +375,49 @@ impl Engine {
 
     /// Replaces the settings with `patch` merged into the ones in force (or the defaults).
     /// Invalid settings are refused whole and the last good ones stay in force.
+    /// `assistant.api_key` in the patch is no setting: it goes to the phone's secret store
+    /// (an empty one removes the key), in the same transaction as the settings.
     pub fn update_settings(&mut self, patch: &serde_json::Value) -> Result<(), EngineError> {
+        let mut patch = patch.clone();
+        let key = crate::secret::take_api_key(&mut patch)?;
         let base = self
             .config
             .as_ref()
             .map(|c| c.settings.clone())
             .unwrap_or_default();
-        let next = base.patched(patch)?;
-        self.replace_settings(next)
+        let next = base.patched(&patch)?;
+        self.replace_settings_and_key(next, key)
     }
 
     /// Replaces the whole settings document after checking it.
     pub fn replace_settings(&mut self, settings: Settings) -> Result<(), EngineError> {
+        self.replace_settings_and_key(settings, None)
+    }
+
+    /// Replaces the settings and, when given, sets or removes the assistant's API key (kept
+    /// for the server the new settings name), in one transaction.
+    pub fn replace_settings_and_key(
+        &mut self,
+        settings: Settings,
+        key: Option<crate::secret::KeyChange>,
+    ) -> Result<(), EngineError> {
+        use crate::secret::KeyChange;
         let config = settings.validate()?;
+        let key = match key {
+            Some(KeyChange::Set(k)) => {
+                let server = crate::secret::server_for_key(&settings.assistant.base_url)?;
+                Some(Some((k, server)))
+            }
+            Some(KeyChange::Remove) => Some(None),
+            Some(KeyChange::Redacted) | None => None,
+        };
         let now = self.now();
         self.store.write(now, "settings_changed", |tx| {
-            tx.save_settings(&settings, now)
+            tx.save_settings(&settings, now)?;
+            if let Some(key) = &key {
+                tx.set_assistant_key(key.as_ref().map(|(k, s)| (k, s.as_str())), now)?;
+            }
+            Ok(())
         })?;
         tracing::info!("settings changed");
         self.callers.clear(); // The region may have changed.

@@ -18,6 +18,7 @@ pub mod phone;
 pub mod ports;
 pub mod rules;
 pub mod scenario;
+pub mod secret;
 pub mod settings;
 pub mod sms;
 pub mod store;

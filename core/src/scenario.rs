@@ -16,6 +16,7 @@ use crate::opt_out::ReviewDecision;
 use crate::phone::classify;
 use crate::ports::SendRequest;
 use crate::ports::memory::SimPlatform;
+use crate::secret::{KeyChange, Secret, take_api_key};
 use crate::{
     CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, Outcome, PlatformEvent,
     ReplyRequest, Settings, SettingsError, Store,
@@ -288,36 +289,59 @@ pub fn read_events(input: impl BufRead) -> Result<Vec<Event>, ScenarioError> {
     Ok(events)
 }
 
+/// What a scenario starts with: the settings, and the assistant's API key when the settings
+/// file holds one (`assistant.api_key`). The key is no setting: the run keeps it on its own
+/// in-memory phone, as a real phone does, for the owner's own dry runs on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    /// The settings.
+    pub settings: Settings,
+    /// The assistant's API key, if the file gave one.
+    pub api_key: Option<Secret>,
+}
+
 /// The starting settings: the defaults with `file_text` merged in, checked at once when a
 /// file was given. Without a file, a missing business name may still come from a
 /// `settings` event before the first call.
-pub fn starting_settings(file: Option<(&str, &str)>) -> Result<Settings, ScenarioError> {
+pub fn starting_settings(file: Option<(&str, &str)>) -> Result<Start, ScenarioError> {
     let Some((name, text)) = file else {
-        return Ok(Settings::default());
+        return Ok(Start::default());
     };
     let source_name = format!(" ({name})");
-    let settings = Settings::from_json(text).map_err(|error| ScenarioError::Settings {
+    let error = |error| ScenarioError::Settings {
         source_name: source_name.clone(),
         error,
+    };
+    let mut document: Value = serde_json::from_str(text).map_err(|e| {
+        error(SettingsError {
+            field: "settings".into(),
+            problem: format!("is not valid JSON ({e}); check for a missing comma or quote"),
+        })
     })?;
-    settings
-        .validate()
-        .map_err(|error| ScenarioError::Settings { source_name, error })?;
-    Ok(settings)
+    let api_key = match take_api_key(&mut document).map_err(error)? {
+        Some(KeyChange::Set(key)) => Some(key),
+        _ => None,
+    };
+    let settings = Settings::from_value(&document).map_err(error)?;
+    settings.validate().map_err(error)?;
+    Ok(Start { settings, api_key })
 }
 
-/// Runs the events and writes the outcome lines to `out`.
+/// Runs the events and writes the outcome lines to `out`. With the assistant on, it asks
+/// the server the settings name, with `api_key` when given.
 pub fn run(
     settings: Settings,
+    api_key: Option<&Secret>,
     events: &[Event],
     out: &mut impl Write,
 ) -> Result<(), ScenarioError> {
-    run_with(settings, events, &mut |outcome| {
+    let mut sink = |outcome: &Outcome| {
         if let Some(line) = outcome_line(outcome) {
             writeln!(out, "{line}")?;
         }
         Ok(())
-    })
+    };
+    run_with_asker(settings, api_key, events, &mut sink, &mut http_answer)
 }
 
 /// Answers an assistant job: the model's content, or why there is none.
@@ -335,18 +359,21 @@ pub fn http_answer(job: &AssistantJob) -> Result<String, String> {
 
 /// Runs the events and hands every outcome to `sink` in the order it happened (the phone's
 /// sent and delivered reports included). With the assistant on in the settings, it asks
-/// the endpoint they name.
+/// the endpoint they name, without a key.
 pub fn run_with(
     settings: Settings,
     events: &[Event],
     sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
 ) -> Result<(), ScenarioError> {
-    run_with_asker(settings, events, sink, &mut http_answer)
+    run_with_asker(settings, None, events, sink, &mut http_answer)
 }
 
-/// [`run_with`], the assistant's questions answered by `asker`.
+/// [`run`], every outcome handed to `sink` and the assistant's questions answered by
+/// `asker`. `api_key` is kept on the run's phone, for the server the settings name, and
+/// reaches the asker in the job.
 pub fn run_with_asker(
     settings: Settings,
+    api_key: Option<&Secret>,
     events: &[Event],
     sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
     asker: &mut ScenarioAsker<'_>,
@@ -355,7 +382,24 @@ pub fn run_with_asker(
     let store = Store::open_in_memory().map_err(|e| ScenarioError::Store(e.to_string()))?;
     let sim = SimPlatform::new(start);
     let mut engine = Engine::open(store, sim.ports(), &settings)?;
-    // Settings that are not yet valid (no business name) wait for a settings event.
+    // The key waits, like settings that are not yet valid (no business name), for a
+    // settings event that makes them valid.
+    let mut key: Option<KeyChange> = api_key.cloned().map(KeyChange::Set);
+    if let (Some(config), Some(_)) = (engine.config(), &key) {
+        let settings = config.settings.clone();
+        engine
+            .replace_settings_and_key(settings, key.take())
+            .map_err(|e| ScenarioError::Settings {
+                source_name: String::new(),
+                error: match e {
+                    EngineError::Settings(e) => e,
+                    other => crate::settings::SettingsError {
+                        field: "settings".into(),
+                        problem: other.to_string(),
+                    },
+                },
+            })?;
+    }
     let mut pending: Option<Settings> = engine.config().is_none().then_some(settings);
     let mut runner = Runner {
         sim: &sim,
@@ -366,22 +410,37 @@ pub fn run_with_asker(
     for event in events {
         runner.advance_to(&mut engine, event.at)?;
         if let EventKind::Settings(patch) = &event.kind {
+            let mut patch = patch.clone();
+            if let Some(change) =
+                take_api_key(&mut patch).map_err(|e| settings_error(event.line, e))?
+            {
+                key = Some(change);
+            }
             match pending.take() {
                 Some(base) => {
                     let next = base
-                        .patched(patch)
+                        .patched(&patch)
                         .map_err(|e| settings_error(event.line, e))?;
                     match next.validate() {
                         Ok(_) => engine
-                            .replace_settings(next)
+                            .replace_settings_and_key(next, key.take())
                             .map_err(|e| engine_settings_error(event.line, e))?,
                         Err(e) if e.field == "business_name" => pending = Some(next),
                         Err(e) => return Err(settings_error(event.line, e)),
                     }
                 }
-                None => engine
-                    .update_settings(patch)
-                    .map_err(|e| engine_settings_error(event.line, e))?,
+                None => {
+                    let base = engine
+                        .config()
+                        .map(|c| c.settings.clone())
+                        .unwrap_or_default();
+                    let next = base
+                        .patched(&patch)
+                        .map_err(|e| settings_error(event.line, e))?;
+                    engine
+                        .replace_settings_and_key(next, key.take())
+                        .map_err(|e| engine_settings_error(event.line, e))?;
+                }
             }
             continue;
         }
@@ -605,6 +664,20 @@ pub const SAMPLE_DAY: &str = r#"{"at": "2026-11-02T07:40:00-05:00", "call": {"fr
 pub struct DryRun {
     /// One line per text, skip and refusal.
     pub lines: Vec<DryRunLine>,
+    /// With the assistant on: that its answers here are scripted, not the model's.
+    pub assistant_note: Option<String>,
+}
+
+/// What the desktop's dry run says about the assistant's answers.
+pub const SCRIPTED_NOTE: &str = "The assistant's answers in this dry run are scripted, not the model's: the API key stays on the phone, so a dry run on the desktop asks no server.";
+
+/// The text of the dry run's scripted assistant (what the model would write instead).
+pub const SCRIPTED_REPLY: &str = "[Scripted assistant answer] Thanks for your message! What's the address, and what seems to be the problem?";
+
+/// The dry run's model: the same scripted answer to every question. No server is asked, so
+/// no key is needed and none is sent.
+pub fn scripted_answer(_job: &AssistantJob) -> Result<String, String> {
+    Ok(json!({ "reply": SCRIPTED_REPLY }).to_string())
 }
 
 /// Whether a dry-run line is a text, a skip or a refusal.
@@ -694,15 +767,23 @@ impl DryRunLine {
 }
 
 /// Runs `day` (scenario JSON lines) on a virtual clock with `settings` and says what the
-/// phone would do; bad input is an error naming the line.
+/// phone would do; bad input is an error naming the line. The desktop's dry run: the
+/// assistant answers from a script ([`scripted_answer`]), so no request leaves, with a key
+/// or without, and the result says so.
 pub fn dry_run(settings: Settings, day: &str) -> Result<DryRun, ScenarioError> {
     let events = read_events(day.as_bytes())?;
     let mut lines = Vec::new();
-    run_with(settings, &events, &mut |outcome| {
+    let mut assistant_on = settings.assistant.mode != crate::settings::AssistantMode::Off;
+    let mut saw = |outcome: &Outcome| {
+        assistant_on |= matches!(outcome, Outcome::Assistant { .. });
         lines.extend(DryRunLine::from_outcome(outcome));
         Ok(())
-    })?;
-    Ok(DryRun { lines })
+    };
+    run_with_asker(settings, None, &events, &mut saw, &mut scripted_answer)?;
+    Ok(DryRun {
+        lines,
+        assistant_note: assistant_on.then(|| SCRIPTED_NOTE.to_string()),
+    })
 }
 
 #[cfg(test)]
@@ -943,7 +1024,7 @@ mod tests {
         // The typed lines are the lines the scenario runner prints, one for one.
         let events = read_events(SAMPLE_DAY.as_bytes()).expect("events");
         let mut printed = Vec::new();
-        run(acme(), &events, &mut printed).expect("run");
+        run(acme(), None, &events, &mut printed).expect("run");
         let printed = String::from_utf8(printed).expect("utf-8");
         assert_eq!(printed.lines().count(), dry.lines.len());
         for (text, line) in printed.lines().zip(&dry.lines) {
@@ -969,6 +1050,7 @@ mod tests {
         let mut lines = Vec::new();
         run_with_asker(
             settings,
+            None,
             &events,
             &mut |o| {
                 lines.extend(outcome_line(o));

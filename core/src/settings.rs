@@ -89,8 +89,8 @@ pub enum AssistantMode {
 }
 
 /// The assistant part of the settings. What it may say comes from here, never from the
-/// model.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// model. Its API key is not here: that stays on the phone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct AssistantSettings {
@@ -103,8 +103,6 @@ pub struct AssistantSettings {
     pub base_url: String,
     /// The model's name at that endpoint.
     pub model: String,
-    /// The endpoint's API key (empty for a local server). Never logged; shown masked.
-    pub api_key: String,
     /// How long an answer may take before the conversation is left to the team (1–120 s).
     pub timeout_seconds: u32,
     /// Most assistant texts per conversation per day (1–50).
@@ -123,30 +121,6 @@ pub struct AssistantSettings {
     pub handoff_text: String,
 }
 
-impl std::fmt::Debug for AssistantSettings {
-    /// Everything but the API key, which shows only whether it is set.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AssistantSettings")
-            .field("mode", &self.mode)
-            .field("auto_only_after_hours", &self.auto_only_after_hours)
-            .field("base_url", &self.base_url)
-            .field("model", &self.model)
-            .field(
-                "api_key",
-                &if self.api_key.is_empty() { "" } else { "(set)" },
-            )
-            .field("timeout_seconds", &self.timeout_seconds)
-            .field("max_texts_per_day", &self.max_texts_per_day)
-            .field("services", &self.services)
-            .field("service_area", &self.service_area)
-            .field("price_notes", &self.price_notes)
-            .field("availability", &self.availability)
-            .field("slot_minutes", &self.slot_minutes)
-            .field("handoff_text", &self.handoff_text)
-            .finish()
-    }
-}
-
 impl Default for AssistantSettings {
     fn default() -> Self {
         AssistantSettings {
@@ -154,7 +128,6 @@ impl Default for AssistantSettings {
             auto_only_after_hours: false,
             base_url: String::new(),
             model: String::new(),
-            api_key: String::new(),
             timeout_seconds: 10,
             max_texts_per_day: 6,
             services: Vec::new(),
@@ -889,12 +862,13 @@ impl Config {
                     "is empty; give the address of the assistant's server, such as http://127.0.0.1:8080/v1, or turn the assistant off",
                 ));
             }
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(SettingsError::new(
-                    "assistant.base_url",
-                    format!("“{url}” is not a web address; it starts with http:// or https://"),
-                ));
-            }
+            crate::assistant::address::check(url)
+                .map_err(|e| SettingsError::new("assistant.base_url", e.to_string()))?;
+        } else if let Err(e @ crate::assistant::address::AddressError::PlainHttp { .. }) =
+            crate::assistant::address::check(&a.base_url)
+        {
+            // Off, a half-typed address may wait; plain http to the open internet may not.
+            return Err(SettingsError::new("assistant.base_url", e.to_string()));
         }
         for (field, list) in [
             ("assistant.services", &a.services),

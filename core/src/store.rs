@@ -9,6 +9,7 @@ mod clock;
 mod dashboard;
 mod digest;
 mod pages;
+mod secrets;
 mod tx;
 
 use std::path::Path;
@@ -40,8 +41,16 @@ pub use pages::{
 pub use tx::{NewMessage, OptOutReview, PeerRecord, ReplyDraft, WriteTx, request_key};
 
 static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
-static MIGRATIONS: LazyLock<Result<Migrations<'static>, String>> =
-    LazyLock::new(|| Migrations::from_directory(&MIGRATIONS_DIR).map_err(|e| e.to_string()));
+static MIGRATIONS: LazyLock<Result<Migrations<'static>, String>> = LazyLock::new(|| {
+    let builder = rusqlite_migration::MigrationsBuilder::from_directory(&MIGRATIONS_DIR)
+        .map_err(|e| e.to_string())?;
+    // The secrets migration's step in Rust (moving the key, scrubbing documents and ops).
+    let secrets = secrets::migration_id(&MIGRATIONS_DIR)
+        .ok_or("the secrets migration (NN-secrets) is missing from this build")?;
+    Ok(builder
+        .edit(secrets, |m| m.set_up_hook(secrets::migrate))
+        .finalize())
+});
 
 /// Row id of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -233,6 +242,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted and rewritten rows are zeroed, so a removed API key is not left in the
+        // file's free space.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         // Every hot statement stays prepared; the default 16 would evict them in turn.
         conn.set_prepared_statement_cache_capacity(128);
         conn.pragma_update(None, "busy_timeout", 5000)?;
@@ -256,9 +268,16 @@ impl Store {
         let migrations = MIGRATIONS
             .as_ref()
             .map_err(|e| StoreError::Migration(e.clone()))?;
+        let before: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         migrations
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let after: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if after != before {
+            // A migration may have rewritten rows that held a secret: their old pages leave
+            // the write-ahead log too.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         let origin = device_origin(&conn)?;
         let mut held = VersionVector::new();
         {

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use ringback_core::assistant::endpoint::mask_key;
 use ringback_core::assistant::{AssistantState, AssistantStatus};
 use ringback_core::conversation::LeadStatus;
 use ringback_core::opt_out::{ReviewDecision, ReviewState};
@@ -20,11 +19,12 @@ use ringback_core::scenario::DryRun;
 use ringback_core::store::Dashboard;
 
 use crate::ipc::{
-    AppError, AppointmentView, CallRow, CallsBefore, ConvKey, ConversationDetail, ConversationRow,
-    Devices, ExportedFile, Id, InboxAfter, MessageRow, MessageState, Overview, PairingRequestRow,
-    RefusedReply, SearchHit, SegmentInfo, TemplatePreview, Way,
+    AppError, AppointmentView, AssistantKeyView, CallRow, CallsBefore, ConvKey, ConversationDetail,
+    ConversationRow, Devices, ExportedFile, Id, InboxAfter, KeyInput, MessageRow, MessageState,
+    Overview, PairingRequestRow, RefusedReply, SearchHit, SegmentInfo, TemplatePreview, Way,
 };
 use crate::views;
+use ringback_core::secret::{KeyChange, KeyState, check_key};
 
 /// The longest page a command returns.
 const MAX_PAGE: u32 = 2_000;
@@ -429,7 +429,7 @@ pub fn calls_rows(
 }
 
 /// The settings `phone` (its endpoint id) runs with (the defaults until it has synced
-/// them), the API key masked.
+/// them). They hold no API key: that is on the phone only (see `assistant_key`).
 #[tauri::command]
 #[specta::specta]
 pub async fn settings(desktop: State<'_, SharedDesktop>, phone: String) -> Reply<Settings> {
@@ -438,31 +438,88 @@ pub async fn settings(desktop: State<'_, SharedDesktop>, phone: String) -> Reply
 
 /// [`settings`], on a desktop.
 pub async fn settings_of(desktop: &Desktop, phone: &str) -> Reply<Settings> {
-    Ok(masked(stored_settings(desktop, phone).await?))
+    stored_settings(desktop, phone).await
 }
 
-/// The settings as `phone` holds them, API key and all (never sent to the window).
+/// The settings as this desktop holds them for `phone`.
 async fn stored_settings(desktop: &Desktop, phone: &str) -> Reply<Settings> {
     let replica = desktop.phone(phone)?;
     on_store(&replica, |s| Ok(s.reader().settings()?.unwrap_or_default())).await
 }
 
-/// The settings as the window may see them: the assistant's API key masked ("sk-…9f3a").
-pub fn masked(mut settings: Settings) -> Settings {
-    settings.assistant.api_key = mask_key(&settings.assistant.api_key);
-    settings
+/// Whether `phone` keeps an API key for the assistant (its mask and when), and whether a
+/// key typed here is still on its way to it.
+#[tauri::command]
+#[specta::specta]
+pub async fn assistant_key(
+    desktop: State<'_, SharedDesktop>,
+    phone: String,
+) -> Reply<AssistantKeyView> {
+    assistant_key_of(&desktop, &phone).await
 }
 
-/// The settings the window sent, with the stored API key back in place when the window
-/// sent the masked one (a new key typed in the window replaces it; an empty one removes it).
-pub fn unmasked(mut settings: Settings, stored: &Settings) -> Settings {
-    if settings.assistant.api_key == mask_key(&stored.assistant.api_key) {
-        settings
-            .assistant
-            .api_key
-            .clone_from(&stored.assistant.api_key);
+/// [`assistant_key`], on a desktop.
+pub async fn assistant_key_of(desktop: &Desktop, phone: &str) -> Reply<AssistantKeyView> {
+    let replica = desktop.phone(phone)?;
+    on_store(&replica, |s| {
+        Ok(key_view(
+            s.reader().assistant_key_state()?,
+            s.assistant_key_pending()?,
+        ))
+    })
+    .await
+}
+
+/// Sends `phone` a new API key for the assistant, or asks it to remove its key. The key is
+/// write-only: handed to the phone once, for the server in the settings, and never shown
+/// again (the phone answers with its mask).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_assistant_key(
+    desktop: State<'_, SharedDesktop>,
+    phone: String,
+    key: KeyInput,
+) -> Reply<AssistantKeyView> {
+    let replica = desktop.phone(&phone)?;
+    let change = key_change(key)?;
+    let r = replica.clone();
+    tauri::async_runtime::spawn_blocking(move || r.hand_over_assistant_key(change))
+        .await
+        .map_err(|e| AppError::new(format!("the key could not be sent: {e}")))??;
+    assistant_key_of(&desktop, &phone).await
+}
+
+/// The window's key input as core's write-only hand-over (checked: a masked key sent back
+/// is refused).
+pub fn key_change(key: KeyInput) -> Reply<KeyChange> {
+    Ok(match key {
+        KeyInput::Set(text) => KeyChange::Set(check_key(&text)?),
+        KeyInput::Remove => KeyChange::Remove,
+    })
+}
+
+/// What the window shows about the phone's key.
+pub fn key_view(state: Option<KeyState>, pending: bool) -> AssistantKeyView {
+    match state {
+        Some(state) => AssistantKeyView {
+            set: !state.mask.is_empty(),
+            mask: state.mask,
+            server: state.server,
+            status: state.status.as_str().to_string(),
+            reason: state.reason,
+            at_ms: Some(state.at_ms),
+            pending,
+        },
+        None => AssistantKeyView {
+            set: false,
+            mask: String::new(),
+            server: String::new(),
+            status: "none".into(),
+            reason: String::new(),
+            at_ms: None,
+            pending,
+        },
     }
-    settings
 }
 
 /// What is wrong with a settings document, field by field (empty when it is valid).
@@ -477,15 +534,18 @@ pub async fn validate_settings(settings: Settings) -> Reply<Vec<AppError>> {
 }
 
 /// Saves the settings of `phone` (its endpoint id), and of no other; it uses them from its
-/// next decision.
+/// next decision. With `api_key`, a new key (or its removal) goes to the phone with them,
+/// in the same change: the phone takes both at once, and keeps the key for the server
+/// these settings name.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_settings(
     desktop: State<'_, SharedDesktop>,
     phone: String,
     settings: Settings,
+    api_key: Option<KeyInput>,
 ) -> Reply<Settings> {
-    save_settings_to(&desktop, &phone, settings).await
+    save_settings_to(&desktop, &phone, settings, api_key).await
 }
 
 /// [`save_settings`], on a desktop.
@@ -493,16 +553,18 @@ pub async fn save_settings_to(
     desktop: &Desktop,
     phone: &str,
     settings: Settings,
+    api_key: Option<KeyInput>,
 ) -> Reply<Settings> {
     let replica = desktop.phone(phone)?;
-    let settings = unmasked(settings, &stored_settings(desktop, phone).await?);
+    let key = api_key.map(key_change).transpose()?;
     let patch = serde_json::to_value(&settings)
         .map_err(|e| AppError::new(format!("the settings could not be read: {e}")))?;
     let r = replica.clone();
-    let saved = tauri::async_runtime::spawn_blocking(move || r.change_settings(&patch))
-        .await
-        .map_err(|e| AppError::new(format!("the settings could not be saved: {e}")))??;
-    Ok(masked(saved))
+    let saved =
+        tauri::async_runtime::spawn_blocking(move || r.change_settings_and_key(&patch, key))
+            .await
+            .map_err(|e| AppError::new(format!("the settings could not be saved: {e}")))??;
+    Ok(saved)
 }
 
 /// A template rendered as a caller named Dana would get it, with its segment count.
@@ -902,8 +964,9 @@ pub async fn sample_day() -> Reply<String> {
 }
 
 /// Runs the real engine on a virtual clock over `day` (scenario JSON lines) with
-/// `settings` as edited for `phone` (whose stored API key stands in for the masked one):
-/// what would be texted, skipped and refused.
+/// `settings` as edited for `phone`: what would be texted, skipped, held and refused. The
+/// assistant answers from a script: this desktop has no key, and a dry run asks no server
+/// (the result says so).
 #[tauri::command]
 #[specta::specta]
 pub async fn dry_run(
@@ -918,7 +981,8 @@ pub async fn dry_run(
             "the pasted day is larger than 2 MB; dry-run a shorter one",
         ));
     }
-    let settings = unmasked(settings, &stored_settings(&desktop, &phone).await?);
+    // The phone named must be paired: the dry run is of its settings.
+    desktop.phone(&phone)?;
     tauri::async_runtime::spawn_blocking(move || ringback_core::scenario::dry_run(settings, &day))
         .await
         .map_err(|e| AppError::new(format!("the dry run stopped: {e}")))?
@@ -928,6 +992,7 @@ pub async fn dry_run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ringback_core::secret::KeyStatus;
 
     #[tokio::test]
     async fn previews_render_the_business_and_a_sample_name_and_refuse_bad_placeholders() {
@@ -954,31 +1019,47 @@ mod tests {
     }
 
     #[test]
-    fn the_api_key_goes_to_the_window_masked_and_comes_back_whole() {
-        let mut stored = Settings::default();
-        stored.assistant.api_key = "sk-proj-abcdefghijklmnop9f3a".into();
-        let shown = masked(stored.clone());
-        assert_eq!(shown.assistant.api_key, "sk-…9f3a");
+    fn the_window_never_gets_the_api_key_and_sends_it_write_only() {
+        // The settings the window reads have no key at all.
+        let shown = serde_json::to_value(Settings::default()).expect("json");
+        assert!(shown["assistant"].get("api_key").is_none());
+        // A document sent back with a key in it is no settings document.
+        let mut sent = shown.clone();
+        sent["assistant"]["api_key"] = "sk-…9f3a".into();
+        assert!(serde_json::from_value::<Settings>(sent).is_err());
+        // A key typed in the window is checked, and a mask sent back is refused.
+        let e = key_change(KeyInput::Set("sk-…9f3a".into())).expect_err("mask");
+        assert_eq!(e.field.as_deref(), Some("assistant.api_key"));
+        assert!(e.message.contains("masked"), "{}", e.message);
+        assert!(matches!(
+            key_change(KeyInput::Set(" sk-new-key-0000000000001 ".into())),
+            Ok(KeyChange::Set(k)) if k.expose() == "sk-new-key-0000000000001"
+        ));
+        assert!(matches!(
+            key_change(KeyInput::Remove),
+            Ok(KeyChange::Remove)
+        ));
         assert!(
-            !serde_json::to_string(&shown)
-                .expect("json")
-                .contains("abcdefgh")
+            !format!("{:?}", KeyInput::Set("sk-SECRET-0000000000001".into())).contains("SECRET")
         );
-        // Sent back unchanged: the stored key stays.
-        assert_eq!(
-            unmasked(shown.clone(), &stored).assistant.api_key,
-            stored.assistant.api_key
+        // What the window shows of the phone's key: its mask, when, and why.
+        let view = key_view(
+            Some(KeyState {
+                status: KeyStatus::Set,
+                mask: "sk-…6789".into(),
+                server: "https://api.openai.com".into(),
+                reason: "set from a desktop".into(),
+                at_ms: 1_800_000_000_000,
+                answers: None,
+            }),
+            false,
         );
-        // A new key typed in the window replaces it; an empty one removes it.
-        let mut typed = shown.clone();
-        typed.assistant.api_key = "sk-new-key-0000000000001".into();
-        assert_eq!(
-            unmasked(typed, &stored).assistant.api_key,
-            "sk-new-key-0000000000001"
-        );
-        let mut cleared = shown;
-        cleared.assistant.api_key = String::new();
-        assert_eq!(unmasked(cleared, &stored).assistant.api_key, "");
+        assert!(view.set);
+        assert_eq!(view.mask, "sk-…6789");
+        assert_eq!(view.status, "set");
+        let none = key_view(None, true);
+        assert!(!none.set && none.pending);
+        assert_eq!(none.status, "none");
     }
 
     #[test]
@@ -1046,14 +1127,11 @@ mod tests {
             business_name: "Acme Plumbing".into(),
             ..Settings::default()
         };
-        settings.assistant.api_key = "sk-proj-abcdefghijklmnop9f3a".into();
-        let saved = save_settings_to(&desktop, &mine, settings)
+        settings.assistant.base_url = "https://api.example.com/v1".into();
+        let key = KeyInput::Set("sk-proj-abcdefghijklmnop9f3a".into());
+        save_settings_to(&desktop, &mine, settings, Some(key))
             .await
             .expect("saved");
-        assert_eq!(
-            saved.assistant.api_key, "sk-…9f3a",
-            "masked on the way back"
-        );
         let stored = |id: &str| {
             desktop
                 .phone(id)
@@ -1062,7 +1140,20 @@ mod tests {
         };
         let on_mine = stored(&mine).expect("my phone got the settings");
         assert_eq!(on_mine.business_name, "Acme Plumbing");
-        assert_eq!(on_mine.assistant.api_key, "sk-proj-abcdefghijklmnop9f3a");
+        assert!(
+            desktop
+                .phone(&mine)
+                .expect("paired")
+                .with(|s| s.assistant_key_pending().expect("read")),
+            "the key is on its way to my phone"
+        );
+        assert!(
+            !desktop
+                .phone(&planted)
+                .expect("paired")
+                .with(|s| s.assistant_key_pending().expect("read")),
+            "and to no other"
+        );
         assert!(
             stored(&planted).is_none(),
             "the phone whose id sorts first received nothing, the API key least of all"
@@ -1077,12 +1168,12 @@ mod tests {
         );
         assert_eq!(
             settings_of(&desktop, &planted).await.expect("read"),
-            masked(Settings::default())
+            Settings::default()
         );
         // A phone that is not paired is refused in words, and nothing is written anywhere.
         let stranger = iroh::SecretKey::from_bytes(&[9; 32]).public().to_string();
         for unknown in [stranger.as_str(), "", "not a phone"] {
-            let err = save_settings_to(&desktop, unknown, Settings::default())
+            let err = save_settings_to(&desktop, unknown, Settings::default(), None)
                 .await
                 .expect_err("unknown phone");
             assert!(err.message.contains("not paired"), "{}", err.message);

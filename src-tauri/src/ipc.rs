@@ -501,3 +501,46 @@ pub struct PeersChanged {
     /// The phones now.
     pub phones: Vec<PeerRow>,
 }
+
+/// A new API key for the assistant, or its removal: what the window sends, write-only.
+/// The desktop hands it to the phone once and keeps nothing of it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyInput {
+    /// Keep this key on the phone.
+    Set(String),
+    /// Remove the key from the phone.
+    Remove,
+}
+
+impl std::fmt::Debug for KeyInput {
+    /// Never the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyInput::Set(_) => f.write_str("Set(…)"),
+            KeyInput::Remove => f.write_str("Remove"),
+        }
+    }
+}
+
+/// Whether the phone keeps an API key for the assistant, as the phone last said: a mask and
+/// when, never the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct AssistantKeyView {
+    /// The phone keeps a key.
+    pub set: bool,
+    /// It, as it may be shown ("sk-…6789"); empty when none.
+    pub mask: String,
+    /// The server it is kept for ("https://api.openai.com"); empty when none.
+    pub server: String,
+    /// What happened last: "set", "removed" or "refused" (a key not taken); "none" when
+    /// the phone never said.
+    pub status: String,
+    /// Why, in words (a refusal says what to do).
+    pub reason: String,
+    /// When the phone said so (Unix ms).
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub at_ms: Option<i64>,
+    /// This desktop sent a key (or its removal) the phone has not answered yet.
+    pub pending: bool,
+}

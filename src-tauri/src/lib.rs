@@ -49,6 +49,8 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::settings,
             commands::validate_settings,
             commands::save_settings,
+            commands::assistant_key,
+            commands::set_assistant_key,
             commands::preview_template,
             commands::sample_day,
             commands::dry_run,

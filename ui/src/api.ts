@@ -59,6 +59,7 @@ export type Devices = Data<"devices">;
 export type PeerRow = Item<Data<"overview">["phones"]>;
 export type Dashboard = Data<"dashboard">;
 export type DryRun = Data<"dryRun">;
+export type AssistantKey = Data<"assistantKey">;
 export type SegmentInfo = Data<"segments">;
 export type AppointmentView = Item<Data<"appointments">>;
 export type RefusedReply = Item<Data<"refusedReplies">>;

@@ -134,7 +134,7 @@ export function App() {
         {screen === "calls" && <Calls version={version} onOpen={openConversation} />}
         {screen === "appointments" && <Appointments version={version} onOpen={openConversation} {...choice} />}
         {screen === "dashboard" && <Dashboard version={version} {...choice} />}
-        {screen === "settings" && <SettingsScreen {...choice} />}
+        {screen === "settings" && <SettingsScreen {...choice} version={version} />}
         {screen === "devices" && <DevicesScreen phones={phones} waiting={requests.length} />}
         {screen === "demo" && demo && <DemoPanel />}
       </main>

@@ -51,24 +51,38 @@ export const commands = {
 	dashboard: (phone: string, fromDay: string, toDay: string) => typedError<Dashboard_Serialize, AppError_Serialize>(__TAURI_INVOKE("dashboard", { phone, fromDay, toDay })),
 	/**
 	 *  The settings `phone` (its endpoint id) runs with (the defaults until it has synced
-	 *  them), the API key masked.
+	 *  them). They hold no API key: that is on the phone only (see `assistant_key`).
 	 */
 	settings: (phone: string) => typedError<Settings_Serialize, AppError_Serialize>(__TAURI_INVOKE("settings", { phone })),
 	/**  What is wrong with a settings document, field by field (empty when it is valid). */
 	validateSettings: (settings: Settings_Deserialize) => typedError<AppError_Serialize[], AppError_Serialize>(__TAURI_INVOKE("validate_settings", { settings })),
 	/**
 	 *  Saves the settings of `phone` (its endpoint id), and of no other; it uses them from its
-	 *  next decision.
+	 *  next decision. With `api_key`, a new key (or its removal) goes to the phone with them,
+	 *  in the same change: the phone takes both at once, and keeps the key for the server
+	 *  these settings name.
 	 */
-	saveSettings: (phone: string, settings: Settings_Deserialize) => typedError<Settings_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_settings", { phone, settings })),
+	saveSettings: (phone: string, settings: Settings_Deserialize, apiKey: KeyInput | null) => typedError<Settings_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_settings", { phone, settings, apiKey })),
+	/**
+	 *  Whether `phone` keeps an API key for the assistant (its mask and when), and whether a
+	 *  key typed here is still on its way to it.
+	 */
+	assistantKey: (phone: string) => typedError<AssistantKeyView_Serialize, AppError_Serialize>(__TAURI_INVOKE("assistant_key", { phone })),
+	/**
+	 *  Sends `phone` a new API key for the assistant, or asks it to remove its key. The key is
+	 *  write-only: handed to the phone once, for the server in the settings, and never shown
+	 *  again (the phone answers with its mask).
+	 */
+	setAssistantKey: (phone: string, key: KeyInput) => typedError<AssistantKeyView_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_assistant_key", { phone, key })),
 	/**  A template rendered as a caller named Dana would get it, with its segment count. */
 	previewTemplate: (template: string, settings: Settings_Deserialize) => typedError<TemplatePreview, AppError_Serialize>(__TAURI_INVOKE("preview_template", { template, settings })),
 	/**  A sample day to dry-run the settings on. */
 	sampleDay: () => typedError<string, AppError_Serialize>(__TAURI_INVOKE("sample_day")),
 	/**
 	 *  Runs the real engine on a virtual clock over `day` (scenario JSON lines) with
-	 *  `settings` as edited for `phone` (whose stored API key stands in for the masked one):
-	 *  what would be texted, skipped and refused.
+	 *  `settings` as edited for `phone`: what would be texted, skipped, held and refused. The
+	 *  assistant answers from a script: this desktop has no key, and a dry run asks no server
+	 *  (the result says so).
 	 */
 	dryRun: (phone: string, settings: Settings_Deserialize, day: string) => typedError<DryRun_Serialize, AppError_Serialize>(__TAURI_INVOKE("dry_run", { phone, settings, day })),
 	/**  The devices screen: the pairing code, if one is shown, and the paired phones. */
@@ -212,6 +226,60 @@ export type AppointmentView_Serialize = {
 	summary: string,
 };
 
+/**
+ *  Whether the phone keeps an API key for the assistant, as the phone last said: a mask and
+ *  when, never the key.
+ */
+export type AssistantKeyView = AssistantKeyView_Serialize | AssistantKeyView_Deserialize;
+
+/**
+ *  Whether the phone keeps an API key for the assistant, as the phone last said: a mask and
+ *  when, never the key.
+ */
+export type AssistantKeyView_Deserialize = {
+	/**  The phone keeps a key. */
+	set: boolean,
+	/**  It, as it may be shown ("sk-…6789"); empty when none. */
+	mask: string,
+	/**  The server it is kept for ("https://api.openai.com"); empty when none. */
+	server: string,
+	/**
+	 *  What happened last: "set", "removed" or "refused" (a key not taken); "none" when
+	 *  the phone never said.
+	 */
+	status: string,
+	/**  Why, in words (a refusal says what to do). */
+	reason: string,
+	/**  When the phone said so (Unix ms). */
+	at_ms?: number | null,
+	/**  This desktop sent a key (or its removal) the phone has not answered yet. */
+	pending: boolean,
+};
+
+/**
+ *  Whether the phone keeps an API key for the assistant, as the phone last said: a mask and
+ *  when, never the key.
+ */
+export type AssistantKeyView_Serialize = {
+	/**  The phone keeps a key. */
+	set: boolean,
+	/**  It, as it may be shown ("sk-…6789"); empty when none. */
+	mask: string,
+	/**  The server it is kept for ("https://api.openai.com"); empty when none. */
+	server: string,
+	/**
+	 *  What happened last: "set", "removed" or "refused" (a key not taken); "none" when
+	 *  the phone never said.
+	 */
+	status: string,
+	/**  Why, in words (a refusal says what to do). */
+	reason: string,
+	/**  When the phone said so (Unix ms). */
+	at_ms: number | null,
+	/**  This desktop sent a key (or its removal) the phone has not answered yet. */
+	pending: boolean,
+};
+
 /**  How the assistant takes part in conversations. */
 export type AssistantMode = 
 /**  Never (the default). */
@@ -223,13 +291,13 @@ export type AssistantMode =
 
 /**
  *  The assistant part of the settings. What it may say comes from here, never from the
- *  model.
+ *  model. Its API key is not here: that stays on the phone.
  */
 export type AssistantSettings = AssistantSettings_Serialize | AssistantSettings_Deserialize;
 
 /**
  *  The assistant part of the settings. What it may say comes from here, never from the
- *  model.
+ *  model. Its API key is not here: that stays on the phone.
  */
 export type AssistantSettings_Deserialize = {
 	/**  Off, suggest or auto. */
@@ -243,8 +311,6 @@ export type AssistantSettings_Deserialize = {
 	base_url?: string,
 	/**  The model's name at that endpoint. */
 	model?: string,
-	/**  The endpoint's API key (empty for a local server). Never logged; shown masked. */
-	api_key?: string,
 	/**  How long an answer may take before the conversation is left to the team (1–120 s). */
 	timeout_seconds?: number,
 	/**  Most assistant texts per conversation per day (1–50). */
@@ -265,7 +331,7 @@ export type AssistantSettings_Deserialize = {
 
 /**
  *  The assistant part of the settings. What it may say comes from here, never from the
- *  model.
+ *  model. Its API key is not here: that stays on the phone.
  */
 export type AssistantSettings_Serialize = {
 	/**  Off, suggest or auto. */
@@ -279,8 +345,6 @@ export type AssistantSettings_Serialize = {
 	base_url: string,
 	/**  The model's name at that endpoint. */
 	model: string,
-	/**  The endpoint's API key (empty for a local server). Never logged; shown masked. */
-	api_key: string,
 	/**  How long an answer may take before the conversation is left to the team (1–120 s). */
 	timeout_seconds: number,
 	/**  Most assistant texts per conversation per day (1–50). */
@@ -748,12 +812,16 @@ export type DryRunLine_Serialize = {
 export type DryRun_Deserialize = {
 	/**  One line per text, skip and refusal. */
 	lines: DryRunLine_Deserialize[],
+	/**  With the assistant on: that its answers here are scripted, not the model's. */
+	assistant_note?: string | null,
 };
 
 /**  What a dry run would do, in time order. */
 export type DryRun_Serialize = {
 	/**  One line per text, skip and refusal. */
 	lines: DryRunLine_Serialize[],
+	/**  With the assistant on: that its answers here are scripted, not the model's. */
+	assistant_note: string | null,
 };
 
 /**  An exported file. */
@@ -814,6 +882,16 @@ export type InboxFilter =
 "booked" | 
 /**  Opted out. */
 "opted_out";
+
+/**
+ *  A new API key for the assistant, or its removal: what the window sends, write-only.
+ *  The desktop hands it to the phone once and keeps nothing of it.
+ */
+export type KeyInput = 
+/**  Keep this key on the phone. */
+{ set: string } | 
+/**  Remove the key from the phone. */
+"remove";
 
 /**  An automatic answer to a one-word text. */
 export type KeywordReply = {

@@ -82,11 +82,12 @@ fn scenario_command(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown option “{other}”\n{USAGE}")),
         }
     }
-    let settings = read_settings(settings_path.as_deref())?;
+    let start = read_settings(settings_path.as_deref())?;
     let events = scenario::read_events(std::io::stdin().lock()).map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    scenario::run(settings, &events, &mut out).map_err(|e| e.to_string())?;
+    scenario::run(start.settings, start.api_key.as_ref(), &events, &mut out)
+        .map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())
 }
 
@@ -113,7 +114,7 @@ fn serve_command(args: &[String]) -> Result<(), String> {
         }
     }
     let data = data.ok_or_else(|| format!("serve needs --data DIR\n{USAGE}"))?;
-    let settings = read_settings(settings_path.as_deref())?;
+    let start = read_settings(settings_path.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -122,7 +123,8 @@ fn serve_command(args: &[String]) -> Result<(), String> {
     runtime
         .block_on(serve::serve(serve::ServeOptions {
             data: data.into(),
-            settings,
+            settings: start.settings,
+            api_key: start.api_key,
             network,
             pair,
             name,
@@ -144,8 +146,9 @@ fn parse_network(text: &str) -> Result<NetworkMode, String> {
     }
 }
 
-/// The starting settings: the defaults, with the file's merged in when one is named.
-fn read_settings(path: Option<&str>) -> Result<ringback_core::Settings, String> {
+/// The starting settings (the defaults, with the file's merged in when one is named) and
+/// the assistant's API key when the file holds one.
+fn read_settings(path: Option<&str>) -> Result<scenario::Start, String> {
     let text = match path {
         Some(path) => Some(
             std::fs::read_to_string(path)

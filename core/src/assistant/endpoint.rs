@@ -76,6 +76,9 @@ pub enum EndpointError {
          http://127.0.0.1:8080/v1 or https://api.openai.com/v1."
     )]
     InvalidUrl(String),
+    /// Plain http to a host outside this device and its local network: nothing was sent.
+    #[error("Nothing was sent to the assistant's server: {0}.")]
+    PlainHttp(String),
     /// The whole request took longer than the configured bound.
     #[error(
         "The assistant's server did not answer within {}; the conversation stays with your team.",
@@ -148,27 +151,7 @@ fn status_sentence(status: u16, message: &str) -> String {
     }
 }
 
-/// The key as it may be shown: its prefix ("sk-") and last four characters, "sk-…9f3a".
-/// Keys under 12 characters show nothing of themselves ("••••"); no key shows as "".
-pub fn mask_key(key: &str) -> String {
-    let key = key.trim();
-    let chars: Vec<char> = key.chars().collect();
-    if chars.is_empty() {
-        return String::new();
-    }
-    if chars.len() < 12 {
-        return "••••".to_string();
-    }
-    // A vendor prefix such as "sk-" or "gsk_", never more than 4 characters of it.
-    let prefix: String = match chars.iter().take(4).position(|c| *c == '-' || *c == '_') {
-        Some(at) if chars[..at].iter().all(char::is_ascii_alphanumeric) => {
-            chars[..=at].iter().collect()
-        }
-        _ => String::new(),
-    };
-    let last: String = chars[chars.len() - 4..].iter().collect();
-    format!("{prefix}…{last}")
-}
+pub use crate::secret::mask_key;
 
 /// Asks the model for the next message: POST `{base_url}/chat/completions` with the
 /// messages, a low temperature, a JSON-object answer and at most 300 tokens. The whole
@@ -391,17 +374,24 @@ fn chat_url(base: &str) -> Result<reqwest::Url, EndpointError> {
         return Err(EndpointError::NotSet);
     }
     let invalid = || EndpointError::InvalidUrl(short(trimmed));
-    let base = reqwest::Url::parse(trimmed).map_err(|_| invalid())?;
-    if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none_or(str::is_empty) {
-        return Err(invalid());
-    }
+    // The settings' rule again, at the moment of sending: plain http only to this device
+    // or the local network, whatever the settings say or said when they were saved. The
+    // address as written and the one requested are both checked.
+    let allowed = |address: &str| match super::address::check(address) {
+        Ok(url) => Ok(url),
+        Err(super::address::AddressError::NotWeb(_)) => Err(invalid()),
+        Err(e @ super::address::AddressError::PlainHttp { .. }) => {
+            Err(EndpointError::PlainHttp(e.to_string()))
+        }
+    };
+    allowed(trimmed)?;
     let without_slash = trimmed.trim_end_matches('/');
     let full = if without_slash.ends_with("/chat/completions") {
         without_slash.to_string()
     } else {
         format!("{without_slash}/chat/completions")
     };
-    reqwest::Url::parse(&full).map_err(|_| invalid())
+    allowed(&full)
 }
 
 fn unreachable(e: reqwest::Error) -> EndpointError {
@@ -686,6 +676,7 @@ fn scrub_error(error: EndpointError, key: &str) -> EndpointError {
     };
     match error {
         EndpointError::InvalidUrl(t) => EndpointError::InvalidUrl(scrub(t)),
+        EndpointError::PlainHttp(t) => EndpointError::PlainHttp(scrub(t)),
         EndpointError::Unreachable(t) => EndpointError::Unreachable(scrub(t)),
         EndpointError::BadResponse(t) => EndpointError::BadResponse(scrub(t)),
         EndpointError::Status { status, message } => EndpointError::Status {

@@ -148,6 +148,19 @@ pub fn facts(config: &Config) -> Facts {
 }
 
 impl Engine {
+    /// A key from the phone's own starting settings (onboarding, a simulated phone's
+    /// settings file), kept for the server of the settings in force while the phone has
+    /// never had a key: one set or removed later (from a desktop) is not overridden.
+    pub fn start_with_key(&mut self, key: &crate::secret::Secret) -> Result<(), EngineError> {
+        let Some(settings) = self.config.as_ref().map(|c| c.settings.clone()) else {
+            return Ok(());
+        };
+        if self.store.reader().assistant_key_state()?.is_some() {
+            return Ok(());
+        }
+        self.replace_settings_and_key(settings, Some(crate::secret::KeyChange::Set(key.clone())))
+    }
+
     /// The questions for the model that are ready to be asked; each is handed out once.
     pub fn take_assistant_jobs(&mut self) -> Vec<AssistantJob> {
         std::mem::take(&mut self.jobs.ready)
@@ -434,7 +447,13 @@ impl Engine {
             schema,
             base_url: settings.base_url.trim().to_string(),
             model: settings.model.trim().to_string(),
-            api_key: settings.api_key.clone(),
+            // From the phone's secret store, and only for the server it was given for.
+            api_key: self
+                .store
+                .reader()
+                .assistant_key_for(&settings.base_url)?
+                .map(|key| key.expose().to_string())
+                .unwrap_or_default(),
             timeout: Duration::from_secs(u64::from(settings.timeout_seconds)),
         };
         // A newer text supersedes a question still in flight: its answer will be dropped.

@@ -151,6 +151,7 @@ impl Store {
         let mut held = self.held.clone();
         let mut clock = self.clock;
         let mut report = ApplyReport::default();
+        let mut keys = super::secrets::KeyWork::default();
         let tx = self.conn.transaction()?;
         for op in ops {
             let refuse = |why: &str| ApplyError::NotAllowed {
@@ -204,12 +205,23 @@ impl Store {
             };
             for change in &op.changes {
                 apply_change(&tx, op, change, stamp, ms(now), &mut report)?;
+                super::secrets::apply(&tx, op, change, &self.origin, relays, &mut keys)?;
             }
             if relays {
-                append_op(&tx, &op.origin, op.seq, op.hlc, &op.changes)?;
+                // Relayed without any API key: that stays on the phone.
+                let kept = super::secrets::redacted(&op.changes);
+                append_op(&tx, &op.origin, op.seq, op.hlc, &kept)?;
             }
             held.observe(&op.origin, op.seq);
             report.applied += 1;
+        }
+        if relays && let Some(state) = keys.take_answer() {
+            // The phone answers a hand-over (or says the key went) in the same transaction.
+            let hlc = clock.tick(ms(now));
+            let seq = held.get(&self.origin) + 1;
+            let change = super::secrets::answer_change(&tx, &self.origin, hlc, state)?;
+            append_op(&tx, &self.origin, seq, hlc, std::slice::from_ref(&change))?;
+            held.observe(&self.origin, seq);
         }
         if !relays && report.applied > 0 {
             for (origin, seq) in held.iter() {
@@ -235,6 +247,9 @@ impl Store {
             index_pending(&tx)?;
         }
         tx.commit()?;
+        if keys.blanked {
+            self.flush_freed();
+        }
         if report.applied > 0 {
             self.held = held;
             self.clock = clock;
@@ -276,6 +291,7 @@ fn change_name(change: &Change) -> &'static str {
         Change::Held { .. } => "held texts",
         Change::RequestRefused { .. } => "refused replies",
         Change::Appointment { .. } => "appointments",
+        Change::AssistantKey { .. } | Change::AssistantKeyState { .. } => "the assistant's key",
     }
 }
 
@@ -552,8 +568,11 @@ fn apply_change(
         }
         Change::Settings { document } => {
             // Checked by the same code as a local change; a document the phone would refuse
-            // is refused everywhere, so every replica keeps the same settings.
-            match Settings::from_value(document).and_then(|s| s.validate().map(|_| s)) {
+            // is refused everywhere, so every replica keeps the same settings. An API key in
+            // it (from a device older than this one) is dropped: keys travel only as
+            // hand-overs.
+            let document = crate::secret::without_api_key(document);
+            match Settings::from_value(&document).and_then(|s| s.validate().map(|_| s)) {
                 Ok(settings) => {
                     let document = settings.to_value();
                     if lww_claim(tx, "settings", stamp, &document.to_string())? {
@@ -593,6 +612,8 @@ fn apply_change(
                 report.requests += 1;
             }
         }
+        // The key's side is `secrets::apply`.
+        Change::AssistantKey { .. } | Change::AssistantKeyState { .. } => {}
         Change::Peer {
             endpoint,
             origin,

@@ -346,3 +346,111 @@ fn the_desktop_sees_unread_totals_new_inbound_texts_and_read_markers() {
         "an unknown conversation has read nothing"
     );
 }
+
+#[test]
+fn migration_05_takes_the_api_key_out_of_every_store_and_keeps_it_on_the_phone_only() {
+    const KEY: &str = "sk-live-SECRETSECRET-0123456789";
+    let secrets = super::secrets::migration_id(&super::MIGRATIONS_DIR).expect("secrets step");
+    let migrations = MIGRATIONS.as_ref().expect("migrations");
+    let hosted = serde_json::json!({"business_name": "Acme", "assistant": {"mode": "suggest",
+        "base_url": "https://api.example.com/v1", "model": "m", "api_key": KEY}});
+    // Plain http to the open internet, refused from this version on.
+    let open_http = serde_json::json!({"business_name": "Acme", "assistant": {"mode": "auto",
+        "base_url": "http://api.example.com/v1", "model": "m", "api_key": KEY}});
+    for on_the_phone in [true, false] {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("ringback.db");
+        {
+            let mut conn = rusqlite::Connection::open(&path).expect("raw");
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .expect("wal");
+            migrations
+                .to_version(&mut conn, secrets - 1)
+                .expect("the version before");
+            let own = if on_the_phone { "phone" } else { "desk" };
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('origin', ?1), ('phone_origin', 'phone')",
+                [own],
+            )
+            .expect("meta");
+            conn.execute(
+                "INSERT INTO settings (id, document, updated_at) VALUES (1, ?1, 5)",
+                [hosted.to_string()],
+            )
+            .expect("settings");
+            conn.execute(
+                "INSERT INTO lww (key, hlc_ms, hlc_counter, origin, value)
+                 VALUES ('settings', 5, 0, 'desk', ?1)",
+                [hosted.to_string()],
+            )
+            .expect("lww");
+            // An address the old check took by its first letters, which this version's
+            // parser does not: the assistant goes off rather than the settings invalid.
+            let unparsable = serde_json::json!({"business_name": "Acme", "assistant": {
+                "mode": "auto", "base_url": "http://localhost:99999/v1", "model": "m"}});
+            for (seq, document) in [(1, &open_http), (2, &hosted), (3, &unparsable)] {
+                let body = serde_json::json!([{"settings": {"document": document}}]);
+                conn.execute(
+                    "INSERT INTO ops (origin, seq, hlc_ms, hlc_counter, body)
+                     VALUES ('desk', ?1, ?1, 0, ?2)",
+                    rusqlite::params![seq, body.to_string()],
+                )
+                .expect("op");
+            }
+        }
+        let store = Store::open(&path).expect("migrated");
+        let reader = store.reader();
+        let settings = reader.settings().expect("read").expect("settings");
+        assert_eq!(settings.assistant.base_url, "https://api.example.com/v1");
+        assert_eq!(settings.assistant.model, "m");
+        settings.validate().expect("still valid");
+        let key = reader
+            .assistant_key_for("https://api.example.com/v1")
+            .expect("read")
+            .map(|k| k.expose().to_string());
+        // Every op still reads, without the key; the plain-http document has the assistant
+        // off (so every replica keeps valid, equal settings).
+        let ops = store
+            .ops_after(&crate::sync::version::VersionVector::new(), 100)
+            .expect("ops");
+        assert_eq!(ops.len(), 3);
+        let third = serde_json::to_value(&ops[2].changes).expect("json");
+        assert_eq!(third[0]["settings"]["document"]["assistant"]["mode"], "off");
+        for op in &ops {
+            let crate::sync::op::Change::Settings { document } = &op.changes[0] else {
+                panic!("a settings op");
+            };
+            let settings = Settings::from_value(document).expect("readable");
+            settings.validate().expect("valid");
+        }
+        let first = serde_json::to_value(&ops[0].changes).expect("json");
+        assert_eq!(first[0]["settings"]["document"]["assistant"]["mode"], "off");
+        assert_eq!(
+            first[0]["settings"]["document"]["assistant"]["base_url"],
+            ""
+        );
+        drop(store);
+        let bytes = |name: &str| std::fs::read(dir.path().join(name)).unwrap_or_default();
+        let holds = |b: Vec<u8>| b.windows(12).any(|w| w == b"SECRETSECRET");
+        if on_the_phone {
+            assert_eq!(key.as_deref(), Some(KEY), "the phone keeps its key");
+        } else {
+            assert_eq!(key, None, "a desktop keeps no key");
+            assert!(
+                !holds(bytes("ringback.db")),
+                "the desktop's file holds the key"
+            );
+            assert!(!holds(bytes("ringback.db-wal")));
+        }
+        // Nowhere but the secret store, on the phone either.
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        for sql in [
+            "SELECT count(*) FROM settings WHERE instr(document, 'SECRETSECRET')",
+            "SELECT count(*) FROM lww WHERE instr(value, 'SECRETSECRET')",
+            "SELECT count(*) FROM ops WHERE instr(body, 'SECRETSECRET')",
+        ] {
+            let n: i64 = conn.query_row(sql, [], |r| r.get(0)).expect(sql);
+            assert_eq!(n, 0, "{sql}");
+        }
+    }
+}

@@ -71,6 +71,17 @@ impl<'c> WriteTx<'c> {
         self.changes.borrow_mut().push(change);
     }
 
+    /// The transaction, this device's origin and the op's clock, for the store's other
+    /// modules (`secrets`).
+    pub(super) fn parts(&self) -> (&'c Transaction<'c>, &'c str, Hlc) {
+        (self.tx, self.origin, self.hlc)
+    }
+
+    /// Records a change made by another of the store's modules.
+    pub(super) fn push(&self, change: Change) {
+        self.record(change);
+    }
+
     /// Reads that see this transaction's own writes.
     pub fn reader(&self) -> super::Reader<'_> {
         super::Reader { conn: self.tx }
@@ -399,7 +410,8 @@ impl<'c> WriteTx<'c> {
         lww_claim(self.tx, "settings", stamp, &document.to_string())?;
         write_settings(self.tx, &document, ms(at))?;
         self.record(Change::Settings { document });
-        Ok(())
+        // On the phone: a key kept for another server than these settings name goes.
+        self.key_follows_settings(at)
     }
 
     /// Books an appointment in a conversation (phone only); returns its id.

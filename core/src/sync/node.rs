@@ -26,7 +26,7 @@ use super::replica::{DesktopReplica, PhoneReplica};
 use super::session::{self, Faults, FrameReader, Hello, SessionStats, SyncError};
 use super::ticket::{self, PairingTicket};
 use crate::engine::service::EngineHandle;
-use crate::store::{PeerRecord, StoreError};
+use crate::store::{PeerRecord, Store, StoreError};
 
 /// The ALPN of pairing.
 pub const PAIR_ALPN: &[u8] = b"ringback/pair/1";
@@ -718,11 +718,13 @@ impl DesktopNode {
             .map_err(|e| StoreError::Corrupt(format!("{}: {e}", root.display())))?;
         if let Ok(entries) = std::fs::read_dir(&root) {
             for entry in entries.flatten() {
-                let Some(id) = entry
-                    .file_name()
-                    .to_str()
-                    .and_then(|n| n.parse::<EndpointId>().ok())
-                else {
+                let name = entry.file_name();
+                if name.to_str().is_some_and(|n| n.starts_with("unpaired-")) {
+                    // Kept from before this version: no key stays in it either.
+                    scrub_unpaired(&entry.path());
+                    continue;
+                }
+                let Some(id) = name.to_str().and_then(|n| n.parse::<EndpointId>().ok()) else {
                     continue;
                 };
                 let replica = DesktopReplica::open(&entry.path().join("ringback.db"))?;
@@ -849,8 +851,12 @@ impl DesktopNode {
     }
 
     /// Unpairs a phone: its connection closes now and it is refused from then on. Its data
-    /// is kept in `phones/unpaired-<id>-<time>/`.
+    /// is kept in `phones/unpaired-<id>-<time>/`, without any API key this desktop handed
+    /// over and the phone never answered (it never will now).
     pub fn unpair(&self, id: &EndpointId) -> Result<(), StoreError> {
+        if let Some(replica) = self.phone(id) {
+            replica.with(Store::scrub_secrets)?;
+        }
         let replica = lock(&self.inner.phones).remove(id);
         if let Some(conn) = lock(&self.inner.sessions).remove(id) {
             conn.close(CLOSE_NOT_PAIRED.into(), b"unpaired");
@@ -1090,6 +1096,19 @@ async fn write_reply(
     send.write_all(&bytes)
         .await
         .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))
+}
+
+/// Opens a replica kept from an unpaired phone, which brings it to this version (migration
+/// 05 takes the API key out of its settings and ops) and blanks any key hand-over left in
+/// it. Best effort: a folder that cannot be opened is left as it is, and said so.
+fn scrub_unpaired(dir: &Path) {
+    let path = dir.join("ringback.db");
+    if !path.exists() {
+        return;
+    }
+    if let Err(e) = Store::open(&path).and_then(|mut store| store.scrub_secrets()) {
+        tracing::warn!(folder = %dir.display(), error = %e, "an unpaired phone's data could not be scrubbed of secrets");
+    }
 }
 
 /// Creates the replica for a newly accepted phone (or keeps the one it has, when it pairs

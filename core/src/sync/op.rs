@@ -9,6 +9,7 @@ use super::hlc::Hlc;
 use crate::assistant::{AssistantState, LeadFields};
 use crate::conversation::LeadStatus;
 use crate::opt_out::ReviewState;
+use crate::secret::{KeyChange, KeyState};
 
 /// One op: a device's transaction, named everywhere by `(origin, seq)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -262,6 +263,22 @@ pub enum Change {
         /// When it was booked.
         created_at: i64,
     },
+    /// A desktop hands the phone the assistant's API key, or takes it away: write-only.
+    /// The phone keeps the key in its secret store and relays this with the key blanked;
+    /// it answers with [`Change::AssistantKeyState`].
+    AssistantKey {
+        /// The key to keep, or its removal (blanked in every stored and relayed copy).
+        key: KeyChange,
+        /// The server (`scheme://host:port`) the key was typed for: the phone refuses it
+        /// when its assistant uses another.
+        server: String,
+    },
+    /// What the phone keeps for the assistant's key: a mask and when, never the key (phone
+    /// only; last writer wins).
+    AssistantKeyState {
+        /// Set, removed or refused, with the mask, the server and why.
+        state: KeyState,
+    },
     /// A device was paired (phone only) or unpaired (any device); last writer wins.
     Peer {
         /// Its endpoint id.
@@ -285,6 +302,7 @@ impl Change {
             Change::Field { .. }
                 | Change::Settings { .. }
                 | Change::Reply { .. }
+                | Change::AssistantKey { .. }
                 | Change::Peer { paired: false, .. }
         ) || matches!(self, Change::OptOutReview { state, .. } if state.is_decision())
     }

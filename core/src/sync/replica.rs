@@ -12,6 +12,7 @@ use super::op::{Op, Role};
 use super::session::{Hello, Replica, SyncError};
 use super::version::VersionVector;
 use crate::engine::service::EngineHandle;
+use crate::secret::KeyChange;
 use crate::settings::{Settings, SettingsError};
 use crate::store::{ApplyReport, ConversationId, ReplyDraft, Source, Store, StoreError};
 
@@ -192,17 +193,70 @@ impl DesktopReplica {
 
     /// Changes the settings: `patch` merged into the settings in force (or the defaults),
     /// checked by the same code as on the phone. Invalid settings are refused with the
-    /// field named, and nothing is sent.
+    /// field named, and nothing is sent. An `assistant.api_key` in the patch is handed to
+    /// the phone with them (see [`DesktopReplica::change_settings_and_key`]).
     pub fn change_settings(&self, patch: &serde_json::Value) -> Result<Settings, DesktopError> {
+        let mut patch = patch.clone();
+        let key = crate::secret::take_api_key(&mut patch)?;
+        self.change_settings_and_key(&patch, key)
+    }
+
+    /// [`DesktopReplica::change_settings`], with the assistant's API key handed to the phone
+    /// in the same op, so that the phone takes both at once. The key is written into that
+    /// op only, never into this desktop's settings, and blanked there once the phone has
+    /// it; the phone keeps it only for the server the new settings name.
+    pub fn change_settings_and_key(
+        &self,
+        patch: &serde_json::Value,
+        key: Option<KeyChange>,
+    ) -> Result<Settings, DesktopError> {
         self.with(|s| {
             let base = s.reader().settings()?.unwrap_or_default();
             let next = base.patched(patch)?;
             next.validate()?;
+            let key = hand_over(key, &next)?;
             let now = Timestamp::now();
-            s.write(now, "settings_changed", |tx| tx.save_settings(&next, now))?;
+            s.write(now, "settings_changed", |tx| {
+                tx.save_settings(&next, now)?;
+                if let Some((key, server)) = key {
+                    tx.hand_over_assistant_key(key, &server);
+                }
+                Ok(())
+            })?;
             Ok(next)
         })
     }
+
+    /// Hands the phone the assistant's API key (or asks it to remove its key), write-only,
+    /// for the server of the settings in force.
+    pub fn hand_over_assistant_key(&self, key: KeyChange) -> Result<(), DesktopError> {
+        self.with(|s| {
+            let settings = s.reader().settings()?.unwrap_or_default();
+            let Some((key, server)) = hand_over(Some(key), &settings)? else {
+                return Ok(());
+            };
+            s.write(Timestamp::now(), "assistant_key_handed_over", |tx| {
+                tx.hand_over_assistant_key(key, &server);
+                Ok(())
+            })?;
+            Ok(())
+        })
+    }
+}
+
+/// A key change and the server it is for (the settings' server for a key to keep).
+fn hand_over(
+    key: Option<KeyChange>,
+    settings: &Settings,
+) -> Result<Option<(KeyChange, String)>, DesktopError> {
+    Ok(match key {
+        Some(KeyChange::Set(k)) => {
+            let server = crate::secret::server_for_key(&settings.assistant.base_url)?;
+            Some((KeyChange::Set(k), server))
+        }
+        Some(KeyChange::Remove) => Some((KeyChange::Remove, String::new())),
+        Some(KeyChange::Redacted) | None => None,
+    })
 }
 
 impl Replica for DesktopReplica {

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { cloneElement, isValidElement, type ComponentChildren, type VNode } from "preact";
-import { api, messageOf, type AppErrorShape, type DryRun, type Settings } from "../api";
+import { api, messageOf, type AppErrorShape, type AssistantKey, type DryRun, type Settings } from "../api";
 import type { AssistantMode, Audience, CallOutcome, Network } from "../bindings";
-import { clock } from "../format";
+import { clock, when } from "../format";
 import { segmentWords } from "./Conversation";
 import { PhonePicker, phoneName, type PhoneChoice } from "../components/PhonePicker";
 
@@ -129,7 +129,7 @@ function sectionOf(field: string): string {
 }
 
 /** The settings of one phone, named on the screen; a chooser when several are paired. */
-export function SettingsScreen(props: PhoneChoice) {
+export function SettingsScreen(props: PhoneChoice & { version?: number }) {
   if (props.phone === null) {
     return (
       <section class="page" aria-labelledby="settings-title">
@@ -147,13 +147,16 @@ export function SettingsScreen(props: PhoneChoice) {
   return <SettingsForm key={props.phone} {...props} phone={props.phone} />;
 }
 
-function SettingsForm(props: PhoneChoice & { phone: string }) {
+function SettingsForm(props: PhoneChoice & { phone: string; version?: number }) {
   const name = phoneName(props.phones, props.phone);
   const [saved, setSaved] = useState<Settings | null>(null);
   const [draft, setDraft] = useState<Settings | null>(null);
   const [errors, setErrors] = useState<AppErrorShape[]>([]);
   const [status, setStatus] = useState("");
   const [loadError, setLoadError] = useState("");
+  // The API key is write-only: typed here, sent to the phone once with Save, never read back.
+  const [keyText, setKeyText] = useState("");
+  const [keyState, setKeyState] = useState<AssistantKey | null>(null);
 
   useEffect(() => {
     api
@@ -164,6 +167,15 @@ function SettingsForm(props: PhoneChoice & { phone: string }) {
       })
       .catch((e) => setLoadError(messageOf(e)));
   }, []);
+
+  // What the phone says about its key (a mask and when), again whenever a phone's data
+  // changes: its answer to a key sent from here comes that way.
+  useEffect(() => {
+    api
+      .assistantKey(props.phone)
+      .then(setKeyState)
+      .catch(() => undefined);
+  }, [props.version]);
 
   useEffect(() => {
     if (!draft) return;
@@ -189,17 +201,28 @@ function SettingsForm(props: PhoneChoice & { phone: string }) {
     setDraft((d) => (d ? setPath(d, path, value) : d));
     setStatus("");
   };
-  const changed = JSON.stringify(draft) !== JSON.stringify(saved);
+  const changed = JSON.stringify(draft) !== JSON.stringify(saved) || keyText.trim() !== "";
   const general = errors.filter((e) => !hasSpot(e.field, draft));
 
   const save = () => {
     setStatus("Saving…");
+    const newKey = keyText.trim();
     api
-      .saveSettings(props.phone, draft)
+      .saveSettings(props.phone, draft, newKey ? { set: newKey } : null)
       .then((s) => {
         setSaved(s);
         setDraft(s);
-        setStatus(`Saved on ${name} — the phone will use this from the next call.`);
+        setKeyText("");
+        setErrors([]);
+        setStatus(
+          newKey
+            ? `Saved on ${name} — the phone will use this from the next call. The key goes to the phone once; this desktop does not keep it.`
+            : `Saved on ${name} — the phone will use this from the next call.`,
+        );
+        api
+          .assistantKey(props.phone)
+          .then(setKeyState)
+          .catch(() => undefined);
       })
       .catch((e) => {
         setStatus(messageOf(e));
@@ -450,18 +473,70 @@ function SettingsForm(props: PhoneChoice & { phone: string }) {
         </Field>
       </fieldset>
 
-      <AssistantSection draft={draft} saved={saved} errors={errors} set={set} />
+      <AssistantSection
+        phone={props.phone}
+        draft={draft}
+        errors={errors}
+        set={set}
+        keyText={keyText}
+        setKeyText={(t) => {
+          setKeyText(t);
+          setStatus("");
+        }}
+        keyState={keyState}
+        setKeyState={setKeyState}
+      />
 
       <DryRunBox settings={draft} phone={props.phone} />
     </section>
   );
 }
 
-function AssistantSection(props: { draft: Settings; saved: Settings | null; errors: AppErrorShape[]; set: (path: string, value: unknown) => void }) {
-  const { draft, errors, set } = props;
+/** The server (origin) of an address, as the phone compares them: "" when it is none. */
+export function serverOf(address: string): string {
+  try {
+    const url = new URL(address.trim());
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : "";
+  } catch {
+    return "";
+  }
+}
+
+/** What the phone says about its key, in words. */
+export function keyWords(k: AssistantKey | null): string {
+  if (!k) return "";
+  const since = k.at_ms ? ` (since ${when(k.at_ms)})` : "";
+  const held = k.set ? `A key is set on the phone: ${k.mask}, for ${k.server}${since}.` : "No key on the phone.";
+  if (k.pending) return `${held} A key sent from here is on its way to the phone.`;
+  if (k.status === "refused") return `${held} The phone did not take the last key: ${k.reason}.`;
+  if (k.status === "removed" && k.reason.startsWith("removed: ")) return `No key on the phone: ${k.reason.slice("removed: ".length)}.`;
+  return held;
+}
+
+function AssistantSection(props: {
+  phone: string;
+  draft: Settings;
+  errors: AppErrorShape[];
+  set: (path: string, value: unknown) => void;
+  keyText: string;
+  setKeyText: (t: string) => void;
+  keyState: AssistantKey | null;
+  setKeyState: (k: AssistantKey) => void;
+}) {
+  const { draft, errors, set, keyState } = props;
   const a = draft.assistant;
-  const savedKey = props.saved?.assistant.api_key ?? "";
+  const [keyProblem, setKeyProblem] = useState("");
   const week = Object.values(a.availability).every((r) => r.length === 0);
+  // The phone drops its key when the assistant moves to another server, unless a new one
+  // comes with the move.
+  const moves = !!keyState?.set && !props.keyText.trim() && serverOf(a.base_url) !== keyState.server;
+  const remove = () => {
+    setKeyProblem("");
+    api
+      .setAssistantKey(props.phone, "remove")
+      .then(props.setKeyState)
+      .catch((e) => setKeyProblem(messageOf(e)));
+  };
   return (
     <fieldset data-testid="assistant-settings">
       <legend>Assistant</legend>
@@ -498,25 +573,39 @@ function AssistantSection(props: { draft: Settings; saved: Settings | null; erro
         label="API key"
         field="assistant.api_key"
         errors={errors}
-        hint={
-          savedKey
-            ? `Saved key: ${savedKey}. Type a new key to replace it; clear the box to remove it.`
-            : "Empty for a local server. The key is kept on the phone and never shown in full."
-        }
+        hint="Empty for a local server. The key is kept on the phone only: Save sends it there once, and no desktop can read it back."
       >
         <input
           id="as-key"
           data-testid="assistant-api-key"
           type="password"
           autoComplete="off"
-          value={a.api_key}
-          onFocus={(e) => {
-            // Typing replaces the saved key rather than adding to its masked form.
-            if (a.api_key && a.api_key === savedKey) (e.currentTarget as HTMLInputElement).select();
-          }}
-          onInput={(e) => set("assistant.api_key", (e.currentTarget as HTMLInputElement).value)}
+          value={props.keyText}
+          placeholder={keyState?.set ? "Type a new key to replace the phone's" : "Type the key to send it to the phone"}
+          onInput={(e) => props.setKeyText((e.currentTarget as HTMLInputElement).value)}
         />
       </Field>
+      <div class="field">
+        <p class="hint" data-testid="assistant-key-state" data-set={keyState?.set ? "true" : "false"}>
+          {keyWords(keyState)}
+        </p>
+        {moves && (
+          <p class="notice" data-testid="assistant-key-moves">
+            This address is another server than the one the phone's key is for ({keyState?.server}): saving it removes the key from the
+            phone. Type the key again to use one with the new server.
+          </p>
+        )}
+        {keyState?.set && (
+          <button type="button" class="btn small" data-testid="assistant-key-remove" onClick={remove}>
+            Remove the key from the phone
+          </button>
+        )}
+        {keyProblem && (
+          <p role="alert" class="field-error">
+            {keyProblem}
+          </p>
+        )}
+      </div>
       <Field id="as-timeout" label="Wait for an answer at most (seconds)" field="assistant.timeout_seconds" errors={errors} hint="A slower answer leaves the conversation to the team.">
         <NumberInput id="as-timeout" min={1} value={a.timeout_seconds} onChange={(v) => set("assistant.timeout_seconds", v)} />
       </Field>
@@ -723,6 +812,11 @@ function DryRunBox(props: { settings: Settings; phone: string }) {
       {error && (
         <p role="alert" class="error-inline">
           {error}
+        </p>
+      )}
+      {result?.assistant_note && (
+        <p class="notice" data-testid="dry-run-note">
+          {result.assistant_note}
         </p>
       )}
       {result && (

@@ -186,39 +186,110 @@ describe("Assistant settings", () => {
   const base = (): Settings =>
     settingsDoc({
       limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [] },
-      assistant: assistantSettings({ mode: "suggest", base_url: "http://127.0.0.1:8080/v1", api_key: "sk-…9f3a" }),
+      assistant: assistantSettings({ mode: "suggest", base_url: "http://127.0.0.1:8080/v1" }),
     });
+  const phoneKey = {
+    set: true,
+    mask: "sk-…9f3a",
+    server: "http://127.0.0.1:8080",
+    status: "set",
+    reason: "set from a desktop",
+    at_ms: 1_800_000_000_000,
+    pending: false,
+  };
 
   function serve(errors: { message: string; field: string | null }[] = []) {
     api.settings.mockResolvedValue(base());
+    api.assistantKey.mockResolvedValue(phoneKey);
     api.previewTemplate.mockResolvedValue({ text: "Hi", segments: { encoding: "gsm7", segments: 1, characters: 2, remaining_in_segment: 158, max_segments: 10 } });
     api.sampleDay.mockResolvedValue("");
     api.validateSettings.mockResolvedValue(errors);
     api.saveSettings.mockImplementation(async (_phone: string, s: Settings) => s);
   }
 
-  it("shows the saved key masked in a password box, and sends it back untouched", async () => {
+  it("keeps the key box write-only: empty, what the phone holds shown masked, and no key sent unless typed", async () => {
     serve();
-    const { findByTestId, getByTestId, getByText } = render(<SettingsScreen {...onePhone} />);
+    const { findByTestId, getByTestId } = render(<SettingsScreen {...onePhone} />);
     const keyBox = (await findByTestId("assistant-api-key")) as HTMLInputElement;
     expect(keyBox.type).toBe("password");
-    expect(keyBox.value).toBe("sk-…9f3a");
-    expect(getByText(/Saved key: sk-…9f3a/)).toBeTruthy();
+    expect(keyBox.value).toBe("");
+    await waitFor(() => expect(getByTestId("assistant-key-state").textContent).toContain("A key is set on the phone: sk-…9f3a"));
+    expect(getByTestId("assistant-key-state").textContent).toContain("http://127.0.0.1:8080");
     fireEvent.input(getByTestId("assistant-model"), { target: { value: "qwen2.5" } });
     await waitFor(() => expect((getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(getByTestId("settings-save"));
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
-    const sent = api.saveSettings.mock.calls[0][1] as Settings;
-    expect(sent.assistant.api_key).toBe("sk-…9f3a");
+    const [, sent, key] = api.saveSettings.mock.calls[0] as [string, Settings, unknown];
+    expect(key).toBeNull();
+    expect(JSON.stringify(sent)).not.toContain("9f3a");
+    expect("api_key" in sent.assistant).toBe(false);
     expect(sent.assistant.model).toBe("qwen2.5");
   });
 
-  it("edits mode, key, lists, bookable hours and numbers into the document", async () => {
+  it("sends a typed key with the settings once, then empties the box", async () => {
+    serve();
+    const { findByTestId, getByTestId } = render(<SettingsScreen {...onePhone} />);
+    fireEvent.input(await findByTestId("assistant-api-key"), { target: { value: "  sk-brand-new-key-123456 " } });
+    await waitFor(() => expect((getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(getByTestId("settings-save"));
+    await waitFor(() => expect(api.saveSettings).toHaveBeenCalled());
+    expect(api.saveSettings.mock.calls[0][0]).toBe(onePhone.phone);
+    expect(api.saveSettings.mock.calls[0][2]).toEqual({ set: "sk-brand-new-key-123456" });
+    await waitFor(() => expect((getByTestId("assistant-api-key") as HTMLInputElement).value).toBe(""));
+    expect(getByTestId("settings-status").textContent).toContain("does not keep it");
+  });
+
+  it("warns that another server drops the phone's key, and removes the key on request", async () => {
+    serve();
+    const { findByTestId, getByTestId, queryByTestId } = render(<SettingsScreen {...onePhone} />);
+    await waitFor(() => expect(getByTestId("assistant-key-state").textContent).toContain("sk-…9f3a"));
+    expect(queryByTestId("assistant-key-moves")).toBeNull();
+    // Same server, another path: the key stays.
+    fireEvent.input(await findByTestId("assistant-base-url"), { target: { value: "http://127.0.0.1:8080/v2" } });
+    expect(queryByTestId("assistant-key-moves")).toBeNull();
+    // Another port is another server.
+    fireEvent.input(getByTestId("assistant-base-url"), { target: { value: "http://127.0.0.1:9090/v1" } });
+    await waitFor(() => expect(getByTestId("assistant-key-moves").textContent).toContain("removes the key from the phone"));
+    // A key typed with the move goes with it: no warning.
+    fireEvent.input(getByTestId("assistant-api-key"), { target: { value: "sk-for-the-new-server-1" } });
+    expect(queryByTestId("assistant-key-moves")).toBeNull();
+    api.setAssistantKey.mockResolvedValue({ ...phoneKey, set: false, mask: "", server: "", status: "removed", reason: "removed from a desktop" });
+    fireEvent.click(getByTestId("assistant-key-remove"));
+    await waitFor(() => expect(api.setAssistantKey).toHaveBeenCalledWith(onePhone.phone, "remove"));
+    await waitFor(() => expect(getByTestId("assistant-key-state").textContent).toBe("No key on the phone."));
+    expect(queryByTestId("assistant-key-remove")).toBeNull();
+  });
+
+  it("says when a key is on its way and when the phone refused one", async () => {
+    serve();
+    api.assistantKey.mockResolvedValue({ ...phoneKey, set: false, mask: "", server: "", status: "none", pending: true });
+    const { getByTestId, rerender } = render(<SettingsScreen {...onePhone} version={0} />);
+    await waitFor(() => expect(getByTestId("assistant-key-state").textContent).toContain("on its way to the phone"));
+    api.assistantKey.mockResolvedValue({
+      ...phoneKey,
+      set: false,
+      mask: "",
+      server: "",
+      status: "refused",
+      reason: "it was typed for http://a:1, but the assistant now uses http://b:2; type the key again for that server",
+    });
+    rerender(<SettingsScreen {...onePhone} version={1} />);
+    await waitFor(() => expect(getByTestId("assistant-key-state").textContent).toContain("did not take the last key"));
+  });
+
+  it("shows that the dry run's assistant is scripted", async () => {
+    serve();
+    api.dryRun.mockResolvedValue({ lines: [], assistant_note: "The assistant's answers in this dry run are scripted, not the model's." });
+    const { findByTestId, getByTestId } = render(<SettingsScreen {...onePhone} />);
+    fireEvent.click(await findByTestId("dry-run"));
+    await waitFor(() => expect(getByTestId("dry-run-note").textContent).toContain("scripted"));
+  });
+
+  it("edits mode, lists, bookable hours and numbers into the document", async () => {
     serve();
     const { findByTestId, getByTestId, getByLabelText, getByRole } = render(<SettingsScreen {...onePhone} />);
     fireEvent.change(await findByTestId("assistant-mode"), { target: { value: "auto" } });
     fireEvent.click(getByTestId("assistant-after-hours"));
-    fireEvent.input(getByTestId("assistant-api-key"), { target: { value: "sk-brand-new-key-123456" } });
     fireEvent.input(getByLabelText("Services offered (one per line)"), { target: { value: "Leak repair\n\nDrain cleaning\n" } });
     fireEvent.input(getByLabelText("Area served: postcodes or towns (one per line)"), { target: { value: "10001" } });
     fireEvent.input(getByLabelText("Prices it may quote (one per line)"), { target: { value: "Call-out fee $89" } });
@@ -233,7 +304,6 @@ describe("Assistant settings", () => {
     const a = (api.saveSettings.mock.calls[0][1] as Settings).assistant;
     expect(a.mode).toBe("auto");
     expect(a.auto_only_after_hours).toBe(true);
-    expect(a.api_key).toBe("sk-brand-new-key-123456");
     expect(a.services).toEqual(["Leak repair", "Drain cleaning"]);
     expect(a.service_area).toEqual(["10001"]);
     expect(a.price_notes).toEqual(["Call-out fee $89"]);

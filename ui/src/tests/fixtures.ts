@@ -63,14 +63,13 @@ export function detail(extra: Partial<ConversationDetail> = {}): ConversationDet
   };
 }
 
-/** The assistant part of the settings, as the app sends it (off, with a masked key when `key`). */
+/** The assistant part of the settings, as the app sends it (off; never a key). */
 export function assistantSettings(extra: Partial<Settings["assistant"]> = {}): Settings["assistant"] {
   return {
     mode: "off",
     auto_only_after_hours: false,
     base_url: "",
     model: "",
-    api_key: "",
     timeout_seconds: 10,
     max_texts_per_day: 6,
     services: [],

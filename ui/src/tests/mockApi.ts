@@ -9,6 +9,7 @@ const names = [
   "appointments", "exportAppointments", "assistantResume", "assistantTakeOver", "dismissDraft",
   "dashboard", "newTicket", "cancelTicket", "pairingRequests", "acceptPairing", "rejectPairing",
   "refusedReplies",
+  "assistantKey", "setAssistantKey",
 ] as const;
 
 export const api = Object.fromEntries(names.map((n) => [n, vi.fn()])) as Record<(typeof names)[number], ReturnType<typeof vi.fn>>;
@@ -19,5 +20,6 @@ export function resetApi(characters = 5) {
   api.uiReady.mockResolvedValue(null);
   api.markRead.mockResolvedValue(null);
   api.refusedReplies.mockResolvedValue([]);
+  api.assistantKey.mockResolvedValue({ set: false, mask: "", server: "", status: "none", reason: "", at_ms: null, pending: false });
   api.segments.mockResolvedValue({ encoding: "gsm7", segments: 1, characters, remaining_in_segment: 160 - characters, max_segments: 10 });
 }
