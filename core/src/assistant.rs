@@ -632,13 +632,31 @@ pub fn ics(appointments: &[Appointment], business: &str, now: Timestamp) -> Stri
     out
 }
 
-/// Escapes text values (RFC 5545 §3.3.11).
+/// Escapes text values (RFC 5545 §3.3.11): every line break (CRLF, a lone CR or LF, and
+/// the Unicode line and paragraph separators) becomes `\n`, so no value can end its line or
+/// start a property of its own; other control characters, which a TEXT value may not hold,
+/// are dropped (a tab stays).
 fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace("\r\n", "\\n")
-        .replace('\n', "\\n")
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\\n");
+            }
+            '\n' | '\u{2028}' | '\u{2029}' | '\u{85}' => out.push_str("\\n"),
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Folds a content line at 75 octets, never inside a character (RFC 5545 §3.1).

@@ -297,3 +297,56 @@ fn the_answer_schema_offers_exactly_the_free_slots_or_null() {
     assert_eq!(schema["required"].as_array().map(Vec::len), Some(6));
     assert_eq!(schema["additionalProperties"], serde_json::json!(false));
 }
+
+/// Issue 13: a line break of any kind in a text value (a lone CR included) is escaped as
+/// `\n`, so a lead field cannot end its line or start a property of its own.
+#[test]
+fn every_line_break_in_icalendar_text_is_escaped() {
+    let appointment = Appointment {
+        id: "conv-7\r-1".into(),
+        slot: Slot {
+            start: at("2026-11-02T09:00"),
+            end: at("2026-11-02T10:00"),
+        },
+        who: "Dana\rATTENDEE:mailto:evil@example.com".into(),
+        summary: "Leak\rEND:VEVENT\r\nBEGIN:VEVENT\nX\u{2028}Y\u{0}Z\tT".into(),
+    };
+    let text = ics(&[appointment], "Acme\r\nPlumbing", at("2026-11-01T12:00"));
+    // Every CR is the first half of a CRLF, every LF the second half.
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'\r' => assert_eq!(bytes.get(i + 1), Some(&b'\n'), "a lone CR at {i}: {text:?}"),
+            b'\n' => assert_eq!(bytes[i - 1], b'\r', "a lone LF at {i}: {text:?}"),
+            _ => {}
+        }
+    }
+    let unfolded = text.replace("\r\n ", "");
+    let lines: Vec<&str> = unfolded.split("\r\n").collect();
+    assert_eq!(
+        lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| **l == "END:VEVENT").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        unfolded.contains("SUMMARY:Acme\\nPlumbing — Dana\\nATTENDEE:mailto:evil@example.com\r\n"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains("DESCRIPTION:Leak\\nEND:VEVENT\\nBEGIN:VEVENT\\nX\\nYZ\tT\r\n"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains("UID:conv-7\\n-1@ringback\r\n"),
+        "{unfolded}"
+    );
+    // No content line starts with a property the values tried to add.
+    for line in unfolded.split("\r\n") {
+        assert!(!line.starts_with("ATTENDEE"), "{line}");
+    }
+}
