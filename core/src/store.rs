@@ -5,6 +5,7 @@
 //! that caused the change together with the change itself.
 
 mod apply;
+mod assistant;
 mod dashboard;
 mod digest;
 mod pages;
@@ -29,6 +30,7 @@ use crate::sync::op::{Change, Op};
 use crate::sync::version::VersionVector;
 
 pub use apply::{ApplyError, ApplyReport, MAX_TEXT, Source};
+pub use assistant::DraftSlot;
 pub use dashboard::{Dashboard, DayFigures};
 pub use pages::{
     AppointmentRow, CallRecord, ConversationDetail, ConversationSummary, InboxCursor, InboxFilter,
