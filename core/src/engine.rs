@@ -783,6 +783,7 @@ impl Engine {
         let Some((id, conversation)) = id else {
             return Ok(Vec::new()); // Already handled: a request is sent once.
         };
+        let booked = self.draft_sent(conversation, &request.body, now)?;
         self.person_took_over(conversation, now)?;
         let mut outcomes = vec![self.hand_to_platform(
             SendRequest {
@@ -794,6 +795,7 @@ impl Engine {
             MessageKind::Reply,
             now,
         )?];
+        outcomes.extend(booked);
         outcomes.extend(self.run_due()?);
         Ok(outcomes)
     }

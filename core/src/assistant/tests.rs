@@ -34,6 +34,7 @@ fn facts() -> Facts {
         service_area: vec!["10001".into(), "10002".into()],
         price_notes: vec!["call-out fee $89".into()],
         hours: "Mon 9–12".into(),
+        owner_texts: Vec::new(),
     }
 }
 
@@ -296,6 +297,33 @@ fn the_answer_schema_offers_exactly_the_free_slots_or_null() {
     );
     assert_eq!(schema["required"].as_array().map(Vec::len), Some(6));
     assert_eq!(schema["additionalProperties"], serde_json::json!(false));
+}
+
+#[test]
+fn a_booking_past_the_days_appointments_is_refused_and_no_booking_always_passes() {
+    let slot = Slot {
+        start: at("2026-11-02T09:00"),
+        end: at("2026-11-02T10:00"),
+    };
+    let booking = Answer {
+        reply: "Booked!".into(),
+        lead: LeadFields::default(),
+        book: Some(slot),
+    };
+    assert_eq!(check_booking(&booking, 0, 1), Ok(()));
+    assert_eq!(
+        check_booking(&booking, 1, 1),
+        Err(AnswerError::BookingLimit(1))
+    );
+    assert_eq!(
+        check_booking(&booking, 0, 0),
+        Err(AnswerError::BookingLimit(0))
+    );
+    let no_booking = Answer {
+        book: None,
+        ..booking
+    };
+    assert_eq!(check_booking(&no_booking, 5, 0), Ok(()));
 }
 
 /// Issue 13: a line break of any kind in a text value (a lone CR included) is escaped as
