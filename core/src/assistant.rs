@@ -33,10 +33,6 @@ pub struct Facts {
     pub price_notes: Vec<String>,
     /// Opening hours in words ("Mon–Fri 8:00–17:00").
     pub hours: String,
-    /// The other texts the owner wrote for callers (the templates, the hand-off text,
-    /// keyword answers, follow-ups, quick replies): a link, e-mail address, phone number or
-    /// promise written there may be repeated.
-    pub owner_texts: Vec<String>,
 }
 
 /// A bookable appointment slot.
@@ -156,6 +152,19 @@ pub fn build_messages(
     tz: &TimeZone,
     thread: &[(Speaker, String)],
 ) -> Vec<ChatMessage> {
+    build_messages_with(facts, &[], slots, tz, thread)
+}
+
+/// [`build_messages`], with the other texts the owner wrote for callers (templates, hand-off
+/// text, keyword answers, follow-ups, quick replies), whose links, e-mail addresses and
+/// phone numbers the prompt lists among the contacts it may give.
+pub fn build_messages_with(
+    facts: &Facts,
+    owner_texts: &[String],
+    slots: &[Slot],
+    tz: &TimeZone,
+    thread: &[(Speaker, String)],
+) -> Vec<ChatMessage> {
     let list = |items: &[String]| {
         if items.is_empty() {
             "(none given)".to_string()
@@ -182,7 +191,7 @@ pub fn build_messages(
         services = list(&facts.services),
         area = list(&facts.service_area),
         prices = list(&facts.price_notes),
-        contacts = list(&guards::known_contacts(facts)),
+        contacts = list(&guards::known_contacts(facts, owner_texts)),
         hours = if facts.hours.is_empty() {
             "(not given)"
         } else {
@@ -220,7 +229,20 @@ pub fn prompt(
     thread: &[(Speaker, String)],
     now: Timestamp,
 ) -> Vec<ChatMessage> {
-    let mut messages = build_messages(facts, slots, tz, thread);
+    prompt_with(facts, &[], slots, tz, thread, now)
+}
+
+/// [`prompt`], with the other texts the owner wrote for callers (see
+/// [`build_messages_with`]).
+pub fn prompt_with(
+    facts: &Facts,
+    owner_texts: &[String],
+    slots: &[Slot],
+    tz: &TimeZone,
+    thread: &[(Speaker, String)],
+    now: Timestamp,
+) -> Vec<ChatMessage> {
+    let mut messages = build_messages_with(facts, owner_texts, slots, tz, thread);
     if let Some(system) = messages.first_mut() {
         let local = tz.to_datetime(now);
         system
@@ -422,6 +444,19 @@ pub fn parse_answer(
     tz: &TimeZone,
     facts: &Facts,
 ) -> Result<Answer, AnswerError> {
+    parse_answer_with(content, offered, tz, facts, &[])
+}
+
+/// [`parse_answer`], where the other texts the owner wrote for callers (templates, hand-off
+/// text, keyword answers, follow-ups, quick replies) may also be the source of a link, an
+/// e-mail address, a phone number or a promise.
+pub fn parse_answer_with(
+    content: &str,
+    offered: &[Slot],
+    tz: &TimeZone,
+    facts: &Facts,
+    owner_texts: &[String],
+) -> Result<Answer, AnswerError> {
     let start = content.find('{');
     let end = content.rfind('}');
     let json = match (start, end) {
@@ -455,10 +490,10 @@ pub fn parse_answer(
     if let Some(price) = guards::invented_price(&reply, &facts.price_notes) {
         return Err(AnswerError::InventedPrice(price));
     }
-    if let Some(promise) = guards::invented_promise(&reply, facts) {
+    if let Some(promise) = guards::invented_promise(&reply, facts, owner_texts) {
         return Err(AnswerError::InventedPromise(promise));
     }
-    match guards::invented_contact(&reply, facts) {
+    match guards::invented_contact(&reply, facts, owner_texts) {
         Some(guards::Contact::Link(link)) => return Err(AnswerError::InventedLink(link)),
         Some(guards::Contact::Email(email)) => return Err(AnswerError::InventedEmail(email)),
         Some(guards::Contact::Phone(number)) => return Err(AnswerError::InventedPhone(number)),

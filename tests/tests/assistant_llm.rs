@@ -155,7 +155,6 @@ fn plumber() -> (Facts, Vec<Slot>, TimeZone) {
         service_area: vec!["10001".into(), "10002".into()],
         price_notes: vec!["call-out fee $89".into()],
         hours: "Mon–Fri 8:00–17:00".into(),
-        owner_texts: Vec::new(),
     };
     let start: Timestamp = "2026-11-03T19:00:00Z".parse().expect("timestamp");
     let slots = [0, 2]

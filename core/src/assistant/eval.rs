@@ -19,8 +19,8 @@ use serde_json::Value;
 
 use super::endpoint::{self, EndpointConfig};
 use super::{
-    Answer, AnswerError, Facts, Slot, Speaker, answer_schema, check_booking, parse_answer, prompt,
-    slot_text,
+    Answer, AnswerError, Facts, Slot, Speaker, answer_schema, check_booking, parse_answer_with,
+    prompt_with, slot_text,
 };
 
 /// One scripted thread and what its answer is judged by.
@@ -32,6 +32,8 @@ pub struct Case {
     pub about: String,
     /// The business's facts.
     pub facts: Facts,
+    /// The other texts the owner wrote for callers (`facts.owner_texts` in the file).
+    pub owner_texts: Vec<String>,
     /// The business's time zone.
     pub tz: TimeZone,
     /// When the last message arrived.
@@ -61,7 +63,14 @@ impl Case {
     /// What the phone would make of `content`: the answer it would send (and book), or why
     /// it would send nothing.
     pub fn verdict(&self, content: &str) -> Result<Answer, AnswerError> {
-        parse_answer(content, self.offered(), &self.tz, &self.facts).and_then(|answer| {
+        parse_answer_with(
+            content,
+            self.offered(),
+            &self.tz,
+            &self.facts,
+            &self.owner_texts,
+        )
+        .and_then(|answer| {
             check_booking(&answer, self.booked_today, self.max_appointments_per_day)
                 .map(|()| answer)
         })
@@ -446,8 +455,8 @@ fn parse_case(name: &str, text: &str) -> Result<Case, String> {
             service_area: raw.facts.service_area,
             price_notes: raw.facts.price_notes,
             hours: raw.facts.hours,
-            owner_texts: raw.facts.owner_texts,
         },
+        owner_texts: raw.facts.owner_texts,
         tz,
         now,
         slots,
@@ -670,8 +679,9 @@ pub async fn run_with(
     let mut report = Report::default();
     for case in cases {
         // What the engine sends: the same prompt and answer schema.
-        let messages = prompt(
+        let messages = prompt_with(
             &case.facts,
+            &case.owner_texts,
             case.offered(),
             &case.tz,
             &case.thread,

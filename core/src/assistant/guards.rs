@@ -691,22 +691,29 @@ fn promises(text: &str) -> Vec<(&'static str, &'static str)> {
 
 /// The owner's words that allow promises: the business name, services, price notes and the
 /// texts the owner wrote for callers.
-fn promise_sources(facts: &Facts) -> impl Iterator<Item = &String> {
+fn promise_sources<'a>(
+    facts: &'a Facts,
+    owner_texts: &'a [String],
+) -> impl Iterator<Item = &'a String> {
     std::iter::once(&facts.business_name)
         .chain(facts.services.iter())
         .chain(facts.price_notes.iter())
-        .chain(facts.owner_texts.iter())
+        .chain(owner_texts.iter())
 }
 
 /// The first promise in `reply` ("for free", "guaranteed", "20% off") of a family the
 /// settings make no promise of. A promise taken back ("we can't guarantee") and "free" about
 /// time ("a free slot", "feel free") are not promises.
-pub(crate) fn invented_promise(reply: &str, facts: &Facts) -> Option<String> {
+pub(crate) fn invented_promise(
+    reply: &str,
+    facts: &Facts,
+    owner_texts: &[String],
+) -> Option<String> {
     let made = promises(reply);
     if made.is_empty() {
         return None;
     }
-    let allowed: HashSet<&str> = promise_sources(facts)
+    let allowed: HashSet<&str> = promise_sources(facts, owner_texts)
         .flat_map(|s| promises(s))
         .map(|(_, family)| family)
         .collect();
@@ -959,18 +966,21 @@ fn same_number(written: &str, known: &str) -> bool {
 
 /// Everything of the owner's that a contact may come from: the business name, services,
 /// area, price notes and the texts the owner wrote for callers.
-fn contact_sources(facts: &Facts) -> impl Iterator<Item = &String> {
+fn contact_sources<'a>(
+    facts: &'a Facts,
+    owner_texts: &'a [String],
+) -> impl Iterator<Item = &'a String> {
     std::iter::once(&facts.business_name)
         .chain(facts.services.iter())
         .chain(facts.service_area.iter())
         .chain(facts.price_notes.iter())
-        .chain(facts.owner_texts.iter())
+        .chain(owner_texts.iter())
 }
 
 /// The links, e-mail addresses and phone numbers the settings hold, as the prompt lists them.
-pub(crate) fn known_contacts(facts: &Facts) -> Vec<String> {
+pub(crate) fn known_contacts(facts: &Facts, owner_texts: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for source in contact_sources(facts) {
+    for source in contact_sources(facts, owner_texts) {
         let folded = fold(source);
         for contact in links_and_emails(&folded) {
             let (Contact::Link(s) | Contact::Email(s) | Contact::Phone(s)) = contact;
@@ -990,7 +1000,11 @@ pub(crate) fn known_contacts(facts: &Facts) -> Vec<String> {
 /// The first link, e-mail address or phone number in `reply` that the settings do not
 /// hold. Links and addresses compare in lower case (a link may be a shorter form of one in
 /// the settings, never a longer one); numbers compare by their digits.
-pub(crate) fn invented_contact(reply: &str, facts: &Facts) -> Option<Contact> {
+pub(crate) fn invented_contact(
+    reply: &str,
+    facts: &Facts,
+    owner_texts: &[String],
+) -> Option<Contact> {
     let folded = fold(reply);
     let written_links = links_and_emails(&folded);
     let written_numbers = phone_numbers(&folded);
@@ -1000,7 +1014,7 @@ pub(crate) fn invented_contact(reply: &str, facts: &Facts) -> Option<Contact> {
     let mut links = Vec::new();
     let mut emails = Vec::new();
     let mut numbers = Vec::new();
-    for source in contact_sources(facts) {
+    for source in contact_sources(facts, owner_texts) {
         let folded = fold(source);
         for contact in links_and_emails(&folded) {
             match contact {

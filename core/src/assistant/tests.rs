@@ -34,7 +34,6 @@ fn facts() -> Facts {
         service_area: vec!["10001".into(), "10002".into()],
         price_notes: vec!["call-out fee $89".into()],
         hours: "Mon 9–12".into(),
-        owner_texts: Vec::new(),
     }
 }
 

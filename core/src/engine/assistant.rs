@@ -16,7 +16,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::{Engine, EngineError, Outcome, queue_message};
 use crate::assistant::{
     AssistantState, AssistantStatus, ChatMessage, Facts, Slot, Speaker, answer_schema,
-    check_booking, free_slots, lead_card, parse_answer, prompt, slot_text, start_of_day,
+    check_booking, free_slots, lead_card, parse_answer_with, prompt_with, slot_text, start_of_day,
     wants_a_person,
 };
 use crate::conversation::LeadStatus;
@@ -103,6 +103,7 @@ struct Waiting {
     id: u64,
     offered: Vec<Slot>,
     facts: Facts,
+    owner_texts: Vec<String>,
     auto: bool,
 }
 
@@ -139,8 +140,22 @@ pub fn facts(config: &Config) -> Facts {
         })
         .collect::<Vec<_>>()
         .join("; ");
+    Facts {
+        business_name: config.business_name().to_string(),
+        services: a.services.clone(),
+        service_area: a.service_area.clone(),
+        price_notes: a.price_notes.clone(),
+        hours: hours_text,
+    }
+}
+
+/// The other texts the owner wrote for callers, from settings: the templates, the hand-off
+/// text, keyword answers, follow-ups and quick replies. A link, e-mail address, phone
+/// number or promise written there may be repeated by the assistant.
+pub fn owner_texts(config: &Config) -> Vec<String> {
+    let a = &config.settings.assistant;
     let t = &config.settings.templates;
-    let owner_texts = [
+    [
         &t.business_hours,
         &t.after_hours,
         &t.opt_out_confirmation,
@@ -153,15 +168,7 @@ pub fn facts(config: &Config) -> Facts {
     .chain(config.settings.follow_ups.iter().map(|f| &f.body))
     .chain(config.settings.quick_replies.iter())
     .cloned()
-    .collect();
-    Facts {
-        business_name: config.business_name().to_string(),
-        services: a.services.clone(),
-        service_area: a.service_area.clone(),
-        price_notes: a.price_notes.clone(),
-        hours: hours_text,
-        owner_texts,
-    }
+    .collect()
 }
 
 /// Whether two texts say the same words (white space aside): how a sent reply is matched
@@ -443,6 +450,7 @@ impl Engine {
         let may_book = reader.appointments_booked_since(conversation, day_start)?
             < settings.max_appointments_per_day;
         let facts = facts(config);
+        let owner_texts = owner_texts(config);
         let booked: Vec<Slot> = self
             .store
             .appointments(now, 1_000)?
@@ -479,7 +487,14 @@ impl Engine {
             })
             .collect();
         thread.reverse();
-        let messages = prompt(&facts, &offered, &config.timezone, &thread, now);
+        let messages = prompt_with(
+            &facts,
+            &owner_texts,
+            &offered,
+            &config.timezone,
+            &thread,
+            now,
+        );
         let schema = answer_schema(&offered, &config.timezone);
         self.jobs.next += 1;
         let id = self.jobs.next;
@@ -500,6 +515,7 @@ impl Engine {
                 id,
                 offered,
                 facts,
+                owner_texts,
                 auto,
             },
         );
@@ -576,8 +592,14 @@ impl Engine {
             .store
             .reader()
             .appointments_booked_since(conversation, day_start)?;
-        let checked = parse_answer(&content, &waiting.offered, &tz, &waiting.facts)
-            .and_then(|a| check_booking(&a, booked_today, max_appointments).map(|()| a));
+        let checked = parse_answer_with(
+            &content,
+            &waiting.offered,
+            &tz,
+            &waiting.facts,
+            &waiting.owner_texts,
+        )
+        .and_then(|a| check_booking(&a, booked_today, max_appointments).map(|()| a));
         let mut answer = match checked {
             Ok(answer) => answer,
             Err(error) => {

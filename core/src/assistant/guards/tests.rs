@@ -13,11 +13,15 @@ fn facts() -> Facts {
         service_area: vec!["10001".into(), "10002".into()],
         price_notes: notes(&["call-out fee $150", "drain unblocking from £1,500"]),
         hours: "Mon–Fri 8:00–17:00".into(),
-        owner_texts: vec![
-            "Book online at https://acme.example/book or call +1 (212) 555-0142.".into(),
-            "Questions? Write to Office@Acme.example".into(),
-        ],
     }
+}
+
+/// The owner's other texts: a template and a quick reply.
+fn owner() -> Vec<String> {
+    vec![
+        "Book online at https://acme.example/book or call +1 (212) 555-0142.".into(),
+        "Questions? Write to Office@Acme.example".into(),
+    ]
 }
 
 #[test]
@@ -106,7 +110,7 @@ fn promises_are_refused_unless_the_settings_make_them() {
         ("The first 2 hours are free", "free"),
     ] {
         assert_eq!(
-            invented_promise(reply, &facts).as_deref(),
+            invented_promise(reply, &facts, &owner()).as_deref(),
             Some(named),
             "{reply}"
         );
@@ -127,30 +131,29 @@ fn promises_are_refused_unless_the_settings_make_them() {
         "Are you free from 2pm?",
         "No worries! What's the postcode?",
     ] {
-        assert_eq!(invented_promise(reply, &facts), None, "{reply}");
+        assert_eq!(invented_promise(reply, &facts, &owner()), None, "{reply}");
     }
     // The owner's words allow a promise of the same kind, not of another.
     let mut generous = facts.clone();
     generous.price_notes.push("first consultation free".into());
-    generous
-        .owner_texts
-        .push("All our work is guaranteed for 12 months.".into());
+    let mut said = owner();
+    said.push("All our work is guaranteed for 12 months.".into());
     for reply in [
         "The first consultation is free of charge.",
         "There's no charge for the consultation.",
         "Our work is guaranteed.",
     ] {
-        assert_eq!(invented_promise(reply, &generous), None, "{reply}");
+        assert_eq!(invented_promise(reply, &generous, &said), None, "{reply}");
     }
     assert_eq!(
-        invented_promise("And 10% off!", &generous).as_deref(),
+        invented_promise("And 10% off!", &generous, &said).as_deref(),
         Some("% off")
     );
     // An owner who says "no refunds" makes no promise of one.
     let mut strict = facts;
     strict.price_notes.push("no refunds on parts".into());
     assert_eq!(
-        invented_promise("We'll refund you", &strict).as_deref(),
+        invented_promise("We'll refund you", &strict, &owner()).as_deref(),
         Some("refund")
     );
 }
@@ -190,7 +193,11 @@ fn links_addresses_and_numbers_must_be_in_the_settings() {
         ("Call ２１２５５５０１９９", phone("2125550199")),
         ("Call 01.23.45.67.89", phone("01.23.45.67.89")),
     ] {
-        assert_eq!(invented_contact(reply, &facts), expected, "{reply}");
+        assert_eq!(
+            invented_contact(reply, &facts, &owner()),
+            expected,
+            "{reply}"
+        );
     }
     for reply in [
         "Book online at https://acme.example/book",
@@ -204,10 +211,19 @@ fn links_addresses_and_numbers_must_be_in_the_settings() {
         "We cover 10001, 10002 and 10003.",
         "Thanks... see you at 9am!",
     ] {
-        assert_eq!(invented_contact(reply, &facts), None, "{reply}");
+        assert_eq!(invented_contact(reply, &facts, &owner()), None, "{reply}");
     }
+    // Without the owner's other texts, their link and number are in no setting.
+    assert_eq!(
+        invented_contact("Book online at https://acme.example/book", &facts, &[]),
+        link("acme.example/book")
+    );
+    assert_eq!(
+        invented_contact("Call 212-555-0142", &facts, &[]),
+        phone("212-555-0142")
+    );
     // The prompt lists what the settings hold.
-    let known = known_contacts(&facts);
+    let known = known_contacts(&facts, &owner());
     assert!(
         known.contains(&"acme.example/book".to_string()),
         "{known:?}"
