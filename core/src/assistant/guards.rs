@@ -44,15 +44,39 @@ pub(crate) fn fold(text: &str) -> String {
             out = out.replace(disguise, plain);
         }
     }
-    // " dot " only before a common ending: "put a dot on it" stays prose.
+    // " dot com", "evil . com": only before a common ending that ends a word, so "put a
+    // dot on it" and "Thanks. Come in" stay prose.
     for tld in [
         "com", "net", "org", "co", "io", "ly", "uk", "us", "info", "biz", "me", "app", "xyz",
     ] {
-        let spoken = format!(" dot {tld}");
-        if out.contains(&spoken) {
-            out = out.replace(&spoken, &format!(".{tld}"));
+        for spoken in [" dot ", " . ", " .", ". "] {
+            out = join_spoken_dot(&out, spoken, tld);
         }
     }
+    out
+}
+
+/// `text` with every `spoken` + `tld` that ends a word written as `.` + `tld`.
+fn join_spoken_dot(text: &str, spoken: &str, tld: &str) -> String {
+    let pattern = format!("{spoken}{tld}");
+    if !text.contains(&pattern) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&pattern) {
+        let after = &rest[at + pattern.len()..];
+        let ends_word = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
+        out.push_str(&rest[..at]);
+        if ends_word {
+            out.push('.');
+            out.push_str(tld);
+        } else {
+            out.push_str(&pattern);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
     out
 }
 
@@ -360,12 +384,111 @@ fn numbers(text: &str) -> Vec<Found> {
     out
 }
 
+/// Number words and their values ("fifteen", "hundred").
+const NUMBER_WORDS: [(&str, u64); 31] = [
+    ("zero", 0),
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+    ("hundred", 100),
+    ("thousand", 1_000),
+    ("million", 1_000_000),
+];
+
+/// Amounts written in words before a currency word ("fifteen dollars", "a hundred and
+/// fifty bucks"): each as written, with its value.
+fn amounts_in_words(text: &str) -> Vec<Found> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let Some((_, exp)) = MONEY_WORDS.iter().find(|(w, _)| w == word) else {
+            continue;
+        };
+        // Back over the number words before it ("a hundred and fifty", "twenty-five").
+        let mut from = i;
+        while from > 0 {
+            let before = words[from - 1];
+            let numeric = before
+                .split('-')
+                .all(|part| NUMBER_WORDS.iter().any(|(w, _)| *w == part));
+            if numeric || ((before == "and" || before == "a") && from < i) {
+                from -= 1;
+            } else {
+                break;
+            }
+        }
+        let spelled: Vec<&str> = words[from..i]
+            .iter()
+            .flat_map(|w| w.split('-'))
+            .filter(|w| *w != "and" && *w != "a")
+            .collect();
+        if spelled.is_empty() {
+            continue;
+        }
+        let (mut total, mut group) = (0u64, 0u64);
+        for part in &spelled {
+            let value = NUMBER_WORDS
+                .iter()
+                .find(|(w, _)| w == part)
+                .map_or(0, |(_, v)| *v);
+            match value {
+                100 => group = group.max(1).saturating_mul(100),
+                1_000 | 1_000_000 => {
+                    total = total.saturating_add(group.max(1).saturating_mul(value));
+                    group = 0;
+                }
+                v => group = group.saturating_add(v),
+            }
+        }
+        let value = Decimal {
+            whole: total.saturating_add(group).to_string(),
+            fraction: String::new(),
+        }
+        .scaled(*exp);
+        out.push(Found {
+            text: words[from..=i].join(" "),
+            value: value.canonical(),
+            money: true,
+        });
+    }
+    out
+}
+
 /// The amounts the price notes allow: each note's amounts of money, or, for a note that
 /// has none by those rules ("call-out 89"), every number in it.
 fn allowed_amounts(notes: &[String]) -> HashSet<String> {
     let mut allowed = HashSet::new();
     for note in notes {
-        let found = numbers(&fold(note));
+        let folded = fold(note);
+        let mut found = numbers(&folded);
+        found.extend(amounts_in_words(&folded));
         let any_money = found.iter().any(|f| f.money);
         allowed.extend(
             found
@@ -377,14 +500,14 @@ fn allowed_amounts(notes: &[String]) -> HashSet<String> {
     allowed
 }
 
-/// The first amount of money in `reply` ("$15", "150 dollars", "the fee is 150", "€89,50")
+/// The first amount of money in `reply` ("$15", "150 dollars", "the fee is 150", "€89,50",
+/// "fifteen dollars")
 /// whose value is not an amount written in the price notes. Values are compared whole:
 /// "$150.00" and "$1,500" match notes saying "$150" and "$1500"; "$1" and "$15" do not.
 pub(crate) fn invented_price(reply: &str, notes: &[String]) -> Option<String> {
-    let money: Vec<Found> = numbers(&fold(reply))
-        .into_iter()
-        .filter(|f| f.money)
-        .collect();
+    let folded = fold(reply);
+    let mut money: Vec<Found> = numbers(&folded).into_iter().filter(|f| f.money).collect();
+    money.extend(amounts_in_words(&folded));
     if money.is_empty() {
         return None;
     }
@@ -431,6 +554,11 @@ const PROMISES: &[(&str, &str)] = &[
     ("no fees", "free"),
     ("complimentary", "free"),
     ("gratis", "free"),
+    ("sin costo", "free"),
+    ("sin coste", "free"),
+    ("sin cargo", "free"),
+    ("gratuito", "free"),
+    ("gratuita", "free"),
     ("cost-free", "free"),
     ("fee-free", "free"),
     ("charge-free", "free"),
@@ -445,6 +573,9 @@ const PROMISES: &[(&str, &str)] = &[
     ("% off", "discount"),
     ("half price", "discount"),
     ("half-price", "discount"),
+    ("half off", "discount"),
+    ("descuento", "discount"),
+    ("descuentos", "discount"),
     ("money off", "discount"),
     ("promo code", "discount"),
     ("special offer", "discount"),
@@ -458,11 +589,16 @@ const PROMISES: &[(&str, &str)] = &[
     ("refunds", "refund"),
     ("refunded", "refund"),
     ("refundable", "refund"),
+    ("reembolso", "refund"),
     ("risk-free", "guarantee"),
     ("guarantee", "guarantee"),
     ("guarantees", "guarantee"),
     ("guaranteed", "guarantee"),
     ("guaranteeing", "guarantee"),
+    ("garantizado", "guarantee"),
+    ("garantizada", "guarantee"),
+    ("garantía", "guarantee"),
+    ("garantia", "guarantee"),
     ("warranty", "warranty"),
     ("warranties", "warranty"),
     ("warrantied", "warranty"),
@@ -470,6 +606,8 @@ const PROMISES: &[(&str, &str)] = &[
     ("promise", "promise"),
     ("promises", "promise"),
     ("promised", "promise"),
+    ("prometo", "promise"),
+    ("prometemos", "promise"),
     ("price match", "price match"),
     ("price-match", "price match"),
     ("beat any price", "price match"),

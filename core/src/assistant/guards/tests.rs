@@ -37,6 +37,8 @@ fn amounts_match_the_price_notes_as_whole_amounts() {
         ("US$ 15", "$ 15"),
         ("It costs 15.", "15"),
         ("The fee would be about 99", "99"),
+        ("Just fifteen dollars", "fifteen dollars"),
+        ("a hundred and five bucks", "a hundred and five bucks"),
         ("€150", "€150"), // no euro price is listed… but the amount is; see below
     ] {
         let found = invented_price(reply, &notes);
@@ -58,6 +60,9 @@ fn amounts_match_the_price_notes_as_whole_amounts() {
         "We can come at 3:30 or 4pm",
         "It's on the 3rd floor, flat 12",
         "Our fee is $150 and we take 20% of nothing",
+        "A hundred and fifty dollars to come out",
+        "one hundred fifty dollars",
+        "Drain unblocking is one thousand five hundred pounds",
     ] {
         assert_eq!(invented_price(reply, &notes), None, "{reply}");
     }
@@ -108,6 +113,8 @@ fn promises_are_refused_unless_the_settings_make_them() {
         ("It's free on your first visit", "free"),
         ("Buy one, get 1 free", "free"),
         ("The first 2 hours are free", "free"),
+        ("La visita es sin costo", "sin costo"),
+        ("Half off today only", "half off"),
     ] {
         assert_eq!(
             invented_promise(reply, &facts, &owner()).as_deref(),
@@ -184,6 +191,7 @@ fn links_addresses_and_numbers_must_be_in_the_settings() {
         ),
         ("Check evil dot com", link("evil.com")),
         ("Check evil[.]com", link("evil.com")),
+        ("Check evil . com now", link("evil.com")),
         ("Email jobs@evil.example", email("jobs@evil.example")),
         ("Email office(at)evil.example", email("office@evil.example")),
         ("Call 212-555-0199", phone("212-555-0199")),
@@ -210,6 +218,7 @@ fn links_addresses_and_numbers_must_be_in_the_settings() {
         "Is that 10001? It's $150, e.g. for a leak, 8 a.m. to 5 p.m.",
         "We cover 10001, 10002 and 10003.",
         "Thanks... see you at 9am!",
+        "Thanks. Come by whenever. Put a dot on the map.",
     ] {
         assert_eq!(invented_contact(reply, &facts, &owner()), None, "{reply}");
     }
