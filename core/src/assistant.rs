@@ -512,9 +512,19 @@ pub fn parse_answer_with(
                 .ok_or_else(|| AnswerError::SlotNotFree(named.chars().take(40).collect()))?,
         ),
     };
+    // A lead field is one line: an escaped line break ("\r" in the JSON) becomes a space, so
+    // it cannot break the lead card or a calendar file.
     let clean = |v: Option<String>| {
-        v.map(|s| s.trim().chars().take(80).collect::<String>())
-            .filter(|s| !s.is_empty() && s != "null")
+        v.map(|s| {
+            s.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect::<String>()
+                .trim()
+                .chars()
+                .take(80)
+                .collect::<String>()
+        })
+        .filter(|s| !s.is_empty() && s != "null")
     };
     Ok(Answer {
         reply,

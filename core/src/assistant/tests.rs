@@ -377,3 +377,21 @@ fn every_line_break_in_icalendar_text_is_escaped() {
         assert!(!line.starts_with("ATTENDEE"), "{line}");
     }
 }
+
+#[test]
+fn lead_fields_are_one_line_whatever_the_json_escapes_hold() {
+    let answer = parse_answer(
+        r#"{"reply": "Thanks!", "problem": "Leak\rEND:VEVENT", "postcode": "\r\n10001\u2028"}"#,
+        &[],
+        &ny(),
+        &facts(),
+    )
+    .expect("valid");
+    assert_eq!(answer.lead.problem.as_deref(), Some("Leak END:VEVENT"));
+    assert_eq!(answer.lead.postcode.as_deref(), Some("10001"));
+    assert!(
+        lead_card(&answer.lead).chars().all(|c| !c.is_control()),
+        "{:?}",
+        answer.lead
+    );
+}
