@@ -91,6 +91,10 @@ pub struct ReplyRequest {
     pub body: String,
 }
 
+/// A reply the outbound policy let into the outbox: its message (`None` when the same
+/// request was queued before), and what sending the assistant's draft booked.
+type Accepted = (Option<MessageId>, Vec<Outcome>);
+
 /// A person's reply on its way into the outbox.
 struct ReplyIntent<'a> {
     /// The source id its message carries (a request's key), so it is sent once.
@@ -512,7 +516,7 @@ impl Engine {
         };
         match self.accept_reply(&intent, now)? {
             Err(reason) => self.refuse_request(&r, Some(&to), reason, now),
-            Ok(_) => Ok(Vec::new()),
+            Ok((_, booked)) => Ok(booked),
         }
     }
 
@@ -608,13 +612,13 @@ impl Engine {
 
     /// Checks a person's reply against the outbound policy and, when it may go, queues it
     /// in its conversation (the outbox sends it when the volume window and its desktop's
-    /// budget allow). Returns the queued message, or why it may not be sent; `None` when
-    /// the same request was queued before.
+    /// budget allow). Returns the queued message (`None` when the same request was queued
+    /// before) with what sending the assistant's draft booked, or why it may not be sent.
     fn accept_reply(
         &mut self,
         intent: &ReplyIntent<'_>,
         now: Timestamp,
-    ) -> Result<Result<Option<MessageId>, RefusalReason>, EngineError> {
+    ) -> Result<Result<Accepted, RefusalReason>, EngineError> {
         let limits = self.limits();
         let Sender::Number(number) = classify(intent.to, limits.region) else {
             return Ok(Err(RefusalReason::InvalidNumber));
@@ -661,10 +665,12 @@ impl Engine {
             Ok(id.map(|id| (id, conversation)))
         })?;
         let Some((id, conversation)) = queued else {
-            return Ok(Ok(None)); // Already handled: a request is sent once.
+            return Ok(Ok((None, Vec::new()))); // Already handled: a request is sent once.
         };
+        // A person sending the assistant's draft as written books the slot it proposed.
+        let booked = self.draft_sent(conversation, intent.body, now)?;
         self.person_took_over(conversation, now)?;
-        Ok(Ok(Some(id)))
+        Ok(Ok((Some(id), booked)))
     }
 
     /// On a first start, passes over the call log's history up to `log_id`: those calls
@@ -932,15 +938,21 @@ impl Engine {
             to: &request.to,
             body: &request.body,
         };
-        if let Err(reason) = self.accept_reply(&intent, now)? {
-            let shown = classify(&request.to, self.limits().region).shown(&request.to);
-            return Ok(vec![Outcome::Refused {
-                at: now,
-                to: shown,
-                reason,
-            }]);
+        match self.accept_reply(&intent, now)? {
+            Err(reason) => {
+                let shown = classify(&request.to, self.limits().region).shown(&request.to);
+                Ok(vec![Outcome::Refused {
+                    at: now,
+                    to: shown,
+                    reason,
+                }])
+            }
+            Ok((_, booked)) => {
+                let mut outcomes = self.run_due()?;
+                outcomes.extend(booked);
+                Ok(outcomes)
+            }
         }
-        self.run_due()
     }
 
     fn hand_to_platform(

@@ -107,6 +107,12 @@ pub struct AssistantSettings {
     pub timeout_seconds: u32,
     /// Most assistant texts per conversation per day (1–50).
     pub max_texts_per_day: u32,
+    /// Most questions to the model per conversation per day, in every mode (1–100): each
+    /// inbound text it answers or drafts for is one.
+    pub max_model_calls_per_day: u32,
+    /// Most appointments the assistant books per conversation per day, in every mode (0–10;
+    /// 0: it never offers or books a slot).
+    pub max_appointments_per_day: u32,
     /// Services offered, one per entry ("leak repair").
     pub services: Vec<String>,
     /// Postcodes or towns served.
@@ -130,6 +136,8 @@ impl Default for AssistantSettings {
             model: String::new(),
             timeout_seconds: 10,
             max_texts_per_day: 6,
+            max_model_calls_per_day: 12,
+            max_appointments_per_day: 1,
             services: Vec::new(),
             service_area: Vec::new(),
             price_notes: Vec::new(),
@@ -853,6 +861,18 @@ impl Config {
         let a = &settings.assistant;
         check_range("assistant.timeout_seconds", a.timeout_seconds, 1, 120)?;
         check_range("assistant.max_texts_per_day", a.max_texts_per_day, 1, 50)?;
+        check_range(
+            "assistant.max_model_calls_per_day",
+            a.max_model_calls_per_day,
+            1,
+            100,
+        )?;
+        check_range(
+            "assistant.max_appointments_per_day",
+            a.max_appointments_per_day,
+            0,
+            10,
+        )?;
         check_range("assistant.slot_minutes", a.slot_minutes, 15, 480)?;
         if a.mode != AssistantMode::Off {
             let url = a.base_url.trim();

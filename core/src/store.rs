@@ -5,6 +5,7 @@
 //! that caused the change together with the change itself.
 
 mod apply;
+mod assistant;
 mod clock;
 mod dashboard;
 mod digest;
@@ -32,6 +33,7 @@ use crate::sync::op::{Change, Op};
 use crate::sync::version::VersionVector;
 
 pub use apply::{ApplyError, ApplyReport, MAX_TEXT, Source};
+pub use assistant::DraftSlot;
 pub use clock::QuarantinedOp;
 pub use dashboard::{Dashboard, DayFigures};
 pub use pages::{

@@ -1081,10 +1081,45 @@ mod tests {
             timezone: "America/New_York".into(),
             summary: "Leaking pipe · 10001".into(),
         };
-        let text = ics_of(&[row.clone(), row], "Acme Plumbing", start);
+        let text = ics_of(&[row.clone(), row.clone()], "Acme Plumbing", start);
         assert_eq!(text.matches("BEGIN:VEVENT").count(), 2);
         assert!(text.contains("DTSTART:20261103T130000Z"), "{text}");
         assert!(text.contains("Acme Plumbing — +1 212-555-0142"), "{text}");
+
+        // Issue 13: a lone CR (or LF) in a lead field, a contact's name or the business's
+        // name is escaped, never a line break of the file.
+        let hostile = AppointmentView {
+            contact_name: Some("Dana\rATTENDEE:mailto:x@example.com".into()),
+            summary: "Leak\rEND:VEVENT\nBEGIN:VEVENT".into(),
+            ..row
+        };
+        let text = ics_of(&[hostile], "Acme\rPlumbing", start);
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'\r' {
+                assert_eq!(bytes.get(i + 1), Some(&b'\n'), "a lone CR: {text:?}");
+            }
+            if *b == b'\n' {
+                assert_eq!(bytes[i - 1], b'\r', "a lone LF: {text:?}");
+            }
+        }
+        let lines: Vec<String> = text
+            .replace("\r\n ", "")
+            .split("\r\n")
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(),
+            1,
+            "{text}"
+        );
+        assert!(lines.iter().all(|l| !l.starts_with("ATTENDEE")), "{text}");
+        assert!(
+            lines.contains(
+                &"SUMMARY:Acme\\nPlumbing — Dana\\nATTENDEE:mailto:x@example.com".to_string()
+            ),
+            "{text}"
+        );
     }
 
     /// Endpoint ids of keys made from fixed seeds: the first whose id sorts before every

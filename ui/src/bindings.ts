@@ -315,6 +315,16 @@ export type AssistantSettings_Deserialize = {
 	timeout_seconds?: number,
 	/**  Most assistant texts per conversation per day (1–50). */
 	max_texts_per_day?: number,
+	/**
+	 *  Most questions to the model per conversation per day, in every mode (1–100): each
+	 *  inbound text it answers or drafts for is one.
+	 */
+	max_model_calls_per_day?: number,
+	/**
+	 *  Most appointments the assistant books per conversation per day, in every mode (0–10;
+	 *  0: it never offers or books a slot).
+	 */
+	max_appointments_per_day?: number,
 	/**  Services offered, one per entry ("leak repair"). */
 	services?: string[],
 	/**  Postcodes or towns served. */
@@ -349,6 +359,16 @@ export type AssistantSettings_Serialize = {
 	timeout_seconds: number,
 	/**  Most assistant texts per conversation per day (1–50). */
 	max_texts_per_day: number,
+	/**
+	 *  Most questions to the model per conversation per day, in every mode (1–100): each
+	 *  inbound text it answers or drafts for is one.
+	 */
+	max_model_calls_per_day: number,
+	/**
+	 *  Most appointments the assistant books per conversation per day, in every mode (0–10;
+	 *  0: it never offers or books a slot).
+	 */
+	max_appointments_per_day: number,
 	/**  Services offered, one per entry ("leak repair"). */
 	services: string[],
 	/**  Postcodes or towns served. */

@@ -297,3 +297,101 @@ fn the_answer_schema_offers_exactly_the_free_slots_or_null() {
     assert_eq!(schema["required"].as_array().map(Vec::len), Some(6));
     assert_eq!(schema["additionalProperties"], serde_json::json!(false));
 }
+
+#[test]
+fn a_booking_past_the_days_appointments_is_refused_and_no_booking_always_passes() {
+    let slot = Slot {
+        start: at("2026-11-02T09:00"),
+        end: at("2026-11-02T10:00"),
+    };
+    let booking = Answer {
+        reply: "Booked!".into(),
+        lead: LeadFields::default(),
+        book: Some(slot),
+    };
+    assert_eq!(check_booking(&booking, 0, 1), Ok(()));
+    assert_eq!(
+        check_booking(&booking, 1, 1),
+        Err(AnswerError::BookingLimit(1))
+    );
+    assert_eq!(
+        check_booking(&booking, 0, 0),
+        Err(AnswerError::BookingLimit(0))
+    );
+    let no_booking = Answer {
+        book: None,
+        ..booking
+    };
+    assert_eq!(check_booking(&no_booking, 5, 0), Ok(()));
+}
+
+/// Issue 13: a line break of any kind in a text value (a lone CR included) is escaped as
+/// `\n`, so a lead field cannot end its line or start a property of its own.
+#[test]
+fn every_line_break_in_icalendar_text_is_escaped() {
+    let appointment = Appointment {
+        id: "conv-7\r-1".into(),
+        slot: Slot {
+            start: at("2026-11-02T09:00"),
+            end: at("2026-11-02T10:00"),
+        },
+        who: "Dana\rATTENDEE:mailto:evil@example.com".into(),
+        summary: "Leak\rEND:VEVENT\r\nBEGIN:VEVENT\nX\u{2028}Y\u{0}Z\tT".into(),
+    };
+    let text = ics(&[appointment], "Acme\r\nPlumbing", at("2026-11-01T12:00"));
+    // Every CR is the first half of a CRLF, every LF the second half.
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'\r' => assert_eq!(bytes.get(i + 1), Some(&b'\n'), "a lone CR at {i}: {text:?}"),
+            b'\n' => assert_eq!(bytes[i - 1], b'\r', "a lone LF at {i}: {text:?}"),
+            _ => {}
+        }
+    }
+    let unfolded = text.replace("\r\n ", "");
+    let lines: Vec<&str> = unfolded.split("\r\n").collect();
+    assert_eq!(
+        lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| **l == "END:VEVENT").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        unfolded.contains("SUMMARY:Acme\\nPlumbing — Dana\\nATTENDEE:mailto:evil@example.com\r\n"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains("DESCRIPTION:Leak\\nEND:VEVENT\\nBEGIN:VEVENT\\nX\\nYZ\tT\r\n"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains("UID:conv-7\\n-1@ringback\r\n"),
+        "{unfolded}"
+    );
+    // No content line starts with a property the values tried to add.
+    for line in unfolded.split("\r\n") {
+        assert!(!line.starts_with("ATTENDEE"), "{line}");
+    }
+}
+
+#[test]
+fn lead_fields_are_one_line_whatever_the_json_escapes_hold() {
+    let answer = parse_answer(
+        r#"{"reply": "Thanks!", "problem": "Leak\rEND:VEVENT", "postcode": "\r\n10001\u2028"}"#,
+        &[],
+        &ny(),
+        &facts(),
+    )
+    .expect("valid");
+    assert_eq!(answer.lead.problem.as_deref(), Some("Leak END:VEVENT"));
+    assert_eq!(answer.lead.postcode.as_deref(), Some("10001"));
+    assert!(
+        lead_card(&answer.lead).chars().all(|c| !c.is_control()),
+        "{:?}",
+        answer.lead
+    );
+}

@@ -15,14 +15,15 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{Engine, EngineError, Outcome, queue_message};
 use crate::assistant::{
-    AssistantState, AssistantStatus, ChatMessage, Facts, Slot, Speaker, answer_schema, free_slots,
-    lead_card, parse_answer, prompt, slot_text, start_of_day, wants_a_person,
+    AssistantState, AssistantStatus, ChatMessage, Facts, Slot, Speaker, answer_schema,
+    check_booking, free_slots, lead_card, parse_answer_with, prompt_with, slot_text, start_of_day,
+    wants_a_person,
 };
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::phone::PhoneNumber;
 use crate::settings::{AssistantMode, Config};
-use crate::store::ConversationId;
+use crate::store::{ConversationId, DraftSlot};
 use crate::sync::op::Field;
 
 /// How many messages of the thread the prompt carries.
@@ -102,6 +103,7 @@ struct Waiting {
     id: u64,
     offered: Vec<Slot>,
     facts: Facts,
+    owner_texts: Vec<String>,
     auto: bool,
 }
 
@@ -147,6 +149,34 @@ pub fn facts(config: &Config) -> Facts {
     }
 }
 
+/// The other texts the owner wrote for callers, from settings: the templates, the hand-off
+/// text, keyword answers, follow-ups and quick replies. A link, e-mail address, phone
+/// number or promise written there may be repeated by the assistant.
+pub fn owner_texts(config: &Config) -> Vec<String> {
+    let a = &config.settings.assistant;
+    let t = &config.settings.templates;
+    [
+        &t.business_hours,
+        &t.after_hours,
+        &t.opt_out_confirmation,
+        &t.opt_in_confirmation,
+        &t.help,
+        &a.handoff_text,
+    ]
+    .into_iter()
+    .chain(config.settings.keyword_replies.iter().map(|k| &k.body))
+    .chain(config.settings.follow_ups.iter().map(|f| &f.body))
+    .chain(config.settings.quick_replies.iter())
+    .cloned()
+    .collect()
+}
+
+/// Whether two texts say the same words (white space aside): how a sent reply is matched
+/// with the draft it was filled with.
+fn same_words(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
 impl Engine {
     /// A key from the phone's own starting settings (onboarding, a simulated phone's
     /// settings file), kept for the server of the settings in force while the phone has
@@ -182,6 +212,36 @@ impl Engine {
             tx.set_field(conversation, Field::Assistant(state))
         })?;
         Ok(self.assistant_outcome(conversation, status, reason, None, None, now))
+    }
+
+    /// [`Self::set_assistant`], without a write when the conversation already stands there
+    /// for the same reason: a caller texting on past a cap adds no op per text.
+    fn set_assistant_once(
+        &mut self,
+        conversation: ConversationId,
+        status: AssistantStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Outcome, EngineError> {
+        let current = self
+            .store
+            .conversation(conversation)?
+            .and_then(|c| c.assistant);
+        if current.is_some_and(|s| s.status == status && s.reason == reason) {
+            return Ok(self.assistant_outcome(conversation, status, reason, None, None, now));
+        }
+        self.set_assistant(conversation, status, reason, now)
+    }
+
+    /// Whether an appointment already holds any of `slot`.
+    fn slot_taken(&self, slot: &Slot) -> Result<bool, EngineError> {
+        // Every appointment that overlaps it ends after it starts, and those come first.
+        Ok(self.store.appointments(slot.start, 1_000)?.iter().any(|a| {
+            slot.overlaps(&Slot {
+                start: a.start,
+                end: a.end,
+            })
+        }))
     }
 
     fn assistant_outcome(
@@ -243,6 +303,18 @@ impl Engine {
         now: Timestamp,
     ) -> Result<(), EngineError> {
         self.jobs.waiting.remove(&conversation);
+        // A draft's slot is booked only by sending that draft (see `draft_sent`).
+        if self
+            .store
+            .reader()
+            .assistant_draft_slot(conversation)?
+            .is_some()
+        {
+            self.store
+                .write(now, "assistant_draft_slot_dropped", |tx| {
+                    tx.set_assistant_draft_slot(conversation, None, now)
+                })?;
+        }
         let Some(detail) = self.store.conversation(conversation)? else {
             return Ok(());
         };
@@ -390,20 +462,35 @@ impl Engine {
                 now,
             )]);
         }
-        if capped {
-            self.jobs.waiting.remove(&conversation);
-            let reason = format!(
+        let day_start = start_of_day(&config.timezone, now);
+        let asked_today = reader.assistant_questions(conversation, day_start)?;
+        let reason = if capped {
+            Some(format!(
                 "it sent its {} texts for today in this conversation",
                 settings.max_texts_per_day
-            );
-            return Ok(vec![self.set_assistant(
+            ))
+        } else if asked_today >= settings.max_model_calls_per_day {
+            Some(format!(
+                "it reached its {} questions to the model for today in this conversation; the conversation is yours until tomorrow",
+                settings.max_model_calls_per_day
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.jobs.waiting.remove(&conversation);
+            return Ok(vec![self.set_assistant_once(
                 conversation,
                 AssistantStatus::DailyLimit,
                 &reason,
                 now,
             )?]);
         }
+        // Past the day's bookings, no slot is offered (and none can be booked).
+        let may_book = reader.appointments_booked_since(conversation, day_start)?
+            < settings.max_appointments_per_day;
         let facts = facts(config);
+        let owner_texts = owner_texts(config);
         let booked: Vec<Slot> = self
             .store
             .appointments(now, 1_000)?
@@ -413,15 +500,19 @@ impl Engine {
                 end: a.end,
             })
             .collect();
-        let offered = free_slots(
-            &config.availability,
-            &config.timezone,
-            SignedDuration::from_mins(i64::from(settings.slot_minutes)),
-            now,
-            SLOT_DAYS,
-            &booked,
-            OFFERED_SLOTS,
-        );
+        let offered = if may_book {
+            free_slots(
+                &config.availability,
+                &config.timezone,
+                SignedDuration::from_mins(i64::from(settings.slot_minutes)),
+                now,
+                SLOT_DAYS,
+                &booked,
+                OFFERED_SLOTS,
+            )
+        } else {
+            Vec::new()
+        };
         let mut thread: Vec<(Speaker, String)> = self
             .store
             .thread_page(conversation, None, THREAD_MESSAGES)?
@@ -436,7 +527,14 @@ impl Engine {
             })
             .collect();
         thread.reverse();
-        let messages = prompt(&facts, &offered, &config.timezone, &thread, now);
+        let messages = prompt_with(
+            &facts,
+            &owner_texts,
+            &offered,
+            &config.timezone,
+            &thread,
+            now,
+        );
         let schema = answer_schema(&offered, &config.timezone);
         self.jobs.next += 1;
         let id = self.jobs.next;
@@ -463,16 +561,22 @@ impl Engine {
                 id,
                 offered,
                 facts,
+                owner_texts,
                 auto,
             },
         );
         self.jobs.ready.push(job);
-        self.set_assistant(
-            conversation,
-            AssistantStatus::Thinking,
-            "writing an answer",
-            now,
-        )?;
+        // Counted as it is handed out, in the phone's own table: the cap holds across a
+        // restart, and the count adds nothing to the op log.
+        let thinking = AssistantState {
+            status: AssistantStatus::Thinking,
+            reason: "writing an answer".into(),
+            at_ms: now.as_millisecond(),
+        };
+        self.store.write(now, "assistant_state", |tx| {
+            tx.count_assistant_question(conversation, day_start)?;
+            tx.set_field(conversation, Field::Assistant(thinking))
+        })?;
         Ok(Vec::new()) // "Thinking" is no news for the owner.
     }
 
@@ -500,6 +604,7 @@ impl Engine {
             return Ok(Vec::new());
         }
         let max_per_day = config.settings.assistant.max_texts_per_day;
+        let max_appointments = config.settings.assistant.max_appointments_per_day;
         let tz = config.timezone.clone();
         let day_start = start_of_day(&config.timezone, now);
         let Some(detail) = self.store.conversation(conversation)? else {
@@ -530,10 +635,27 @@ impl Engine {
                 )?]);
             }
         };
-        let mut answer = match parse_answer(&content, &waiting.offered, &tz, &waiting.facts) {
+        let booked_today = self
+            .store
+            .reader()
+            .appointments_booked_since(conversation, day_start)?;
+        let checked = parse_answer_with(
+            &content,
+            &waiting.offered,
+            &tz,
+            &waiting.facts,
+            &waiting.owner_texts,
+        )
+        .and_then(|a| check_booking(&a, booked_today, max_appointments).map(|()| a));
+        let mut answer = match checked {
             Ok(answer) => answer,
             Err(error) => {
-                tracing::warn!(conversation = conversation.0, %error, "assistant: answer refused");
+                // The kind only: the refused words may hold a number or a link.
+                tracing::warn!(
+                    conversation = conversation.0,
+                    refusal = error.kind(),
+                    "assistant: answer refused"
+                );
                 let reason = format!(
                     "its answer was not sent: {error}. The conversation is yours to answer."
                 );
@@ -546,23 +668,16 @@ impl Engine {
             }
         };
         // The slot may have been booked meanwhile (another conversation, another answer).
-        if let Some(slot) = answer.book {
-            // Every appointment that overlaps it ends after it starts, and those come first.
-            let taken = self.store.appointments(slot.start, 1_000)?.iter().any(|a| {
-                slot.overlaps(&Slot {
-                    start: a.start,
-                    end: a.end,
-                })
-            });
-            if taken || slot.start < now {
-                let reason = "its answer was not sent: the slot it booked is no longer free. The conversation is yours to answer.";
-                return Ok(vec![self.set_assistant(
-                    conversation,
-                    AssistantStatus::NeedsTeam,
-                    reason,
-                    now,
-                )?]);
-            }
+        if let Some(slot) = answer.book
+            && (slot.start < now || self.slot_taken(&slot)?)
+        {
+            let reason = "its answer was not sent: the slot it booked is no longer free. The conversation is yours to answer.";
+            return Ok(vec![self.set_assistant(
+                conversation,
+                AssistantStatus::NeedsTeam,
+                reason,
+                now,
+            )?]);
         }
         let capped = waiting.auto
             && self.store.assistant_texts_since(conversation, day_start)? >= max_per_day;
@@ -577,13 +692,24 @@ impl Engine {
         }
         let lead = detail.lead.merged(&answer.lead);
         let card = lead_card(&lead);
-        let book = answer.book.take();
         let auto = waiting.auto;
+        // Only auto mode books by itself; a draft's slot waits for a person to send it.
+        let proposed = answer.book.take();
+        let book = if auto { proposed } else { None };
         let reply = answer.reply;
-        let (status, reason) = if auto {
-            (AssistantStatus::Answered, "answered by itself")
-        } else {
-            (AssistantStatus::Drafted, "wrote a draft for you to send")
+        let (status, reason) = match (auto, proposed) {
+            (true, _) => (AssistantStatus::Answered, "answered by itself".to_string()),
+            (false, None) => (
+                AssistantStatus::Drafted,
+                "wrote a draft for you to send".to_string(),
+            ),
+            (false, Some(slot)) => (
+                AssistantStatus::Drafted,
+                format!(
+                    "wrote a draft for you to send; sending it as written books {}",
+                    slot_text(&slot, &tz)
+                ),
+            ),
         };
         self.store.write(now, "assistant_answered", |tx| {
             if lead != detail.lead {
@@ -597,12 +723,17 @@ impl Engine {
                 queue_message(tx, conversation, MessageKind::Assistant, &reply, now, now)?;
             } else {
                 tx.set_field(conversation, Field::Draft(reply.clone()))?;
+                let kept = proposed.map(|slot| DraftSlot {
+                    draft: reply.clone(),
+                    slot,
+                });
+                tx.set_assistant_draft_slot(conversation, kept.as_ref(), now)?;
             }
             tx.set_field(
                 conversation,
                 Field::Assistant(AssistantState {
                     status,
-                    reason: reason.into(),
+                    reason: reason.clone(),
                     at_ms: now.as_millisecond(),
                 }),
             )
@@ -616,13 +747,119 @@ impl Engine {
         let mut out = vec![self.assistant_outcome(
             conversation,
             status,
-            reason,
+            &reason,
             (!auto).then_some(reply),
             book.map(|slot| slot_text(&slot, &tz)),
             now,
         )];
         out.extend(self.run_due()?);
         Ok(out)
+    }
+
+    /// A person sent `body` in `conversation` (from a desktop). When the assistant's draft
+    /// there proposes a slot and `body` is that draft, word for word (white space aside),
+    /// and the draft is still the one shown, the slot is booked now, if it is still free,
+    /// still ahead and within the day's most appointments; otherwise the team is told why
+    /// not. Either way the proposal is spent: a draft's slot is booked by sending that draft,
+    /// once, and never by the model alone.
+    pub(super) fn draft_sent(
+        &mut self,
+        conversation: ConversationId,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Outcome>, EngineError> {
+        let Some(proposed) = self.store.reader().assistant_draft_slot(conversation)? else {
+            return Ok(Vec::new());
+        };
+        let detail = self.store.conversation(conversation)?;
+        let config = self.config.as_ref();
+        let (Some(detail), Some(config)) = (detail, config) else {
+            self.store
+                .write(now, "assistant_draft_slot_dropped", |tx| {
+                    tx.set_assistant_draft_slot(conversation, None, now)
+                })?;
+            return Ok(Vec::new());
+        };
+        let tz = config.timezone.clone();
+        let max = config.settings.assistant.max_appointments_per_day;
+        let slot = proposed.slot;
+        let named = slot_text(&slot, &tz);
+        let shown = same_words(&detail.draft, &proposed.draft);
+        let sent_as_drafted = shown && same_words(body, &proposed.draft);
+        let booked_today = self
+            .store
+            .reader()
+            .appointments_booked_since(conversation, start_of_day(&tz, now))?;
+        // What the team is told, and whether the slot is booked.
+        let (status, reason, book) = if !shown {
+            (None, String::new(), false) // Dismissed or replaced: nothing was proposed.
+        } else if !sent_as_drafted {
+            (
+                Some(AssistantStatus::Drafted),
+                format!(
+                    "its draft was changed before it was sent, so the slot it proposed ({named}) was not booked"
+                ),
+                false,
+            )
+        } else if slot.start < now || self.slot_taken(&slot)? {
+            (
+                Some(AssistantStatus::NeedsTeam),
+                format!(
+                    "you sent its draft, but the slot it proposed ({named}) is no longer free, so nothing was booked; agree another time with the caller"
+                ),
+                false,
+            )
+        } else if booked_today >= max {
+            (
+                Some(AssistantStatus::NeedsTeam),
+                format!(
+                    "you sent its draft, but this conversation already has the {max} appointment(s) a day it may book, so {named} was not booked"
+                ),
+                false,
+            )
+        } else {
+            (
+                Some(AssistantStatus::Drafted),
+                format!("booked {named}: you sent its draft"),
+                true,
+            )
+        };
+        let card = lead_card(&detail.lead);
+        self.store.write(now, "assistant_draft_sent", |tx| {
+            tx.set_assistant_draft_slot(conversation, None, now)?;
+            if book {
+                tx.book_appointment(conversation, &slot, &card, now)?;
+                tx.set_field(conversation, Field::LeadStatus(LeadStatus::Booked))?;
+            }
+            if let Some(status) = status {
+                tx.set_field(
+                    conversation,
+                    Field::Assistant(AssistantState {
+                        status,
+                        reason: reason.clone(),
+                        at_ms: now.as_millisecond(),
+                    }),
+                )?;
+            }
+            Ok(())
+        })?;
+        let Some(status) = status else {
+            return Ok(Vec::new());
+        };
+        if book {
+            tracing::info!(
+                conversation = conversation.0,
+                "assistant: appointment booked as its draft was sent"
+            );
+        }
+        Ok(vec![self.assistant_outcome(
+            conversation,
+            status,
+            &reason,
+            None,
+            book.then_some(named),
+            now,
+        )])
     }
 }
 

@@ -257,6 +257,8 @@ fn the_assistant_is_off_by_default_and_its_settings_are_checked_by_field() {
     assert_eq!(doc["assistant"]["mode"], "off");
     assert_eq!(doc["assistant"]["timeout_seconds"], 10);
     assert_eq!(doc["assistant"]["max_texts_per_day"], 6);
+    assert_eq!(doc["assistant"]["max_model_calls_per_day"], 12);
+    assert_eq!(doc["assistant"]["max_appointments_per_day"], 1);
     let config = named().validate().expect("defaults");
     // No bookable hours of its own: the business hours.
     assert_eq!(config.availability, config.hours);
@@ -283,6 +285,21 @@ fn the_assistant_is_off_by_default_and_its_settings_are_checked_by_field() {
         ),
         (json!({"slot_minutes": 5}), "assistant.slot_minutes", ""),
         (
+            json!({"max_model_calls_per_day": 0}),
+            "assistant.max_model_calls_per_day",
+            "between 1 and 100",
+        ),
+        (
+            json!({"max_model_calls_per_day": 101}),
+            "assistant.max_model_calls_per_day",
+            "between 1 and 100",
+        ),
+        (
+            json!({"max_appointments_per_day": 11}),
+            "assistant.max_appointments_per_day",
+            "between 0 and 10",
+        ),
+        (
             json!({"services": ["  "]}),
             "assistant.services[0]",
             "1 to 200",
@@ -306,6 +323,11 @@ fn the_assistant_is_off_by_default_and_its_settings_are_checked_by_field() {
         assert_eq!(e.field, field, "{patch}");
         assert!(e.problem.contains(words), "{patch}: {}", e.problem);
     }
+    // An assistant that never books is a choice, not a mistake.
+    let never_books = named()
+        .patched(&json!({"assistant": {"max_appointments_per_day": 0}}))
+        .expect("patch");
+    assert!(never_books.validate().is_ok());
     let unknown = Settings::from_value(&json!({"assistant": {"mood": "auto"}}));
     assert!(unknown.is_err(), "an unknown assistant key was accepted");
     let mode = Settings::from_value(&json!({"assistant": {"mode": "sometimes"}}));

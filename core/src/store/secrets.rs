@@ -1,7 +1,7 @@
 //! The phone's secret store and what keeps the assistant's API key in it (see
 //! `crate::secret` for the design).
 //!
-//! - `secrets` (migration 05) holds the key with the server it was given for. No op writes
+//! - `secrets` (the secrets migration) holds the key with the server it was given for. No op writes
 //!   it and no session reads it: only the phone's engine (asking the model) and the phone's
 //!   own settings changes touch it. On a desktop it stays empty.
 //! - A desktop's hand-over ([`Change::AssistantKey`]) is taken by the phone when the server

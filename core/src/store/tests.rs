@@ -348,7 +348,7 @@ fn the_desktop_sees_unread_totals_new_inbound_texts_and_read_markers() {
 }
 
 #[test]
-fn migration_05_takes_the_api_key_out_of_every_store_and_keeps_it_on_the_phone_only() {
+fn the_secrets_migration_takes_the_api_key_out_of_every_store_and_keeps_it_on_the_phone_only() {
     const KEY: &str = "sk-live-SECRETSECRET-0123456789";
     let secrets = super::secrets::migration_id(&super::MIGRATIONS_DIR).expect("secrets step");
     let migrations = MIGRATIONS.as_ref().expect("migrations");

@@ -1098,8 +1098,8 @@ async fn write_reply(
         .map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))
 }
 
-/// Opens a replica kept from an unpaired phone, which brings it to this version (migration
-/// 05 takes the API key out of its settings and ops) and blanks any key hand-over left in
+/// Opens a replica kept from an unpaired phone, which brings it to this version (the
+/// secrets migration takes the API key out of its settings and ops) and blanks any key hand-over left in
 /// it. Best effort: a folder that cannot be opened is left as it is, and said so.
 fn scrub_unpaired(dir: &Path) {
     let path = dir.join("ringback.db");

@@ -95,7 +95,7 @@ const SPOTS: RegExp[] = [
   /^limits\.\w+$/,
   /^limits\.allowed_countries([[.].*)?$/,
   /^sync\.(network|reply_expiry_hours)$/,
-  /^assistant\.(mode|auto_only_after_hours|base_url|model|api_key|timeout_seconds|max_texts_per_day|slot_minutes|handoff_text)$/,
+  /^assistant\.(mode|auto_only_after_hours|base_url|model|api_key|timeout_seconds|max_texts_per_day|max_model_calls_per_day|max_appointments_per_day|slot_minutes|handoff_text)$/,
   /^assistant\.(services|service_area|price_notes)([[.].*)?$/,
   /^assistant\.availability\.(mon|tue|wed|thu|fri|sat|sun)([[.].*)?$/,
 ];
@@ -542,7 +542,9 @@ function AssistantSection(props: {
       <legend>Assistant</legend>
       <p class="hint">
         An AI assistant on the phone answers callers' texts: it asks what the job is, where and how urgent, and offers free
-        appointment slots. It only says what is written here; a person replying takes the conversation over.
+        appointment slots. It only says what is written here: an answer with a price, a promise (free, discount, guarantee…),
+        a link, an e-mail address or a phone number that is not in these settings is not sent. A person replying takes the
+        conversation over.
       </p>
       <Field id="as-mode" label="Assistant" field="assistant.mode" errors={errors}>
         <select id="as-mode" data-testid="assistant-mode" value={a.mode} onChange={(e) => set("assistant.mode", (e.currentTarget as HTMLSelectElement).value as AssistantMode)}>
@@ -612,6 +614,24 @@ function AssistantSection(props: {
       <Field id="as-cap" label="Most assistant texts per conversation per day" field="assistant.max_texts_per_day" errors={errors}>
         <NumberInput id="as-cap" min={1} value={a.max_texts_per_day} onChange={(v) => set("assistant.max_texts_per_day", v)} />
       </Field>
+      <Field
+        id="as-calls"
+        label="Most texts it answers per conversation per day"
+        field="assistant.max_model_calls_per_day"
+        errors={errors}
+        hint="Each caller text it answers or drafts for is one question to the model, in every mode (1–100). Past it, the team answers until the next day."
+      >
+        <NumberInput id="as-calls" min={1} value={a.max_model_calls_per_day} onChange={(v) => set("assistant.max_model_calls_per_day", v)} />
+      </Field>
+      <Field
+        id="as-bookings"
+        label="Most appointments it books per conversation per day"
+        field="assistant.max_appointments_per_day"
+        errors={errors}
+        hint="0 to 10; with 0 it never offers a slot. In suggest mode a slot is booked only when you send the draft that proposes it."
+      >
+        <NumberInput id="as-bookings" min={0} value={a.max_appointments_per_day} onChange={(v) => set("assistant.max_appointments_per_day", v)} />
+      </Field>
       <Field id="as-services" label="Services offered (one per line)" field="assistant.services" errors={errors}>
         <LinesInput id="as-services" rows={3} value={a.services} onChange={(v) => set("assistant.services", v)} />
       </Field>
@@ -620,7 +640,7 @@ function AssistantSection(props: {
         <LinesInput id="as-area" rows={3} value={a.service_area} onChange={(v) => set("assistant.service_area", v)} />
       </Field>
       <FieldError errors={errors} field="assistant.service_area" inside />
-      <Field id="as-prices" label="Prices it may quote (one per line)" field="assistant.price_notes" errors={errors} hint="It never names a price that is not here.">
+      <Field id="as-prices" label="Prices it may quote (one per line)" field="assistant.price_notes" errors={errors} hint="It never names an amount that is not written here, and promises nothing free or discounted unless it is written here.">
         <LinesInput id="as-prices" rows={3} value={a.price_notes} onChange={(v) => set("assistant.price_notes", v)} />
       </Field>
       <FieldError errors={errors} field="assistant.price_notes" inside />

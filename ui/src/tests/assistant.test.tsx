@@ -295,6 +295,8 @@ describe("Assistant settings", () => {
     fireEvent.input(getByLabelText("Prices it may quote (one per line)"), { target: { value: "Call-out fee $89" } });
     fireEvent.input(getByLabelText("Appointment length (minutes)"), { target: { value: "90" } });
     fireEvent.input(getByLabelText("Most assistant texts per conversation per day"), { target: { value: "4" } });
+    fireEvent.input(getByLabelText("Most texts it answers per conversation per day"), { target: { value: "20" } });
+    fireEvent.input(getByLabelText("Most appointments it books per conversation per day"), { target: { value: "0" } });
     const wed = getByRole("group", { name: "Bookable Wednesday" });
     expect(wed.textContent).toContain("Same as business hours");
     fireEvent.click(Array.from(wed.querySelectorAll("button")).find((b) => b.textContent === "Add hours") as HTMLElement);
@@ -309,6 +311,8 @@ describe("Assistant settings", () => {
     expect(a.price_notes).toEqual(["Call-out fee $89"]);
     expect(a.slot_minutes).toBe(90);
     expect(a.max_texts_per_day).toBe(4);
+    expect(a.max_model_calls_per_day).toBe(20);
+    expect(a.max_appointments_per_day).toBe(0);
     expect(a.availability.wed).toEqual(["09:00-17:00"]);
     expect(a.availability.mon).toEqual([]);
     // The business hours are untouched.
@@ -320,8 +324,10 @@ describe("Assistant settings", () => {
       { message: "is empty; give the address of the assistant's server", field: "assistant.base_url" },
       { message: "closes before it opens", field: "assistant.availability.tue[0]" },
       { message: "each entry is 1 to 200 characters", field: "assistant.services[0]" },
+      { message: "must be between 1 and 100, not 0", field: "assistant.max_model_calls_per_day" },
+      { message: "must be between 0 and 10, not 11", field: "assistant.max_appointments_per_day" },
     ]);
-    const { findAllByTestId, getByTestId, getByRole } = render(<SettingsScreen {...onePhone} />);
+    const { findAllByTestId, getByTestId, getByRole, getByLabelText } = render(<SettingsScreen {...onePhone} />);
     const errors = await findAllByTestId("field-error");
     const byField = new Map(errors.map((e) => [e.getAttribute("data-field") ?? "", e]));
     expect(getByTestId("assistant-base-url").getAttribute("aria-invalid")).toBe("true");
@@ -329,6 +335,15 @@ describe("Assistant settings", () => {
     expect(getByRole("group", { name: "Bookable Tuesday" }).contains(byField.get("assistant.availability.tue[0]") as HTMLElement)).toBe(true);
     expect(getByRole("group", { name: "Tuesday" }).contains(byField.get("assistant.availability.tue[0]") as HTMLElement)).toBe(false);
     expect(getByTestId("assistant-settings").contains(byField.get("assistant.services[0]") as HTMLElement)).toBe(true);
+    // The caps' errors show beside their boxes.
+    for (const [field, label] of [
+      ["assistant.max_model_calls_per_day", "Most texts it answers per conversation per day"],
+      ["assistant.max_appointments_per_day", "Most appointments it books per conversation per day"],
+    ]) {
+      const box = getByLabelText(label);
+      expect(box.getAttribute("aria-invalid")).toBe("true");
+      expect(byField.get(field)?.closest(".field")?.contains(box)).toBe(true);
+    }
     expect((getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(true);
   });
 });

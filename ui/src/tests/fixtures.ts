@@ -72,6 +72,8 @@ export function assistantSettings(extra: Partial<Settings["assistant"]> = {}): S
     model: "",
     timeout_seconds: 10,
     max_texts_per_day: 6,
+    max_model_calls_per_day: 12,
+    max_appointments_per_day: 1,
     services: [],
     service_area: [],
     price_notes: [],

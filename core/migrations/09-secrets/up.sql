@@ -1,4 +1,4 @@
--- Ringback store, version 5: secrets stay on the phone (issue 13).
+-- Ringback store, version 9: secrets stay on the phone (issue 13).
 
 -- Phone-local secrets: the assistant's API key, with the server (scheme://host:port) it was
 -- given for. No op writes this table and no session reads it, so nothing in it ever leaves
