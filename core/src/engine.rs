@@ -565,7 +565,11 @@ impl Engine {
             _ => {
                 let region = self.limits().region;
                 match classify(to, region) {
-                    Sender::Number(n) => self.store.reader().latest_conversation(n.as_str())?,
+                    Sender::Number(n) => self
+                        .store
+                        .reader()
+                        .latest_conversation(n.as_str())?
+                        .map(|(c, _)| c),
                     _ => None,
                 }
             }
@@ -639,7 +643,9 @@ impl Engine {
         // The line is the conversation's: a desktop never picks the SIM.
         let line = match intent.conversation {
             Some(c) => reader.conversation_address(c)?.map(|(_, line)| line),
-            None => reader.latest_line(number.as_str())?,
+            None => reader
+                .latest_conversation(number.as_str())?
+                .map(|(_, line)| line),
         }
         .unwrap_or_default();
         let queued = self.store.write(now, "reply_requested", |tx| {
@@ -770,7 +776,7 @@ impl Engine {
         let took_over = self.store.write(sms.at, "owner_texted", |tx| {
             let reader = tx.reader();
             // Only a number Ringback already talks with: the owner's private texts stay private.
-            let Some(known_line) = reader.latest_line(number.as_str())? else {
+            let Some((_, known_line)) = reader.latest_conversation(number.as_str())? else {
                 return Ok(None);
             };
             let since = sms.at - Self::OWN_COPY_WINDOW;

@@ -778,27 +778,20 @@ impl Reader<'_> {
             .query_row(params![line.0, number], |r| r.get(0))?)
     }
 
-    /// The line of the most recently active conversation with `number`.
-    pub fn latest_line(&self, number: &str) -> Result<Option<Line>, StoreError> {
+    /// The most recently active conversation with `number`, on any line, and its line.
+    pub fn latest_conversation(
+        &self,
+        number: &str,
+    ) -> Result<Option<(ConversationId, Line)>, StoreError> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT line FROM conversations WHERE number = ?1
+                "SELECT id, line FROM conversations WHERE number = ?1
                  ORDER BY last_activity_at DESC, id DESC LIMIT 1",
             )?
-            .query_row([number], |r| Ok(Line(r.get(0)?)))
-            .optional()?)
-    }
-
-    /// The most recently active conversation with `number`, on any line.
-    pub fn latest_conversation(&self, number: &str) -> Result<Option<ConversationId>, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT id FROM conversations WHERE number = ?1
-                 ORDER BY last_activity_at DESC, id DESC LIMIT 1",
-            )?
-            .query_row([number], |r| Ok(ConversationId(r.get(0)?)))
+            .query_row([number], |r| {
+                Ok((ConversationId(r.get(0)?), Line(r.get(1)?)))
+            })
             .optional()?)
     }
 

@@ -92,6 +92,7 @@ impl Phone {
             .latest_conversation(number)
             .expect("read")
             .expect("a conversation")
+            .0
     }
 
     /// Applies a desktop's ops the way a session does: frames of at most 256 ops.

@@ -417,7 +417,8 @@ fn a_desktop_reply_budget_holds_that_desktop_only_and_says_why() {
         .reader()
         .latest_conversation("+12125550109")
         .expect("r")
-        .expect("conversation");
+        .expect("conversation")
+        .0;
     let desk_a = "a".repeat(32);
     let desk_b = "b".repeat(32);
     let ops = |origin: &str, n: u64| -> Vec<Op> {
