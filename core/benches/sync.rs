@@ -16,12 +16,12 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use ringback_core::engine::service::{self, EngineHandle};
+use ringback_core::oplog::version::VersionVector;
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
 use ringback_core::sync::frame;
 use ringback_core::sync::net::{self, NetworkMode};
 use ringback_core::sync::node::{self, DesktopNode, PhoneNode};
 use ringback_core::sync::session::{Faults, Message, Replica};
-use ringback_core::sync::version::VersionVector;
 use ringback_core::{Engine, InboundSms, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
@@ -196,7 +196,7 @@ async fn apply_all(engine: &EngineHandle, path: &Path) -> Duration {
                     &ops,
                     ringback_core::store::Source {
                         origin: &phone_origin,
-                        role: ringback_core::sync::op::Role::Phone,
+                        role: ringback_core::oplog::op::Role::Phone,
                     },
                     Timestamp::now(),
                 )

@@ -721,7 +721,6 @@ fn fold(line: &str) -> String {
 #[cfg(test)]
 mod tests;
 
-pub mod address;
 #[cfg(feature = "transport")]
 pub mod endpoint;
 

@@ -7,22 +7,23 @@
 mod assistant;
 mod intake;
 mod opt_out;
+pub mod replica;
 pub mod service;
 
 pub use assistant::{AssistantJob, facts};
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::call::{EndedCall, Line};
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::oplog::op::{Op, Role};
 pub use crate::outbound::RefusalReason;
 use crate::outbound::{self, HoldReason, Verdict};
 use crate::phone::{PhoneNumber, Sender, classify};
-use crate::ports::{CallLog, Clock, Contacts, PortError, SendError, SendRequest, Telephony};
+use crate::ports::{Contacts, PortError, Ports, SendError, SendRequest};
 use crate::rules::{
     self, CallDecision, InboundIntent, SkipReason, TextBackTemplate, decide_call, read_inbound,
 };
@@ -31,20 +32,6 @@ use crate::store::{
     ApplyError, ApplyReport, ConversationId, MessageId, NewMessage, OutboxEntry, PendingRequest,
     Source, Store, StoreError, WriteTx,
 };
-use crate::sync::op::{Op, Role};
-
-/// The platform services the engine acts through.
-#[derive(Clone)]
-pub struct Ports {
-    /// Sends texts.
-    pub telephony: Arc<dyn Telephony>,
-    /// Reads the call log.
-    pub call_log: Arc<dyn CallLog>,
-    /// Looks up contacts.
-    pub contacts: Arc<dyn Contacts>,
-    /// Tells the time.
-    pub clock: Arc<dyn Clock>,
-}
 
 /// An inbound text as the platform reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]

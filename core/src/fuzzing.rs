@@ -6,9 +6,9 @@ use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
+use crate::oplog::op::{Op, Role};
 use crate::store::{PeerRecord, Source, Store};
 use crate::sync::frame::{self, FrameDecoder, FrameError, MAX_FRAME, PROTOCOL_VERSION};
-use crate::sync::op::{Op, Role};
 use crate::sync::session::Message;
 
 /// The origin the phone-side store gives its paired desktop, and the desktop's phone.

@@ -12,6 +12,7 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod message;
+pub mod oplog;
 pub mod opt_out;
 pub mod outbound;
 pub mod phone;
@@ -19,6 +20,7 @@ pub mod ports;
 pub mod rules;
 pub mod scenario;
 pub mod secret;
+pub mod server_address;
 pub mod settings;
 pub mod sms;
 pub mod store;
@@ -26,11 +28,10 @@ pub mod sync;
 pub mod template;
 
 pub use call::{CallOutcome, EndedCall, Line};
-pub use engine::{
-    Engine, EngineError, InboundSms, Outcome, OwnerSms, PlatformEvent, Ports, ReplyRequest,
-};
+pub use engine::{Engine, EngineError, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest};
 pub use message::{Direction, MessageKind, MessageStatus};
 pub use phone::{PhoneNumber, Region, Sender};
+pub use ports::Ports;
 pub use rules::SkipReason;
 pub use settings::{Config, Settings, SettingsError};
 pub use store::{Store, StoreError};

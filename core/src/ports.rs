@@ -6,6 +6,7 @@ pub mod memory;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -86,4 +87,17 @@ pub trait CallLog: Send + Sync {
 pub trait Contacts: Send + Sync {
     /// The contact's display name for a number.
     fn lookup(&self, number: &PhoneNumber) -> Result<Option<String>, PortError>;
+}
+
+/// The platform services the engine acts through.
+#[derive(Clone)]
+pub struct Ports {
+    /// Sends texts.
+    pub telephony: Arc<dyn Telephony>,
+    /// Reads the call log.
+    pub call_log: Arc<dyn CallLog>,
+    /// Looks up contacts.
+    pub contacts: Arc<dyn Contacts>,
+    /// Tells the time.
+    pub clock: Arc<dyn Clock>,
 }

@@ -178,7 +178,7 @@ pub fn check_key(key: &str) -> Result<Secret, SettingsError> {
 /// The server a key for the assistant at `base_url` is kept for (`scheme://host:port`), or
 /// why none can be: no address yet, or plain http to the open internet.
 pub fn server_for_key(base_url: &str) -> Result<String, SettingsError> {
-    use crate::assistant::address::{AddressError, check};
+    use crate::server_address::{AddressError, check};
     match check(base_url) {
         Ok(url) => Ok(url.origin().ascii_serialization()),
         Err(AddressError::PlainHttp { host, .. }) => Err(key_error(format!(

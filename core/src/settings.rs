@@ -882,10 +882,10 @@ impl Config {
                     "is empty; give the address of the assistant's server, such as http://127.0.0.1:8080/v1, or turn the assistant off",
                 ));
             }
-            crate::assistant::address::check(url)
+            crate::server_address::check(url)
                 .map_err(|e| SettingsError::new("assistant.base_url", e.to_string()))?;
-        } else if let Err(e @ crate::assistant::address::AddressError::PlainHttp { .. }) =
-            crate::assistant::address::check(&a.base_url)
+        } else if let Err(e @ crate::server_address::AddressError::PlainHttp { .. }) =
+            crate::server_address::check(&a.base_url)
         {
             // Off, a half-typed address may wait; plain http to the open internet may not.
             return Err(SettingsError::new("assistant.base_url", e.to_string()));

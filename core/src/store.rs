@@ -24,13 +24,13 @@ use serde::Serialize;
 
 use crate::call::{CallOutcome, Line};
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::oplog::hlc::{Hlc, HlcClock};
+use crate::oplog::op::{Change, Op};
+use crate::oplog::version::VersionVector;
 use crate::outbound::{HoldReason, RefusalReason};
 use crate::phone::PhoneNumber;
 use crate::rules::NumberHistory;
 use crate::settings::Settings;
-use crate::sync::hlc::{Hlc, HlcClock};
-use crate::sync::op::{Change, Op};
-use crate::sync::version::VersionVector;
 
 pub use apply::{ApplyError, ApplyReport, MAX_TEXT, Source};
 pub use assistant::DraftSlot;
@@ -1001,8 +1001,8 @@ impl Reader<'_> {
         rows.map(|row| {
             let (endpoint, origin, role, name, paired, changed_at) = row?;
             let role = match role.as_str() {
-                "phone" => crate::sync::op::Role::Phone,
-                _ => crate::sync::op::Role::Desktop,
+                "phone" => crate::oplog::op::Role::Phone,
+                _ => crate::oplog::op::Role::Desktop,
             };
             Ok(PeerRecord {
                 endpoint,

@@ -7,9 +7,9 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use ringback_core::conversation::LeadStatus;
 use ringback_core::engine::DeliveryStatus;
+use ringback_core::oplog::op::Field;
 use ringback_core::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use ringback_core::store::{ConversationId, InboxFilter};
-use ringback_core::sync::op::Field;
 use ringback_core::{
     CallOutcome, EndedCall, Engine, InboundSms, Line, PlatformEvent, Ports, ReplyRequest, Settings,
     Store,

@@ -6,15 +6,16 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use ringback_core::engine::{Engine, InboundSms, OwnerSms, PlatformEvent, Ports};
+use ringback_core::engine::{Engine, InboundSms, OwnerSms, PlatformEvent};
 use ringback_core::message::{MessageKind, MessageStatus};
+use ringback_core::oplog::hlc::Hlc;
+use ringback_core::oplog::op::{Change, Op, Role};
+use ringback_core::oplog::version::VersionVector;
 use ringback_core::outbound::{HoldReason, RefusalReason};
 use ringback_core::ports::Clock;
+use ringback_core::ports::Ports;
 use ringback_core::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use ringback_core::store::{ConversationId, PeerRecord, Source};
-use ringback_core::sync::hlc::Hlc;
-use ringback_core::sync::op::{Change, Op, Role};
-use ringback_core::sync::version::VersionVector;
 use ringback_core::{Line, Settings, Store};
 use serde_json::json;
 
@@ -397,7 +398,7 @@ fn a_desktop_past_its_hourly_changes_is_refused_and_taken_again_an_hour_later() 
         },
         changes: vec![Change::Field {
             conversation: conversation.0,
-            field: ringback_core::sync::op::Field::Note(format!("note {seq}")),
+            field: ringback_core::oplog::op::Field::Note(format!("note {seq}")),
         }],
     };
     let ops: Vec<Op> = (1..=10_000).map(note).collect();

@@ -12,11 +12,11 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use ringback_core::engine::service;
+use ringback_core::oplog::op::Role;
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
 use ringback_core::secret::{KeyChange, KeyStatus, check_key};
 use ringback_core::store::{PeerRecord, Source};
 use ringback_core::sync::net::NetworkMode;
-use ringback_core::sync::op::Role;
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::session::Faults;
 use ringback_core::{Engine, InboundSms, Line, PlatformEvent, Ports, Settings, Store};

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use jiff::Timestamp;
+use ringback_core::oplog::op::Field;
 use ringback_core::store::{ConversationId, ReplyDraft};
 use ringback_core::sync::net::{NetworkMode, PeerLink};
 use ringback_core::sync::node::PairError;
-use ringback_core::sync::op::Field;
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;

@@ -7,11 +7,11 @@ mod support;
 use std::time::Duration;
 
 use iroh::Endpoint;
+use ringback_core::oplog::op::Field;
 use ringback_core::store::ConversationId;
 use ringback_core::sync::frame::{self, MAX_FRAME};
 use ringback_core::sync::net::{self, NetworkMode};
 use ringback_core::sync::node;
-use ringback_core::sync::op::Field;
 use ringback_core::sync::session::{self, Faults};
 use support::{DesktopRig, PhoneRig, converge};
 
@@ -123,7 +123,7 @@ async fn an_unpaired_desktops_ops_stop_at_once() {
             tx.set_peer(&ringback_core::store::PeerRecord {
                 endpoint: d1_endpoint.clone(),
                 origin: d1_origin.clone(),
-                role: ringback_core::sync::op::Role::Desktop,
+                role: ringback_core::oplog::op::Role::Desktop,
                 name: "Front desk".into(),
                 paired: false,
                 changed_at: 0,
@@ -216,7 +216,7 @@ async fn bad_frames_close_the_connection_and_change_nothing() {
     let hello_then_bad_op = {
         let hello = frame::encode(&session::Message::Hello {
             origin: "imposter".into(),
-            role: ringback_core::sync::op::Role::Phone,
+            role: ringback_core::oplog::op::Role::Phone,
             name: "x".into(),
             held: Default::default(),
         })

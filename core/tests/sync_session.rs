@@ -5,11 +5,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
+use ringback_core::engine::replica::PhoneReplica;
 use ringback_core::engine::service::{self, EngineHandle};
+use ringback_core::oplog::op::{Field, Role};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
 use ringback_core::store::{ConversationId, PeerRecord};
-use ringback_core::sync::op::{Field, Role};
-use ringback_core::sync::replica::{DesktopReplica, PhoneReplica};
+use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::session::{self, Faults, Hello, SessionStats};
 use ringback_core::{InboundSms, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
@@ -237,8 +238,8 @@ async fn invalid_settings_from_a_desktop_are_refused_with_the_field_named() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_phone_refuses_invalid_settings_from_a_desktop_too() {
-    use ringback_core::sync::hlc::Hlc;
-    use ringback_core::sync::op::{Change, Op};
+    use ringback_core::oplog::hlc::Hlc;
+    use ringback_core::oplog::op::{Change, Op};
     let phone = phone().await;
     let origin = "desk-origin".to_string();
     let peer = PeerRecord {

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use ringback_core::assistant::{AssistantState, AssistantStatus};
 use ringback_core::conversation::LeadStatus;
+use ringback_core::oplog::op::Field;
 use ringback_core::opt_out::{ReviewDecision, ReviewState};
 use ringback_core::settings::{Network, Settings};
 use ringback_core::store::{ConversationId, InboxFilter, MessageId};
-use ringback_core::sync::op::Field;
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::template::{RenderContext, Template};
 use tauri::State;

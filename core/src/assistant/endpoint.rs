@@ -377,10 +377,10 @@ fn chat_url(base: &str) -> Result<reqwest::Url, EndpointError> {
     // The settings' rule again, at the moment of sending: plain http only to this device
     // or the local network, whatever the settings say or said when they were saved. The
     // address as written and the one requested are both checked.
-    let allowed = |address: &str| match super::address::check(address) {
+    let allowed = |address: &str| match crate::server_address::check(address) {
         Ok(url) => Ok(url),
-        Err(super::address::AddressError::NotWeb(_)) => Err(invalid()),
-        Err(e @ super::address::AddressError::PlainHttp { .. }) => {
+        Err(crate::server_address::AddressError::NotWeb(_)) => Err(invalid()),
+        Err(e @ crate::server_address::AddressError::PlainHttp { .. }) => {
             Err(EndpointError::PlainHttp(e.to_string()))
         }
     };

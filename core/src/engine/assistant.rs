@@ -21,10 +21,10 @@ use crate::assistant::{
 };
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::oplog::op::Field;
 use crate::phone::PhoneNumber;
 use crate::settings::{AssistantMode, Config};
 use crate::store::{ConversationId, DraftSlot};
-use crate::sync::op::Field;
 
 /// How many messages of the thread the prompt carries.
 const THREAD_MESSAGES: u32 = 12;

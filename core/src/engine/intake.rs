@@ -8,7 +8,7 @@ use std::collections::{HashMap, VecDeque};
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::sync::op::Op;
+use crate::oplog::op::Op;
 
 /// Most ops one desktop may send the phone in any hour: far above what people do (a read
 /// marker per conversation opened, a reply, a note), far below what fills a phone.
@@ -78,8 +78,8 @@ impl Intake {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::hlc::Hlc;
-    use crate::sync::op::{Change, Field};
+    use crate::oplog::hlc::Hlc;
+    use crate::oplog::op::{Change, Field};
 
     fn ops(origin: &str, n: usize, note: &str) -> Vec<Op> {
         (1..=n)

@@ -10,9 +10,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::{AssistantJob, Engine, EngineError, Outcome, PlatformEvent, ReplyRequest};
+use crate::oplog::op::{Op, Role};
 use crate::store::ConversationId;
 use crate::store::{ApplyReport, Source};
-use crate::sync::op::{Op, Role};
 
 /// How long the engine must be idle before it checkpoints the store.
 const IDLE_CHECKPOINT: std::time::Duration = std::time::Duration::from_secs(1);

@@ -5,8 +5,9 @@ use serde_json::json;
 
 use super::*;
 use crate::call::CallOutcome;
+use crate::oplog::op::Change;
+use crate::ports::Clock;
 use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
-use crate::sync::op::Change;
 
 struct Phone {
     clock: Arc<ManualClock>,
@@ -426,7 +427,7 @@ fn a_desktop_reply_budget_holds_that_desktop_only_and_says_why() {
             .map(|seq| Op {
                 origin: origin.into(),
                 seq,
-                hlc: crate::sync::hlc::Hlc {
+                hlc: crate::oplog::hlc::Hlc {
                     millis: phone.clock.now().as_millisecond(),
                     counter: 0,
                 },

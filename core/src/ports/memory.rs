@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
 
-use super::{CallLog, Clock, Contacts, PortError, PortFuture, SendError, SendRequest, Telephony};
+use super::{
+    CallLog, Clock, Contacts, PortError, PortFuture, Ports, SendError, SendRequest, Telephony,
+};
 use crate::call::EndedCall;
-use crate::engine::Ports;
 use crate::phone::PhoneNumber;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -17,10 +17,10 @@ use super::tx::{
 use super::{Store, StoreError, append_op, index_pending, ms};
 use crate::call::CallOutcome;
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::oplog::hlc::MAX_DRIFT_MILLIS;
+use crate::oplog::op::{Change, Op, Role};
 use crate::outbound::{HoldReason, RefusalReason};
 use crate::settings::Settings;
-use crate::sync::hlc::MAX_DRIFT_MILLIS;
-use crate::sync::op::{Change, Op, Role};
 
 /// A batch of at most this many ops (live traffic) is indexed for search in its own
 /// transaction; a larger one (a catch-up) waits for [`Store::index_pending`].
@@ -514,9 +514,9 @@ fn apply_change(
             field,
         } => {
             match field {
-                crate::sync::op::Field::Note(note) => check_text(op, "note", note)?,
-                crate::sync::op::Field::Draft(draft) => check_text(op, "draft", draft)?,
-                crate::sync::op::Field::Lead(lead) => {
+                crate::oplog::op::Field::Note(note) => check_text(op, "note", note)?,
+                crate::oplog::op::Field::Draft(draft) => check_text(op, "draft", draft)?,
+                crate::oplog::op::Field::Lead(lead) => {
                     for value in [
                         &lead.problem,
                         &lead.postcode,
@@ -529,7 +529,7 @@ fn apply_change(
                         check_text(op, "lead card", value)?;
                     }
                 }
-                crate::sync::op::Field::Assistant(state) => {
+                crate::oplog::op::Field::Assistant(state) => {
                     check_text(op, "assistant state", &state.reason)?;
                 }
                 _ => {}

@@ -1,6 +1,6 @@
 //! The assistant's own bookkeeping on the phone (issue 13): questions asked of the model per
 //! conversation per day, appointments booked per conversation since a time, and the slot a
-//! draft proposes. None of it is synced: these writes record no [`crate::sync::op::Change`],
+//! draft proposes. None of it is synced: these writes record no [`crate::oplog::op::Change`],
 //! so a transaction that only counts a question appends no op.
 
 use jiff::Timestamp;

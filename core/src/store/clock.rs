@@ -9,8 +9,8 @@ use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::{Reader, Store, StoreError, from_ms, highest_stamp, ms};
-use crate::sync::hlc::{Hlc, HlcClock, MAX_DRIFT_MILLIS, Observed};
-use crate::sync::op::Op;
+use crate::oplog::hlc::{Hlc, HlcClock, MAX_DRIFT_MILLIS, Observed};
+use crate::oplog::op::Op;
 
 /// How many quarantined ops are remembered (the newest): enough to tell the owner which
 /// device's date is wrong and since when, bounded however long it stays wrong.

@@ -20,12 +20,12 @@ use serde_json::Value;
 use super::apply::ApplyError;
 use super::tx::{Stamp, lww_claim};
 use super::{Reader, Store, StoreError, WriteTx};
-use crate::assistant::address::{self, AddressError};
+use crate::oplog::hlc::Hlc;
+use crate::oplog::op::{Change, Op};
 use crate::secret::{
     KeyChange, KeyRequest, KeyState, KeyStatus, Secret, check_key, server_for_key,
 };
-use crate::sync::hlc::Hlc;
-use crate::sync::op::{Change, Op};
+use crate::server_address::{self, AddressError};
 
 /// The assistant's key in the `secrets` table.
 const KEY_NAME: &str = "assistant_api_key";
@@ -107,7 +107,7 @@ impl Reader<'_> {
     /// The assistant's key for `base_url` (phone only): none unless the key was given for
     /// that server (scheme, host and port).
     pub fn assistant_key_for(&self, base_url: &str) -> Result<Option<Secret>, StoreError> {
-        let Some(server) = address::server(base_url) else {
+        let Some(server) = server_address::server(base_url) else {
             return Ok(None);
         };
         Ok(kept(self.conn)?.and_then(|(key, kept_for)| (kept_for == server).then_some(key)))
@@ -230,7 +230,7 @@ fn follow_settings(tx: &Connection, at_ms: i64) -> Result<Option<KeyState>, Stor
     let Some((_, kept_for)) = kept(tx)? else {
         return Ok(None);
     };
-    let now_for = address::server(&base_url_in_force(tx)?);
+    let now_for = server_address::server(&base_url_in_force(tx)?);
     if now_for.as_deref() == Some(kept_for.as_str()) {
         return Ok(None);
     }
@@ -496,7 +496,7 @@ pub(super) fn migrate(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
                     .and_then(|a| a.get("base_url"))
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let server = address::server(base_url).unwrap_or_default();
+                let server = server_address::server(base_url).unwrap_or_default();
                 keep(
                     tx,
                     &Secret::from_stored(key.to_string()),
@@ -574,7 +574,7 @@ pub(crate) fn upgrade_document(document: &mut Value) -> bool {
         .get("mode")
         .and_then(Value::as_str)
         .is_some_and(|mode| mode != "off");
-    match address::check(&base_url) {
+    match server_address::check(&base_url) {
         Err(AddressError::PlainHttp { .. }) => {
             assistant.insert("mode".into(), Value::from("off"));
             assistant.insert("base_url".into(), Value::from(""));

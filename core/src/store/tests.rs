@@ -325,7 +325,7 @@ fn the_desktop_sees_unread_totals_new_inbound_texts_and_read_markers() {
     assert_eq!(store.reader().read_up_to(conversation).expect("marker"), 0);
     store
         .write(ts("2026-03-02T15:03:00Z"), "test", |tx| {
-            tx.set_field(conversation, crate::sync::op::Field::ReadUpTo(a1.0))
+            tx.set_field(conversation, crate::oplog::op::Field::ReadUpTo(a1.0))
         })
         .expect("write");
     assert_eq!(
@@ -411,13 +411,13 @@ fn the_secrets_migration_takes_the_api_key_out_of_every_store_and_keeps_it_on_th
         // Every op still reads, without the key; the plain-http document has the assistant
         // off (so every replica keeps valid, equal settings).
         let ops = store
-            .ops_after(&crate::sync::version::VersionVector::new(), 100)
+            .ops_after(&crate::oplog::version::VersionVector::new(), 100)
             .expect("ops");
         assert_eq!(ops.len(), 3);
         let third = serde_json::to_value(&ops[2].changes).expect("json");
         assert_eq!(third[0]["settings"]["document"]["assistant"]["mode"], "off");
         for op in &ops {
-            let crate::sync::op::Change::Settings { document } = &op.changes[0] else {
+            let crate::oplog::op::Change::Settings { document } = &op.changes[0] else {
                 panic!("a settings op");
             };
             let settings = Settings::from_value(document).expect("readable");

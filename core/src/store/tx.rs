@@ -11,10 +11,10 @@ use super::{ConversationId, MessageId, StoreError, ms};
 use crate::call::{EndedCall, Line};
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::oplog::hlc::Hlc;
+use crate::oplog::op::{Change, Field};
 use crate::outbound::{HoldReason, RefusalReason};
 use crate::settings::Settings;
-use crate::sync::hlc::Hlc;
-use crate::sync::op::{Change, Field};
 
 pub use review::OptOutReview;
 pub(crate) use review::{apply_review, is_e164};
@@ -593,7 +593,7 @@ pub struct PeerRecord {
     /// Its op-log origin.
     pub origin: String,
     /// Phone or desktop.
-    pub role: crate::sync::op::Role,
+    pub role: crate::oplog::op::Role,
     /// Its name.
     pub name: String,
     /// Paired, or revoked.

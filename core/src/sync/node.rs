@@ -17,15 +17,16 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::net::{self, PeerLink};
-use super::op::Role;
 use super::pairing::{
     self, Answer, Approvals, Codes, DecisionError, PairReply, PairRequest, PairingLimits,
     PairingRequest, Slots, reason,
 };
-use super::replica::{DesktopReplica, PhoneReplica};
+use super::replica::DesktopReplica;
 use super::session::{self, Faults, FrameReader, Hello, SessionStats, SyncError};
 use super::ticket::{self, PairingTicket};
+use crate::engine::replica::PhoneReplica;
 use crate::engine::service::EngineHandle;
+use crate::oplog::op::Role;
 use crate::store::{PeerRecord, Store, StoreError};
 
 /// The ALPN of pairing.

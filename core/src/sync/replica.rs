@@ -1,5 +1,5 @@
-//! The two kinds of replica a session runs on: the phone's (the engine owns the store, so
-//! everything goes through its task) and a desktop's (a store of its own, one per phone).
+//! A desktop's replica of one phone: a store of its own that a session runs on. (The
+//! phone's replica is its engine: `engine::replica`.)
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,11 +7,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use jiff::Timestamp;
 use tokio::sync::watch;
 
-use super::op::Field;
-use super::op::{Op, Role};
 use super::session::{Hello, Replica, SyncError};
-use super::version::VersionVector;
-use crate::engine::service::EngineHandle;
+use crate::oplog::op::Field;
+use crate::oplog::op::{Op, Role};
+use crate::oplog::version::VersionVector;
 use crate::secret::KeyChange;
 use crate::settings::{Settings, SettingsError};
 use crate::store::{ApplyReport, ConversationId, ReplyDraft, Source, Store, StoreError};
@@ -41,61 +40,6 @@ pub enum DesktopError {
 
 fn stopped<E: std::fmt::Display>(e: E) -> SyncError {
     SyncError::Replica(e.to_string())
-}
-
-/// The phone's replica: its engine.
-#[derive(Clone)]
-pub struct PhoneReplica {
-    engine: EngineHandle,
-}
-
-impl PhoneReplica {
-    /// The replica of a running engine.
-    pub fn new(engine: EngineHandle) -> Self {
-        PhoneReplica { engine }
-    }
-
-    /// The engine behind it.
-    pub fn engine(&self) -> &EngineHandle {
-        &self.engine
-    }
-}
-
-impl Replica for PhoneReplica {
-    async fn held(&self) -> Result<VersionVector, SyncError> {
-        self.engine
-            .with(|e| e.store().version_vector().clone())
-            .await
-            .map_err(stopped)
-    }
-
-    async fn ops_after(&self, theirs: VersionVector, limit: usize) -> Result<Vec<Op>, SyncError> {
-        self.engine
-            .with(move |e| e.store().ops_after(&theirs, limit))
-            .await
-            .map_err(stopped)?
-            .map_err(stopped)
-    }
-
-    async fn apply(&self, ops: Vec<Op>, from: Hello) -> Result<ApplyReport, SyncError> {
-        self.engine
-            .apply_remote(ops, from.origin, from.role)
-            .await
-            .map_err(stopped)?
-            .map_err(refused)
-    }
-
-    fn committed(&self) -> watch::Receiver<u64> {
-        self.engine.committed()
-    }
-
-    async fn idle(&self) -> Result<(), SyncError> {
-        self.engine
-            .with(|e| e.store_mut().index_pending().map(|_| ()))
-            .await
-            .map_err(stopped)?
-            .map_err(stopped)
-    }
 }
 
 /// An apply error is the peer's fault (close the connection) unless the store failed.

@@ -15,8 +15,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
 use super::frame::{self, FrameDecoder, FrameError};
-use super::op::{Op, Role};
-use super::version::VersionVector;
+use crate::oplog::op::{Op, Role};
+use crate::oplog::version::VersionVector;
 use crate::store::ApplyReport;
 
 /// The ALPN of sync sessions.

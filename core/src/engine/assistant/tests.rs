@@ -10,9 +10,10 @@ use crate::Settings;
 use crate::assistant::{AssistantStatus, ics};
 use crate::call::Line;
 use crate::conversation::LeadStatus;
-use crate::engine::{Engine, InboundSms, Outcome, PlatformEvent, Ports, ReplyRequest};
+use crate::engine::{Engine, InboundSms, Outcome, PlatformEvent, ReplyRequest};
 use crate::message::MessageKind;
 use crate::ports::Clock;
+use crate::ports::Ports;
 use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use crate::store::{ConversationDetail, ConversationId, Store};
 
@@ -985,7 +986,7 @@ fn an_edited_or_dismissed_draft_or_a_slot_taken_meanwhile_books_nothing() {
         .engine
         .store_mut()
         .write(now, "draft_dismissed", |tx| {
-            tx.set_field(conversation, crate::sync::op::Field::Draft(String::new()))
+            tx.set_field(conversation, crate::oplog::op::Field::Draft(String::new()))
         })
         .expect("dismiss");
     send_as_person(

@@ -13,13 +13,13 @@ use crate::engine::{
     Engine, InboundSms, Outcome, PlatformEvent, Ports, RefusalReason, ReplyRequest,
 };
 use crate::message::MessageKind;
+use crate::oplog::hlc::Hlc;
+use crate::oplog::op::{Change, Op, Role};
 use crate::opt_out::{ReviewDecision, ReviewState};
 use crate::ports::Clock;
 use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use crate::rules::SkipReason;
 use crate::store::{ApplyError, InboxFilter, PeerRecord, Source, Store};
-use crate::sync::hlc::Hlc;
-use crate::sync::op::{Change, Op, Role};
 
 const N: &str = "+12125550123";
 

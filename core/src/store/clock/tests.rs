@@ -5,13 +5,14 @@ use jiff::{SignedDuration, Timestamp};
 use rusqlite::OptionalExtension;
 
 use crate::call::Line;
-use crate::engine::{Engine, Outcome, Ports};
+use crate::engine::{Engine, Outcome};
+use crate::oplog::hlc::{Hlc, MAX_DRIFT_MILLIS};
+use crate::oplog::op::{Change, Field, Op, Role};
+use crate::oplog::version::VersionVector;
+use crate::ports::Ports;
 use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use crate::settings::Settings;
 use crate::store::{ApplyError, ConversationId, PeerRecord, Source, Store, ms};
-use crate::sync::hlc::{Hlc, MAX_DRIFT_MILLIS};
-use crate::sync::op::{Change, Field, Op, Role};
-use crate::sync::version::VersionVector;
 
 const PHONE: &str = "phone-origin";
 const DESK: &str = "desk-origin";

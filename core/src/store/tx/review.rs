@@ -6,9 +6,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{Stamp, WriteTx, lww_claim};
+use crate::oplog::op::Change;
 use crate::opt_out::ReviewState;
 use crate::store::{Reader, StoreError, from_ms, ms};
-use crate::sync::op::Change;
 
 /// Where the review of a likely opt-out stands for a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
