@@ -181,8 +181,14 @@ fn path_of(base: &[String], item: &str) -> Vec<String> {
     path
 }
 
-/// For every file of `core/src` outside tests, its path, its module and what it imports.
-fn imports() -> Vec<(PathBuf, Vec<String>, Vec<(usize, Vec<String>)>)> {
+/// A module path, split at `::`.
+type ModulePath = Vec<String>;
+
+/// One file of `core/src`: its path, its module and what it imports (line and path).
+type FileImports = (PathBuf, ModulePath, Vec<(usize, ModulePath)>);
+
+/// Every file of `core/src` outside tests, with what it imports.
+fn imports() -> Vec<FileImports> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&root, &mut files);
