@@ -14,7 +14,6 @@ use jiff::Timestamp;
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
 use ringback_core::sync::net::{self, NetworkMode};
 use ringback_core::sync::node::{self, DesktopNode};
-use ringback_core::sync::session::Faults;
 use ringback_core::{Engine, InboundSms, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
 
@@ -98,7 +97,7 @@ async fn measure(data: &Path, desk_dir: &Path, expect_ops: u64) -> ((u64, u64, u
     let ep = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
         .await
         .expect("bind");
-    let desk = DesktopNode::start(ep, desk_dir, "desk", Faults::default())
+    let desk = DesktopNode::start(ep, desk_dir, "desk")
         .await
         .expect("desktop");
     let mut sim = start_sim(data, &desk.ticket().to_qr_payload());

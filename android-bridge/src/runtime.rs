@@ -19,7 +19,6 @@ use ringback_core::rules::SkipReason;
 use ringback_core::store::MessageId;
 use ringback_core::sync::net::{self, NetworkMode, PeerLink};
 use ringback_core::sync::node::{self, PeerState, PhoneNode};
-use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
 use ringback_core::{Engine, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
@@ -596,7 +595,7 @@ pub async fn start_node(
     let endpoint = net::bind(network, key, node::alpns(), None)
         .await
         .map_err(|e| RuntimeError::Network(e.to_string()))?;
-    PhoneNode::start(endpoint, engine, name, Faults::default())
+    PhoneNode::start(endpoint, engine, name)
         .await
         .map_err(|e| RuntimeError::Network(e.to_string()))
 }

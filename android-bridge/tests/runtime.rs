@@ -414,12 +414,11 @@ fn the_switch_the_status_and_pairing_with_a_real_desktop_on_loopback() {
     let desktop = rt.block_on(async {
         use ringback_core::sync::net::{self, NetworkMode};
         use ringback_core::sync::node::{self, DesktopNode};
-        use ringback_core::sync::session::Faults;
         let key = net::load_or_create_key(&ddir.join("desktop.key")).expect("key");
         let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
             .await
             .expect("bind");
-        DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
+        DesktopNode::start(endpoint, &ddir, "Front desk")
             .await
             .expect("desktop")
     });

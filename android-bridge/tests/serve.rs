@@ -13,7 +13,6 @@ use ringback_core::store::ConversationId;
 use ringback_core::sync::net::{self, NetworkMode};
 use ringback_core::sync::node::{self, DesktopNode};
 use ringback_core::sync::replica::DesktopReplica;
-use ringback_core::sync::session::Faults;
 use serde_json::{Value, json};
 
 struct Sim {
@@ -182,7 +181,7 @@ async fn serve_pairs_syncs_and_survives_a_crash_mid_send() {
     let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
         .await
         .expect("bind");
-    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
+    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk")
         .await
         .expect("desktop");
 
@@ -304,7 +303,7 @@ async fn a_phone_whose_date_was_a_year_ahead_syncs_again_once_it_is_fixed() {
     let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
         .await
         .expect("bind");
-    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
+    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk")
         .await
         .expect("desktop");
 
@@ -371,7 +370,7 @@ async fn a_key_given_to_the_simulated_phone_stays_on_it() {
     let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
         .await
         .expect("bind");
-    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk", Faults::default())
+    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk")
         .await
         .expect("desktop");
     let mut sim = Sim::start(&pdir);

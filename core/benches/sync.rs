@@ -21,7 +21,7 @@ use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephon
 use ringback_core::sync::frame;
 use ringback_core::sync::net::{self, NetworkMode};
 use ringback_core::sync::node::{self, DesktopNode, PhoneNode};
-use ringback_core::sync::session::{Faults, Message, Replica};
+use ringback_core::sync::session::{Message, Replica};
 use ringback_core::{Engine, InboundSms, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
@@ -54,7 +54,7 @@ async fn phone(dir: &Path) -> (EngineHandle, PhoneNode) {
     let ep = net::bind(&NetworkMode::Loopback, key, alpns(), None)
         .await
         .expect("bind");
-    let node = PhoneNode::start(ep, engine.clone(), "phone", Faults::default())
+    let node = PhoneNode::start(ep, engine.clone(), "phone")
         .await
         .expect("node");
     (engine, node)
@@ -66,9 +66,7 @@ async fn desktop(dir: &Path) -> DesktopNode {
     let ep = net::bind(&NetworkMode::Loopback, key, alpns(), None)
         .await
         .expect("bind");
-    DesktopNode::start(ep, dir, "desk", Faults::default())
-        .await
-        .expect("desktop")
+    DesktopNode::start(ep, dir, "desk").await.expect("desktop")
 }
 
 /// Pairs the phone with `desk` as a person would: a new code, and Accept pressed once the

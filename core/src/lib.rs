@@ -9,7 +9,7 @@ pub mod assistant;
 pub mod call;
 pub mod conversation;
 pub mod engine;
-#[doc(hidden)]
+#[cfg(feature = "test-hooks")]
 pub mod fuzzing;
 pub mod message;
 pub mod oplog;

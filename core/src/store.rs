@@ -83,6 +83,7 @@ pub enum StoreError {
     )]
     Corrupt(String),
     /// A simulated crash, injected by a test.
+    #[cfg(feature = "test-hooks")]
     #[error("the store was stopped on purpose by a crash test")]
     Interrupted,
 }
@@ -155,6 +156,7 @@ pub struct OutboxEntry {
 }
 
 /// Crash injection for tests: stop at the given commit, committing it or not.
+#[cfg(feature = "test-hooks")]
 #[derive(Debug, Clone, Copy)]
 struct CrashPlan {
     commits_left: u64,
@@ -174,6 +176,7 @@ enum Memory {
 /// The SQLite store.
 pub struct Store {
     conn: Connection,
+    #[cfg(feature = "test-hooks")]
     crash: Option<CrashPlan>,
     /// This device's op-log origin.
     origin: String,
@@ -300,6 +303,7 @@ impl Store {
         let (pairings, _) = tokio::sync::watch::channel(0);
         let mut store = Store {
             conn,
+            #[cfg(feature = "test-hooks")]
             crash: None,
             origin,
             held,
@@ -410,7 +414,7 @@ impl Store {
     /// Test hook: after `commits` more commits the store reports [`StoreError::Interrupted`]
     /// as if the process died, either just before that commit (`commit_last = false`) or just
     /// after it.
-    #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn inject_crash(&mut self, commits: u64, commit_last: bool) {
         self.crash = Some(CrashPlan {
             commits_left: commits,
@@ -438,6 +442,7 @@ impl Store {
             append_op(&tx, &self.origin, seq, hlc, &changes)?;
             tracing::trace!(cause, seq, changes = changes.len(), "op committed");
         }
+        #[cfg(feature = "test-hooks")]
         if let Some(plan) = self.crash.as_mut() {
             if plan.commits_left == 0 {
                 if plan.commit_last {

@@ -80,7 +80,7 @@ fn connect(phone: &Phone, desktop: &DesktopReplica, faults: Faults) -> tokio::ta
             .expect("engine")
             .expect("peer");
         let stats = Arc::new(Mutex::new(SessionStats::default()));
-        let p = session::run(
+        let p = session::run_with_faults(
             phone_replica,
             Hello {
                 origin: phone_origin,
@@ -93,7 +93,7 @@ fn connect(phone: &Phone, desktop: &DesktopReplica, faults: Faults) -> tokio::ta
             faults,
             stats.clone(),
         );
-        let d = session::run(
+        let d = session::run_with_faults(
             desktop,
             Hello {
                 origin: desktop_origin,
@@ -377,7 +377,7 @@ async fn session_pair(
     let desk_origin = desktop.with(|s| s.origin().to_string());
     let p = tokio::time::timeout(
         within,
-        session::run(
+        session::run_with_faults(
             PhoneReplica::new(phone.engine.clone()),
             hello(phone_origin, Role::Phone, "phone"),
             ar,
@@ -389,7 +389,7 @@ async fn session_pair(
     );
     let d = tokio::time::timeout(
         within,
-        session::run(
+        session::run_with_faults(
             desktop.clone(),
             hello(desk_origin, Role::Desktop, "desk"),
             br,
@@ -486,7 +486,7 @@ async fn a_tiny_need_claiming_nothing_makes_the_phone_resend_nothing() {
         .with(|e| e.store().origin().to_string())
         .await
         .expect("engine");
-    let session = tokio::spawn(session::run(
+    let session = tokio::spawn(session::run_with_faults(
         replica,
         Hello {
             origin,

@@ -11,7 +11,6 @@ use ringback_core::sync::net::{self, NetworkMode, PeerLink};
 use ringback_core::sync::node::{self, DesktopNode, PeerState};
 use ringback_core::sync::pairing::{self, PairingRequest};
 use ringback_core::sync::replica::DesktopReplica;
-use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
 use serde::{Deserialize, Serialize};
 
@@ -129,7 +128,7 @@ impl Desktop {
             Err(_) if port.is_some() => net::bind(&mode, key, alpns, None).await?,
             Err(e) => return Err(e.into()),
         };
-        let node = DesktopNode::start(endpoint, dir, &config.name, Faults::default()).await?;
+        let node = DesktopNode::start(endpoint, dir, &config.name).await?;
         Ok(Desktop {
             node,
             dir: dir.to_path_buf(),

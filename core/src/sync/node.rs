@@ -137,21 +137,31 @@ pub struct PhoneNode {
 }
 
 /// Test hook: drops a node's connections (see `disconnector`).
-#[doc(hidden)]
+#[cfg(feature = "test-hooks")]
 #[derive(Clone)]
 pub struct Disconnector(Target);
 
+#[cfg(feature = "test-hooks")]
 #[derive(Clone)]
 enum Target {
     Phone(Arc<Mutex<HashMap<String, Link>>>),
     Desktop(Arc<DesktopInner>),
 }
 
+#[cfg(feature = "test-hooks")]
 impl Disconnector {
     /// Closes every connection now; returns how many there were.
     pub fn disconnect_all(&self) -> usize {
+        self.0.disconnect_all()
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+impl Target {
+    /// Closes every connection now; returns how many there were.
+    fn disconnect_all(&self) -> usize {
         let mut closed = 0;
-        match &self.0 {
+        match self {
             Target::Phone(links) => {
                 for link in lock(links).values() {
                     if let Some(conn) = lock(&link.conn).take() {
@@ -160,12 +170,7 @@ impl Disconnector {
                     }
                 }
             }
-            Target::Desktop(inner) => {
-                for (_, conn) in lock(&inner.sessions).drain() {
-                    conn.close(CLOSE_SESSION_ENDED.into(), b"network change");
-                    closed += 1;
-                }
-            }
+            Target::Desktop(inner) => closed += close_sessions(inner, b"network change"),
         }
         closed
     }
@@ -190,6 +195,25 @@ impl PhoneNode {
     /// Starts sync on a bound endpoint for a running engine: dials every paired desktop and
     /// keeps doing so as pairings change.
     pub async fn start(
+        endpoint: Endpoint,
+        engine: EngineHandle,
+        name: &str,
+    ) -> Result<PhoneNode, PairError> {
+        PhoneNode::start_faulty(endpoint, engine, name, Faults::default()).await
+    }
+
+    /// Test hook: [`Self::start`], with the frames this phone sends mistreated.
+    #[cfg(feature = "test-hooks")]
+    pub async fn start_with_faults(
+        endpoint: Endpoint,
+        engine: EngineHandle,
+        name: &str,
+        faults: Faults,
+    ) -> Result<PhoneNode, PairError> {
+        PhoneNode::start_faulty(endpoint, engine, name, faults).await
+    }
+
+    async fn start_faulty(
         endpoint: Endpoint,
         engine: EngineHandle,
         name: &str,
@@ -395,7 +419,7 @@ impl PhoneNode {
 
     /// Test hook: a handle that drops every connection at once, as a network change
     /// would. The dial loops reconnect on their own.
-    #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn disconnector(&self) -> Disconnector {
         Disconnector(Target::Phone(self.links.clone()))
     }
@@ -541,7 +565,7 @@ async fn dial_loop(
                     ))
                 }
             };
-            let result = session::run(
+            let result = session::run_faulty(
                 replica.clone(),
                 me.clone(),
                 recv,
@@ -700,13 +724,31 @@ impl DesktopNode {
         endpoint: Endpoint,
         dir: &Path,
         name: &str,
-        faults: Faults,
     ) -> Result<DesktopNode, StoreError> {
-        DesktopNode::start_with(endpoint, dir, name, faults, PairingLimits::default()).await
+        DesktopNode::start_faulty(
+            endpoint,
+            dir,
+            name,
+            Faults::default(),
+            PairingLimits::default(),
+        )
+        .await
     }
 
-    /// [`Self::start`] with chosen limits on pairing connections (tests use short ones).
+    /// Test hook: [`Self::start`] with the frames this desktop sends mistreated and chosen
+    /// limits on pairing connections (tests use short ones).
+    #[cfg(feature = "test-hooks")]
     pub async fn start_with(
+        endpoint: Endpoint,
+        dir: &Path,
+        name: &str,
+        faults: Faults,
+        limits: PairingLimits,
+    ) -> Result<DesktopNode, StoreError> {
+        DesktopNode::start_faulty(endpoint, dir, name, faults, limits).await
+    }
+
+    async fn start_faulty(
         endpoint: Endpoint,
         dir: &Path,
         name: &str,
@@ -782,12 +824,16 @@ impl DesktopNode {
         let expires_at = Timestamp::now()
             .checked_add(jiff::SignedDuration::try_from(TICKET_LIFETIME).unwrap_or_default())
             .unwrap_or_else(|_| Timestamp::now());
-        self.ticket_expiring_at(expires_at)
+        self.ticket_until(expires_at)
     }
 
-    /// A ticket with a chosen expiry (tests of expired tickets).
-    #[doc(hidden)]
+    /// Test hook: a ticket with a chosen expiry (tests of expired tickets).
+    #[cfg(feature = "test-hooks")]
     pub fn ticket_expiring_at(&self, expires_at: Timestamp) -> PairingTicket {
+        self.ticket_until(expires_at)
+    }
+
+    fn ticket_until(&self, expires_at: Timestamp) -> PairingTicket {
         let addr = self.endpoint.addr();
         let ticket = PairingTicket {
             endpoint: self.endpoint.id(),
@@ -828,7 +874,7 @@ impl DesktopNode {
     }
 
     /// Test hook: how many pairing connections are open.
-    #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn pairing_connections(&self) -> usize {
         self.inner.pairing_slots.open()
     }
@@ -877,7 +923,7 @@ impl DesktopNode {
     }
 
     /// Test hook: a handle that drops every connection, as a network change would.
-    #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn disconnector(&self) -> Disconnector {
         Disconnector(Target::Desktop(self.inner.clone()))
     }
@@ -890,10 +936,20 @@ impl DesktopNode {
     /// Stops accepting and closes the endpoint.
     pub async fn shutdown(self) {
         self.acceptor.abort();
-        let _ = self.disconnector().disconnect_all();
+        close_sessions(&self.inner, b"network change");
         let _ = self.acceptor.await;
         self.endpoint.close().await;
     }
+}
+
+/// Closes every session of a desktop; returns how many there were.
+fn close_sessions(inner: &DesktopInner, reason: &[u8]) -> usize {
+    let mut closed = 0;
+    for (_, conn) in lock(&inner.sessions).drain() {
+        conn.close(CLOSE_SESSION_ENDED.into(), reason);
+        closed += 1;
+    }
+    closed
 }
 
 async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
@@ -961,7 +1017,8 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                     }
                     _ => Ok(()),
                 };
-                session::run(replica, me, recv, send, check, inner.faults, stats.clone()).await
+                session::run_faulty(replica, me, recv, send, check, inner.faults, stats.clone())
+                    .await
             }
             .await;
             if let Err(error) = &result {

@@ -321,6 +321,7 @@ impl Slots {
     }
 
     /// How many are open.
+    #[cfg(feature = "test-hooks")]
     pub fn open(&self) -> usize {
         self.open.load(Ordering::SeqCst)
     }

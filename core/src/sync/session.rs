@@ -131,18 +131,29 @@ pub struct Hello {
     pub name: String,
 }
 
-/// Test hook: mistreat the frames this side sends (duplicate or reorder them), to show
-/// that the other side copes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Faults {
-    /// Send every n-th ops frame twice.
-    pub duplicate_every: Option<u32>,
-    /// Hold back every n-th ops frame and send it after the next one.
-    pub swap_every: Option<u32>,
-    /// Heartbeat every so often instead of [`HEARTBEAT`] (tests shorten it).
-    pub heartbeat_every: Option<Duration>,
-    /// Send no heartbeats at all (a device that hangs without closing).
-    pub mute: bool,
+#[cfg(feature = "test-hooks")]
+pub use faults::Faults;
+#[cfg(not(feature = "test-hooks"))]
+pub(crate) use faults::Faults;
+
+/// Outside the `test-hooks` feature, [`Faults`] is private to the crate and always its
+/// default: shipped builds cannot mistreat frames.
+mod faults {
+    use std::time::Duration;
+
+    /// Test hook: mistreat the frames this side sends (duplicate or reorder them), to show
+    /// that the other side copes.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct Faults {
+        /// Send every n-th ops frame twice.
+        pub duplicate_every: Option<u32>,
+        /// Hold back every n-th ops frame and send it after the next one.
+        pub swap_every: Option<u32>,
+        /// Heartbeat every so often instead of [`super::HEARTBEAT`] (tests shorten it).
+        pub heartbeat_every: Option<Duration>,
+        /// Send no heartbeats at all (a device that hangs without closing).
+        pub mute: bool,
+    }
 }
 
 impl Faults {
@@ -227,6 +238,42 @@ pub async fn write_message<W: AsyncWrite + Unpin>(
 /// Runs a session until either side ends it. `me` introduces this side; `check` sees the
 /// other side's `Hello` first and may refuse it (before any op is read).
 pub async fn run<R, Rd, Wr>(
+    replica: R,
+    me: Hello,
+    reader: Rd,
+    writer: Wr,
+    check: impl FnOnce(&Hello) -> Result<(), SyncError>,
+    stats: Arc<Mutex<SessionStats>>,
+) -> Result<(), SyncError>
+where
+    R: Replica,
+    Rd: AsyncRead + Unpin + Send,
+    Wr: AsyncWrite + Unpin + Send,
+{
+    run_faulty(replica, me, reader, writer, check, Faults::default(), stats).await
+}
+
+/// Test hook: [`run`], with this side's frames mistreated as `faults` says.
+#[cfg(feature = "test-hooks")]
+pub async fn run_with_faults<R, Rd, Wr>(
+    replica: R,
+    me: Hello,
+    reader: Rd,
+    writer: Wr,
+    check: impl FnOnce(&Hello) -> Result<(), SyncError>,
+    faults: Faults,
+    stats: Arc<Mutex<SessionStats>>,
+) -> Result<(), SyncError>
+where
+    R: Replica,
+    Rd: AsyncRead + Unpin + Send,
+    Wr: AsyncWrite + Unpin + Send,
+{
+    run_faulty(replica, me, reader, writer, check, faults, stats).await
+}
+
+/// [`run`] with the faults a node was started with (none outside tests).
+pub(crate) async fn run_faulty<R, Rd, Wr>(
     replica: R,
     me: Hello,
     reader: Rd,

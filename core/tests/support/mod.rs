@@ -79,7 +79,7 @@ impl PhoneRig {
         let endpoint = net::bind(mode, key, node::alpns(), None)
             .await
             .expect("bind");
-        let node = PhoneNode::start(endpoint, engine.clone(), "Owner's phone", faults)
+        let node = PhoneNode::start_with_faults(endpoint, engine.clone(), "Owner's phone", faults)
             .await
             .expect("node");
         PhoneRig {
