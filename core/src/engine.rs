@@ -23,7 +23,7 @@ use crate::oplog::op::{Op, Role};
 pub use crate::outbound::RefusalReason;
 use crate::outbound::{self, HoldReason, Verdict};
 use crate::phone::{PhoneNumber, Sender, classify};
-use crate::ports::{Contacts, PortError, Ports, SendError, SendRequest};
+use crate::ports::{PortError, Ports, SendError, SendRequest};
 use crate::rules::{
     self, CallDecision, InboundIntent, SkipReason, TextBackTemplate, decide_call, read_inbound,
 };
@@ -724,19 +724,41 @@ impl Engine {
         for batch in calls.chunks(INGEST_BATCH) {
             let last = batch.iter().map(|c| c.log_id).max().unwrap_or(0);
             let config = self.config.as_ref();
-            let contacts = self.ports.contacts.as_ref();
             let region = config.map(|c| c.region).unwrap_or_default();
             if self.callers.len() > CALLER_CACHE {
                 self.callers.clear();
             }
             let callers = &mut self.callers;
+            // The contacts port (a query through JNI on Android) is asked before the write
+            // transaction, never inside it, so the store is not held for as long as the
+            // platform takes; only calls not recorded before are looked up, once a number.
+            let mut names: HashMap<PhoneNumber, Option<String>> = HashMap::new();
+            let reader = self.store.reader();
+            for call in batch {
+                let caller = callers
+                    .entry(call.number.clone())
+                    .or_insert_with(|| classify(&call.number, region));
+                if let Some(number) = caller.number()
+                    && !names.contains_key(number)
+                    && reader.call_decision(call.log_id)?.is_none()
+                {
+                    let name = self.ports.contacts.lookup(number).ok().flatten();
+                    names.insert(number.clone(), name);
+                }
+            }
+            let callers = &self.callers;
             let mut produced = self.store.write(now, "calls_recorded", |tx| {
                 let mut out = Vec::new();
                 for call in batch {
                     let caller = callers
-                        .entry(call.number.clone())
-                        .or_insert_with(|| classify(&call.number, region));
-                    out.extend(record_call(tx, config, contacts, call, caller, now)?);
+                        .get(&call.number)
+                        .cloned()
+                        .unwrap_or_else(|| classify(&call.number, region));
+                    let name = caller
+                        .number()
+                        .and_then(|n| names.get(n))
+                        .and_then(Option::as_deref);
+                    out.extend(record_call(tx, config, name, call, &caller, now)?);
                 }
                 if tx
                     .reader()
@@ -1384,11 +1406,12 @@ fn cancel_queued(
 }
 
 /// Decides about one call-log entry and records the decision (and a queued text-back) in
-/// the open transaction. A call recorded before is ignored.
+/// the open transaction; `contact` is the caller's name in the phone's contacts, looked up
+/// before. A call recorded before is ignored.
 fn record_call(
     tx: &WriteTx<'_>,
     config: Option<&Config>,
-    contacts: &dyn Contacts,
+    contact: Option<&str>,
     call: &EndedCall,
     caller: &Sender,
     now: Timestamp,
@@ -1399,8 +1422,8 @@ fn record_call(
     let number = caller.number();
     let conversation = match number {
         Some(n) => {
-            if let Ok(Some(name)) = contacts.lookup(n) {
-                tx.set_contact(n.as_str(), &name, call.ended_at)?;
+            if let Some(name) = contact {
+                tx.set_contact(n.as_str(), name, call.ended_at)?;
             }
             Some(tx.touch_conversation(&call.line, n.as_str(), call.ended_at)?)
         }

@@ -108,6 +108,76 @@ fn missed_call_is_texted_back_once_from_the_call_log() {
     assert_eq!(engine.store().reader().call_count().expect("count"), 1);
 }
 
+/// Contacts that, when asked, try to take the store's write lock through a second
+/// connection: a lookup made inside the engine's write transaction finds it held.
+struct LockProbe {
+    path: std::path::PathBuf,
+    names: Arc<MemoryContacts>,
+    inside_a_write: std::sync::Mutex<Vec<String>>,
+}
+
+impl crate::ports::Contacts for LockProbe {
+    fn lookup(&self, number: &PhoneNumber) -> Result<Option<String>, PortError> {
+        let conn = rusqlite::Connection::open(&self.path).expect("a second connection");
+        conn.busy_timeout(std::time::Duration::ZERO)
+            .expect("timeout");
+        if conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_err() {
+            self.inside_a_write
+                .lock()
+                .expect("probe")
+                .push(number.as_str().to_owned());
+        }
+        self.names.lookup(number)
+    }
+}
+
+#[test]
+fn contacts_are_looked_up_outside_the_store_transaction() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("phone.db");
+    let phone = Phone::new();
+    let probe = Arc::new(LockProbe {
+        path: path.clone(),
+        names: phone.contacts.clone(),
+        inside_a_write: Default::default(),
+    });
+    let number = |s: &str| PhoneNumber::parse(s, crate::phone::Region::default()).expect("number");
+    phone.contacts.set(number("+12125550124"), "Dana Reyes");
+    let ports = Ports {
+        contacts: probe.clone(),
+        ..phone.ports()
+    };
+    let settings = Settings {
+        business_name: "Acme Plumbing".into(),
+        ..Settings::default()
+    };
+    let mut engine =
+        Engine::open(Store::open(&path).expect("store"), ports, &settings).expect("engine");
+    // Three calls in one batch: the later ones were asked about, before, while the first
+    // one's rows were already written in the open transaction.
+    for n in ["+12125550123", "+12125550124", "+12125550125"] {
+        phone.call(n, CallOutcome::Missed);
+    }
+    engine
+        .handle(PlatformEvent::CallLogChanged)
+        .expect("calls recorded");
+    assert_eq!(engine.store().reader().call_count().expect("count"), 3);
+    assert_eq!(
+        *probe.inside_a_write.lock().expect("probe"),
+        Vec::<String>::new(),
+        "the contacts port was asked inside a write transaction"
+    );
+    // The name found before the transaction is the one recorded.
+    let names = engine
+        .store()
+        .inbox_page(crate::store::InboxFilter::default(), None, 10)
+        .expect("inbox")
+        .into_iter()
+        .filter_map(|c| c.contact_name)
+        .collect::<Vec<_>>();
+    assert_eq!(names, ["Dana Reyes"]);
+}
+
 #[test]
 fn delay_then_answered_call_cancels() {
     let phone = Phone::new();
