@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::{Engine, EngineError, Outcome, queue_message};
+use super::outbox::queue_message;
+use super::{Engine, EngineError, Outcome};
 use crate::assistant::{
     AssistantState, AssistantStatus, ChatMessage, Facts, Slot, Speaker, answer_schema,
     check_booking, free_slots, lead_card, parse_answer_with, prompt_with, slot_text, start_of_day,

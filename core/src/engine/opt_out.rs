@@ -5,7 +5,8 @@
 
 use jiff::Timestamp;
 
-use super::{Engine, EngineError, Outcome, cancel_queued};
+use super::outbox::cancel_queued;
+use super::{Engine, EngineError, Outcome};
 use crate::message::{MessageKind, MessageStatus};
 use crate::opt_out::{Consent, ReviewDecision, ReviewState};
 use crate::phone::{PhoneNumber, Sender, classify};

@@ -5,9 +5,17 @@ use serde_json::json;
 
 use super::*;
 use crate::call::CallOutcome;
+use crate::call::{EndedCall, Line};
+use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::oplog::op::Change;
+use crate::outbound::HoldReason;
+use crate::phone::PhoneNumber;
 use crate::ports::Clock;
 use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
+use crate::ports::{PortError, SendError};
+use crate::rules::SkipReason;
+use crate::settings::Settings;
+use crate::store::{Store, StoreError};
 
 struct Phone {
     clock: Arc<ManualClock>,

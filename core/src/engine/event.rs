@@ -1,0 +1,191 @@
+//! What the platform tells the engine ([`PlatformEvent`]) and what the engine reports back
+//! ([`Outcome`]).
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::call::{EndedCall, Line};
+use crate::message::MessageKind;
+use crate::outbound::{HoldReason, RefusalReason};
+use crate::ports::SendError;
+use crate::rules::SkipReason;
+use crate::store::MessageId;
+
+/// An inbound text as the platform reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundSms {
+    /// The platform's id for it, when it has one (makes a repeated broadcast harmless).
+    pub source_id: Option<String>,
+    /// The sender as given.
+    pub from: String,
+    /// The text.
+    pub body: String,
+    /// The line it arrived on.
+    pub line: Line,
+    /// When it arrived.
+    pub at: Timestamp,
+}
+
+/// A text the owner sent from the phone's own messaging app, as the SMS provider has it.
+/// Ringback's own texts are in the provider too (Android writes them there); those are
+/// recognised and not recorded twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerSms {
+    /// The provider's id for it (makes a repeated read harmless).
+    pub source_id: String,
+    /// The recipient as given.
+    pub to: String,
+    /// The text.
+    pub body: String,
+    /// The line it left on.
+    pub line: Line,
+    /// When it left.
+    pub at: Timestamp,
+}
+
+/// A reply a person wrote, handed to the engine directly (the scenario runner's desktop
+/// replies; a real desktop's arrive as ops). It goes on the line of the latest
+/// conversation with the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyRequest {
+    /// The requester's id, so a request delivered twice is sent once.
+    pub request_id: Option<String>,
+    /// The recipient as typed or as shown in the inbox.
+    pub to: String,
+    /// The text.
+    pub body: String,
+}
+
+/// What a delivery report said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Delivered to the handset.
+    Delivered,
+    /// The network is still trying.
+    Pending,
+    /// The network gave up.
+    Failed,
+}
+
+/// Something that happened on the phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlatformEvent {
+    /// The call log changed (or the phone state went idle): read it since the cursor.
+    CallLogChanged,
+    /// A call-log entry the platform read itself. Recorded once per log id, like the
+    /// entries the engine reads.
+    CallEnded(EndedCall),
+    /// A text arrived.
+    SmsReceived(InboundSms),
+    /// The platform's report on handing a text to the network.
+    SmsSent {
+        /// The message.
+        message_id: MessageId,
+        /// Every part sent, or why not.
+        result: Result<(), SendError>,
+    },
+    /// The network's delivery report.
+    Delivered {
+        /// The message.
+        message_id: MessageId,
+        /// What it said.
+        status: DeliveryStatus,
+    },
+    /// The owner texted someone from the phone's own messaging app. Recorded only in a
+    /// conversation Ringback already has with that number.
+    OwnerTexted(OwnerSms),
+    /// A contact was added, renamed (a name) or removed (`None`).
+    ContactChanged {
+        /// The number as stored in the contact.
+        number: String,
+        /// The new name.
+        name: Option<String>,
+    },
+}
+
+/// What the engine did that the owner would want to know, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A text was handed to the platform.
+    Sent {
+        /// When it left.
+        at: Timestamp,
+        /// Its id.
+        message_id: MessageId,
+        /// The recipient.
+        to: String,
+        /// The text.
+        body: String,
+        /// What it is for.
+        kind: MessageKind,
+        /// The line, when one was named.
+        line: Line,
+    },
+    /// A call got no text, or a pending text-back was withdrawn.
+    Skipped {
+        /// When it was decided.
+        at: Timestamp,
+        /// The caller, E.164 when it parses, else as given.
+        from: String,
+        /// Why.
+        reason: SkipReason,
+    },
+    /// The outbound policy holds a text back for now (it is sent when it allows).
+    Held {
+        /// When it was held.
+        at: Timestamp,
+        /// The message.
+        message_id: MessageId,
+        /// The recipient.
+        to: String,
+        /// Why.
+        reason: HoldReason,
+        /// The earliest it may leave.
+        until: Timestamp,
+    },
+    /// A text probably asked not to be texted: automated texts to the number wait until a
+    /// person decides on a desktop (the conversation is the team's).
+    Paused {
+        /// When.
+        at: Timestamp,
+        /// The number.
+        from: String,
+    },
+    /// A text the phone will not send: a reply refused, or a queued text withdrawn by the
+    /// outbound policy.
+    Refused {
+        /// When.
+        at: Timestamp,
+        /// The recipient as given or E.164.
+        to: String,
+        /// Why.
+        reason: RefusalReason,
+    },
+    /// The assistant drafted, handed off, or could not answer (its texts are `Sent` with
+    /// kind `assistant`).
+    Assistant {
+        /// When.
+        at: Timestamp,
+        /// The caller.
+        to: String,
+        /// Where it stands now.
+        status: crate::assistant::AssistantStatus,
+        /// Why, in words for the team.
+        reason: String,
+        /// The draft it wrote (suggest mode).
+        draft: Option<String>,
+        /// The slot it booked, as offered ("Tue 2026-11-03 08:00").
+        booked: Option<String>,
+    },
+    /// The platform refused a text.
+    Failed {
+        /// When.
+        at: Timestamp,
+        /// The message.
+        message_id: MessageId,
+        /// Why, in words.
+        reason: String,
+    },
+}
