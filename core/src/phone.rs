@@ -253,6 +253,18 @@ impl Sender {
         }
     }
 
+    /// What logs may show of the sender: a number masked ([`PhoneNumber::masked`]), else
+    /// only its kind (the raw input of an unusable number may be a whole number).
+    pub fn masked(&self) -> String {
+        match self {
+            Sender::Number(number) => number.masked(),
+            Sender::Withheld => "withheld".to_owned(),
+            Sender::ShortCode(_) => "a short code".to_owned(),
+            Sender::Alphanumeric(_) => "a named sender".to_owned(),
+            Sender::Invalid(_) => "an unusable number".to_owned(),
+        }
+    }
+
     /// E.164 for numbers, else the input as given ("Withheld" for a hidden caller).
     pub fn display(&self) -> String {
         match self {
@@ -732,6 +744,16 @@ mod tests {
     #[test]
     fn short_codes_are_not_phone_numbers() {
         assert!(PhoneNumber::parse("22395", us()).is_err());
+    }
+
+    #[test]
+    fn a_sender_in_logs_never_shows_a_whole_number() {
+        assert_eq!(classify("+1 212 555 0123", us()).masked(), "+1•••••••23");
+        assert_eq!(classify("", us()).masked(), "withheld");
+        // Unusable input may still be someone's whole number: only its kind is shown.
+        let invalid = classify("+1 212 555 01234567", us());
+        assert!(matches!(invalid, Sender::Invalid(_)), "{invalid:?}");
+        assert_eq!(invalid.masked(), "an unusable number");
     }
 
     #[test]

@@ -90,6 +90,15 @@ impl Engine {
                         .number()
                         .and_then(|n| names.get(n))
                         .and_then(Option::as_deref);
+                    // One span per ended call, so its decision and what follows read together;
+                    // the number masked.
+                    let span = tracing::info_span!(
+                        "call",
+                        log_id = call.log_id,
+                        from = %caller.masked(),
+                        outcome = call.outcome.as_str(),
+                    );
+                    let _in_call = span.enter();
                     out.extend(record_call(tx, config, name, call, &caller, now)?);
                 }
                 if tx

@@ -73,6 +73,10 @@ impl Engine {
     pub(super) fn receive(&mut self, sms: InboundSms) -> Result<Vec<Outcome>, EngineError> {
         let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
         let sender = classify(&sms.from, region);
+        // One span per inbound text (the engine is synchronous: no await while it is
+        // entered); the number masked, the body never logged.
+        let span = tracing::info_span!("inbound_text", from = %sender.masked());
+        let _in_text = span.enter();
         let key = match &sender {
             Sender::Number(n) => n.as_str().to_string(),
             Sender::Withheld => "withheld".to_string(),

@@ -186,6 +186,67 @@ fn contacts_are_looked_up_outside_the_store_transaction() {
     assert_eq!(names, ["Dana Reyes"]);
 }
 
+/// Every span opened while `f` runs: its name and its fields as `name=value`.
+fn spans_during(f: impl FnOnce()) -> Vec<(String, String)> {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    #[derive(Clone, Default)]
+    struct Spans(Arc<std::sync::Mutex<Vec<(String, String)>>>);
+    struct Fields(String);
+    impl tracing::field::Visit for Fields {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!("{}={value:?} ", field.name()));
+        }
+        fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+            self.0.push_str(&format!("{}={value} ", field.name()));
+        }
+    }
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Spans {
+        fn on_new_span(
+            &self,
+            attrs: &tracing::span::Attributes<'_>,
+            _: &tracing::span::Id,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            let mut fields = Fields(String::new());
+            attrs.record(&mut fields);
+            self.0
+                .lock()
+                .expect("spans")
+                .push((attrs.metadata().name().to_owned(), fields.0));
+        }
+    }
+    let spans = Spans::default();
+    let subscriber = tracing_subscriber::registry().with(spans.clone());
+    tracing::subscriber::with_default(subscriber, f);
+    spans.0.lock().expect("spans").clone()
+}
+
+#[test]
+fn each_ended_call_and_inbound_text_has_a_span_with_the_number_masked() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let spans = spans_during(|| {
+        phone.call("+12125550123", CallOutcome::Missed);
+        engine.handle(PlatformEvent::CallLogChanged).expect("call");
+        text_in(&mut engine, &phone, "+12125550123", "Is Tuesday OK?");
+    });
+    let call = spans.iter().find(|(name, _)| name == "call");
+    let text = spans.iter().find(|(name, _)| name == "inbound_text");
+    let (Some((_, call)), Some((_, text))) = (call, text) else {
+        panic!("no call or inbound_text span: {spans:?}");
+    };
+    assert!(call.contains("from=+1•••••••23"), "{call}");
+    assert!(call.contains("outcome=missed"), "{call}");
+    assert!(text.contains("from=+1•••••••23"), "{text}");
+    for (name, fields) in &spans {
+        assert!(
+            !fields.contains("2125550123") && !fields.contains("Tuesday"),
+            "span {name} shows a whole number or a body: {fields}"
+        );
+    }
+}
+
 #[test]
 fn delay_then_answered_call_cancels() {
     let phone = Phone::new();

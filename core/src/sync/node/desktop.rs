@@ -10,6 +10,7 @@ use iroh::{Endpoint, EndpointAddr, EndpointId};
 use jiff::Timestamp;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use crate::oplog::op::Role;
 use crate::store::{Store, StoreError};
@@ -274,6 +275,8 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
             let key = remote.to_string();
             let _refresh = follow_link(&conn, &inner.states, &key);
             let stats = Arc::new(Mutex::new(SessionStats::default()));
+            // One span per session, named by the phone's short endpoint id.
+            let span = tracing::info_span!("sync_session", endpoint = %remote.fmt_short());
             let result = async {
                 let (send, recv) = conn
                     .accept_bi()
@@ -300,9 +303,10 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                 session::run_faulty(replica, me, recv, send, check, inner.faults, stats.clone())
                     .await
             }
+            .instrument(span.clone())
             .await;
             if let Err(error) = &result {
-                tracing::info!(%error, "sync session with the phone ended");
+                span.in_scope(|| tracing::info!(%error, "sync session with the phone ended"));
             }
             let mut sessions = lock(&inner.sessions);
             if sessions

@@ -10,6 +10,7 @@ use iroh::{Endpoint, EndpointAddr, EndpointId};
 use jiff::Timestamp;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::{
     CLOSE_SESSION_ENDED, PairError, PeerState, States, add_peer_state, connect_refused_as_unpaired,
@@ -294,6 +295,12 @@ async fn dial_loop(
         let mut refused_at_connect = false;
         let mut refused_in_session = false;
         let stats = Arc::new(Mutex::new(SessionStats::default()));
+        // One span per session (each dial), named by the desktop's name and short id.
+        let span = tracing::info_span!(
+            "sync_session",
+            peer = %peer.name,
+            endpoint = %addr.id.fmt_short(),
+        );
         let result = async {
             let conn = match endpoint.connect(addr.clone(), session::ALPN).await {
                 Ok(conn) => conn,
@@ -337,6 +344,7 @@ async fn dial_loop(
             conn.close(CLOSE_SESSION_ENDED.into(), b"session ended");
             result
         }
+        .instrument(span)
         .await;
         if refused_at_connect
             || refused_in_session
