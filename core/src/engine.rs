@@ -21,7 +21,8 @@ pub mod replica;
 mod replies;
 pub mod service;
 
-pub use assistant::{AssistantJob, facts};
+pub use crate::ports::AssistantJob;
+pub use assistant::facts;
 pub use event::{DeliveryStatus, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest};
 
 use std::collections::HashMap;

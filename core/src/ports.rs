@@ -1,19 +1,22 @@
-//! The platform ports: everything the engine needs from the phone, as traits. Android
-//! implements them with jni, the simulator and tests with the in-memory versions in
-//! [`memory`].
+//! The platform ports: everything the engine needs from the phone, as traits, and the
+//! assistant's model ([`ChatModel`]). Android implements the phone's with jni, the
+//! simulator and tests with the in-memory versions in [`memory`]; the model's real
+//! implementation is the HTTP client in `assistant::endpoint`.
 
 pub mod memory;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::assistant::ChatMessage;
 use crate::call::{EndedCall, Line};
 use crate::phone::PhoneNumber;
-use crate::store::MessageId;
+use crate::store::{ConversationId, MessageId};
 
 /// A future the ports hand back; boxed so the traits stay object-safe.
 pub type PortFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
@@ -100,4 +103,57 @@ pub struct Ports {
     pub contacts: Arc<dyn Contacts>,
     /// Tells the time.
     pub clock: Arc<dyn Clock>,
+}
+
+/// A future the chat model hands back: the model's message content, or why there is none
+/// in a sentence for the team. Owned (`'static`), so the engine service can run it on a
+/// task of its own.
+pub type ChatAnswer = Pin<Box<dyn Future<Output = Result<String, String>> + Send>>;
+
+/// The assistant's model: asked one question (a job), answers it or says why not. The
+/// HTTP client (`assistant::endpoint::HttpChatModel`) is the real one; the in-memory
+/// [`memory::ScriptedModel`] answers from a script. The engine service bounds every answer
+/// by the job's timeout.
+pub trait ChatModel: Send + Sync {
+    /// Asks the model the job's question.
+    fn ask(&self, job: &AssistantJob) -> ChatAnswer;
+}
+
+/// One question for the model.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AssistantJob {
+    /// Names the job when its answer comes back.
+    pub id: u64,
+    /// The conversation it answers.
+    pub conversation: ConversationId,
+    /// The chat-completions messages.
+    pub messages: Vec<ChatMessage>,
+    /// The answer's JSON schema (the offered slots included), for endpoints that take one.
+    pub schema: serde_json::Value,
+    /// The endpoint's base URL.
+    pub base_url: String,
+    /// The model.
+    pub model: String,
+    /// The API key (never logged).
+    pub api_key: String,
+    /// How long the answer may take.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for AssistantJob {
+    /// Without the key and the thread: a job may be logged.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssistantJob")
+            .field("id", &self.id)
+            .field("conversation", &self.conversation)
+            .field("messages", &self.messages.len())
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field(
+                "api_key",
+                &if self.api_key.is_empty() { "" } else { "(set)" },
+            )
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }

@@ -7,15 +7,17 @@
 //! time order.
 
 use std::io::{BufRead, Write};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
+use crate::engine::service::http_model;
 use crate::engine::{AssistantJob, DeliveryStatus};
 use crate::opt_out::ReviewDecision;
 use crate::phone::classify;
-use crate::ports::SendRequest;
-use crate::ports::memory::SimPlatform;
+use crate::ports::memory::{ScriptedModel, SimPlatform};
+use crate::ports::{ChatModel, SendRequest};
 use crate::secret::{KeyChange, Secret, take_api_key};
 use crate::{
     CallOutcome, EndedCall, Engine, EngineError, InboundSms, Line, Outcome, PlatformEvent,
@@ -341,20 +343,37 @@ pub fn run(
         }
         Ok(())
     };
-    run_with_asker(settings, api_key, events, &mut sink, &mut http_answer)
+    run_with_model(settings, api_key, events, &mut sink, &*http_model())
 }
 
-/// Answers an assistant job: the model's content, or why there is none.
-pub type ScenarioAsker<'a> = dyn FnMut(&AssistantJob) -> Result<String, String> + 'a;
-
-/// Asks the endpoint the job names over HTTP, waiting for the answer (bounded by the job's
-/// timeout): on a virtual clock the answer arrives at the instant of the text it answers.
-pub fn http_answer(job: &AssistantJob) -> Result<String, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("could not start the network client: {e}"))?;
-    runtime.block_on(job.ask())
+/// Asks `model` a job's question and waits for the answer (bounded by the job's timeout):
+/// on a virtual clock the answer arrives at the instant of the text it answers. The wait
+/// runs on a runtime of its own, on a thread of its own, so a run works inside an async
+/// host (the desktop's dry run) as well as outside one.
+fn answer_now(model: &dyn ChatModel, job: &AssistantJob) -> Result<String, String> {
+    let asked = model.ask(job);
+    let limit = job.timeout;
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("could not start the network client: {e}"))?;
+                runtime.block_on(async {
+                    tokio::time::timeout(limit, asked)
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(format!(
+                                "The assistant's server did not answer within {} s.",
+                                limit.as_secs()
+                            ))
+                        })
+                })
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the assistant's client stopped unexpectedly".to_string()))
+    })
 }
 
 /// Runs the events and hands every outcome to `sink` in the order it happened (the phone's
@@ -365,18 +384,18 @@ pub fn run_with(
     events: &[Event],
     sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
 ) -> Result<(), ScenarioError> {
-    run_with_asker(settings, None, events, sink, &mut http_answer)
+    run_with_model(settings, None, events, sink, &*http_model())
 }
 
 /// [`run`], every outcome handed to `sink` and the assistant's questions answered by
-/// `asker`. `api_key` is kept on the run's phone, for the server the settings name, and
-/// reaches the asker in the job.
-pub fn run_with_asker(
+/// `model`. `api_key` is kept on the run's phone, for the server the settings name, and
+/// reaches the model in the job.
+pub fn run_with_model(
     settings: Settings,
     api_key: Option<&Secret>,
     events: &[Event],
     sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
-    asker: &mut ScenarioAsker<'_>,
+    model: &dyn ChatModel,
 ) -> Result<(), ScenarioError> {
     let start = events.first().map_or_else(Timestamp::now, |e| e.at);
     let store = Store::open_in_memory().map_err(|e| ScenarioError::Store(e.to_string()))?;
@@ -404,7 +423,7 @@ pub fn run_with_asker(
     let mut runner = Runner {
         sim: &sim,
         sink,
-        asker,
+        model,
     };
 
     for event in events {
@@ -510,13 +529,13 @@ fn engine_settings_error(line: usize, error: EngineError) -> ScenarioError {
     }
 }
 
-struct Runner<'a, 'b> {
+struct Runner<'a> {
     sim: &'a SimPlatform,
     sink: &'a mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
-    asker: &'a mut ScenarioAsker<'b>,
+    model: &'a dyn ChatModel,
 }
 
-impl Runner<'_, '_> {
+impl Runner<'_> {
     /// Fires every timer due up to `at`, in order, then stands the clock at `at`.
     fn advance_to(&mut self, engine: &mut Engine, at: Timestamp) -> Result<(), ScenarioError> {
         self.fire_timers(engine, Some(at))?;
@@ -557,7 +576,7 @@ impl Runner<'_, '_> {
         }
         self.report_sent(engine)?;
         for job in engine.take_assistant_jobs() {
-            let answer = (self.asker)(&job);
+            let answer = answer_now(self.model, &job);
             let more = engine.assistant_answered(job.id, job.conversation, answer)?;
             for o in &more {
                 (self.sink)(o)?;
@@ -676,8 +695,8 @@ pub const SCRIPTED_REPLY: &str = "[Scripted assistant answer] Thanks for your me
 
 /// The dry run's model: the same scripted answer to every question. No server is asked, so
 /// no key is needed and none is sent.
-pub fn scripted_answer(_job: &AssistantJob) -> Result<String, String> {
-    Ok(json!({ "reply": SCRIPTED_REPLY }).to_string())
+pub fn scripted_model() -> Arc<ScriptedModel> {
+    ScriptedModel::new(|_job| Ok(json!({ "reply": SCRIPTED_REPLY }).to_string()))
 }
 
 /// Whether a dry-run line is a text, a skip or a refusal.
@@ -768,7 +787,7 @@ impl DryRunLine {
 
 /// Runs `day` (scenario JSON lines) on a virtual clock with `settings` and says what the
 /// phone would do; bad input is an error naming the line. The desktop's dry run: the
-/// assistant answers from a script ([`scripted_answer`]), so no request leaves, with a key
+/// assistant answers from a script ([`scripted_model`]), so no request leaves, with a key
 /// or without, and the result says so.
 pub fn dry_run(settings: Settings, day: &str) -> Result<DryRun, ScenarioError> {
     let events = read_events(day.as_bytes())?;
@@ -779,7 +798,7 @@ pub fn dry_run(settings: Settings, day: &str) -> Result<DryRun, ScenarioError> {
         lines.extend(DryRunLine::from_outcome(outcome));
         Ok(())
     };
-    run_with_asker(settings, None, &events, &mut saw, &mut scripted_answer)?;
+    run_with_model(settings, None, &events, &mut saw, &*scripted_model())?;
     Ok(DryRun {
         lines,
         assistant_note: assistant_on.then(|| SCRIPTED_NOTE.to_string()),
@@ -1033,6 +1052,26 @@ mod tests {
             assert_eq!(at.as_millisecond(), line.at_ms, "{text}");
         }
     }
+    /// The runner waits for the model on a runtime and thread of its own, so a host may run
+    /// it from inside its own async runtime without a nested `block_on`.
+    #[tokio::test]
+    async fn a_dry_run_with_the_assistant_runs_inside_an_async_host() {
+        let mut settings = acme();
+        settings.assistant = Settings::from_value(&json!({"assistant": {
+            "mode": "auto", "base_url": "http://127.0.0.1:9/v1", "model": "m"}}))
+        .expect("settings")
+        .assistant;
+        let day = r#"{"at": "2026-11-02T19:02:00-05:00", "sms": {"from": "+12125550142", "body": "Leak under the sink"}}"#;
+        let dry = dry_run(settings, day).expect("dry run");
+        assert!(
+            dry.lines
+                .iter()
+                .any(|l| l.body.as_deref() == Some(SCRIPTED_REPLY)),
+            "{:?}",
+            dry.lines
+        );
+    }
+
     #[test]
     fn a_day_runs_with_the_assistant_in_the_loop() {
         let mut settings = acme();
@@ -1046,9 +1085,10 @@ mod tests {
 {"at": "2026-11-02T19:05:00-05:00", "sms": {"from": "+12125550142", "body": "Can someone call me?"}}
 "#;
         let events = read_events(day.as_bytes()).expect("events");
-        let mut asked = Vec::new();
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let questions = asked.clone();
         let mut lines = Vec::new();
-        run_with_asker(
+        run_with_model(
             settings,
             None,
             &events,
@@ -1056,8 +1096,11 @@ mod tests {
                 lines.extend(outcome_line(o));
                 Ok(())
             },
-            &mut |job| {
-                asked.push(job.messages.last().map(|m| m.content.clone()));
+            &*ScriptedModel::new(move |job| {
+                questions
+                    .lock()
+                    .expect("questions")
+                    .push(job.messages.last().map(|m| m.content.clone()));
                 let slot = job.messages[0]
                     .content
                     .lines()
@@ -1069,11 +1112,14 @@ mod tests {
                           "postcode": "10001", "book_slot": slot})
                     .to_string(),
                 )
-            },
+            }),
         )
         .expect("run");
         // Asked once (the hand-off request is not a question for the model).
-        assert_eq!(asked, vec![Some("Leak under the sink, 10001".to_string())]);
+        assert_eq!(
+            *asked.lock().expect("asked"),
+            vec![Some("Leak under the sink, 10001".to_string())]
+        );
         let kinds: Vec<String> = lines
             .iter()
             .map(|l| {

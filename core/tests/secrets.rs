@@ -241,7 +241,7 @@ async fn a_desktop_moving_the_assistant_to_another_server_does_not_send_the_key_
         Faults::default(),
         (MemoryTelephony::new(), MemoryCallLog::new()),
         &settings,
-        service::http_asker(),
+        service::http_model(),
     )
     .await;
     let replica = pair(&phone, &desktop).await;

@@ -479,8 +479,7 @@ async fn a_desktop_holds_two_phones_each_in_its_own_replica() {
 async fn the_assistants_lead_card_booking_and_hand_off_reach_the_desktop() {
     use ringback_core::assistant::AssistantStatus;
     use ringback_core::conversation::LeadStatus;
-    use ringback_core::engine::service::{Answer, Asker};
-    use ringback_core::ports::memory::{MemoryCallLog, MemoryTelephony};
+    use ringback_core::ports::memory::{MemoryCallLog, MemoryTelephony, ScriptedModel};
     use ringback_core::{InboundSms, Line, PlatformEvent, Settings};
 
     let dir = tempfile::tempdir().expect("dir");
@@ -497,20 +496,18 @@ async fn the_assistants_lead_card_booking_and_hand_off_reach_the_desktop() {
     }))
     .expect("settings");
     // The model: books the first slot the prompt offers, exactly as offered.
-    let asker: Asker = std::sync::Arc::new(|job| -> Answer {
-        Box::pin(async move {
-            let system = &job.messages[0].content;
-            let slots = system
-                .lines()
-                .find_map(|l| l.strip_prefix("Free appointment slots: "))
-                .ok_or("no slots offered")?;
-            let first = slots.split("; ").next().ok_or("no slot")?.to_string();
-            Ok(
-                serde_json::json!({"reply": format!("Booked you for {first}."),
-                "problem": "Leak", "postcode": "10001", "book_slot": first})
-                .to_string(),
-            )
-        })
+    let model = ScriptedModel::new(|job| {
+        let system = &job.messages[0].content;
+        let slots = system
+            .lines()
+            .find_map(|l| l.strip_prefix("Free appointment slots: "))
+            .ok_or("no slots offered")?;
+        let first = slots.split("; ").next().ok_or("no slot")?.to_string();
+        Ok(
+            serde_json::json!({"reply": format!("Booked you for {first}."),
+            "problem": "Leak", "postcode": "10001", "book_slot": first})
+            .to_string(),
+        )
     });
     let desktop = DesktopRig::start(&ddir, &LOOP, Faults::default(), None).await;
     let phone = PhoneRig::start_with(
@@ -519,7 +516,7 @@ async fn the_assistants_lead_card_booking_and_hand_off_reach_the_desktop() {
         Faults::default(),
         (MemoryTelephony::new(), MemoryCallLog::new()),
         &settings,
-        asker,
+        model,
     )
     .await;
     let ticket = PairingTicket::parse(&desktop.ticket().to_qr_payload()).expect("ticket");

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use tracing::Instrument;
 
 use super::ChatMessage;
+use crate::ports::{AssistantJob, ChatAnswer, ChatModel};
 
 /// The largest answer read, streamed or not; a bigger one is refused.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -152,6 +153,30 @@ fn status_sentence(status: u16, message: &str) -> String {
 }
 
 pub use crate::secret::mask_key;
+
+/// The assistant's model over HTTP: the OpenAI-compatible endpoint each job names, asked
+/// with [`complete_structured`] (the answer held to the job's schema where the server can).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HttpChatModel;
+
+impl ChatModel for HttpChatModel {
+    fn ask(&self, job: &AssistantJob) -> ChatAnswer {
+        let config = EndpointConfig {
+            base_url: job.base_url.clone(),
+            model: job.model.clone(),
+            api_key: job.api_key.clone(),
+            timeout: job.timeout,
+        };
+        let messages = job.messages.clone();
+        let schema = job.schema.clone();
+        Box::pin(async move {
+            complete_structured(&config, &messages, false, MAX_TOKENS, &schema)
+                .await
+                .map(|c| c.content)
+                .map_err(|e| e.to_string())
+        })
+    }
+}
 
 /// Asks the model for the next message: POST `{base_url}/chat/completions` with the
 /// messages, a low temperature, a JSON-object answer and at most 300 tokens. The whole

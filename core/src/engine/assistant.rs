@@ -16,14 +16,14 @@ use jiff::{SignedDuration, Timestamp};
 use super::outbox::queue_message;
 use super::{Engine, EngineError, Outcome};
 use crate::assistant::{
-    AssistantState, AssistantStatus, ChatMessage, Facts, Slot, Speaker, answer_schema,
-    check_booking, free_slots, lead_card, parse_answer_with, prompt_with, slot_text, start_of_day,
-    wants_a_person,
+    AssistantState, AssistantStatus, Facts, Slot, Speaker, answer_schema, check_booking,
+    free_slots, lead_card, parse_answer_with, prompt_with, slot_text, start_of_day, wants_a_person,
 };
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::oplog::op::Field;
 use crate::phone::PhoneNumber;
+use crate::ports::AssistantJob;
 use crate::settings::{AssistantMode, Config};
 use crate::store::{ConversationId, DraftSlot};
 
@@ -33,70 +33,6 @@ const THREAD_MESSAGES: u32 = 12;
 const OFFERED_SLOTS: usize = 6;
 /// How far ahead slots are offered.
 const SLOT_DAYS: u32 = 14;
-
-/// One question for the model.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AssistantJob {
-    /// Names the job when its answer comes back.
-    pub id: u64,
-    /// The conversation it answers.
-    pub conversation: ConversationId,
-    /// The chat-completions messages.
-    pub messages: Vec<ChatMessage>,
-    /// The answer's JSON schema (the offered slots included), for endpoints that take one.
-    pub schema: serde_json::Value,
-    /// The endpoint's base URL.
-    pub base_url: String,
-    /// The model.
-    pub model: String,
-    /// The API key (never logged).
-    pub api_key: String,
-    /// How long the answer may take.
-    pub timeout: Duration,
-}
-
-impl std::fmt::Debug for AssistantJob {
-    /// Without the key and the thread: a job may be logged.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AssistantJob")
-            .field("id", &self.id)
-            .field("conversation", &self.conversation)
-            .field("messages", &self.messages.len())
-            .field("base_url", &self.base_url)
-            .field("model", &self.model)
-            .field(
-                "api_key",
-                &if self.api_key.is_empty() { "" } else { "(set)" },
-            )
-            .field("timeout", &self.timeout)
-            .finish()
-    }
-}
-
-impl AssistantJob {
-    /// Asks the endpoint the job names over HTTP: the model's content, or why there is
-    /// none, in a sentence for the team.
-    pub async fn ask(&self) -> Result<String, String> {
-        #[cfg(feature = "transport")]
-        {
-            use crate::assistant::endpoint::{EndpointConfig, MAX_TOKENS, complete_structured};
-            let config = EndpointConfig {
-                base_url: self.base_url.clone(),
-                model: self.model.clone(),
-                api_key: self.api_key.clone(),
-                timeout: self.timeout,
-            };
-            complete_structured(&config, &self.messages, false, MAX_TOKENS, &self.schema)
-                .await
-                .map(|c| c.content)
-                .map_err(|e| e.to_string())
-        }
-        #[cfg(not(feature = "transport"))]
-        {
-            Err("this build has no network client for the assistant.".to_string())
-        }
-    }
-}
 
 /// What the engine remembers about a job in flight.
 #[derive(Debug, Clone)]

@@ -5,12 +5,11 @@ use serde_json::Value;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
-use super::{AssistantJob, Engine, EngineError, Outcome, PlatformEvent, ReplyRequest};
+use super::{Engine, EngineError, Outcome, PlatformEvent, ReplyRequest};
 use crate::oplog::op::{Op, Role};
+use crate::ports::ChatModel;
 use crate::store::ConversationId;
 use crate::store::{ApplyReport, Source};
 
@@ -32,15 +31,19 @@ enum Command {
     Answered(u64, ConversationId, Result<String, String>),
 }
 
-/// What the model said (its message content), or why there is no answer, in a sentence.
-pub type Answer = Pin<Box<dyn Future<Output = Result<String, String>> + Send>>;
-
-/// Asks the model a job's question. The service bounds it by the job's timeout.
-pub type Asker = Arc<dyn Fn(AssistantJob) -> Answer + Send + Sync>;
-
-/// The asker that talks to the OpenAI-compatible endpoint the job names.
-pub fn http_asker() -> Asker {
-    Arc::new(|job: AssistantJob| -> Answer { Box::pin(async move { job.ask().await }) })
+/// The model that talks to the OpenAI-compatible endpoint each job names (in a build
+/// without the network client, one that says so).
+pub fn http_model() -> Arc<dyn ChatModel> {
+    #[cfg(feature = "transport")]
+    {
+        Arc::new(crate::assistant::endpoint::HttpChatModel)
+    }
+    #[cfg(not(feature = "transport"))]
+    {
+        crate::ports::memory::ScriptedModel::new(|_| {
+            Err("this build has no network client for the assistant.".to_string())
+        })
+    }
 }
 
 /// Ops received from a peer.
@@ -70,18 +73,18 @@ pub type EngineTask = JoinHandle<Engine>;
 /// Starts the service on the current tokio runtime; the assistant asks its endpoint over
 /// HTTP.
 pub fn spawn(engine: Engine) -> (EngineHandle, EngineTask) {
-    spawn_with_asker(engine, http_asker())
+    spawn_with_model(engine, http_model())
 }
 
-/// Starts the service with the assistant's questions answered by `asker` (scripted in
+/// Starts the service with the assistant's questions answered by `model` (scripted in
 /// tests).
-pub fn spawn_with_asker(engine: Engine, asker: Asker) -> (EngineHandle, EngineTask) {
+pub fn spawn_with_model(engine: Engine, model: Arc<dyn ChatModel>) -> (EngineHandle, EngineTask) {
     let (commands, rx) = mpsc::channel(256);
     let (outcomes, _) = broadcast::channel(1024);
     let committed = engine.store().subscribe();
     let pairings = engine.store().subscribe_pairings();
     let answers = commands.downgrade();
-    let task = tokio::spawn(run(engine, rx, outcomes.clone(), asker, answers));
+    let task = tokio::spawn(run(engine, rx, outcomes.clone(), model, answers));
     (
         EngineHandle {
             commands,
@@ -178,13 +181,13 @@ impl EngineHandle {
 
 /// Asks the model each job's question on its own task, bounded by the job's timeout; the
 /// answer comes back through the command channel, so nothing waits for it.
-fn ask(engine: &mut Engine, asker: &Asker, answers: &mpsc::WeakSender<Command>) {
+fn ask(engine: &mut Engine, model: &Arc<dyn ChatModel>, answers: &mpsc::WeakSender<Command>) {
     for job in engine.take_assistant_jobs() {
-        let asker = asker.clone();
+        let asked = model.ask(&job);
         let answers = answers.clone();
         tokio::spawn(async move {
             let (id, conversation, limit) = (job.id, job.conversation, job.timeout);
-            let answer = match tokio::time::timeout(limit, asker(job)).await {
+            let answer = match tokio::time::timeout(limit, asked).await {
                 Ok(answer) => answer,
                 Err(_) => Err(format!(
                     "The assistant's server did not answer within {} s.",
@@ -205,7 +208,7 @@ async fn run(
     mut engine: Engine,
     mut rx: mpsc::Receiver<Command>,
     outcomes: broadcast::Sender<Outcome>,
-    asker: Asker,
+    model: Arc<dyn ChatModel>,
     answers: mpsc::WeakSender<Command>,
 ) -> Engine {
     let clock = engine.ports.clock.clone();
@@ -272,7 +275,7 @@ async fn run(
                         }
                     }
                 }
-                ask(&mut engine, &asker, &answers);
+                ask(&mut engine, &model, &answers);
             }
             () = idle, if dirty => {
                 dirty = false;

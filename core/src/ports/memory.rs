@@ -7,7 +7,8 @@ use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
 
 use super::{
-    CallLog, Clock, Contacts, PortError, PortFuture, Ports, SendError, SendRequest, Telephony,
+    AssistantJob, CallLog, ChatAnswer, ChatModel, Clock, Contacts, PortError, PortFuture, Ports,
+    SendError, SendRequest, Telephony,
 };
 use crate::call::EndedCall;
 use crate::phone::PhoneNumber;
@@ -229,5 +230,32 @@ impl SimPlatform {
     /// delivers every one of them.
     pub fn take_sent(&self) -> Vec<SendRequest> {
         self.telephony.take_sent()
+    }
+}
+
+/// What a scripted model answers to a job.
+type Script = dyn Fn(&AssistantJob) -> Result<String, String> + Send + Sync;
+
+/// A chat model that answers from a script, at once: tests, benchmarks and the desktop's
+/// dry run (which asks no server).
+pub struct ScriptedModel {
+    script: Box<Script>,
+}
+
+impl ScriptedModel {
+    /// A model whose answer to each job is `script(job)`.
+    pub fn new(
+        script: impl Fn(&AssistantJob) -> Result<String, String> + Send + Sync + 'static,
+    ) -> Arc<ScriptedModel> {
+        Arc::new(ScriptedModel {
+            script: Box::new(script),
+        })
+    }
+}
+
+impl ChatModel for ScriptedModel {
+    fn ask(&self, job: &AssistantJob) -> ChatAnswer {
+        let answer = (self.script)(job);
+        Box::pin(std::future::ready(answer))
     }
 }

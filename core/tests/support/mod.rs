@@ -10,6 +10,7 @@ use std::time::Duration;
 use iroh::EndpointId;
 use jiff::Timestamp;
 use ringback_core::engine::service::{self, EngineHandle, EngineTask};
+use ringback_core::ports::ChatModel;
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony, SystemClock};
 use ringback_core::store::PeerRecord;
 use ringback_core::sync::net::{self, NetworkMode};
@@ -52,19 +53,19 @@ impl PhoneRig {
             faults,
             (telephony, call_log),
             &settings(),
-            service::http_asker(),
+            service::http_model(),
         )
         .await
     }
 
-    /// A phone with its own settings, the assistant's questions answered by `asker`.
+    /// A phone with its own settings, the assistant's questions answered by `model`.
     pub async fn start_with(
         dir: &Path,
         mode: &NetworkMode,
         faults: Faults,
         (telephony, call_log): (Arc<MemoryTelephony>, Arc<MemoryCallLog>),
         settings: &Settings,
-        asker: service::Asker,
+        model: Arc<dyn ChatModel>,
     ) -> PhoneRig {
         let store = Store::open(&dir.join("phone.db")).expect("store");
         let ports = Ports {
@@ -74,7 +75,7 @@ impl PhoneRig {
             clock: Arc::new(SystemClock),
         };
         let engine = ringback_core::Engine::open(store, ports, settings).expect("engine");
-        let (engine, task) = service::spawn_with_asker(engine, asker);
+        let (engine, task) = service::spawn_with_model(engine, model);
         let key = net::load_or_create_key(&dir.join("phone.key")).expect("key");
         let endpoint = net::bind(mode, key, node::alpns(), None)
             .await

@@ -668,7 +668,8 @@ fn off_by_default_and_the_volume_limit_holds_assistant_texts() {
 #[tokio::test(start_paused = true)]
 async fn a_slow_endpoint_times_out_in_the_service_and_never_delays_a_text_back() {
     use crate::call::{CallOutcome, EndedCall};
-    use crate::engine::service::{Answer, Asker, spawn_with_asker};
+    use crate::engine::service::spawn_with_model;
+    use crate::ports::{AssistantJob, ChatAnswer, ChatModel};
 
     let mut patch = assistant("auto");
     patch["assistant"]["timeout_seconds"] = json!(2);
@@ -677,12 +678,15 @@ async fn a_slow_endpoint_times_out_in_the_service_and_never_delays_a_text_back()
     let clock = phone.clock.clone();
     let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = asked.clone();
-    // An endpoint that never answers.
-    let asker: Asker = Arc::new(move |_job| -> Answer {
-        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Box::pin(std::future::pending())
-    });
-    let (handle, _task) = spawn_with_asker(phone.engine, asker);
+    // An endpoint that never answers, counting the questions.
+    struct Hanging(Arc<std::sync::atomic::AtomicUsize>);
+    impl ChatModel for Hanging {
+        fn ask(&self, _job: &AssistantJob) -> ChatAnswer {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::pin(std::future::pending())
+        }
+    }
+    let (handle, _task) = spawn_with_model(phone.engine, Arc::new(Hanging(counter)));
     let inbound = |body: &str| {
         PlatformEvent::SmsReceived(InboundSms {
             source_id: None,
