@@ -4,7 +4,8 @@
 use std::io::BufRead;
 
 use jiff::Timestamp;
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_json::Value;
 
 use super::ScenarioError;
 use crate::CallOutcome;
@@ -76,21 +77,113 @@ pub(super) fn input_error(line: usize, message: impl Into<String>) -> ScenarioEr
     }
 }
 
-fn string_field(
-    obj: &Map<String, Value>,
+/// A text field as written: a string, or whatever else was there (reported as "must be a
+/// string" when the field is checked, so a wrong type never hides an unknown field).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Text {
+    /// A string.
+    Str(String),
+    /// Anything else.
+    Other(Value),
+}
+
+/// The fields of a `call` event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallFields {
+    #[serde(default)]
+    from: Option<Text>,
+    #[serde(default)]
+    outcome: Option<Text>,
+    #[serde(default)]
+    line: Option<Text>,
+}
+
+/// The fields of an `sms` event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmsFields {
+    #[serde(default)]
+    from: Option<Text>,
+    #[serde(default)]
+    body: Option<Text>,
+    #[serde(default)]
+    line: Option<Text>,
+}
+
+/// The fields of a `reply` event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyFields {
+    #[serde(default)]
+    to: Option<Text>,
+    #[serde(default)]
+    body: Option<Text>,
+}
+
+/// The fields of a `contact` event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactFields {
+    #[serde(default)]
+    number: Option<Text>,
+    #[serde(default)]
+    name: Option<Text>,
+}
+
+/// The fields of a `review` event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewFields {
+    #[serde(default)]
+    number: Option<Text>,
+    #[serde(default)]
+    decision: Option<Text>,
+}
+
+/// One event as written, by kind (externally tagged: `{"call": {…}}`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Fields {
+    Call(CallFields),
+    Sms(SmsFields),
+    Reply(ReplyFields),
+    Contact(ContactFields),
+    Review(ReviewFields),
+    Settings(Value),
+}
+
+impl Fields {
+    /// The fields a kind takes, in the order the error messages name them.
+    fn allowed(kind: &str) -> &'static [&'static str] {
+        match kind {
+            "call" => &["from", "outcome", "line"],
+            "sms" => &["from", "body", "line"],
+            "reply" => &["to", "body"],
+            "contact" => &["number", "name"],
+            "review" => &["number", "decision"],
+            _ => &[],
+        }
+    }
+}
+
+/// Checks one text field: a string, or `None` when it may be left out.
+fn text(
+    value: Option<Text>,
     kind: &str,
     field: &str,
     line: usize,
     required: bool,
 ) -> Result<Option<String>, ScenarioError> {
-    match obj.get(field) {
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        None | Some(Value::Null) if !required => Ok(None),
-        None | Some(Value::Null) => Err(input_error(
+    match value {
+        Some(Text::Str(s)) => Ok(Some(s)),
+        None if !required => Ok(None),
+        None => Err(input_error(
             line,
             format!("{kind}.{field}: missing; add \"{field}\": \"…\""),
         )),
-        Some(other) => Err(input_error(
+        Some(Text::Other(other)) => Err(input_error(
             line,
             format!("{kind}.{field}: must be a string, not {other}"),
         )),
@@ -98,16 +191,16 @@ fn string_field(
 }
 
 /// Parses one input line (already known to be non-blank).
-pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
-    let value: Value = serde_json::from_str(text)
+pub fn parse_event(text_line: &str, line: usize) -> Result<Event, ScenarioError> {
+    let value: Value = serde_json::from_str(text_line)
         .map_err(|e| input_error(line, format!("not valid JSON ({e})")))?;
-    let Value::Object(obj) = value else {
+    let Value::Object(mut obj) = value else {
         return Err(input_error(
             line,
             "each line must be a JSON object such as {\"at\": \"…\", \"call\": {…}}",
         ));
     };
-    let at = match obj.get("at") {
+    let at = match obj.remove("at") {
         Some(Value::String(s)) => s.parse::<Timestamp>().map_err(|_| {
             input_error(
                 line,
@@ -127,8 +220,7 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
             ));
         }
     };
-    let kinds: Vec<&String> = obj.keys().filter(|k| k.as_str() != "at").collect();
-    let [kind] = kinds.as_slice() else {
+    if obj.len() != 1 {
         return Err(input_error(
             line,
             format!(
@@ -136,10 +228,11 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
                 EVENT_KINDS.join(", ")
             ),
         ));
+    }
+    let Some(kind) = obj.keys().next().cloned() else {
+        return Err(input_error(line, "event: missing"));
     };
-    let kind = kind.as_str();
-    let body = &obj[kind];
-    if !EVENT_KINDS.contains(&kind) {
+    if !EVENT_KINDS.contains(&kind.as_str()) {
         return Err(input_error(
             line,
             format!(
@@ -148,58 +241,58 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
             ),
         ));
     }
-    let Value::Object(fields) = body else {
+    if !obj[&kind].is_object() {
         return Err(input_error(line, format!("{kind}: must be a JSON object")));
-    };
-    let allowed: &[&str] = match kind {
-        "call" => &["from", "outcome", "line"],
-        "sms" => &["from", "body", "line"],
-        "reply" => &["to", "body"],
-        "contact" => &["number", "name"],
-        "review" => &["number", "decision"],
-        _ => &[],
-    };
-    if kind != "settings"
-        && let Some(unknown) = fields.keys().find(|k| !allowed.contains(&k.as_str()))
-    {
-        return Err(input_error(
+    }
+    // The path names the field serde stopped at: with every field read as written
+    // (`Text`), that is an unknown field.
+    let fields: Fields = serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
+        let unknown = e
+            .path()
+            .iter()
+            .next_back()
+            .map(|segment| segment.to_string())
+            .unwrap_or_default();
+        input_error(
             line,
             format!(
                 "{kind}.{unknown}: unknown field; {kind} takes {}",
-                allowed.join(", ")
+                Fields::allowed(&kind).join(", ")
             ),
-        ));
-    }
-    let s = |field: &str, required: bool| string_field(fields, kind, field, line, required);
-    let kind = match kind {
-        "call" => {
-            let outcome_name = s("outcome", true)?.unwrap_or_default();
+        )
+    })?;
+    let kind = match fields {
+        Fields::Call(f) => {
+            let outcome_name = text(f.outcome, "call", "outcome", line, true)?.unwrap_or_default();
             let outcome = CallOutcome::from_name(&outcome_name).ok_or_else(|| {
                 input_error(line, format!(
                     "call.outcome: “{outcome_name}” is not an outcome; use one of missed, rejected, voicemail, answered, blocked, outgoing"
                 ))
             })?;
             EventKind::Call {
-                from: s("from", true)?.unwrap_or_default(),
+                from: text(f.from, "call", "from", line, true)?.unwrap_or_default(),
                 outcome,
-                line: s("line", false)?,
+                line: text(f.line, "call", "line", line, false)?,
             }
         }
-        "sms" => EventKind::Sms {
-            from: s("from", true)?.unwrap_or_default(),
-            body: s("body", true)?.unwrap_or_default(),
-            line: s("line", false)?,
+        Fields::Sms(f) => EventKind::Sms {
+            from: text(f.from, "sms", "from", line, true)?.unwrap_or_default(),
+            body: text(f.body, "sms", "body", line, true)?.unwrap_or_default(),
+            line: text(f.line, "sms", "line", line, false)?,
         },
-        "reply" => EventKind::Reply {
-            to: s("to", true)?.unwrap_or_default(),
-            body: s("body", true)?.unwrap_or_default(),
+        Fields::Reply(f) => EventKind::Reply {
+            to: text(f.to, "reply", "to", line, true)?.unwrap_or_default(),
+            body: text(f.body, "reply", "body", line, true)?.unwrap_or_default(),
         },
-        "contact" => EventKind::Contact {
-            number: s("number", true)?.unwrap_or_default(),
-            name: s("name", true)?.unwrap_or_default(),
+        Fields::Contact(f) => EventKind::Contact {
+            number: text(f.number, "contact", "number", line, true)?.unwrap_or_default(),
+            name: text(f.name, "contact", "name", line, true)?.unwrap_or_default(),
         },
-        "review" => {
-            let decision = match s("decision", true)?.unwrap_or_default().as_str() {
+        Fields::Review(f) => {
+            let decision = match text(f.decision, "review", "decision", line, true)?
+                .unwrap_or_default()
+                .as_str()
+            {
                 "opt_out" => ReviewDecision::OptOut,
                 "resume" => ReviewDecision::Resume,
                 other => {
@@ -212,11 +305,11 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, ScenarioError> {
                 }
             };
             EventKind::Review {
-                number: s("number", true)?.unwrap_or_default(),
+                number: text(f.number, "review", "number", line, true)?.unwrap_or_default(),
                 decision,
             }
         }
-        _ => EventKind::Settings(body.clone()),
+        Fields::Settings(document) => EventKind::Settings(document),
     };
     Ok(Event { line, at, kind })
 }

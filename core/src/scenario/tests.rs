@@ -339,3 +339,164 @@ fn a_day_runs_with_the_assistant_in_the_loop() {
         json!("Tue 2026-11-03 08:00")
     );
 }
+
+/// The parser reads serde types now; its messages are the ones the hand-written parser gave
+/// (recorded from it), whatever is wrong first: the line, `at`, the kind, an unknown field
+/// before a wrong type, then the fields in their old order.
+#[test]
+fn input_errors_read_as_they_always_did() {
+    let cases = [
+        (
+            r#"not json"#,
+            r#"line 3: not valid JSON (expected ident at line 1 column 2)"#,
+        ),
+        (
+            r#"[1, 2]"#,
+            r#"line 3: each line must be a JSON object such as {"at": "…", "call": {…}}"#,
+        ),
+        (
+            r#""just a string""#,
+            r#"line 3: each line must be a JSON object such as {"at": "…", "call": {…}}"#,
+        ),
+        (
+            r#"{}"#,
+            r#"line 3: at: missing; every event needs the time it happened"#,
+        ),
+        (
+            r#"{"call": {}}"#,
+            r#"line 3: at: missing; every event needs the time it happened"#,
+        ),
+        (
+            r#"{"at": 5, "call": {}}"#,
+            r#"line 3: at: must be an RFC 3339 time string, not 5"#,
+        ),
+        (
+            r#"{"at": null, "call": {}}"#,
+            r#"line 3: at: must be an RFC 3339 time string, not null"#,
+        ),
+        (
+            r#"{"at": "yesterday", "call": {}}"#,
+            r#"line 3: at: “yesterday” is not an RFC 3339 time such as 2026-11-02T09:30:00-05:00"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z"}"#,
+            r#"line 3: event: each line needs exactly one of call, sms, reply, contact, settings, review besides at"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {}, "sms": {}}"#,
+            r#"line 3: event: each line needs exactly one of call, sms, reply, contact, settings, review besides at"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "fax": {}}"#,
+            r#"line 3: event: unknown event “fax”; use one of call, sms, reply, contact, settings, review"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": 5}"#,
+            r#"line 3: call: must be a JSON object"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": null}"#,
+            r#"line 3: call: must be a JSON object"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": []}"#,
+            r#"line 3: call: must be a JSON object"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": "+12125550123"}}"#,
+            r#"line 3: call.outcome: missing; add "outcome": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": "+12125550123", "outcome": null}}"#,
+            r#"line 3: call.outcome: missing; add "outcome": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": "+12125550123", "outcome": 3}}"#,
+            r#"line 3: call.outcome: must be a string, not 3"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": "+12125550123", "outcome": "lost"}}"#,
+            r#"line 3: call.outcome: “lost” is not an outcome; use one of missed, rejected, voicemail, answered, blocked, outgoing"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"outcome": "missed"}}"#,
+            r#"line 3: call.from: missing; add "from": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": null, "outcome": "missed"}}"#,
+            r#"line 3: call.from: missing; add "from": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": ["x"], "outcome": "missed"}}"#,
+            r#"line 3: call.from: must be a string, not ["x"]"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": "+12125550123", "outcome": "missed", "line": 2}}"#,
+            r#"line 3: call.line: must be a string, not 2"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": "+12125550123", "outcome": "missed", "lines": "sim1"}}"#,
+            r#"line 3: call.lines: unknown field; call takes from, outcome, line"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "call": {"from": 1, "outcome": "lost", "extra": true}}"#,
+            r#"line 3: call.extra: unknown field; call takes from, outcome, line"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "sms": {"from": 5, "body": "x"}}"#,
+            r#"line 3: sms.from: must be a string, not 5"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "sms": {"from": "+12125550123"}}"#,
+            r#"line 3: sms.body: missing; add "body": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "sms": {"from": "+12125550123", "body": {"a": 1}}}"#,
+            r#"line 3: sms.body: must be a string, not {"a":1}"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "sms": {"body": 1.5}}"#,
+            r#"line 3: sms.from: missing; add "from": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "reply": {"to": "+12125550123"}}"#,
+            r#"line 3: reply.body: missing; add "body": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "reply": {"to": "+12125550123", "body": "x", "line": "sim1"}}"#,
+            r#"line 3: reply.line: unknown field; reply takes to, body"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "contact": {"number": "+12125550123"}}"#,
+            r#"line 3: contact.name: missing; add "name": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "contact": {"name": "Dana"}}"#,
+            r#"line 3: contact.number: missing; add "number": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "review": {"number": "+12125550123"}}"#,
+            r#"line 3: review.decision: missing; add "decision": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "review": {"number": "+12125550123", "decision": "maybe"}}"#,
+            r#"line 3: review.decision: “maybe” is not a decision; use opt_out or resume"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "review": {"decision": "opt_out"}}"#,
+            r#"line 3: review.number: missing; add "number": "…""#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "review": {"number": 7, "decision": true}}"#,
+            r#"line 3: review.decision: must be a string, not true"#,
+        ),
+        (
+            r#"{"at": "2026-11-02T10:00:00Z", "settings": 5}"#,
+            r#"line 3: settings: must be a JSON object"#,
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = parse_event(text, 3).expect_err(text).to_string();
+        assert_eq!(error, expected, "{text}");
+    }
+}
