@@ -3,6 +3,7 @@ use jiff::Timestamp;
 use super::*;
 use crate::call::EndedCall;
 use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::settings::Settings;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
