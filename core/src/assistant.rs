@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: the assistant's network-free steps of one turn, in order.
 //! The assistant's logic that needs no network (issue 6, first part): the facts it may use
 //! come from settings, never from the model; the model's answer is parsed and validated
 //! before anything is sent.

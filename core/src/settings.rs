@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: the settings document and the checks beside each field.
 //! The settings document the phone obeys and the desktop edits.
 //!
 //! [`Settings`] is the JSON document as people write it (every key optional, defaults filled

@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: one HTTP client, its formats, streaming and errors.
 //! The client for an OpenAI-compatible chat-completions endpoint (llama.cpp's
 //! `llama-server`, Ollama, OpenAI, hosted ones): one bounded request, streamed or not, whose
 //! failures are sentences the office can act on and never carry the API key.

@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: the evaluation's case format, checks and runner.
 //! The assistant's evaluation set: scripted caller threads (`tests/assistant-eval/*.json`,
 //! format in that folder's README) sent to a real model through [`super::endpoint`], each
 //! answer scored by plain checks: what the reply must say, what it must never say (invented

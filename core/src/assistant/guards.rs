@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: reply guards sharing one reader of the text.
 //! What a reply may say, checked against the owner's own words (issue 13): amounts of money
 //! only as the price notes write them, promises ("free", "guarantee", "discount"…) only
 //! where the settings make them, and links, e-mail addresses and phone numbers only those

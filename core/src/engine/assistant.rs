@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: the assistant's turn, from taking part to its answer.
 //! The assistant inside the engine: after an inbound text it decides whether the assistant
 //! may take part, and hands out a job (the prompt, built from settings and the thread); the
 //! job's answer comes back as [`Engine::assistant_answered`], is validated, and becomes a

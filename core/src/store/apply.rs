@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: applying other devices' ops, each change checked alike.
 //! Applying ops from other devices. Apply is idempotent and order-independent where it
 //! must be: an op already held is skipped, an op whose predecessor from the same origin is
 //! missing stops the batch (the session asks for it again), rows the phone made are

@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: the desktop's paged queries and their shared row readers.
 //! The queries the desktop runs most: inbox page, thread page, missed-call page, search.
 //! Each is keyset-paged on an index, so a page costs the same on the millionth message.
 

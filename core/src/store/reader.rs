@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: the reads over committed state, one query a function.
 //! Reads over the store: the questions the engine, sync and the desktop ask of committed
 //! state (and of a write transaction's own, through [`super::WriteTx::reader`]).
 

@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: every change a write transaction makes, each with its op.
 //! The write side: what one transaction may change.
 
 mod review;

@@ -1,3 +1,4 @@
+// Over 600 lines, one concept: the session protocol over one stream.
 //! A sync session over any ordered byte stream (an iroh bi-directional stream in the app,
 //! anything in tests): both sides send `Hello` with what they hold, each streams the ops
 //! the other lacks in the order it committed them, then both stream new ops as they are
