@@ -143,8 +143,8 @@ impl Engine {
         &self.store
     }
 
-    /// The store, for test hooks.
-    #[doc(hidden)]
+    /// The store, for writes that are no platform event: pairing records and search
+    /// indexing (the sync nodes, on the engine's task).
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
     }
