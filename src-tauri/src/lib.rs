@@ -16,7 +16,7 @@ pub mod tray;
 pub mod views;
 mod watch;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ringback_core::sync::net::NetworkMode;
@@ -200,13 +200,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
                 Some(dir) => dir.clone(),
                 None => app.path().app_data_dir()?,
             };
-            let log_folder = logging::folder().map(Path::display);
+            let log_folder =
+                logging::folder().map_or_else(|| "none".into(), |f| f.display().to_string());
             tracing::info!(
                 version = env!("CARGO_PKG_VERSION"),
                 os = std::env::consts::OS,
                 demo = options.demo,
                 data = %dir.display(),
-                logs = ?log_folder.map(|f| f.to_string()),
+                logs = %log_folder,
                 "Ringback desktop starting"
             );
             let mode = options.demo.then_some(NetworkMode::Loopback);

@@ -109,6 +109,13 @@ pub fn init(folder: Option<&Path>) -> Result<(), LogError> {
             ),
         };
     subscriber.try_init().map_err(|_| LogError::AlreadySet)?;
+    // A panic (Tauri turns a failed start into one) is logged too: a windowed app's stderr
+    // reaches no one. The default hook still prints it.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("{info}");
+        default_hook(info);
+    }));
     match (problem, folder) {
         (Some(problem), _) => {
             TO_STDERR.store(true, Ordering::Relaxed);
@@ -224,6 +231,11 @@ pub fn mask_numbers(text: &str) -> Cow<'_, str> {
     let mut copied = 0; // chars of `text` already in `out`
     let mut i = 0;
     while i < chars.len() {
+        if !glued_left(&chars, i) && starts_with_date(&chars[i..]) {
+            // A date is no number, even with a time after it (`2026-11-02 14:02`).
+            i += DATE_LEN;
+            continue;
+        }
         let Some(end) = number_at(&chars, i) else {
             i += 1;
             continue;
@@ -231,7 +243,7 @@ pub fn mask_numbers(text: &str) -> Cow<'_, str> {
         let span = &chars[i..end];
         let digits = span.iter().filter(|c| c.is_ascii_digit()).count();
         let glued = glued_left(&chars, i) || chars.get(end).is_some_and(|&c| is_glue(c));
-        if digits >= MIN_DIGITS && !glued && !is_date(span) && !is_ipv4(span) {
+        if digits >= MIN_DIGITS && !glued && !is_ipv4(span) {
             let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
             out.extend(&chars[copied..i]);
             let mut left = digits;
@@ -314,14 +326,25 @@ fn glued_left(chars: &[char], i: usize) -> bool {
     false
 }
 
-fn is_date(span: &[char]) -> bool {
-    let s: String = span.iter().collect();
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 3
-        && [4, 2, 2]
-            .iter()
-            .zip(&parts)
-            .all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_digit()))
+/// `YYYY-MM-DD`'s length.
+const DATE_LEN: usize = 10;
+
+/// Whether `chars` start with a date, `YYYY-MM-DD`, that is not part of a longer number.
+fn starts_with_date(chars: &[char]) -> bool {
+    let Some(date) = chars.get(..DATE_LEN) else {
+        return false;
+    };
+    let shape_ok = date.iter().enumerate().all(|(k, c)| {
+        if k == 4 || k == 7 {
+            *c == '-'
+        } else {
+            c.is_ascii_digit()
+        }
+    });
+    shape_ok
+        && !chars
+            .get(DATE_LEN)
+            .is_some_and(|c| c.is_ascii_digit() || *c == '-')
 }
 
 fn is_ipv4(span: &[char]) -> bool {
@@ -350,12 +373,15 @@ mod tests {
                 "\u{1b}[3mnumber\u{1b}[0m\u{1b}[2m=\u{1b}[0m+•••••••••42",
             ),
             ("since_ms=1800000000000", "since_ms=•••••••••••00"),
+            ("2026-11-02 +12125550142", "2026-11-02 +•••••••••42"),
+            ("ref 2026-11-02-5550142", "ref ••••-••-••-•••••42"),
         ] {
             assert_eq!(mask_numbers(raw), masked, "{raw}");
         }
         for kept in [
             "2026-11-02T14:02:30.123456Z  INFO ringback_desktop: started",
             "day 2026-11-02 at 14:02",
+            "last received 2026-11-02 21:28:21 UTC",
             "bound 192.168.1.20:47617",
             "endpoint 3f9a12345678b0c1 fingerprint K7QD-M2XA-PL4F",
             "applied 123456 ops, version 0.1.0",
