@@ -20,8 +20,9 @@ use ringback_core::store::Dashboard;
 
 use crate::ipc::{
     AppError, AppointmentView, AssistantKeyView, CallRow, CallsBefore, ConvKey, ConversationDetail,
-    ConversationRow, Devices, ExportedFile, Id, InboxAfter, KeyInput, MessageRow, MessageState,
-    Overview, PairingRequestRow, RefusedReply, SearchHit, SegmentInfo, TemplatePreview, Way,
+    ConversationRow, Devices, Diagnostics, ExportedFile, Id, InboxAfter, KeyInput, MessageRow,
+    MessageState, Overview, PairingRequestRow, RefusedReply, SearchHit, SegmentInfo,
+    TemplatePreview, Way,
 };
 use crate::views;
 use ringback_core::secret::{KeyChange, KeyState, check_key};
@@ -655,6 +656,75 @@ pub async fn set_network(
     Ok(crate::pairing::devices(&desktop))
 }
 
+/// "Copy diagnostics" (Devices): what helps support, with no message, API key or whole
+/// phone number in it (see [`crate::diagnostics`]).
+#[tauri::command]
+#[specta::specta]
+pub async fn diagnostics(
+    desktop: State<'_, SharedDesktop>,
+    demo: State<'_, Option<Demo>>,
+) -> Reply<Diagnostics> {
+    let desktop = desktop.inner().clone();
+    let context = diagnostics_context(&demo);
+    tauri::async_runtime::spawn_blocking(move || {
+        crate::diagnostics::gather(&desktop, &context, jiff::Timestamp::now())
+    })
+    .await
+    .map_err(|e| AppError::new(format!("the diagnostics could not be gathered: {e}")))
+}
+
+/// The name of the saved diagnostics file.
+pub const DIAGNOSTICS_FILE: &str = "ringback-diagnostics.txt";
+
+/// "Save to file", for when the clipboard fails: the diagnostics written into the
+/// Downloads folder (or, without one, the app's data folder), and where.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_diagnostics(
+    app: tauri::AppHandle,
+    desktop: State<'_, SharedDesktop>,
+    demo: State<'_, Option<Demo>>,
+) -> Reply<ExportedFile> {
+    use tauri::Manager as _;
+    let dir = app
+        .path()
+        .download_dir()
+        .ok()
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| desktop.dir().to_path_buf());
+    let path = dir.join(DIAGNOSTICS_FILE);
+    let desktop = desktop.inner().clone();
+    let context = diagnostics_context(&demo);
+    let target = path.clone();
+    let lines = tauri::async_runtime::spawn_blocking(move || {
+        let d = crate::diagnostics::gather(&desktop, &context, jiff::Timestamp::now());
+        let tmp = target.with_extension("txt.tmp");
+        std::fs::write(&tmp, &d.text)?;
+        std::fs::rename(&tmp, &target)?;
+        Ok::<_, std::io::Error>(d.text.lines().count())
+    })
+    .await
+    .map_err(|e| AppError::new(format!("the diagnostics could not be saved: {e}")))?
+    .map_err(|e| {
+        AppError::new(format!(
+            "the diagnostics could not be saved to {}: {e}; check that the folder is writable",
+            path.display()
+        ))
+    })?;
+    tracing::info!("diagnostics saved to {}", path.display());
+    Ok(ExportedFile {
+        path: path.display().to_string(),
+        count: u32::try_from(lines).unwrap_or(u32::MAX),
+    })
+}
+
+fn diagnostics_context(demo: &State<'_, Option<Demo>>) -> crate::diagnostics::Context {
+    crate::diagnostics::Context {
+        demo: demo.is_some(),
+        logs: crate::logging::folder().map(std::path::Path::to_path_buf),
+    }
+}
+
 /// Demo mode: the simulated phone gets a call that ends unanswered.
 #[tauri::command]
 #[specta::specta]
@@ -723,7 +793,7 @@ pub async fn ui_ready(phase: String) -> Reply<()> {
             .and_then(|mut f| writeln!(f, "{phase} {now}"))
             .map_err(|e| AppError::new(format!("the startup mark could not be written: {e}")))?;
     }
-    tracing::info!(phase = %phase.chars().take(20).collect::<String>(), "window ready");
+    tracing::info!(phase = %phase.chars().filter(char::is_ascii_alphanumeric).take(20).collect::<String>(), "window ready");
     Ok(())
 }
 

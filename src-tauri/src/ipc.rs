@@ -544,3 +544,15 @@ pub struct AssistantKeyView {
     /// This desktop sent a key (or its removal) the phone has not answered yet.
     pub pending: bool,
 }
+
+/// What "Copy diagnostics" gathered for support: no message, API key or whole number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Diagnostics {
+    /// The text to copy: the app's version, the system, the network, each phone's name,
+    /// fingerprint and link, and the end of the log.
+    pub text: String,
+    /// How many phones it describes.
+    pub phones: u32,
+    /// How many log lines it holds.
+    pub log_lines: u32,
+}

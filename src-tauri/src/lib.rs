@@ -7,7 +7,9 @@
 pub mod commands;
 pub mod demo;
 pub mod desktop;
+pub mod diagnostics;
 pub mod ipc;
+pub mod logging;
 pub mod notify;
 pub mod pairing;
 pub mod tray;
@@ -62,6 +64,8 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::reject_pairing,
             commands::unpair,
             commands::set_network,
+            commands::diagnostics,
+            commands::save_diagnostics,
             commands::demo_call,
             commands::demo_sms,
             commands::demo_pair,
@@ -185,11 +189,27 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
+            // Logging first, so whatever goes wrong from here is in the log file.
+            let logs =
+                logging::folder_for(options.data.as_deref(), || app.path().app_log_dir().ok());
+            if let Err(e) = logging::init(logs.as_deref()) {
+                eprintln!("ringback-desktop: {e}");
+            }
             ipc.mount_events(app);
             let dir = match &options.data {
                 Some(dir) => dir.clone(),
                 None => app.path().app_data_dir()?,
             };
+            let log_folder =
+                logging::folder().map_or_else(|| "none".into(), |f| f.display().to_string());
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                os = std::env::consts::OS,
+                demo = options.demo,
+                data = %dir.display(),
+                logs = %log_folder,
+                "Ringback desktop starting"
+            );
             let mode = options.demo.then_some(NetworkMode::Loopback);
             let desktop: SharedDesktop =
                 Arc::new(tauri::async_runtime::block_on(Desktop::start(&dir, mode))?);

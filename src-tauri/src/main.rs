@@ -1,16 +1,9 @@
-//! `ringback-desktop [--demo] [--data FOLDER]`: the desktop app.
+//! `ringback-desktop [--demo] [--data FOLDER]`: the desktop app. Its logs go to a file in
+//! the app's log folder (`<data>/logs` with `--data`), and to stderr in a terminal.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    tracing::debug!(args = ?std::env::args().collect::<Vec<_>>(), "started");
     let options = match ringback_desktop::Options::from_env() {
         Ok(options) => options,
         Err(e) => {
@@ -21,7 +14,13 @@ fn main() -> std::process::ExitCode {
     match ringback_desktop::run(options) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ringback-desktop: {e:#}");
+            // A windowed app has no terminal: the log file is where this is read.
+            if ringback_desktop::logging::is_set_up() {
+                tracing::error!("Ringback stopped: {e:#}");
+            }
+            if !ringback_desktop::logging::writes_to_stderr() {
+                eprintln!("ringback-desktop: {e:#}");
+            }
             std::process::ExitCode::FAILURE
         }
     }

@@ -64,6 +64,7 @@ export type SegmentInfo = Data<"segments">;
 export type AppointmentView = Item<Data<"appointments">>;
 export type RefusedReply = Item<Data<"refusedReplies">>;
 export type ExportedFile = Data<"exportAppointments">;
+export type Diagnostics = Data<"diagnostics">;
 
 /** The message of anything thrown. */
 export function messageOf(e: unknown): string {

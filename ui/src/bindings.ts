@@ -104,6 +104,16 @@ export const commands = {
 	unpair: (endpoint: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("unpair", { endpoint })),
 	/**  Changes how this desktop reaches phones (from the next start). */
 	setNetwork: (network: Network, relayUrl: string) => typedError<Devices_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_network", { network, relayUrl })),
+	/**
+	 *  "Copy diagnostics" (Devices): what helps support, with no message, API key or whole
+	 *  phone number in it (see [`crate::diagnostics`]).
+	 */
+	diagnostics: () => typedError<Diagnostics, AppError_Serialize>(__TAURI_INVOKE("diagnostics")),
+	/**
+	 *  "Save to file", for when the clipboard fails: the diagnostics written into the
+	 *  Downloads folder (or, without one, the app's data folder), and where.
+	 */
+	saveDiagnostics: () => typedError<ExportedFile, AppError_Serialize>(__TAURI_INVOKE("save_diagnostics")),
 	/**  Demo mode: the simulated phone gets a call that ends unanswered. */
 	demoCall: (number: string, outcome: CallOutcome) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_call", { number, outcome })),
 	/**  Demo mode: the simulated phone receives a text. */
@@ -777,6 +787,19 @@ export type Devices_Serialize = {
 	relay_url: string,
 	/**  Whether a network change waits for a restart. */
 	restart_needed: boolean,
+};
+
+/**  What "Copy diagnostics" gathered for support: no message, API key or whole number. */
+export type Diagnostics = {
+	/**
+	 *  The text to copy: the app's version, the system, the network, each phone's name,
+	 *  fingerprint and link, and the end of the log.
+	 */
+	text: string,
+	/**  How many phones it describes. */
+	phones: number,
+	/**  How many log lines it holds. */
+	log_lines: number,
 };
 
 /**  What a dry run would do, in time order. */

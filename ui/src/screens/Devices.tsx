@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf, type Devices, type PeerRow } from "../api";
 import { RefusedReplies } from "../components/RefusedReplies";
+import { DiagnosticsPanel } from "../components/Diagnostics";
 import type { Network } from "../bindings";
 import { clock, when } from "../format";
 
@@ -210,6 +211,7 @@ export function DevicesScreen(props: { phones: PeerRow[]; waiting?: number }) {
           {saved || (d?.restart_needed ? "Restart Ringback to use the new network." : "")}
         </span>
       </fieldset>
+      <DiagnosticsPanel />
     </section>
   );
 }
