@@ -166,19 +166,37 @@ impl PhoneNumber {
     /// The number's country and cost. Countries sharing a calling code are told apart by
     /// the digits (+1 876 is Jamaica, not the United States).
     pub fn line_info(&self) -> LineInfo {
-        let Ok(parsed) = phonenumber::parse(None, &self.0) else {
-            // Only parsed numbers are ever made; should one not parse, treat it as foreign.
-            return LineInfo {
-                region: None,
-                cost: NumberCost::Standard,
-            };
+        let foreign = LineInfo {
+            region: None,
+            cost: NumberCost::Standard,
         };
-        let cost = match parsed.number_type(&DATABASE) {
-            phonenumber::Type::PremiumRate | phonenumber::Type::SharedCost => NumberCost::Premium,
-            _ => NumberCost::Standard,
+        // Only parsed numbers are ever made; should one not parse, treat it as foreign.
+        let Ok(parsed) = phonenumber::parse(None, &self.0) else {
+            return foreign;
+        };
+        // One look-up of the number's metadata, then only the descriptors that decide what
+        // it costs (in the library's order: premium rate, then toll free, then shared cost);
+        // `number_type` would look the metadata up again and try every other kind too, and
+        // this runs for every call and text the engine decides about.
+        let Some(meta) = parsed.metadata(&DATABASE) else {
+            return foreign;
+        };
+        let national = parsed.national().value().to_string();
+        let matches = |d: Option<&phonenumber::metadata::Descriptor>| {
+            d.is_some_and(|d| d.is_match(&national))
+        };
+        let valid = meta.descriptors().general().is_match(&national);
+        let cost = if valid
+            && (matches(meta.descriptors().premium_rate())
+                || (!matches(meta.descriptors().toll_free())
+                    && matches(meta.descriptors().shared_cost())))
+        {
+            NumberCost::Premium
+        } else {
+            NumberCost::Standard
         };
         LineInfo {
-            region: parsed.country().id().map(Region),
+            region: meta.id().parse().ok().map(Region),
             cost,
         }
     }
