@@ -166,7 +166,7 @@ impl Bridge {
         config: BridgeConfig,
         platform: Arc<dyn PhonePlatform>,
     ) -> Result<Arc<Bridge>, BridgeError> {
-        init_logging();
+        crate::logging::install();
         let network = match config.network.as_deref().map(str::trim) {
             None | Some("") => None,
             Some("loopback") => Some(NetworkMode::Loopback),
@@ -229,15 +229,4 @@ fn part_numbers(part: i32, parts: i32) -> Result<(u32, u32), BridgeError> {
             "part {part} of {parts} is not a part of a text; the report was ignored"
         ))),
     }
-}
-
-/// Logs to stderr (logcat shows it on Android) at info: never bodies or full numbers.
-fn init_logging() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RINGBACK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
 }

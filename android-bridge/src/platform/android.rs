@@ -159,6 +159,8 @@ pub extern "system" fn Java_app_ringback_NativeInit_init<'caller>(
 ) {
     unowned_env
         .with_env(|env| -> jni::errors::Result<()> {
+            // The process's first native call: from here on the logs reach logcat.
+            crate::logging::install();
             match init(env, &context) {
                 Ok(platform) => {
                     #[cfg(target_os = "android")]
