@@ -1,8 +1,9 @@
 // The Android app: a Kotlin shell over the Rust library (android-bridge, crate
 // ringback-bridge). Before each build, two tasks run cargo from the repository root:
 //   rustAndroidLibs  cargo ndk → src/main/jniLibs/<abi>/libringback_bridge.so
-//   uniffiBindings   the uniffi Kotlin bindings (package app.ringback.bridge), generated from
-//                    a host build of the same library → build/generated/uniffi/kotlin
+//   uniffiBindings   the uniffi Kotlin bindings (packages app.ringback.bridge and, for the core
+//                    types the app shows, app.ringback.core), generated from a host build of
+//                    the same library → build/generated/uniffi/kotlin
 // Needs: the Android SDK (platform 35) and NDK, rustup targets aarch64-linux-android,
 // armv7-linux-androideabi and x86_64-linux-android, and `cargo install cargo-ndk`.
 // `-Pringback.rustProfile=debug` builds the Rust library without --release.
@@ -65,6 +66,9 @@ dependencies {
     implementation("com.google.android.gms:play-services-code-scanner:16.1.0")
     // The uniffi Kotlin bindings call the library through JNA (the AAR carries its .so files).
     implementation("net.java.dev.jna:jna:5.14.0@aar")
+    // The bindings' suspend functions (Bridge.pair, Bridge.stop). Maven Central; the version
+    // scripts/android-app-check compiles against (the one that ships with its kotlinc).
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.0")
 }
 
 val rustAndroidLibs by tasks.registering(Exec::class) {
@@ -90,7 +94,7 @@ val rustHostLib by tasks.registering(Exec::class) {
 }
 
 val uniffiBindings by tasks.registering(Exec::class) {
-    description = "Generates the uniffi Kotlin bindings (package app.ringback.bridge)."
+    description = "Generates the uniffi Kotlin bindings (app.ringback.bridge, app.ringback.core)."
     group = "rust"
     dependsOn(rustHostLib)
     workingDir = workspace

@@ -80,7 +80,7 @@ fn main() {
     }
     let sent = world::sends().len();
     assert_eq!(sent, 2 * ROUNDS, "every full round texted back once");
-    bridge.stop();
+    bridge.runtime().block_on(bridge.stop());
 
     full.sort();
     floor.sort();

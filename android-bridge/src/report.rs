@@ -12,6 +12,70 @@ use std::collections::{BTreeSet, HashMap};
 use ringback_core::engine::DeliveryStatus;
 use ringback_core::ports::SendError;
 
+// The names on each part's report `PendingIntent`, written here once. `platform::android`
+// puts them on the intents; the app's receivers read them from `SmsReports.kt`, which is
+// generated from these ([`kotlin_names`]); the manifest's receivers and the Kotlin sources
+// are checked against them by this module's tests.
+
+/// The action of "sent" reports; extras [`EXTRA_MESSAGE_ID`] (long), [`EXTRA_PART`],
+/// [`EXTRA_PARTS`] (int).
+pub const ACTION_SMS_SENT: &str = "app.ringback.SMS_SENT";
+/// The action of delivery reports; the same extras as [`ACTION_SMS_SENT`].
+pub const ACTION_SMS_DELIVERED: &str = "app.ringback.SMS_DELIVERED";
+/// The extra with the outbound message's id.
+pub const EXTRA_MESSAGE_ID: &str = "message_id";
+/// The extra with the part's index, from 0.
+pub const EXTRA_PART: &str = "part";
+/// The extra with the number of parts of the text.
+pub const EXTRA_PARTS: &str = "parts";
+
+/// Where the generated Kotlin lives, from the crate's folder.
+pub const KOTLIN_NAMES_PATH: &str = "app/src/main/kotlin/app/ringback/SmsReports.kt";
+
+/// The Kotlin object the app's receivers read the names from (`SmsReports.kt`).
+pub fn kotlin_names() -> String {
+    let names = [
+        (
+            "ACTION_SENT",
+            ACTION_SMS_SENT,
+            "The action of a part's \"sent\" report.",
+        ),
+        (
+            "ACTION_DELIVERED",
+            ACTION_SMS_DELIVERED,
+            "The action of a part's delivery report.",
+        ),
+        (
+            "EXTRA_MESSAGE_ID",
+            EXTRA_MESSAGE_ID,
+            "The outbound message's id (long).",
+        ),
+        ("EXTRA_PART", EXTRA_PART, "The part's index, from 0 (int)."),
+        (
+            "EXTRA_PARTS",
+            EXTRA_PARTS,
+            "How many parts the text has (int).",
+        ),
+    ];
+    let mut out = String::from(
+        "// Generated from android-bridge/src/report.rs; do not edit. After changing a name there,\n\
+         // run `UPDATE_KOTLIN=1 cargo test -p ringback-bridge --lib report` to rewrite this file.\n\
+         package app.ringback\n\n\
+         /** The action and extras the Rust side puts on each part's report PendingIntents. */\n\
+         internal object SmsReports {\n",
+    );
+    for (i, (name, value, doc)) in names.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "    /** {doc} */\n    const val {name} = \"{value}\"\n"
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
 /// `Activity.RESULT_OK` (API 1): the part left.
 pub const RESULT_OK: i32 = -1;
 
@@ -275,7 +339,139 @@ impl PartTally {
 
 #[cfg(test)]
 mod tests {
+    use std::path::{Path, PathBuf};
+
     use super::*;
+
+    fn crate_path(path: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+    }
+
+    #[test]
+    fn the_app_reads_the_report_names_from_kotlin_generated_here() {
+        let path = crate_path(KOTLIN_NAMES_PATH);
+        let want = kotlin_names();
+        if std::env::var_os("UPDATE_KOTLIN").is_some() {
+            std::fs::write(&path, &want).expect("write SmsReports.kt");
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{} is not what report.rs generates; run UPDATE_KOTLIN=1 cargo test -p ringback-bridge --lib report",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn no_other_kotlin_source_spells_a_report_name_by_hand() {
+        let generated = crate_path(KOTLIN_NAMES_PATH);
+        let mut folders = vec![
+            crate_path("app/src/main/kotlin"),
+            crate_path("tests/kotlin"),
+        ];
+        let mut checked = 0;
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("a Kotlin folder") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "kt") || path == generated {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("a Kotlin file");
+                for name in [
+                    ACTION_SMS_SENT,
+                    ACTION_SMS_DELIVERED,
+                    EXTRA_MESSAGE_ID,
+                    EXTRA_PART,
+                    EXTRA_PARTS,
+                ] {
+                    assert!(
+                        !text.contains(&format!("\"{name}\"")),
+                        "{} writes \"{name}\" by hand; use SmsReports",
+                        path.display()
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 5, "only {checked} Kotlin files found");
+    }
+
+    /// A `<receiver>` of the app's manifest.
+    #[derive(Debug)]
+    struct Receiver {
+        name: String,
+        exported: Option<String>,
+        actions: Vec<String>,
+    }
+
+    fn manifest_receivers(xml: &str) -> Vec<Receiver> {
+        use quick_xml::XmlVersion;
+        use quick_xml::events::{BytesStart, Event};
+        let attr = |e: &BytesStart<'_>, name: &str| {
+            e.try_get_attribute(name).expect("attributes").map(|a| {
+                a.normalized_value(XmlVersion::Implicit1_0)
+                    .expect("a value")
+                    .into_owned()
+            })
+        };
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut receivers = Vec::new();
+        let mut open: Option<Receiver> = None;
+        loop {
+            match reader.read_event().expect("a well-formed manifest") {
+                Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "receiver" => {
+                    open = Some(Receiver {
+                        name: attr(&e, "android:name").unwrap_or_default(),
+                        exported: attr(&e, "android:exported"),
+                        actions: Vec::new(),
+                    });
+                }
+                Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "action" => {
+                    if let (Some(receiver), Some(action)) =
+                        (open.as_mut(), attr(&e, "android:name"))
+                    {
+                        receiver.actions.push(action);
+                    }
+                }
+                Event::End(e) if e.name().as_ref() == "receiver" => {
+                    receivers.extend(open.take());
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        receivers
+    }
+
+    #[test]
+    fn the_manifest_routes_each_report_action_to_its_own_unexported_receiver() {
+        let xml = std::fs::read_to_string(crate_path("app/src/main/AndroidManifest.xml"))
+            .expect("the manifest");
+        let receivers = manifest_receivers(&xml);
+        assert!(receivers.len() >= 4, "{receivers:?}");
+        for (action, class) in [
+            (ACTION_SMS_SENT, ".SmsSentReceiver"),
+            (ACTION_SMS_DELIVERED, ".SmsDeliveredReceiver"),
+        ] {
+            let listening: Vec<&Receiver> = receivers
+                .iter()
+                .filter(|r| r.actions.iter().any(|a| a == action))
+                .collect();
+            assert_eq!(listening.len(), 1, "receivers of {action}: {listening:?}");
+            assert_eq!(listening[0].name, class, "{action}");
+            assert_eq!(
+                listening[0].actions,
+                [action],
+                "{class} hears only {action}"
+            );
+            // The PendingIntents name the app's package: nobody else needs to reach these.
+            assert_eq!(listening[0].exported.as_deref(), Some("false"), "{class}");
+        }
+    }
 
     /// A GSM status report: SMSC +1 212 555 0000, MR 7, recipient +1 212 555 0123, status `st`.
     fn gsm_report(st: u8) -> Vec<u8> {

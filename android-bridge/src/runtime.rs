@@ -2,12 +2,17 @@
 //! that the uniffi API ([`crate::api`]) forwards to. Generic over the platform so that the
 //! same code runs on Android ([`AndroidPlatform`]) and in tests (memory ports).
 //!
+//! The types it takes and returns are the ones the Kotlin app sees ([`PhoneState`],
+//! [`BridgeStatus`], [`BridgeError`], …, and core's [`PeerState`]): they carry the uniffi
+//! derives themselves, so nothing is copied field for field on the way out.
+//!
 //! Every entry point is idempotent: Android repeats broadcasts, observers fire in bursts,
 //! and the call log and SMS provider are read since persisted cursors, so a repeated or
 //! late trigger never handles anything twice.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
@@ -17,7 +22,7 @@ use ringback_core::ports::memory::SystemClock;
 use ringback_core::ports::{CallLog, Contacts, PortError, Telephony};
 use ringback_core::rules::SkipReason;
 use ringback_core::store::MessageId;
-use ringback_core::sync::net::{self, NetworkMode, PeerLink};
+use ringback_core::sync::net::{self, NetworkMode};
 use ringback_core::sync::node::{self, PeerState, PhoneNode};
 use ringback_core::sync::ticket::PairingTicket;
 use ringback_core::{Engine, Line, PlatformEvent, Ports, Settings, Store};
@@ -44,9 +49,14 @@ impl PhonePlatform for AndroidPlatform {
     }
 }
 
-/// Why the runtime could not do something, as a small set the app can show.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RuntimeError {
+/// What went wrong, for the app to show (`e.message` is a sentence that says what to do).
+/// One set for the runtime and the app: flat to Kotlin (`BridgeException.InvalidInput`, …).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum BridgeError {
+    /// `NativeInit.init(context)` did not run before `Bridge.start`.
+    #[error("Ringback's Android connection is not set up; restart the app")]
+    NotInitialized,
     /// The data folder could not be used.
     #[error(
         "Ringback could not use its data folder ({0}); free some space on the phone and reopen the app"
@@ -63,9 +73,9 @@ pub enum RuntimeError {
     /// Pairing failed.
     #[error("{0}")]
     Pairing(String),
-    /// The engine stopped (the app is shutting down).
-    #[error("Ringback is stopping; open the app again")]
-    Stopped,
+    /// Ringback was stopped, or its engine is stopping.
+    #[error("Ringback is not running; open the app")]
+    NotRunning,
     /// A failure inside Ringback, described.
     #[error("{0}")]
     Internal(String),
@@ -87,9 +97,10 @@ pub struct RuntimeConfig {
     pub api_key: Option<ringback_core::secret::Secret>,
 }
 
-/// The state of a phone call, from `TelephonyManager.EXTRA_STATE`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallState {
+/// The state of a phone call: `TelephonyManager.EXTRA_STATE` (`EXTRA_STATE_RINGING`,
+/// `_OFFHOOK`, `_IDLE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PhoneState {
     /// The phone rings.
     Ringing,
     /// A call is in progress.
@@ -98,52 +109,51 @@ pub enum CallState {
     Idle,
 }
 
-/// A desktop as the status screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DesktopView {
-    /// Its name.
-    pub name: String,
-    /// Its endpoint id.
-    pub endpoint: String,
-    /// Connected now.
-    pub connected: bool,
-    /// Connected through a relay.
-    pub via_relay: bool,
-    /// Offline since (UTC ms) when not connected.
-    pub offline_since_ms: Option<i64>,
-}
-
 /// The last missed call and what was done about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissedCallView {
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LastMissedCall {
     /// The caller: contact name or number.
     pub caller: String,
     /// When the call ended (UTC ms).
-    pub at_ms: i64,
+    pub at_millis: i64,
     /// What Ringback did, in words.
     pub action: String,
 }
 
 /// Everything the status screen shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusView {
-    /// The phone's endpoint id.
-    pub endpoint: String,
-    /// Its pairing fingerprint, as the desktop shows it.
-    pub fingerprint: String,
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BridgeStatus {
+    /// Whether Ringback runs.
+    pub running: bool,
     /// The text-back switch.
     pub enabled: bool,
-    /// Paired desktops.
-    pub desktops: Vec<DesktopView>,
+    /// The phone's endpoint id.
+    pub endpoint: String,
+    /// Its pairing fingerprint ("K7QD-M2XA-PL4F"): the desktop shows the same beside the
+    /// phone's name before a person accepts it there.
+    pub fingerprint: String,
+    /// Paired desktops, each with how it is reached now (core's own view of a peer).
+    pub desktops: Vec<PeerState>,
     /// The last missed call.
-    pub last_missed_call: Option<MissedCallView>,
+    pub last_missed_call: Option<LastMissedCall>,
     /// What needs the owner's attention, in words.
     pub problems: Vec<String>,
+}
+
+/// The desktop a pairing ended with.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PairedDesktop {
+    /// Its name.
+    pub name: String,
+    /// Its endpoint id.
+    pub endpoint: String,
 }
 
 /// The running phone.
 pub struct Runtime {
     rt: tokio::runtime::Runtime,
+    /// Cleared by [`Runtime::stop`]: every entry point then refuses (or ignores) its call.
+    running: AtomicBool,
     engine: EngineHandle,
     task: Mutex<Option<EngineTask>>,
     /// Shared, so that a pairing (which waits minutes for a person at the desktop) does
@@ -157,7 +167,7 @@ pub struct Runtime {
     /// Serialises provider reads so two observers firing together read once each in turn.
     sms_cursor: tokio::sync::Mutex<Option<i64>>,
     problems: Mutex<BTreeMap<&'static str, String>>,
-    call_state: Mutex<Option<CallState>>,
+    call_state: Mutex<Option<PhoneState>>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -165,6 +175,12 @@ impl std::fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("endpoint", &self.endpoint)
             .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.stop_now();
     }
 }
 
@@ -177,17 +193,17 @@ impl Runtime {
     pub fn start(
         config: RuntimeConfig,
         platform: Arc<dyn PhonePlatform>,
-    ) -> Result<Runtime, RuntimeError> {
+    ) -> Result<Runtime, BridgeError> {
         let data = &config.data_dir;
-        std::fs::create_dir_all(data).map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+        std::fs::create_dir_all(data).map_err(|e| BridgeError::DataFolder(e.to_string()))?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("ringback")
             .enable_all()
             .build()
-            .map_err(|e| RuntimeError::Internal(format!("could not start: {e}")))?;
+            .map_err(|e| BridgeError::Internal(format!("could not start: {e}")))?;
         let store = Store::open_lean(&data.join("phone.db"))
-            .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+            .map_err(|e| BridgeError::DataFolder(e.to_string()))?;
         let ports = Ports {
             telephony: platform.clone(),
             call_log: platform.clone(),
@@ -195,11 +211,11 @@ impl Runtime {
             clock: Arc::new(SystemClock),
         };
         let mut engine = Engine::open(store, ports, &config.initial)
-            .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+            .map_err(|e| BridgeError::DataFolder(e.to_string()))?;
         if let Some(key) = &config.api_key {
             engine
                 .start_with_key(key)
-                .map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
+                .map_err(|e| BridgeError::InvalidInput(e.to_string()))?;
         }
         let mut problems = BTreeMap::new();
         if let Err(e) = skip_history(&mut engine, platform.as_ref()) {
@@ -214,7 +230,7 @@ impl Runtime {
                 .as_ref()
                 .map(|s| NetworkMode::from_settings(&s.sync))
                 .transpose()
-                .map_err(|e| RuntimeError::Network(e.to_string()))?
+                .map_err(|e| BridgeError::Network(e.to_string()))?
                 .unwrap_or(NetworkMode::Default),
         };
         let node = rt.block_on(start_node(
@@ -228,6 +244,7 @@ impl Runtime {
         let sms_cursor = read_cursor(&data.join(SMS_CURSOR_FILE));
         let runtime = Runtime {
             rt,
+            running: AtomicBool::new(true),
             engine,
             task: Mutex::new(Some(task)),
             node: Mutex::new(Some(Arc::new(node))),
@@ -247,12 +264,27 @@ impl Runtime {
         Ok(runtime)
     }
 
+    /// Whether Ringback runs (not yet stopped).
+    pub fn running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// `NotRunning` once stopped.
+    fn check(&self) -> Result<(), BridgeError> {
+        if self.running() {
+            Ok(())
+        } else {
+            Err(BridgeError::NotRunning)
+        }
+    }
+
     /// Hands an event to the engine and waits for it to be handled.
-    fn event(&self, event: PlatformEvent) -> Result<(), RuntimeError> {
+    fn event(&self, event: PlatformEvent) -> Result<(), BridgeError> {
+        self.check()?;
         match self.rt.block_on(self.engine.event(event)) {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(RuntimeError::Internal(e.to_string())),
-            Err(_) => Err(RuntimeError::Stopped),
+            Ok(Err(e)) => Err(BridgeError::Internal(e.to_string())),
+            Err(_) => Err(BridgeError::NotRunning),
         }
     }
 
@@ -268,20 +300,26 @@ impl Runtime {
     /// The phone-state broadcast. Ringing then idle without off-hook is a missed call, but
     /// the call log decides: idle reads it (the broadcast arrives twice, with and without
     /// the number; reading twice is harmless).
-    pub fn phone_state(&self, state: CallState) {
+    pub fn phone_state(&self, state: PhoneState) {
+        if !self.running() {
+            return;
+        }
         let previous = self
             .call_state
             .lock()
             .map(|mut s| s.replace(state))
             .unwrap_or(None);
         tracing::debug!(?previous, ?state, "phone state");
-        if state == CallState::Idle {
+        if state == PhoneState::Idle {
             self.call_log_changed();
         }
     }
 
     /// The call log changed (observer, idle, boot): read it since the cursor.
     pub fn call_log_changed(&self) {
+        if !self.running() {
+            return;
+        }
         let result = self.event(PlatformEvent::CallLogChanged);
         self.problem(
             "call_log",
@@ -296,7 +334,7 @@ impl Runtime {
         body: &str,
         subscription_id: Option<i32>,
         sent_at_ms: i64,
-    ) -> Result<(), RuntimeError> {
+    ) -> Result<(), BridgeError> {
         let at = Timestamp::now();
         let sms = InboundSms {
             source_id: Some(inbound_source_id(from, sent_at_ms, body)),
@@ -311,6 +349,9 @@ impl Runtime {
     /// The SMS provider changed: texts a carrier service kept from the broadcast, and texts
     /// the owner sent from the messaging app.
     pub fn sms_provider_changed(&self) {
+        if !self.running() {
+            return;
+        }
         let result = self.rt.block_on(self.read_provider());
         self.problem("sms_provider", result.err());
     }
@@ -387,7 +428,8 @@ impl Runtime {
         parts: u32,
         result_code: i32,
         error_code: Option<i32>,
-    ) -> Result<(), RuntimeError> {
+    ) -> Result<(), BridgeError> {
+        self.check()?;
         let result = report::send_result(result_code, error_code);
         let verdict = self.tally()?.sent(message_id, part, parts, result);
         match verdict {
@@ -407,9 +449,10 @@ impl Runtime {
         parts: u32,
         pdu: &[u8],
         format: &str,
-    ) -> Result<(), RuntimeError> {
+    ) -> Result<(), BridgeError> {
+        self.check()?;
         let status = report::delivery_status(pdu, format)
-            .map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
+            .map_err(|e| BridgeError::InvalidInput(e.to_string()))?;
         let verdict = self.tally()?.delivered(message_id, part, parts, status);
         match verdict {
             Some(status) => self.event(PlatformEvent::Delivered {
@@ -426,36 +469,44 @@ impl Runtime {
         self.sms_provider_changed();
     }
 
-    /// Pairs with a desktop's QR payload or short code. Blocks until a person at the
-    /// desktop accepts or rejects this phone (minutes at most).
-    pub fn pair(&self, code: &str) -> Result<(String, String), RuntimeError> {
+    /// Pairs with a desktop's QR payload or short code. Waits until a person at the desktop
+    /// accepts or rejects this phone (minutes at most). The pairing runs on the runtime's
+    /// own threads, where the endpoint lives: a caller that stops waiting (a closed screen,
+    /// a cancelled coroutine) leaves it to finish there, as the person at the desktop may
+    /// still accept.
+    pub async fn pair(&self, code: &str) -> Result<PairedDesktop, BridgeError> {
+        self.check()?;
         let ticket =
-            PairingTicket::parse(code).map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
-        let Some(node) = self.node_guard()?.clone() else {
-            return Err(RuntimeError::Stopped);
-        };
+            PairingTicket::parse(code).map_err(|e| BridgeError::InvalidInput(e.to_string()))?;
+        let node = self.node_guard()?.clone().ok_or(BridgeError::NotRunning)?;
         let peer = self
             .rt
-            .block_on(node.pair(&ticket))
-            .map_err(|e| RuntimeError::Pairing(e.to_string()))?;
-        Ok((peer.name, peer.endpoint))
+            .spawn(async move { node.pair(&ticket).await })
+            .await
+            .map_err(|_| BridgeError::NotRunning)?
+            .map_err(|e| BridgeError::Pairing(e.to_string()))?;
+        Ok(PairedDesktop {
+            name: peer.name,
+            endpoint: peer.endpoint,
+        })
     }
 
     /// Unpairs a desktop.
-    pub fn unpair(&self, endpoint: &str) -> Result<(), RuntimeError> {
+    pub fn unpair(&self, endpoint: &str) -> Result<(), BridgeError> {
+        self.check()?;
         let node = self.node_guard()?;
         let Some(node) = node.as_ref() else {
-            return Err(RuntimeError::Stopped);
+            return Err(BridgeError::NotRunning);
         };
         self.rt
             .block_on(node.unpair(endpoint))
-            .map_err(|e| RuntimeError::Pairing(e.to_string()))
+            .map_err(|e| BridgeError::Pairing(e.to_string()))
     }
 
-    fn tally(&self) -> Result<std::sync::MutexGuard<'_, PartTally>, RuntimeError> {
+    fn tally(&self) -> Result<std::sync::MutexGuard<'_, PartTally>, BridgeError> {
         self.tally
             .lock()
-            .map_err(|_| RuntimeError::Internal("the report tally is broken".into()))
+            .map_err(|_| BridgeError::Internal("the report tally is broken".into()))
     }
 
     /// This phone's pairing fingerprint: the desktop shows the same beside the phone's name.
@@ -463,40 +514,34 @@ impl Runtime {
         &self.fingerprint
     }
 
-    fn node_guard(
-        &self,
-    ) -> Result<std::sync::MutexGuard<'_, Option<Arc<PhoneNode>>>, RuntimeError> {
+    fn node_guard(&self) -> Result<std::sync::MutexGuard<'_, Option<Arc<PhoneNode>>>, BridgeError> {
         self.node
             .lock()
-            .map_err(|_| RuntimeError::Internal("the sync node is broken".into()))
+            .map_err(|_| BridgeError::Internal("the sync node is broken".into()))
     }
 
     /// The text-back switch (synced: every desktop shows it).
-    pub fn set_enabled(&self, on: bool) -> Result<(), RuntimeError> {
+    pub fn set_enabled(&self, on: bool) -> Result<(), BridgeError> {
+        self.check()?;
         match self.rt.block_on(
             self.engine
                 .update_settings(json!({"text_back": {"enabled": on}})),
         ) {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(RuntimeError::InvalidInput(format!(
+            Ok(Err(e)) => Err(BridgeError::InvalidInput(format!(
                 "{e}; finish the settings on the desktop first"
             ))),
-            Err(_) => Err(RuntimeError::Stopped),
+            Err(_) => Err(BridgeError::NotRunning),
         }
     }
 
     /// What the status screen shows.
-    pub fn status(&self) -> Result<StatusView, RuntimeError> {
+    pub fn status(&self) -> Result<BridgeStatus, BridgeError> {
+        self.check()?;
         let desktops = self
             .node_guard()?
             .as_ref()
-            .map(|node| {
-                node.peers()
-                    .borrow()
-                    .values()
-                    .map(desktop_view)
-                    .collect::<Vec<_>>()
-            })
+            .map(|node| node.peers().borrow().values().cloned().collect::<Vec<_>>())
             .unwrap_or_default();
         let (enabled, settings_problems, last) = self
             .rt
@@ -522,9 +567,9 @@ impl Runtime {
                             .and_then(|n| reader.contact_name(n).ok().flatten())
                             .or(call.number.clone())
                             .unwrap_or_else(|| call.caller.clone());
-                        MissedCallView {
+                        LastMissedCall {
                             caller: if caller.trim().is_empty() { "A private number".into() } else { caller },
-                            at_ms: call.ended_at.as_millisecond(),
+                            at_millis: call.ended_at.as_millisecond(),
                             action: action_words(
                                 call.decision.as_deref(),
                                 call.skip_reason.as_deref(),
@@ -534,8 +579,8 @@ impl Runtime {
                     });
                 Ok::<_, String>((enabled, problems, last))
             }))
-            .map_err(|_| RuntimeError::Stopped)?
-            .map_err(RuntimeError::Internal)?;
+            .map_err(|_| BridgeError::NotRunning)?
+            .map_err(BridgeError::Internal)?;
         let mut problems = settings_problems;
         if desktops.is_empty() {
             problems.push("No desktop is paired: open Ringback on the office computer, choose Devices → Pair a phone, and scan the code".into());
@@ -543,21 +588,45 @@ impl Runtime {
         if let Ok(p) = self.problems.lock() {
             problems.extend(p.values().cloned());
         }
-        Ok(StatusView {
+        Ok(BridgeStatus {
+            running: self.running(),
+            enabled,
             endpoint: self.endpoint.clone(),
             fingerprint: self.fingerprint.clone(),
-            enabled,
             desktops,
             last_missed_call: last,
             problems,
         })
     }
 
-    /// Stops sync and the engine; the store is closed cleanly.
-    pub fn stop(&self) {
+    /// Stops sync and the engine; the store is closed cleanly. Waits for the endpoint to
+    /// close (its connections are told), which runs on the runtime's own threads. Every
+    /// entry point answers `NotRunning` (or does nothing) afterwards; stopping twice is
+    /// harmless.
+    pub async fn stop(&self) {
+        if let Some(shutdown) = self.begin_stop() {
+            let _ = self.rt.spawn(shutdown).await;
+            tracing::info!("ringback stopped");
+        }
+    }
+
+    /// [`Runtime::stop`] for a caller that cannot wait asynchronously (a drop).
+    fn stop_now(&self) {
+        if let Some(shutdown) = self.begin_stop() {
+            self.rt.block_on(shutdown);
+            tracing::info!("ringback stopped");
+        }
+    }
+
+    /// Marks the runtime stopped and hands back the work that shuts it down; `None` when it
+    /// was already stopped.
+    fn begin_stop(&self) -> Option<impl Future<Output = ()> + Send + 'static> {
+        if !self.running.swap(false, Ordering::SeqCst) {
+            return None;
+        }
         let node = self.node.lock().ok().and_then(|mut n| n.take());
         let task = self.task.lock().ok().and_then(|mut t| t.take());
-        self.rt.block_on(async {
+        Some(async move {
             match node.map(Arc::try_unwrap) {
                 Some(Ok(node)) => node.shutdown().await,
                 // A pairing still waits for the desktop: the node closes when it ends.
@@ -567,8 +636,7 @@ impl Runtime {
             if let Some(task) = task {
                 task.abort();
             }
-        });
-        tracing::info!("ringback stopped");
+        })
     }
 
     /// The tokio runtime (tests wait on it).
@@ -589,15 +657,15 @@ pub async fn start_node(
     network: &NetworkMode,
     name: &str,
     engine: EngineHandle,
-) -> Result<PhoneNode, RuntimeError> {
+) -> Result<PhoneNode, BridgeError> {
     let key = net::load_or_create_key(&data.join("phone.key"))
-        .map_err(|e| RuntimeError::DataFolder(e.to_string()))?;
+        .map_err(|e| BridgeError::DataFolder(e.to_string()))?;
     let endpoint = net::bind(network, key, node::alpns(), None)
         .await
-        .map_err(|e| RuntimeError::Network(e.to_string()))?;
+        .map_err(|e| BridgeError::Network(e.to_string()))?;
     PhoneNode::start(endpoint, engine, name)
         .await
-        .map_err(|e| RuntimeError::Network(e.to_string()))
+        .map_err(|e| BridgeError::Network(e.to_string()))
 }
 
 /// On the very first start the call log holds the phone's history: only calls still
@@ -660,21 +728,6 @@ fn line_of(subscription_id: Option<i32>) -> Line {
     match subscription_id {
         Some(id) if id >= 0 => Line(id.to_string()),
         _ => Line::default(),
-    }
-}
-
-fn desktop_view(p: &PeerState) -> DesktopView {
-    let (connected, via_relay, offline_since_ms) = match p.link {
-        PeerLink::Direct => (true, false, None),
-        PeerLink::Relay => (true, true, None),
-        PeerLink::Offline { since_ms } => (false, false, Some(since_ms)),
-    };
-    DesktopView {
-        name: p.name.clone(),
-        endpoint: p.endpoint.clone(),
-        connected,
-        via_relay,
-        offline_since_ms,
     }
 }
 

@@ -5,6 +5,10 @@
 //! - [`store`] keeps calls, conversations, messages and settings in one SQLite file.
 //! - [`engine`] runs the rules on platform events and acts through the [`ports`].
 
+// The uniffi scaffolding for the core types the phone's Kotlin app sees (feature `uniffi`).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod assistant;
 pub mod call;
 pub mod conversation;

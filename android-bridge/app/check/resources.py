@@ -2,7 +2,7 @@
 """Checks the Android app's manifest and resources without the Android SDK, and writes the
 R class that aapt2 would generate, so kotlinc can check every R.string/R.style the code uses.
 
-Usage: resources.py APP_DIR RUST_ANDROID_RS OUT_DIR
+Usage: resources.py APP_DIR RUST_REPORT_RS OUT_DIR
 Writes OUT_DIR/app/ringback/R.java and OUT_DIR/components.txt ("kind class" per line, for
 ManifestClasses.java to check against the compiled classes). Prints problems and exits 1.
 
@@ -15,7 +15,9 @@ What aapt2 would refuse, and what it would let through but breaks on a phone:
 - the manifest: each component is in package app.ringback, the service is a foreground
   service of type remoteMessaging (never dataSync), every Manifest.permission.X the code
   asks for is declared, receivers are exported only where the system sends the broadcast,
-  and the sent/delivered report actions are the ones the Rust side puts on its PendingIntents.
+  and the sent/delivered report actions are the ones the Rust side puts on its PendingIntents
+  (android-bridge/src/report.rs, which also generates the app's SmsReports.kt; its tests check
+  the same from cargo test).
 """
 
 import re
@@ -152,7 +154,7 @@ def class_name(name):
     return PACKAGE + name if name.startswith(".") else name
 
 
-def check_manifest(path, root, sources, rust_android):
+def check_manifest(path, root, sources, rust_report):
     if root.tag != "manifest":
         problem(path, "the root element is not <manifest>")
         return []
@@ -212,16 +214,16 @@ def check_manifest(path, root, sources, rust_android):
 
     # The report actions must be the ones the Rust side puts on its PendingIntents.
     for const in ("ACTION_SMS_SENT", "ACTION_SMS_DELIVERED"):
-        m = re.search(rf'pub const {const}: &str = "([^"]+)"', rust_android)
+        m = re.search(rf'pub const {const}: &str = "([^"]+)"', rust_report)
         if not m:
-            problem("android-bridge/src/platform/android.rs", f"{const} not found")
+            problem("android-bridge/src/report.rs", f"{const} not found")
             continue
         receivers = [
             el for el in app.findall("receiver")
             if any(a.get(ANDROID + "name") == m.group(1) for a in el.iter("action"))
         ]
         if len(receivers) != 1:
-            problem(path, f'{len(receivers)} receivers for "{m.group(1)}" ({const} in android.rs), expected 1')
+            problem(path, f'{len(receivers)} receivers for "{m.group(1)}" ({const} in report.rs), expected 1')
         if f'"{m.group(1)}"' not in sources:
             problem(path, f'the Kotlin receivers do not check for "{m.group(1)}"')
     return components
@@ -249,7 +251,7 @@ def write_r(out, defined):
 
 
 def main():
-    app_dir, rust_android, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    app_dir, rust_report, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     main_dir = app_dir / "src" / "main"
     sources = "\n".join(p.read_text() for p in sorted((main_dir / "kotlin").rglob("*.kt")))
     defined = collect_resources(main_dir / "res")
@@ -270,7 +272,7 @@ def main():
 
     components = []
     if manifest is not None:
-        components = check_manifest(manifest_path, manifest, sources, rust_android.read_text())
+        components = check_manifest(manifest_path, manifest, sources, rust_report.read_text())
 
     if problems:
         print("\n".join(problems), file=sys.stderr)

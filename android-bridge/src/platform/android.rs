@@ -40,10 +40,8 @@ use self::java::JavaFailure;
 use self::send::SendFailure;
 use self::subscriptions::Subscription;
 
-/// The PendingIntent action of "sent" reports; extras `message_id` (long), `part`, `parts` (int).
-pub const ACTION_SMS_SENT: &str = "app.ringback.SMS_SENT";
-/// The PendingIntent action of delivery reports; same extras as [`ACTION_SMS_SENT`].
-pub const ACTION_SMS_DELIVERED: &str = "app.ringback.SMS_DELIVERED";
+/// The report `PendingIntent` actions, named once in [`crate::report`].
+pub use crate::report::{ACTION_SMS_DELIVERED, ACTION_SMS_SENT};
 
 /// A SIM the phone has (`SubscriptionManager`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +159,8 @@ pub extern "system" fn Java_app_ringback_NativeInit_init<'caller>(
 ) {
     unowned_env
         .with_env(|env| -> jni::errors::Result<()> {
+            // The process's first native call: from here on the logs reach logcat.
+            crate::logging::install();
             match init(env, &context) {
                 Ok(platform) => {
                     #[cfg(target_os = "android")]

@@ -5,15 +5,20 @@
 // ringback.doubles.World. Run by scripts/android-host-test.
 //
 // It starts the bridge, feeds a missed call through the phone-state broadcast (the call log
-// decides), the radio's sent reports and an inbound text, and reads the status.
+// decides), the radio's sent reports and an inbound text, and reads the status. The report
+// intents are read with the app's own SmsReports names (generated from report.rs), so a name
+// the Rust side and the app spell differently fails here; the suspend calls (pair, stop) run
+// through kotlinx-coroutines as in the app.
 
 import app.ringback.NativeInit
+import app.ringback.SmsReports
 import app.ringback.bridge.Bridge
 import app.ringback.bridge.BridgeConfig
 import app.ringback.bridge.BridgeException
 import app.ringback.bridge.PhoneState
 import app.ringback.bridge.ReceivedSms
 import java.nio.file.Files
+import kotlinx.coroutines.runBlocking
 import ringback.doubles.TestContext
 import ringback.doubles.World
 
@@ -73,11 +78,16 @@ fun main() {
         check(text.sentIntents.size == text.parts.size && text.deliveryIntents.size == text.parts.size) {
             "a sent and a delivered PendingIntent per part"
         }
-        val messageId = text.sentIntents[0].extras["message_id"] as Long
+        check(text.sentIntents.all { it.action == SmsReports.ACTION_SENT }) { "the sent action the app listens for" }
+        check(text.deliveryIntents.all { it.action == SmsReports.ACTION_DELIVERED }) {
+            "the delivered action the app listens for"
+        }
+        val messageId = text.sentIntents[0].extras[SmsReports.EXTRA_MESSAGE_ID] as Long
 
         // The radio reports every part sent.
         text.sentIntents.forEach { b ->
-            bridge.onSmsSent(messageId, b.extras["part"] as Int, b.extras["parts"] as Int, -1, null)
+            val part = b.extras[SmsReports.EXTRA_PART] as Int
+            bridge.onSmsSent(messageId, part, b.extras[SmsReports.EXTRA_PARTS] as Int, -1, null)
         }
         // The caller answers; emoji and all.
         bridge.onSmsReceived(ReceivedSms("+12125550123", "Leaking pipe under the sink 🚰", 2, now))
@@ -90,7 +100,9 @@ fun main() {
         check(status.problems.any { it.contains("No desktop is paired") }) { "problems: ${status.problems}" }
 
         // Bad input is a typed error with a sentence, never a crash.
-        val bad = expectThrows<BridgeException.InvalidInput>("a code that is not one") { bridge.pair("not a code") }
+        val bad = expectThrows<BridgeException.InvalidInput>("a code that is not one") {
+            runBlocking { bridge.pair("not a code") }
+        }
         check(!bad.message.isNullOrBlank()) { "the error says what is wrong" }
         expectThrows<BridgeException.InvalidInput>("part 3 of 2") { bridge.onSmsSent(messageId, 3, 2, -1, null) }
 
@@ -98,7 +110,7 @@ fun main() {
         bridge.setEnabled(false)
         check(!bridge.status().enabled) { "switched off" }
 
-        bridge.stop()
+        runBlocking { bridge.stop() }
         expectThrows<BridgeException.NotRunning>("after stop") { bridge.status() }
         bridge.destroy()
         println("kotlin host test: $checks checks passed")

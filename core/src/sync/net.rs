@@ -67,6 +67,7 @@ pub enum NetError {
 
 /// How a peer is reached right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PeerLink {
     /// Connected on a direct path.

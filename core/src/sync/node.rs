@@ -52,6 +52,7 @@ const CLOSE_REPLACED: u32 = 3;
 
 /// What a peer looks like from here, for the UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PeerState {
     /// Its endpoint id.
     pub endpoint: String,

@@ -7,7 +7,9 @@ use jni::{Env, JValue, jni_sig, jni_str};
 use ringback_core::ports::SendRequest;
 
 use super::java::{self, JavaFailure, call, call_object};
-use super::{ACTION_SMS_DELIVERED, ACTION_SMS_SENT};
+use crate::report::{
+    ACTION_SMS_DELIVERED, ACTION_SMS_SENT, EXTRA_MESSAGE_ID, EXTRA_PART, EXTRA_PARTS,
+};
 
 /// `PendingIntent.FLAG_MUTABLE` (API 31). From API 31 an intent must say whether it is
 /// mutable, and the report intents must be: SmsManager fills the delivery report's "pdu" and
@@ -239,7 +241,7 @@ impl ReportIntent {
             &jni_sig!((package_name: java.lang.String) -> android.content.Intent),
             &[JValue::from(package)],
         )?;
-        let message_id = java::new_string(env, "message_id")?;
+        let message_id = java::new_string(env, EXTRA_MESSAGE_ID)?;
         call_object(
             env,
             &intent,
@@ -247,7 +249,7 @@ impl ReportIntent {
             &jni_sig!((name: java.lang.String, value: jlong) -> android.content.Intent),
             &[JValue::from(&message_id), JValue::Long(self.message_id)],
         )?;
-        for (name, value) in [("part", self.part), ("parts", self.parts)] {
+        for (name, value) in [(EXTRA_PART, self.part), (EXTRA_PARTS, self.parts)] {
             let name = java::new_string(env, name)?;
             call_object(
                 env,

@@ -10,6 +10,9 @@ import app.ringback.bridge.BridgeConfig
 import app.ringback.bridge.BridgeException
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asCoroutineDispatcher
 
 internal const val TAG = "Ringback"
 
@@ -32,6 +35,14 @@ object BridgeHolder {
 
     /** Runs the screens' calls (status, pairing, the switch) off the main thread. */
     val screens: ExecutorService = Executors.newSingleThreadExecutor()
+
+    /**
+     * Coroutines for the screens' calls that suspend ([Bridge.pair]), on the [screens]
+     * thread: while one waits (a pairing waits for a person at the desktop) the thread runs
+     * the others. Never cancelled: a pairing outlives the screen that started it, since the
+     * person at the desktop may still accept.
+     */
+    val screenScope = CoroutineScope(SupervisorJob() + screens.asCoroutineDispatcher())
 
     /** The running bridge, started on first use; null when it cannot start (see [startProblem]). */
     fun get(context: Context): Bridge? = synchronized(lock) {

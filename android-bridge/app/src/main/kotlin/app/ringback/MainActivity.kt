@@ -9,7 +9,8 @@ import androidx.activity.result.contract.ActivityResultContracts
 import androidx.appcompat.app.AppCompatActivity
 import app.ringback.bridge.Bridge
 import app.ringback.bridge.BridgeStatus
-import app.ringback.bridge.DesktopStatus
+import app.ringback.core.PeerLink
+import app.ringback.core.PeerState
 import com.google.android.material.dialog.MaterialAlertDialogBuilder
 import com.google.android.material.materialswitch.MaterialSwitch
 import java.time.Instant
@@ -133,19 +134,15 @@ class MainActivity : AppCompatActivity() {
         }
     }
 
-    private fun connection(desktop: DesktopStatus): String {
-        val offlineSince = desktop.offlineSinceMillis
-        return when {
-            desktop.connected && desktop.viaRelay -> getString(R.string.status_connected_relay)
-            desktop.connected -> getString(R.string.status_connected)
-            offlineSince != null -> getString(R.string.status_offline_since, time(offlineSince))
-            else -> getString(R.string.status_offline)
-        }
+    private fun connection(desktop: PeerState): String = when (val link = desktop.link) {
+        is PeerLink.Direct -> getString(R.string.status_connected)
+        is PeerLink.Relay -> getString(R.string.status_connected_relay)
+        is PeerLink.Offline -> getString(R.string.status_offline_since, time(link.sinceMs))
     }
 
     private fun setEnabled(on: Boolean) = onBridge { it.setEnabled(on) }
 
-    private fun confirmUnpair(desktop: DesktopStatus) {
+    private fun confirmUnpair(desktop: PeerState) {
         MaterialAlertDialogBuilder(this)
             .setTitle(getString(R.string.unpair_title, desktop.name))
             .setMessage(getString(R.string.unpair_message))

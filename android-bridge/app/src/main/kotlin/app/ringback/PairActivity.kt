@@ -11,6 +11,7 @@ import com.google.android.material.textfield.TextInputEditText
 import com.google.mlkit.vision.barcode.common.Barcode
 import com.google.mlkit.vision.codescanner.GmsBarcodeScannerOptions
 import com.google.mlkit.vision.codescanner.GmsBarcodeScanning
+import kotlinx.coroutines.launch
 
 /**
  * Pairs with a desktop: scan the QR code it shows (Google's code scanner, which needs no
@@ -61,14 +62,15 @@ class PairActivity : AppCompatActivity() {
         busy(true)
         show(getString(R.string.pair_connecting))
         val app = applicationContext
-        BridgeHolder.screens.execute {
+        BridgeHolder.screenScope.launch {
             val message = try {
                 val bridge = BridgeHolder.get(app)
                 if (bridge == null) {
                     BridgeHolder.startProblem ?: app.getString(R.string.status_not_running)
                 } else {
                     // The computer shows the same fingerprint beside this phone's name: the
-                    // person there compares the two before pressing Accept.
+                    // person there compares the two before pressing Accept. `pair` suspends
+                    // until then, leaving the screens' thread to the status screen.
                     val fingerprint = bridge.status().fingerprint
                     runOnUiThread {
                         if (!isDestroyed) show(app.getString(R.string.pair_waiting, fingerprint))

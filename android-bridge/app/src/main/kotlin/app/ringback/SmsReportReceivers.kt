@@ -4,23 +4,17 @@ import android.content.BroadcastReceiver
 import android.content.Context
 import android.content.Intent
 
-/** The PendingIntent actions and extras the Rust side puts on each part it sends. */
-internal object SmsReports {
-    /** `platform::android::ACTION_SMS_SENT`. */
-    const val ACTION_SENT = "app.ringback.SMS_SENT"
+/**
+ * What SmsManager adds to the report intents (the action and our own extras are in the
+ * generated [SmsReports]).
+ */
+private object RadioExtras {
+    /** On a failed part: the radio's error code. */
+    const val ERROR_CODE = "errorCode"
 
-    /** `platform::android::ACTION_SMS_DELIVERED`. */
-    const val ACTION_DELIVERED = "app.ringback.SMS_DELIVERED"
-    const val EXTRA_MESSAGE_ID = "message_id"
-    const val EXTRA_PART = "part"
-    const val EXTRA_PARTS = "parts"
-
-    /** Filled in by SmsManager: the radio's error code on failure. */
-    const val EXTRA_ERROR_CODE = "errorCode"
-
-    /** Filled in by SmsManager on a delivery report: the status report PDU and its format. */
-    const val EXTRA_PDU = "pdu"
-    const val EXTRA_FORMAT = "format"
+    /** On a delivery report: the status report PDU and its format. */
+    const val PDU = "pdu"
+    const val FORMAT = "format"
 }
 
 /** Which part of which outbound text a report is about. */
@@ -45,7 +39,7 @@ class SmsSentReceiver : BroadcastReceiver() {
         if (intent.action != SmsReports.ACTION_SENT) return
         val sent = ReportedPart.of(intent) ?: return
         val result = resultCode
-        val errorCode = SmsReports.EXTRA_ERROR_CODE
+        val errorCode = RadioExtras.ERROR_CODE
             .takeIf { intent.hasExtra(it) }
             ?.let { intent.getIntExtra(it, 0) }
         forward(context, "a sent report") {
@@ -59,8 +53,8 @@ class SmsDeliveredReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
         if (intent.action != SmsReports.ACTION_DELIVERED) return
         val delivered = ReportedPart.of(intent) ?: return
-        val pdu = intent.getByteArrayExtra(SmsReports.EXTRA_PDU) ?: ByteArray(0)
-        val format = intent.getStringExtra(SmsReports.EXTRA_FORMAT).orEmpty()
+        val pdu = intent.getByteArrayExtra(RadioExtras.PDU) ?: ByteArray(0)
+        val format = intent.getStringExtra(RadioExtras.FORMAT).orEmpty()
         forward(context, "a delivery report") {
             it.onSmsDelivered(delivered.messageId, delivered.part, delivered.parts, pdu, format)
         }
