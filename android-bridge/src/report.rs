@@ -79,12 +79,10 @@ pub fn kotlin_names() -> String {
 /// `Activity.RESULT_OK` (API 1): the part left.
 pub const RESULT_OK: i32 = -1;
 
-/// The words for a "sent" result code (`SmsManager.RESULT_ERROR_*`, API 4 unless noted).
+/// The kind of a "sent" result code (`SmsManager.RESULT_ERROR_*`, API 4 unless noted), with
+/// the radio's error code where Android gave one.
 pub fn send_result(result_code: i32, error_code: Option<i32>) -> Result<(), SendError> {
-    let detail = || match error_code {
-        Some(code) if code != 0 && code != -1 => format!(" (radio code {code})"),
-        _ => String::new(),
-    };
+    let code = error_code.filter(|code| *code != 0 && *code != -1);
     match result_code {
         RESULT_OK => Ok(()),
         // RESULT_ERROR_GENERIC_FAILURE: the carrier refused it (no credit, barred, fault).
@@ -92,32 +90,20 @@ pub fn send_result(result_code: i32, error_code: Option<i32>) -> Result<(), Send
         // RESULT_ERROR_RADIO_OFF.
         2 => Err(SendError::RadioOff),
         // RESULT_ERROR_NULL_PDU.
-        3 => Err(SendError::Other(format!(
-            "Android could not encode the text{}",
-            detail()
-        ))),
+        3 => Err(SendError::NotEncoded { code }),
         // RESULT_ERROR_NO_SERVICE.
         4 => Err(SendError::NoService),
         // RESULT_ERROR_LIMIT_EXCEEDED (API 19).
         5 => Err(SendError::LimitExceeded),
         // RESULT_ERROR_FDN_CHECK_FAILURE (API 24).
-        6 => Err(SendError::Other(
-            "the phone's fixed dialling list blocks this number; allow it in the SIM settings"
-                .into(),
-        )),
+        6 => Err(SendError::FixedDialling),
         // RESULT_ERROR_SHORT_CODE_NOT_ALLOWED / _NEVER_ALLOWED (API 24).
-        7 | 8 => Err(SendError::Other(
-            "Android does not let Ringback text short codes; answer this one from the messaging app"
-                .into(),
-        )),
+        7 | 8 => Err(SendError::ShortCode),
         // RESULT_RADIO_NOT_AVAILABLE (API 30).
         9 => Err(SendError::RadioOff),
         // RESULT_NETWORK_REJECT (10), RESULT_NETWORK_ERROR (17) (API 30).
         10 | 17 => Err(SendError::GenericFailure),
-        other => Err(SendError::Other(format!(
-            "Android reported error {other}{}; resend, and restart the phone if it keeps happening",
-            detail()
-        ))),
+        result => Err(SendError::Radio { result, code }),
     }
 }
 
@@ -580,12 +566,24 @@ mod tests {
         assert_eq!(send_result(2, None), Err(SendError::RadioOff));
         assert_eq!(send_result(4, None), Err(SendError::NoService));
         assert_eq!(send_result(5, None), Err(SendError::LimitExceeded));
-        let Err(SendError::Other(words)) = send_result(1234, Some(7)) else {
-            panic!("unknown codes are described");
-        };
+        assert_eq!(
+            send_result(1234, Some(7)),
+            Err(SendError::Radio {
+                result: 1234,
+                code: Some(7)
+            }),
+            "unknown codes are kept"
+        );
+        let words = send_result(1234, Some(7))
+            .expect_err("an error")
+            .to_string();
         assert!(
             words.contains("1234") && words.contains("radio code 7"),
             "{words}"
+        );
+        assert_eq!(
+            send_result(3, Some(-1)),
+            Err(SendError::NotEncoded { code: None })
         );
     }
 

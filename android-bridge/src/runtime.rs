@@ -20,12 +20,11 @@ use ringback_core::engine::service::{self, EngineHandle, EngineTask};
 use ringback_core::engine::{InboundSms, OwnerSms};
 use ringback_core::ports::memory::SystemClock;
 use ringback_core::ports::{CallLog, Contacts, PortError, Telephony};
-use ringback_core::rules::SkipReason;
 use ringback_core::store::MessageId;
 use ringback_core::sync::net::{self, NetworkMode};
 use ringback_core::sync::node::{self, PeerState, PhoneNode};
 use ringback_core::sync::ticket::PairingTicket;
-use ringback_core::{Engine, Line, PlatformEvent, Ports, Settings, Store};
+use ringback_core::{CallDecision, Engine, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
 
 use crate::platform::android::{AndroidPlatform, ProviderBox, ProviderSms};
@@ -570,11 +569,7 @@ impl Runtime {
                         LastMissedCall {
                             caller: if caller.trim().is_empty() { "A private number".into() } else { caller },
                             at_millis: call.ended_at.as_millisecond(),
-                            action: action_words(
-                                call.decision.as_deref(),
-                                call.skip_reason.as_deref(),
-                                call.texted_at,
-                            ),
+                            action: last_call_action(call.decision, call.texted_at),
                         }
                     });
                 Ok::<_, String>((enabled, problems, last))
@@ -731,38 +726,20 @@ fn line_of(subscription_id: Option<i32>) -> Line {
     }
 }
 
-/// What was done about a call, in words for the owner.
-fn action_words(decision: Option<&str>, reason: Option<&str>, texted: Option<Timestamp>) -> String {
-    match (decision, texted) {
-        (Some("text_back"), Some(at)) => format!("Texted back at {}", local_time(at)),
-        (Some("text_back"), None) => "Text-back waiting to be sent".into(),
-        _ => {
-            let why = reason
-                .and_then(|r| SkipReason::ALL.into_iter().find(|s| s.as_str() == r))
-                .map(skip_words)
-                .unwrap_or("no text was sent");
-            format!("Not texted: {why}")
-        }
-    }
-}
-
-fn skip_words(reason: SkipReason) -> &'static str {
-    match reason {
-        SkipReason::Disabled => "text-back is switched off",
-        SkipReason::NotATrigger => "this kind of call gets no text",
-        SkipReason::WithheldNumber => "the number was withheld",
-        SkipReason::InvalidNumber => "not a number a text can go to",
-        SkipReason::Blocked => "the number is on the block list",
-        SkipReason::OptedOut => "they asked not to be texted (STOP)",
-        SkipReason::Contact => "they are in your contacts",
-        SkipReason::NotContact => "they are not in your contacts",
-        SkipReason::Cooldown => "they were texted recently",
-        SkipReason::InConversation => "you are already texting with them",
-        SkipReason::ResolvedByCall => "you spoke before the text left",
-        SkipReason::TooLate => "the app was not running when the call ended",
-        SkipReason::International => "the number is in a country you have not allowed",
-        SkipReason::PremiumRate => "the number is a premium-rate line",
-        SkipReason::Paused => "they may have asked not to be texted; decide on a desktop",
+/// What was done about the last call, in core's words, with when a text-back left.
+fn last_call_action(decision: Option<CallDecision>, texted: Option<Timestamp>) -> String {
+    let words = decision.map_or_else(
+        || "no decision yet".to_string(),
+        |d| d.describe(texted.is_some()),
+    );
+    let mut chars = words.chars();
+    let words: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    match texted {
+        Some(at) => format!("{words} at {}", local_time(at)),
+        None => words,
     }
 }
 
@@ -806,21 +783,18 @@ mod tests {
 
     #[test]
     fn actions_in_words() {
+        use ringback_core::SkipReason;
         assert_eq!(
-            action_words(Some("skipped"), Some("cooldown"), None),
+            last_call_action(Some(CallDecision::Skipped(SkipReason::Cooldown)), None),
             "Not texted: they were texted recently"
         );
         assert_eq!(
-            action_words(Some("text_back"), None, None),
+            last_call_action(Some(CallDecision::TextBack), None),
             "Text-back waiting to be sent"
         );
         assert!(
-            action_words(Some("text_back"), None, Some(Timestamp::UNIX_EPOCH))
+            last_call_action(Some(CallDecision::TextBack), Some(Timestamp::UNIX_EPOCH))
                 .starts_with("Texted back at ")
-        );
-        assert_eq!(
-            action_words(Some("skipped"), Some("nonsense"), None),
-            "Not texted: no text was sent"
         );
     }
 }

@@ -265,7 +265,7 @@ async fn print_outcomes(engine: EngineHandle) {
                 message_id,
                 reason,
             } => print(
-                &json!({"at": at.to_string(), "failed": {"message": message_id.0, "reason": reason}}),
+                &json!({"at": at.to_string(), "failed": {"message": message_id.0, "reason": reason.describe()}}),
             ),
             other => {
                 if let Some(line) = outcome_line(other) {

@@ -287,7 +287,7 @@ fn status_of(bridge: &Bridge, id: i64) -> (MessageStatus, Option<String>) {
         .into_iter()
         .find(|m| m.id.0 == id)
         .expect("message");
-    (m.status, m.failure)
+    (m.status, m.failure.as_ref().map(|f| f.describe()))
 }
 
 /// A GSM status report with TP-ST `st`.

@@ -31,11 +31,10 @@ pub mod store;
 pub mod sync;
 pub mod template;
 
-pub use call::{CallOutcome, EndedCall, Line};
+pub use call::{CallDecision, CallOutcome, EndedCall, Line, SkipReason};
 pub use engine::{Engine, EngineError, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest};
-pub use message::{Direction, MessageKind, MessageStatus};
+pub use message::{Direction, Failure, MessageKind, MessageStatus};
 pub use phone::{PhoneNumber, Region, Sender};
 pub use ports::Ports;
-pub use rules::SkipReason;
 pub use settings::{Config, Settings, SettingsError};
 pub use store::{Store, StoreError};

@@ -1,6 +1,11 @@
-//! Messages: direction, kind and the outbound status machine.
+//! Messages: direction, kind, the outbound status machine, and why a message did not go
+//! ([`failure`]).
+
+mod failure;
 
 use serde::{Deserialize, Serialize};
+
+pub use failure::{Failure, SendError};
 
 /// Which way a message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

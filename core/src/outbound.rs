@@ -38,6 +38,10 @@ pub const REPLY_BUDGET_WINDOW: SignedDuration = SignedDuration::from_hours(1);
 /// The most replies per hour `limits.replies_per_desktop_per_hour` may allow.
 pub const MAX_REPLIES_PER_HOUR: u32 = 120;
 
+/// What an opt-out means, in the one wording every place uses: the phone's refusal, the
+/// desktop's composer and the conversation's banner.
+pub const OPTED_OUT: &str = "this person texted STOP, so Ringback will not text them and replies are off until they text START";
+
 /// Why the phone refused to send a text. Stored with the message (or the request) and
 /// shown on every desktop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,10 +97,7 @@ impl RefusalReason {
     /// Why, in words for the team, with what to do.
     pub fn describe(self) -> String {
         match self {
-            RefusalReason::OptedOut => {
-                "not sent: this number texted STOP; it can be texted again after it texts START"
-                    .into()
-            }
+            RefusalReason::OptedOut => format!("not sent: {OPTED_OUT}"),
             RefusalReason::InvalidNumber => "not sent: this is not a number a text can go to".into(),
             RefusalReason::EmptyBody => "not sent: the reply was empty".into(),
             RefusalReason::NoConversation => {

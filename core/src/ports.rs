@@ -11,10 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::assistant::ChatMessage;
 use crate::call::{EndedCall, Line};
+pub use crate::message::SendError;
 use crate::phone::PhoneNumber;
 use crate::store::{ConversationId, MessageId};
 
@@ -40,32 +41,6 @@ pub struct SendRequest {
     pub to: String,
     /// The text.
     pub body: String,
-}
-
-/// Why the platform could not send a text, in words the owner can act on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SendError {
-    /// No mobile service.
-    #[error("no mobile service; the text will need resending once the phone has signal")]
-    NoService,
-    /// Airplane mode or the radio is off.
-    #[error("the phone's radio is off (airplane mode?); turn it on and resend")]
-    RadioOff,
-    /// The carrier refused it (no credit, barred, or a network fault).
-    #[error(
-        "the carrier refused the text (no credit or a network fault); check the phone's plan and resend"
-    )]
-    GenericFailure,
-    /// Android refused to send more texts without the owner's confirmation.
-    #[error("Android is holding texts until the owner allows this app to send many texts")]
-    LimitExceeded,
-    /// The line (SIM) is gone.
-    #[error("the SIM this conversation uses is not in the phone")]
-    NoSuchLine,
-    /// Something else, described.
-    #[error("the phone could not send the text: {0}")]
-    Other(String),
 }
 
 /// Sends texts from the owner's own number.

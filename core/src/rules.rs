@@ -2,97 +2,13 @@
 //! comes out. No I/O, no clock, so every case is a unit test.
 
 use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
 
-use crate::call::CallOutcome;
+pub use crate::call::SkipReason;
+use crate::call::{CallDecision, CallOutcome};
 use crate::opt_out::{self, Consent};
 use crate::outbound::{self, RefusalReason};
 use crate::phone::Sender;
 use crate::settings::{Audience, Config, HELP_WORDS, normalize_keyword};
-
-/// Why an ended call got no text: a closed set, stored with the call so the UI can say why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SkipReason {
-    /// Text-back is switched off.
-    Disabled,
-    /// This outcome is not one of the configured triggers.
-    NotATrigger,
-    /// The caller hid their number.
-    WithheldNumber,
-    /// A short code, an alphanumeric sender or an impossible number.
-    InvalidNumber,
-    /// The number is on the block list.
-    Blocked,
-    /// The number opted out (STOP).
-    OptedOut,
-    /// The caller is a contact and only unknown callers get texts.
-    Contact,
-    /// The caller is not a contact and only contacts get texts.
-    NotContact,
-    /// The number got a text-back recently (or one is waiting).
-    Cooldown,
-    /// The number is texting with the business already.
-    InConversation,
-    /// The owner spoke with the caller before the text left.
-    ResolvedByCall,
-    /// The call was handled too long after it ended (the app was not running then).
-    TooLate,
-    /// The number is in a country the owner has not allowed texts to.
-    International,
-    /// The number is a premium-rate or shared-cost line.
-    PremiumRate,
-    /// The number texted something that probably means "stop texting me": automated texts
-    /// wait until a person decides.
-    Paused,
-}
-
-impl SkipReason {
-    /// Every reason, in rule order.
-    pub const ALL: [SkipReason; 15] = [
-        SkipReason::Disabled,
-        SkipReason::NotATrigger,
-        SkipReason::WithheldNumber,
-        SkipReason::InvalidNumber,
-        SkipReason::International,
-        SkipReason::PremiumRate,
-        SkipReason::Blocked,
-        SkipReason::OptedOut,
-        SkipReason::Contact,
-        SkipReason::NotContact,
-        SkipReason::Cooldown,
-        SkipReason::InConversation,
-        SkipReason::ResolvedByCall,
-        SkipReason::TooLate,
-        SkipReason::Paused,
-    ];
-
-    /// The stored and serialized name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::Disabled => "disabled",
-            SkipReason::NotATrigger => "not_a_trigger",
-            SkipReason::WithheldNumber => "withheld_number",
-            SkipReason::InvalidNumber => "invalid_number",
-            SkipReason::Blocked => "blocked",
-            SkipReason::OptedOut => "opted_out",
-            SkipReason::Contact => "contact",
-            SkipReason::NotContact => "not_contact",
-            SkipReason::Cooldown => "cooldown",
-            SkipReason::InConversation => "in_conversation",
-            SkipReason::ResolvedByCall => "resolved_by_call",
-            SkipReason::TooLate => "too_late",
-            SkipReason::International => "international",
-            SkipReason::PremiumRate => "premium_rate",
-            SkipReason::Paused => "paused",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn from_name(name: &str) -> Option<SkipReason> {
-        SkipReason::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-}
 
 /// What the store knows about a number that the rules need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -120,9 +36,10 @@ pub enum TextBackTemplate {
     AfterHours,
 }
 
-/// The decision for one ended call.
+/// What the rules say to do about one ended call: the decision the store keeps
+/// ([`CallDecision`]), with when and how a text-back goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallDecision {
+pub enum CallPlan {
     /// Not a trigger outcome (answered, blocked, outgoing): nothing to decide.
     NotApplicable,
     /// No text, for this reason.
@@ -136,6 +53,17 @@ pub enum CallDecision {
     },
 }
 
+impl CallPlan {
+    /// The decision stored with the call: none for a call that needs none.
+    pub fn decision(self) -> Option<CallDecision> {
+        match self {
+            CallPlan::NotApplicable => None,
+            CallPlan::Skip(reason) => Some(CallDecision::Skipped(reason)),
+            CallPlan::TextBack { .. } => Some(CallDecision::TextBack),
+        }
+    }
+}
+
 /// Decides what to do about a call that ended at `at`: the contract of the text-back rules,
 /// applied in order, the first that applies decides.
 pub fn decide_call(
@@ -144,43 +72,43 @@ pub fn decide_call(
     caller: &Sender,
     at: Timestamp,
     history: &NumberHistory,
-) -> CallDecision {
+) -> CallPlan {
     if !outcome.is_trigger_outcome() {
-        return CallDecision::NotApplicable;
+        return CallPlan::NotApplicable;
     }
     let tb = &config.settings.text_back;
     if !tb.enabled {
-        return CallDecision::Skip(SkipReason::Disabled);
+        return CallPlan::Skip(SkipReason::Disabled);
     }
     if !tb.triggers.contains(&outcome) {
-        return CallDecision::Skip(SkipReason::NotATrigger);
+        return CallPlan::Skip(SkipReason::NotATrigger);
     }
     let number = match caller {
         Sender::Number(n) => n,
-        Sender::Withheld => return CallDecision::Skip(SkipReason::WithheldNumber),
+        Sender::Withheld => return CallPlan::Skip(SkipReason::WithheldNumber),
         Sender::ShortCode(_) | Sender::Alphanumeric(_) | Sender::Invalid(_) => {
-            return CallDecision::Skip(SkipReason::InvalidNumber);
+            return CallPlan::Skip(SkipReason::InvalidNumber);
         }
     };
     match outbound::check_recipient(&config.limits, number) {
-        Err(RefusalReason::PremiumRate) => return CallDecision::Skip(SkipReason::PremiumRate),
-        Err(_) => return CallDecision::Skip(SkipReason::International),
+        Err(RefusalReason::PremiumRate) => return CallPlan::Skip(SkipReason::PremiumRate),
+        Err(_) => return CallPlan::Skip(SkipReason::International),
         Ok(()) => {}
     }
     if config.block_list.contains(number) {
-        return CallDecision::Skip(SkipReason::Blocked);
+        return CallPlan::Skip(SkipReason::Blocked);
     }
     if history.opted_out {
-        return CallDecision::Skip(SkipReason::OptedOut);
+        return CallPlan::Skip(SkipReason::OptedOut);
     }
     if history.paused {
-        return CallDecision::Skip(SkipReason::Paused);
+        return CallPlan::Skip(SkipReason::Paused);
     }
     let is_contact = history.contact_name.is_some();
     match tb.audience {
-        Audience::UnknownOnly if is_contact => return CallDecision::Skip(SkipReason::Contact),
+        Audience::UnknownOnly if is_contact => return CallPlan::Skip(SkipReason::Contact),
         Audience::ContactsOnly if !is_contact => {
-            return CallDecision::Skip(SkipReason::NotContact);
+            return CallPlan::Skip(SkipReason::NotContact);
         }
         _ => {}
     }
@@ -189,14 +117,14 @@ pub fn decide_call(
         .last_text_back_at
         .is_some_and(|last| at.duration_since(last) < cooldown);
     if history.text_back_pending || recent_text_back {
-        return CallDecision::Skip(SkipReason::Cooldown);
+        return CallPlan::Skip(SkipReason::Cooldown);
     }
     let quiet = SignedDuration::from_mins(i64::from(tb.quiet_if_texting_minutes));
     if history
         .last_exchange_at
         .is_some_and(|last| at.duration_since(last) < quiet)
     {
-        return CallDecision::Skip(SkipReason::InConversation);
+        return CallPlan::Skip(SkipReason::InConversation);
     }
     let template = if config.hours.is_open(at, &config.timezone) {
         TextBackTemplate::BusinessHours
@@ -204,7 +132,7 @@ pub fn decide_call(
         TextBackTemplate::AfterHours
     };
     let delay = SignedDuration::from_secs(i64::from(tb.delay_seconds));
-    CallDecision::TextBack {
+    CallPlan::TextBack {
         due: at.saturating_add(delay).unwrap_or(at),
         template,
     }
@@ -214,15 +142,15 @@ pub fn decide_call(
 /// log, after the app was not running) becomes a skip: every other rule keeps its order.
 pub fn too_late(
     config: &Config,
-    decision: CallDecision,
+    decision: CallPlan,
     ended_at: Timestamp,
     now: Timestamp,
-) -> CallDecision {
+) -> CallPlan {
     let window =
         SignedDuration::from_mins(i64::from(config.settings.text_back.late_window_minutes));
     match decision {
-        CallDecision::TextBack { .. } if now.duration_since(ended_at) > window => {
-            CallDecision::Skip(SkipReason::TooLate)
+        CallPlan::TextBack { .. } if now.duration_since(ended_at) > window => {
+            CallPlan::Skip(SkipReason::TooLate)
         }
         other => other,
     }

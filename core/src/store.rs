@@ -24,7 +24,7 @@ use rusqlite_migration::Migrations;
 use serde::Serialize;
 
 use crate::call::{CallOutcome, Line};
-use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::message::{Direction, Failure, MessageKind, MessageStatus};
 use crate::oplog::hlc::{Hlc, HlcClock};
 use crate::oplog::op::{Change, Op};
 use crate::oplog::version::VersionVector;
@@ -38,8 +38,8 @@ pub use pages::{
     AppointmentRow, CallRecord, ConversationDetail, ConversationSummary, InboxCursor, InboxFilter,
     SearchHit,
 };
-use reader::read_message_row;
-pub use reader::{CallDecisionRow, PendingRequest, Reader, RefusedRequest};
+pub use reader::{PendingRequest, Reader, RefusedRequest};
+use reader::{read_decision, read_message_row};
 pub use tx::{NewMessage, OptOutReview, PeerRecord, ReplyDraft, WriteTx, request_key};
 
 static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
@@ -104,8 +104,9 @@ pub struct Message {
     pub body: String,
     /// Where it stands.
     pub status: MessageStatus,
-    /// Why it failed or was cancelled.
-    pub failure: Option<String>,
+    /// Why it failed or was cancelled (read from the words alone for rows of earlier
+    /// versions; see [`Failure::from_words`]).
+    pub failure: Option<Failure>,
     /// When it was created.
     // specta's `jiff` support is for jiff 0.2; a jiff 1 instant is an RFC 3339 string on
     // the wire, so that is its type here and wherever a specta type holds one.

@@ -11,8 +11,8 @@ use ringback_core::oplog::op::Field;
 use ringback_core::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use ringback_core::store::{ConversationId, InboxFilter};
 use ringback_core::{
-    CallOutcome, EndedCall, Engine, InboundSms, Line, PlatformEvent, Ports, ReplyRequest, Settings,
-    Store,
+    CallDecision, CallOutcome, EndedCall, Engine, InboundSms, Line, PlatformEvent, Ports,
+    ReplyRequest, Settings, Store,
 };
 
 struct Phone {
@@ -188,7 +188,7 @@ fn a_conversation_has_its_note_opt_out_and_calls() {
     let calls = phone.store().calls_with("+12125550101", 10).expect("calls");
     assert_eq!(calls.len(), 2, "every outcome, newest first");
     assert_eq!(calls[0].outcome, CallOutcome::Answered);
-    assert_eq!(calls[1].decision.as_deref(), Some("text_back"));
+    assert_eq!(calls[1].decision, Some(CallDecision::TextBack));
     assert_eq!(calls[1].conversation_id, Some(id));
     assert!(
         phone

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use ringback_core::engine::{Engine, InboundSms, OwnerSms, PlatformEvent};
-use ringback_core::message::{MessageKind, MessageStatus};
+use ringback_core::message::{Failure, MessageKind, MessageStatus};
 use ringback_core::oplog::hlc::Hlc;
 use ringback_core::oplog::op::{Change, Op, Role};
 use ringback_core::oplog::version::VersionVector;
@@ -310,11 +310,9 @@ fn an_over_long_reply_op_fails_on_the_phone_with_the_reason() {
         .messages_with_status(MessageStatus::Failed)
         .expect("failed");
     assert_eq!(failed.len(), 1);
-    assert!(
-        failed[0]
-            .failure
-            .as_deref()
-            .is_some_and(|f| f.contains("10 SMS parts")),
+    assert_eq!(
+        failed[0].failure,
+        Some(Failure::Refused(RefusalReason::TooLong)),
         "{failed:?}"
     );
 }

@@ -7,6 +7,7 @@ use ringback_core::assistant::{AssistantState, AssistantStatus};
 use ringback_core::conversation::LeadStatus;
 use ringback_core::oplog::op::Field;
 use ringback_core::opt_out::{ReviewDecision, ReviewState};
+use ringback_core::outbound::RefusalReason;
 use ringback_core::settings::{Network, Settings};
 use ringback_core::store::{ConversationId, InboxFilter, MessageId};
 use ringback_core::sync::replica::DesktopReplica;
@@ -22,7 +23,7 @@ use crate::ipc::{
     AppError, AppointmentView, AssistantKeyView, CallRow, CallsBefore, ConvKey, ConversationDetail,
     ConversationRow, Devices, Diagnostics, ExportedFile, Id, InboxAfter, KeyInput, MessageRow,
     MessageState, Overview, PairingRequestRow, RefusedReply, SearchHit, SegmentInfo,
-    TemplatePreview, Way,
+    TemplatePreview,
 };
 use crate::views;
 use ringback_core::secret::{KeyChange, KeyState, check_key};
@@ -150,11 +151,12 @@ pub async fn thread(
                 .filter(|r| r.conversation == Some(conversation))
                 .map(|r| MessageRow {
                     id: 0,
-                    direction: Way::Outbound,
+                    direction: ringback_core::Direction::Outbound,
                     kind: ringback_core::MessageKind::Reply,
                     body: r.body,
                     status: MessageState::Queued,
                     failure: None,
+                    failure_words: None,
                     created_ms: r.requested_at.as_millisecond(),
                     left_ms: None,
                     hold: None,
@@ -223,7 +225,7 @@ pub async fn resend(desktop: State<'_, SharedDesktop>, key: ConvKey, message_id:
     .await?
     .filter(|m| m.conversation_id.0 == key.id)
     .ok_or_else(|| AppError::new("that message is not in this conversation any more"))?;
-    let state = MessageState::of(message.status, message.failure.as_deref());
+    let state = MessageState::of(message.status, message.failure.as_ref());
     if !matches!(state, MessageState::Failed | MessageState::Expired) {
         return Err(AppError::new(
             "only a failed or expired message can be sent again; this one was not",
@@ -248,9 +250,7 @@ async fn refuse_if_opted_out(replica: &DesktopReplica, conversation: i64) -> Rep
     })
     .await?;
     if opted_out {
-        return Err(AppError::new(
-            "this person texted STOP, so replies are off until they text START",
-        ));
+        return Err(AppError::new(RefusalReason::OptedOut.describe()));
     }
     Ok(())
 }
@@ -848,6 +848,9 @@ pub async fn conversation(
             row: views::conversation_row(&phone, summary, &names),
             note: detail.note.clone(),
             opted_out_since_ms: detail.opted_out_since.map(|t| t.as_millisecond()),
+            opted_out_words: detail
+                .opted_out_since
+                .map(|_| ringback_core::outbound::OPTED_OUT.to_string()),
             paused_since_ms: detail
                 .opt_out_review
                 .filter(|r| r.state.pauses())

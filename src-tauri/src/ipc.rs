@@ -7,7 +7,9 @@ use ringback_core::conversation::LeadStatus;
 use ringback_core::outbound::{HoldReason, RefusalReason};
 use ringback_core::settings::AssistantMode;
 use ringback_core::sync::replica::DesktopError;
-use ringback_core::{MessageKind, MessageStatus, SettingsError, StoreError};
+use ringback_core::{
+    CallDecision, Direction, Failure, MessageKind, MessageStatus, SettingsError, StoreError,
+};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -84,16 +86,6 @@ pub struct InboxAfter {
     pub id: i64,
 }
 
-/// Which way a message went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum Way {
-    /// From the caller.
-    Inbound,
-    /// To the caller.
-    Outbound,
-}
-
 /// A message's state as the team reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
@@ -120,13 +112,13 @@ pub enum MessageState {
 
 impl MessageState {
     /// The state of a stored message.
-    pub fn of(status: MessageStatus, failure: Option<&str>) -> MessageState {
+    pub fn of(status: MessageStatus, failure: Option<&Failure>) -> MessageState {
         match status {
             MessageStatus::Queued => MessageState::Queued,
             MessageStatus::Sending => MessageState::Sending,
             MessageStatus::Sent => MessageState::Sent,
             MessageStatus::Delivered => MessageState::Delivered,
-            MessageStatus::Failed if failure.is_some_and(|f| f.starts_with("expired")) => {
+            MessageStatus::Failed if matches!(failure, Some(Failure::Expired { .. })) => {
                 MessageState::Expired
             }
             MessageStatus::Failed => MessageState::Failed,
@@ -165,7 +157,7 @@ pub struct ConversationRow {
     /// The start of the latest message.
     pub preview: String,
     /// Which way the latest message went.
-    pub preview_direction: Option<Way>,
+    pub preview_direction: Option<Direction>,
     /// Its state.
     pub preview_status: Option<MessageState>,
 }
@@ -177,15 +169,17 @@ pub struct MessageRow {
     #[specta(type = specta_typescript::Number)]
     pub id: i64,
     /// Which way.
-    pub direction: Way,
+    pub direction: Direction,
     /// What it was for.
     pub kind: MessageKind,
     /// The text.
     pub body: String,
     /// Its state.
     pub status: MessageState,
-    /// Why it failed, in words.
-    pub failure: Option<String>,
+    /// Why it failed or was not sent, as a kind.
+    pub failure: Option<Failure>,
+    /// The same in core's words.
+    pub failure_words: Option<String>,
     /// When it was written.
     #[specta(type = specta_typescript::Number)]
     pub created_ms: i64,
@@ -248,10 +242,10 @@ pub struct CallRow {
     /// When it ended.
     #[specta(type = specta_typescript::Number)]
     pub ended_ms: i64,
-    /// "text_back" or "skipped".
-    pub decision: Option<String>,
-    /// Why it was not texted, in words.
-    pub skip_reason: Option<String>,
+    /// What the phone decided (none for a call that needed no decision).
+    pub decision: Option<CallDecision>,
+    /// The same in core's words ("texted back", "not texted: they were texted recently").
+    pub decision_words: Option<String>,
     /// When the text-back left.
     #[specta(type = Option<specta_typescript::Number>)]
     pub texted_ms: Option<i64>,
@@ -284,6 +278,8 @@ pub struct ConversationDetail {
     /// When they texted STOP, if they did.
     #[specta(type = Option<specta_typescript::Number>)]
     pub opted_out_since_ms: Option<i64>,
+    /// What that means for texts to them, in core's words (when they opted out).
+    pub opted_out_words: Option<String>,
     /// Since when automated texts to them wait for a person to decide (a text that probably
     /// means "stop texting me"), if they do.
     #[specta(type = Option<specta_typescript::Number>)]

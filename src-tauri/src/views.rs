@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use phonenumber::Mode;
 use ringback_core::store::Message;
 use ringback_core::store::{CallRecord, ConversationSummary};
-use ringback_core::{Direction, Line};
+use ringback_core::{Failure, Line};
 
 use ringback_core::store::InboxCursor;
 
 use crate::ipc::{
     AppointmentView, CallRow, ConvKey, ConversationRow, HoldView, InboxAfter, MessageRow,
-    MessageState, SegmentInfo, Way,
+    MessageState, SegmentInfo,
 };
 
 /// Longest inbox preview, in characters.
@@ -58,14 +58,6 @@ pub fn preview(body: &str, max: usize) -> String {
     out
 }
 
-/// Which way, for the window.
-pub fn way(direction: Direction) -> Way {
-    match direction {
-        Direction::Inbound => Way::Inbound,
-        Direction::Outbound => Way::Outbound,
-    }
-}
-
 /// An inbox row.
 pub fn conversation_row(
     phone: &str,
@@ -74,7 +66,7 @@ pub fn conversation_row(
 ) -> ConversationRow {
     let (preview_direction, preview_status, text) = match &c.last_message {
         Some((direction, _kind, status, body)) => (
-            Some(way(*direction)),
+            Some(*direction),
             Some(MessageState::of(*status, None)),
             preview(body, PREVIEW_CHARS),
         ),
@@ -130,9 +122,10 @@ pub fn merge_inbox(mut rows: Vec<ConversationRow>, limit: u32) -> Vec<Conversati
 pub fn message_row(m: Message) -> MessageRow {
     MessageRow {
         id: m.id.0,
-        direction: way(m.direction),
+        direction: m.direction,
         kind: m.kind,
-        status: MessageState::of(m.status, m.failure.as_deref()),
+        status: MessageState::of(m.status, m.failure.as_ref()),
+        failure_words: m.failure.as_ref().map(Failure::describe),
         failure: m.failure,
         body: m.body,
         created_ms: m.created_at.as_millisecond(),
@@ -146,11 +139,6 @@ pub fn message_row(m: Message) -> MessageRow {
                 until_ms: h.until.as_millisecond(),
             }),
     }
-}
-
-/// A skip reason in words ("cooldown", "opted out").
-pub fn reason_words(reason: &str) -> String {
-    reason.replace('_', " ")
 }
 
 /// A call row; `contact_name` and `conversation` are looked up by the caller.
@@ -174,7 +162,7 @@ pub fn call_row(
         outcome: k.outcome,
         ended_ms: k.ended_at.as_millisecond(),
         decision: k.decision,
-        skip_reason: k.skip_reason.as_deref().map(reason_words),
+        decision_words: k.decision.map(|d| d.describe(k.texted_at.is_some())),
         texted_ms: k.texted_at.map(|t| t.as_millisecond()),
         replied: k.replied,
         conversation: conversation.map(|id| ConvKey {
@@ -433,13 +421,29 @@ mod tests {
 
     #[test]
     fn expired_replies_are_their_own_state() {
+        use ringback_core::Failure;
         use ringback_core::MessageStatus;
         assert_eq!(
-            MessageState::of(MessageStatus::Failed, Some("expired: this reply reached…")),
+            MessageState::of(MessageStatus::Failed, Some(&Failure::Expired { hours: 24 })),
             MessageState::Expired
         );
         assert_eq!(
-            MessageState::of(MessageStatus::Failed, Some("no service")),
+            MessageState::of(
+                MessageStatus::Failed,
+                Some(&Failure::NotSent(
+                    ringback_core::message::SendError::NoService
+                ))
+            ),
+            MessageState::Failed
+        );
+        // Words are not a kind: a failure that merely starts like an expiry is a failure.
+        assert_eq!(
+            MessageState::of(
+                MessageStatus::Failed,
+                Some(&Failure::Other(
+                    "expired card on the carrier account".into()
+                ))
+            ),
             MessageState::Failed
         );
     }

@@ -455,6 +455,18 @@ export type BusinessHours_Serialize = {
 	sun: string[],
 };
 
+/**
+ *  What the phone decided about an ended call that could get a text (missed, declined,
+ *  voicemail); a call that needs no decision has none. Stored and synced as two names
+ *  that earlier versions used too: `decision` (`text_back`, `skipped`) and, beside it,
+ *  `skip_reason`.
+ */
+export type CallDecision = 
+/**  The caller is texted back. */
+"text_back" | 
+/**  No text, for this reason. */
+{ skipped: SkipReason };
+
 /**  How a call ended, as the phone's call log records it. */
 export type CallOutcome = 
 /**  Rang out unanswered. */
@@ -491,10 +503,10 @@ export type CallRow_Deserialize = {
 	outcome: CallOutcome,
 	/**  When it ended. */
 	ended_ms: number,
-	/**  "text_back" or "skipped". */
-	decision?: string | null,
-	/**  Why it was not texted, in words. */
-	skip_reason?: string | null,
+	/**  What the phone decided (none for a call that needed no decision). */
+	decision?: CallDecision | null,
+	/**  The same in core's words ("texted back", "not texted: they were texted recently"). */
+	decision_words?: string | null,
 	/**  When the text-back left. */
 	texted_ms?: number | null,
 	/**  Whether the caller texted afterwards. */
@@ -521,10 +533,10 @@ export type CallRow_Serialize = {
 	outcome: CallOutcome,
 	/**  When it ended. */
 	ended_ms: number,
-	/**  "text_back" or "skipped". */
-	decision: string | null,
-	/**  Why it was not texted, in words. */
-	skip_reason: string | null,
+	/**  What the phone decided (none for a call that needed no decision). */
+	decision: CallDecision | null,
+	/**  The same in core's words ("texted back", "not texted: they were texted recently"). */
+	decision_words: string | null,
 	/**  When the text-back left. */
 	texted_ms: number | null,
 	/**  Whether the caller texted afterwards. */
@@ -562,6 +574,8 @@ export type ConversationDetail_Deserialize = {
 	note: string,
 	/**  When they texted STOP, if they did. */
 	opted_out_since_ms?: number | null,
+	/**  What that means for texts to them, in core's words (when they opted out). */
+	opted_out_words?: string | null,
 	/**
 	 *  Since when automated texts to them wait for a person to decide (a text that probably
 	 *  means "stop texting me"), if they do.
@@ -598,6 +612,8 @@ export type ConversationDetail_Serialize = {
 	note: string,
 	/**  When they texted STOP, if they did. */
 	opted_out_since_ms: number | null,
+	/**  What that means for texts to them, in core's words (when they opted out). */
+	opted_out_words: string | null,
 	/**
 	 *  Since when automated texts to them wait for a person to decide (a text that probably
 	 *  means "stop texting me"), if they do.
@@ -657,7 +673,7 @@ export type ConversationRow_Deserialize = {
 	/**  The start of the latest message. */
 	preview: string,
 	/**  Which way the latest message went. */
-	preview_direction?: Way | null,
+	preview_direction?: Direction | null,
 	/**  Its state. */
 	preview_status?: MessageState | null,
 };
@@ -690,7 +706,7 @@ export type ConversationRow_Serialize = {
 	/**  The start of the latest message. */
 	preview: string,
 	/**  Which way the latest message went. */
-	preview_direction: Way | null,
+	preview_direction: Direction | null,
 	/**  Its state. */
 	preview_status: MessageState | null,
 };
@@ -802,6 +818,13 @@ export type Diagnostics = {
 	log_lines: number,
 };
 
+/**  Which way a message went. */
+export type Direction = 
+/**  From the caller to the business. */
+"inbound" | 
+/**  From the business to the caller. */
+"outbound";
+
 /**  What a dry run would do, in time order. */
 export type DryRun = DryRun_Serialize | DryRun_Deserialize;
 
@@ -874,6 +897,70 @@ export type ExportedFile = {
 	/**  How many entries it holds. */
 	count: number,
 };
+
+/**
+ *  Why a message did not go, or went no further. The message's status says what became of
+ *  it (failed, cancelled, unconfirmed); this says why.
+ */
+export type Failure = Failure_Serialize | Failure_Deserialize;
+
+/**
+ *  Why a message did not go, or went no further. The message's status says what became of
+ *  it (failed, cancelled, unconfirmed); this says why.
+ */
+export type Failure_Deserialize = 
+/**
+ *  A desktop's reply reached the phone more than `hours` after it was written
+ *  (`sync.reply_expiry_hours`), so it was not sent.
+ */
+({ expired: {
+	/**  The expiry in force. */
+	hours: number,
+} }) & { cancelled?: never; not_sent?: never; other?: never; refused?: never } | 
+/**
+ *  The outbound policy refused it: a person's reply fails, an automated text is
+ *  withdrawn.
+ */
+({ refused: RefusalReason }) & { cancelled?: never; expired?: never; not_sent?: never; other?: never } | 
+/**  The platform could not send it. */
+({ not_sent: SendError_Deserialize }) & { cancelled?: never; expired?: never; other?: never; refused?: never } | 
+/**  The network could not deliver it. */
+"not_delivered" | 
+/**  The phone stopped while it was being sent: it may or may not have left. */
+"unconfirmed" | 
+/**  Withdrawn before it left (the caller called, opted out, or was in touch already). */
+({ cancelled: SkipReason }) & { expired?: never; not_sent?: never; other?: never; refused?: never } | 
+/**  Words an earlier version stored that name no kind this version knows. */
+({ other: string }) & { cancelled?: never; expired?: never; not_sent?: never; refused?: never };
+
+/**
+ *  Why a message did not go, or went no further. The message's status says what became of
+ *  it (failed, cancelled, unconfirmed); this says why.
+ */
+export type Failure_Serialize = 
+/**
+ *  A desktop's reply reached the phone more than `hours` after it was written
+ *  (`sync.reply_expiry_hours`), so it was not sent.
+ */
+({ expired: {
+	/**  The expiry in force. */
+	hours: number,
+} }) & { cancelled?: never; not_sent?: never; other?: never; refused?: never } | 
+/**
+ *  The outbound policy refused it: a person's reply fails, an automated text is
+ *  withdrawn.
+ */
+({ refused: RefusalReason }) & { cancelled?: never; expired?: never; not_sent?: never; other?: never } | 
+/**  The platform could not send it. */
+({ not_sent: SendError_Serialize }) & { cancelled?: never; expired?: never; other?: never; refused?: never } | 
+/**  The network could not deliver it. */
+"not_delivered" | 
+/**  The phone stopped while it was being sent: it may or may not have left. */
+"unconfirmed" | 
+/**  Withdrawn before it left (the caller called, opted out, or was in touch already). */
+({ cancelled: SkipReason }) & { expired?: never; not_sent?: never; other?: never; refused?: never } | 
+/**  Words an earlier version stored that name no kind this version knows. */
+({ other: string }) & { cancelled?: never; expired?: never; not_sent?: never; refused?: never };
 
 /**  A follow-up text, measured from when the text-back left. */
 export type FollowUp = {
@@ -1060,15 +1147,17 @@ export type MessageRow_Deserialize = {
 	/**  Its id on the phone (0 for a reply still on its way to the phone). */
 	id: number,
 	/**  Which way. */
-	direction: Way,
+	direction: Direction,
 	/**  What it was for. */
 	kind: MessageKind,
 	/**  The text. */
 	body: string,
 	/**  Its state. */
 	status: MessageState,
-	/**  Why it failed, in words. */
-	failure?: string | null,
+	/**  Why it failed or was not sent, as a kind. */
+	failure?: Failure_Deserialize | null,
+	/**  The same in core's words. */
+	failure_words?: string | null,
 	/**  When it was written. */
 	created_ms: number,
 	/**  When it left the phone. */
@@ -1082,15 +1171,17 @@ export type MessageRow_Serialize = {
 	/**  Its id on the phone (0 for a reply still on its way to the phone). */
 	id: number,
 	/**  Which way. */
-	direction: Way,
+	direction: Direction,
 	/**  What it was for. */
 	kind: MessageKind,
 	/**  The text. */
 	body: string,
 	/**  Its state. */
 	status: MessageState,
-	/**  Why it failed, in words. */
-	failure: string | null,
+	/**  Why it failed or was not sent, as a kind. */
+	failure: Failure_Serialize | null,
+	/**  The same in core's words. */
+	failure_words: string | null,
 	/**  When it was written. */
 	created_ms: number,
 	/**  When it left the phone. */
@@ -1332,6 +1423,83 @@ export type SegmentInfo = {
 	max_segments: number,
 };
 
+/**  Why the platform could not send a text, in words the owner can act on. */
+export type SendError = SendError_Serialize | SendError_Deserialize;
+
+/**  Why the platform could not send a text, in words the owner can act on. */
+export type SendError_Deserialize = 
+/**  No mobile service. */
+"no_service" | 
+/**  Airplane mode or the radio is off. */
+"radio_off" | 
+/**  The carrier refused it (no credit, barred, or a network fault). */
+"generic_failure" | 
+/**  Android refused to send more texts without the owner's confirmation. */
+"limit_exceeded" | 
+/**  The line (SIM) is gone. */
+"no_such_line" | 
+/**
+ *  Android could not encode the text (`RESULT_ERROR_NULL_PDU`), with the radio's code
+ *  when it gave one.
+ */
+({ not_encoded: {
+	/**  The radio's error code, when it gave one. */
+	code?: number | null,
+} }) & { other?: never; radio?: never } | 
+/**  The SIM's fixed dialling list does not allow the number. */
+"fixed_dialling" | 
+/**  Android does not let apps text short codes. */
+"short_code" | 
+/**
+ *  A result Android reported that names no known cause: its result code, and the
+ *  radio's error code when it gave one.
+ */
+({ radio: {
+	/**  The "sent" report's result code. */
+	result: number,
+	/**  The radio's error code, when it gave one. */
+	code?: number | null,
+} }) & { not_encoded?: never; other?: never } | 
+/**  Something else, described. */
+({ other: string }) & { not_encoded?: never; radio?: never };
+
+/**  Why the platform could not send a text, in words the owner can act on. */
+export type SendError_Serialize = 
+/**  No mobile service. */
+"no_service" | 
+/**  Airplane mode or the radio is off. */
+"radio_off" | 
+/**  The carrier refused it (no credit, barred, or a network fault). */
+"generic_failure" | 
+/**  Android refused to send more texts without the owner's confirmation. */
+"limit_exceeded" | 
+/**  The line (SIM) is gone. */
+"no_such_line" | 
+/**
+ *  Android could not encode the text (`RESULT_ERROR_NULL_PDU`), with the radio's code
+ *  when it gave one.
+ */
+({ not_encoded: {
+	/**  The radio's error code, when it gave one. */
+	code: number | null,
+} }) & { other?: never; radio?: never } | 
+/**  The SIM's fixed dialling list does not allow the number. */
+"fixed_dialling" | 
+/**  Android does not let apps text short codes. */
+"short_code" | 
+/**
+ *  A result Android reported that names no known cause: its result code, and the
+ *  radio's error code when it gave one.
+ */
+({ radio: {
+	/**  The "sent" report's result code. */
+	result: number,
+	/**  The radio's error code, when it gave one. */
+	code: number | null,
+} }) & { not_encoded?: never; other?: never } | 
+/**  Something else, described. */
+({ other: string }) & { not_encoded?: never; radio?: never };
+
 /**  The settings document, as stored and synced (JSON). */
 export type Settings = Settings_Serialize | Settings_Deserialize;
 
@@ -1400,6 +1568,42 @@ export type Settings_Serialize = {
 	/**  The AI follow-up: off, drafting, or answering by itself. */
 	assistant: AssistantSettings_Serialize,
 };
+
+/**  Why an ended call got no text: a closed set, stored with the call so the UI can say why. */
+export type SkipReason = 
+/**  Text-back is switched off. */
+"disabled" | 
+/**  This outcome is not one of the configured triggers. */
+"not_a_trigger" | 
+/**  The caller hid their number. */
+"withheld_number" | 
+/**  A short code, an alphanumeric sender or an impossible number. */
+"invalid_number" | 
+/**  The number is on the block list. */
+"blocked" | 
+/**  The number opted out (STOP). */
+"opted_out" | 
+/**  The caller is a contact and only unknown callers get texts. */
+"contact" | 
+/**  The caller is not a contact and only contacts get texts. */
+"not_contact" | 
+/**  The number got a text-back recently (or one is waiting). */
+"cooldown" | 
+/**  The number is texting with the business already. */
+"in_conversation" | 
+/**  The owner spoke with the caller before the text left. */
+"resolved_by_call" | 
+/**  The call was handled too long after it ended (the app was not running then). */
+"too_late" | 
+/**  The number is in a country the owner has not allowed texts to. */
+"international" | 
+/**  The number is a premium-rate or shared-cost line. */
+"premium_rate" | 
+/**
+ *  The number texted something that probably means "stop texting me": automated texts
+ *  wait until a person decides.
+ */
+"paused";
 
 /**  A phone's data changed. */
 export type StoreChanged = {
@@ -1513,13 +1717,6 @@ export type TextBack_Serialize = {
 	 */
 	late_window_minutes: number,
 };
-
-/**  Which way a message went. */
-export type Way = 
-/**  From the caller. */
-"inbound" | 
-/**  To the caller. */
-"outbound";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

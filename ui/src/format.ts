@@ -1,5 +1,5 @@
 // Words and times as the team reads them.
-import type { MessageRow } from "./api";
+import type { CallRow, MessageRow } from "./api";
 
 const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const timeSec = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
@@ -42,8 +42,11 @@ export function percent(rate: number | null | undefined): string {
   return `${Math.round(rate * 100)}%`;
 }
 
-/** A message's state in words. */
-export function stateWords(m: Pick<MessageRow, "status" | "failure" | "direction"> & { hold?: MessageRow["hold"] }): string {
+/** A message's state in words; why it failed or was not sent is core's sentence (`failure_words`). */
+export function stateWords(
+  m: Pick<MessageRow, "status" | "failure_words" | "direction"> & { hold?: MessageRow["hold"] },
+): string {
+  const why = (label: string) => (m.failure_words ? `${label} — ${m.failure_words}` : label);
   switch (m.status) {
     case "queued":
       return m.hold ? `Held until ${when(m.hold.until_ms)} — ${m.hold.words.replace(/^held: /, "")}` : "Queued";
@@ -54,13 +57,13 @@ export function stateWords(m: Pick<MessageRow, "status" | "failure" | "direction
     case "delivered":
       return "Delivered";
     case "failed":
-      return m.failure ? `Failed — ${m.failure}` : "Failed";
+      return why("Failed");
     case "unconfirmed":
-      return "Not confirmed — the phone stopped before the network answered; it will not be sent again by itself";
+      return why("Not confirmed");
     case "expired":
-      return "Expired — it reached the phone too late to be sent";
+      return why("Expired");
     case "cancelled":
-      return m.failure ? `Not sent — ${m.failure}` : "Not sent";
+      return why("Not sent");
     case "received":
       return "Received";
   }
@@ -83,20 +86,23 @@ export function outcomeWords(o: string): string {
   )[o] ?? o;
 }
 
-/** What the phone did about a call: "Texted 10:02:07", "Skipped: cooldown". */
-export function decisionWords(c: { decision: string | null; skip_reason: string | null; texted_ms: number | null }): string {
-  if (c.decision === "text_back") {
-    return c.texted_ms !== null ? `Texted ${clockSeconds(c.texted_ms)}` : "Text-back waiting to leave";
-  }
-  if (c.decision === "skipped") return `Skipped: ${c.skip_reason ?? "no reason recorded"}`;
-  return "No decision yet";
+/** "Texted back" and the like, as a line of its own begins. */
+function capital(words: string): string {
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** The same, as a call line in a thread says it: "texted back", "not texted: cooldown". */
-export function callLineWords(c: { decision: string | null; skip_reason: string | null; texted_ms: number | null }): string {
-  if (c.decision === "text_back") return c.texted_ms !== null ? `texted back ${clock(c.texted_ms)}` : "text-back waiting to leave";
-  if (c.decision === "skipped") return `not texted: ${c.skip_reason ?? "no reason recorded"}`;
-  return "";
+type Decided = Pick<CallRow, "decision_words" | "texted_ms">;
+
+/** What the phone did about a call, in core's words, with when a text-back left: "Texted back 10:02:07". */
+export function decisionWords(c: Decided): string {
+  if (c.decision_words === null) return "No decision yet";
+  return c.texted_ms !== null ? `${capital(c.decision_words)} ${clockSeconds(c.texted_ms)}` : capital(c.decision_words);
+}
+
+/** The same, as a call line in a thread says it: "texted back 10:02", "not texted: they were texted recently". */
+export function callLineWords(c: Decided): string {
+  if (c.decision_words === null) return "";
+  return c.texted_ms !== null ? `${c.decision_words} ${clock(c.texted_ms)}` : c.decision_words;
 }
 
 /** What a message was for, as the badge in a thread says it ("" for plain texts and replies). */

@@ -10,7 +10,7 @@ use super::{Engine, EngineError, Outcome};
 use crate::call::EndedCall;
 use crate::message::MessageKind;
 use crate::phone::{PhoneNumber, Sender, classify};
-use crate::rules::{self, CallDecision, SkipReason, TextBackTemplate, decide_call};
+use crate::rules::{self, CallPlan, SkipReason, TextBackTemplate, decide_call};
 use crate::settings::Config;
 use crate::store::{StoreError, WriteTx};
 
@@ -72,7 +72,7 @@ impl Engine {
                     .or_insert_with(|| classify(&call.number, region));
                 if let Some(number) = caller.number()
                     && !names.contains_key(number)
-                    && reader.call_decision(call.log_id)?.is_none()
+                    && !reader.is_call_recorded(call.log_id)?
                 {
                     let name = self.ports.contacts.lookup(number).ok().flatten();
                     names.insert(number.clone(), name);
@@ -143,7 +143,7 @@ fn record_call(
     caller: &Sender,
     now: Timestamp,
 ) -> Result<Vec<Outcome>, StoreError> {
-    if tx.reader().call_decision(call.log_id)?.is_some() {
+    if tx.reader().is_call_recorded(call.log_id)? {
         return Ok(Vec::new());
     }
     let number = caller.number();
@@ -161,21 +161,21 @@ fn record_call(
         Some(n) if call.outcome.is_trigger_outcome() => tx.reader().number_history(n)?,
         _ => Default::default(),
     };
-    let decision = match config {
+    let plan = match config {
         Some(config) => rules::too_late(
             config,
             decide_call(config, call.outcome, caller, call.ended_at, &history),
             call.ended_at,
             now,
         ),
-        None if call.outcome.is_trigger_outcome() => CallDecision::Skip(SkipReason::Disabled),
-        None => CallDecision::NotApplicable,
+        None if call.outcome.is_trigger_outcome() => CallPlan::Skip(SkipReason::Disabled),
+        None => CallPlan::NotApplicable,
     };
     let number_str = number.map(PhoneNumber::as_str);
     let mut out = Vec::new();
-    match decision {
-        CallDecision::NotApplicable => {
-            tx.insert_call(call, number_str, conversation, None, None)?;
+    match plan {
+        CallPlan::NotApplicable => {
+            tx.insert_call(call, number_str, conversation, None)?;
             if let (Some(n), true) = (number, call.outcome.is_conversation()) {
                 out = cancel_queued(
                     tx,
@@ -186,14 +186,8 @@ fn record_call(
                 )?;
             }
         }
-        CallDecision::Skip(reason) => {
-            tx.insert_call(
-                call,
-                number_str,
-                conversation,
-                Some("skipped"),
-                Some(reason.as_str()),
-            )?;
+        CallPlan::Skip(reason) => {
+            tx.insert_call(call, number_str, conversation, plan.decision())?;
             tracing::info!(reason = reason.as_str(), "missed call: no text");
             out.push(Outcome::Skipped {
                 at: call.ended_at,
@@ -201,17 +195,11 @@ fn record_call(
                 reason,
             });
         }
-        CallDecision::TextBack { due, template } => {
+        CallPlan::TextBack { due, template } => {
             let (Some(config), Some(conversation)) = (config, conversation) else {
                 return Ok(out);
             };
-            let call_id = tx.insert_call(
-                call,
-                number_str,
-                conversation.into(),
-                Some("text_back"),
-                None,
-            )?;
+            let call_id = tx.insert_call(call, number_str, conversation.into(), plan.decision())?;
             let template = match template {
                 TextBackTemplate::BusinessHours => &config.business_hours_template,
                 TextBackTemplate::AfterHours => &config.after_hours_template,

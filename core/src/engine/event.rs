@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::call::{EndedCall, Line};
-use crate::message::MessageKind;
+use crate::message::{Failure, MessageKind};
 use crate::outbound::{HoldReason, RefusalReason};
 use crate::ports::SendError;
 use crate::rules::SkipReason;
@@ -179,13 +179,14 @@ pub enum Outcome {
         /// The slot it booked, as offered ("Tue 2026-11-03 08:00").
         booked: Option<String>,
     },
-    /// The platform refused a text.
+    /// A text failed: the platform or the network could not send it, the outbound policy
+    /// refused a person's reply, or a reply expired on its way.
     Failed {
         /// When.
         at: Timestamp,
         /// The message.
         message_id: MessageId,
-        /// Why, in words.
-        reason: String,
+        /// Why.
+        reason: Failure,
     },
 }

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::outbox::cancel_queued;
 use super::{Engine, EngineError, Outcome};
-use crate::message::{MessageKind, MessageStatus};
+use crate::message::{Failure, MessageKind, MessageStatus};
 use crate::opt_out::{Consent, ReviewDecision, ReviewState};
 use crate::phone::{PhoneNumber, Sender, classify};
 use crate::rules::SkipReason;
@@ -74,13 +74,14 @@ pub(super) fn withhold(
     head: &OutboxEntry,
     reason: SkipReason,
 ) -> Result<(), StoreError> {
-    let why = match reason {
-        SkipReason::InConversation => "the caller was already in touch",
-        other => other.as_str(),
-    };
-    tx.advance_status(head.id, MessageStatus::Cancelled, Some(why), None)?;
+    tx.advance_status(
+        head.id,
+        MessageStatus::Cancelled,
+        Some(&Failure::Cancelled(reason)),
+        None,
+    )?;
     if head.kind == MessageKind::TextBack {
-        tx.set_call_skipped_for_message(head.id, reason.as_str())?;
+        tx.set_call_skipped_for_message(head.id, reason)?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::opt_out;
 use super::{DeliveryStatus, Engine, EngineError, Outcome};
-use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::message::{Direction, Failure, MessageKind, MessageStatus};
 use crate::outbound::{self, HoldReason, RefusalReason, Verdict};
 use crate::phone::{PhoneNumber, Sender, classify};
 use crate::ports::{SendError, SendRequest};
@@ -38,8 +38,8 @@ impl Engine {
                 line: request.line,
             }),
             Err(error) => {
-                let reason = error.to_string();
-                tracing::warn!(message = request.message_id.0, %reason, "text not sent");
+                let reason = Failure::NotSent(error);
+                tracing::warn!(message = request.message_id.0, reason = %reason.describe(), "text not sent");
                 self.store.write(now, "send_failed", |tx| {
                     tx.advance_status(
                         request.message_id,
@@ -63,12 +63,12 @@ impl Engine {
         result: Result<(), SendError>,
     ) -> Result<Vec<Outcome>, EngineError> {
         let now = self.now();
-        let (status, failure) = match &result {
+        let (status, failure) = match result {
             Ok(()) => (MessageStatus::Sent, None),
-            Err(e) => (MessageStatus::Failed, Some(e.to_string())),
+            Err(e) => (MessageStatus::Failed, Some(Failure::NotSent(e))),
         };
         self.store.write(now, "sms_sent_report", |tx| {
-            tx.advance_status(id, status, failure.as_deref(), None)
+            tx.advance_status(id, status, failure.as_ref(), None)
         })?;
         Ok(match failure {
             Some(reason) => vec![Outcome::Failed {
@@ -90,9 +90,7 @@ impl Engine {
             DeliveryStatus::Failed => MessageStatus::Failed,
             DeliveryStatus::Pending => return Ok(()),
         };
-        let failure = (next == MessageStatus::Failed).then_some(
-            "the network could not deliver the text; the number may be a landline or switched off",
-        );
+        let failure = (next == MessageStatus::Failed).then_some(&Failure::NotDelivered);
         let now = self.now();
         self.store.write(now, "sms_delivery_report", |tx| {
             tx.advance_status(id, next, failure, None)
@@ -343,7 +341,7 @@ impl Engine {
             reason = reason.as_str(),
             "text refused by the outbound policy"
         );
-        let why = reason.describe();
+        let why = Failure::Refused(reason);
         let (status, skip) = match (head.kind, reason) {
             (MessageKind::Reply, _) => (MessageStatus::Failed, None),
             (MessageKind::TextBack, RefusalReason::PremiumRate) => {
@@ -360,7 +358,7 @@ impl Engine {
         self.store.write(now, "outbox_refused", |tx| {
             tx.advance_status(head.id, status, Some(&why), None)?;
             if let Some(skip) = skip {
-                tx.set_call_skipped_for_message(head.id, skip.as_str())?;
+                tx.set_call_skipped_for_message(head.id, skip)?;
             }
             Ok(())
         })?;
@@ -427,9 +425,14 @@ pub(super) fn cancel_queued(
 ) -> Result<Vec<Outcome>, StoreError> {
     let mut out = Vec::new();
     for (id, kind) in tx.queued_to(number.as_str(), kinds)? {
-        tx.advance_status(id, MessageStatus::Cancelled, Some(reason.as_str()), None)?;
+        tx.advance_status(
+            id,
+            MessageStatus::Cancelled,
+            Some(&Failure::Cancelled(reason)),
+            None,
+        )?;
         if kind == MessageKind::TextBack {
-            tx.set_call_skipped_for_message(id, reason.as_str())?;
+            tx.set_call_skipped_for_message(id, reason)?;
             out.push(Outcome::Skipped {
                 at,
                 from: number.as_str().to_string(),

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::outbox::{cancel_queued, queue_message_with_source};
 use super::{Engine, EngineError, Outcome, ReplyRequest};
-use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::message::{Direction, Failure, MessageKind, MessageStatus};
 use crate::outbound::{self, RefusalReason};
 use crate::phone::{Sender, classify};
 use crate::rules::SkipReason;
@@ -63,10 +63,7 @@ impl Engine {
             .unwrap_or(written);
         if now > expires {
             tracing::warn!(request = %r.id, "reply reached the phone too late; not sent");
-            let why = format!(
-                "expired: this reply reached the phone more than {hours} hours after it was written, so it was not sent; send it again if it still applies"
-            );
-            return self.fail_request(&r, &to, &why, now);
+            return self.fail_request(&r, &to, Failure::Expired { hours }, now);
         }
         let intent = ReplyIntent {
             key: Some(&r.key),
@@ -98,7 +95,7 @@ impl Engine {
             reason,
         };
         let mut out = match to {
-            Some(to) => self.fail_request(r, to, &reason.describe(), now)?,
+            Some(to) => self.fail_request(r, to, Failure::Refused(reason), now)?,
             None => Vec::new(),
         };
         if out.is_empty() {
@@ -117,7 +114,7 @@ impl Engine {
         &mut self,
         r: &PendingRequest,
         to: &str,
-        why: &str,
+        why: Failure,
         now: Timestamp,
     ) -> Result<Vec<Outcome>, EngineError> {
         let conversation = match r.conversation {
@@ -148,14 +145,14 @@ impl Engine {
                 due_at: None,
                 left_at: None,
                 source_id: Some(&r.key),
-                failure: Some(why),
+                failure: Some(why.clone()),
             })
         })?;
         Ok(id
             .map(|message_id| Outcome::Failed {
                 at: now,
                 message_id,
-                reason: why.to_string(),
+                reason: why.clone(),
             })
             .into_iter()
             .collect())

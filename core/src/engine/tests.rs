@@ -5,7 +5,9 @@ use serde_json::json;
 
 use super::*;
 use crate::call::CallOutcome;
+use crate::call::{CallDecision, SkipReason};
 use crate::call::{EndedCall, Line};
+use crate::message::Failure;
 use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::oplog::op::Change;
 use crate::outbound::HoldReason;
@@ -13,7 +15,6 @@ use crate::phone::PhoneNumber;
 use crate::ports::Clock;
 use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
 use crate::ports::{PortError, SendError};
-use crate::rules::SkipReason;
 use crate::settings::Settings;
 use crate::store::{Store, StoreError};
 
@@ -279,7 +280,10 @@ fn delay_then_answered_call_cancels() {
     assert_eq!(engine.next_wake().expect("wake"), None);
     assert!(phone.telephony.sent().is_empty());
     let page = engine.store().missed_calls_page(None, 10).expect("page");
-    assert_eq!(page[0].skip_reason.as_deref(), Some("resolved_by_call"));
+    assert_eq!(
+        page[0].decision,
+        Some(CallDecision::Skipped(SkipReason::ResolvedByCall))
+    );
 }
 
 #[test]
@@ -447,7 +451,8 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
     else {
         panic!("{out:?}")
     };
-    assert!(reason.contains("radio"), "{reason}");
+    assert_eq!(reason, &Failure::NotSent(SendError::RadioOff));
+    assert!(reason.describe().contains("radio"), "{reason:?}");
     let m = engine
         .store()
         .reader()
@@ -455,7 +460,7 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
         .expect("r")
         .expect("m");
     assert_eq!(m.status, MessageStatus::Failed);
-    assert!(m.failure.expect("reason").contains("airplane"));
+    assert!(m.failure.expect("reason").describe().contains("airplane"));
 }
 
 #[test]
@@ -805,7 +810,7 @@ fn a_call_read_long_after_it_ended_gets_no_text() {
     let page = engine.store().missed_calls_page(None, 10).expect("page");
     assert!(
         page.iter()
-            .any(|c| c.skip_reason.as_deref() == Some("too_late"))
+            .any(|c| c.decision == Some(CallDecision::Skipped(SkipReason::TooLate)))
     );
 }
 

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::hlc::Hlc;
 use crate::assistant::{AssistantState, LeadFields};
+use crate::call::{DecisionName, SkipReason};
 use crate::conversation::LeadStatus;
+use crate::message::Failure;
 use crate::opt_out::ReviewState;
 use crate::secret::{KeyChange, KeyState};
 
@@ -115,10 +117,10 @@ pub enum Change {
         outcome: String,
         /// When.
         ended_at: i64,
-        /// `text_back` or `skipped`.
-        decision: Option<String>,
+        /// `text_back` or `skipped`; none for a call that needs no decision.
+        decision: Option<DecisionName>,
         /// Why it was skipped.
-        skip_reason: Option<String>,
+        skip_reason: Option<SkipReason>,
     },
     /// A call's text-back (phone only).
     CallLinked {
@@ -132,7 +134,7 @@ pub enum Change {
         /// The text-back.
         message: i64,
         /// Why.
-        reason: String,
+        reason: SkipReason,
     },
     /// A message was created (phone only).
     Message {
@@ -148,8 +150,12 @@ pub enum Change {
         body: String,
         /// Its first status.
         status: String,
-        /// Why it failed, if it was born failed.
+        /// Why it failed, if it was born failed, in words.
         failure: Option<String>,
+        /// Why it failed, as a kind. Absent from ops of earlier versions, which said it in
+        /// words only, and from messages that did not fail.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failure_kind: Option<Failure>,
         /// When.
         created_at: i64,
         /// When due, if queued.
@@ -165,8 +171,11 @@ pub enum Change {
         id: i64,
         /// The new status.
         status: String,
-        /// Why, for failures and cancellations.
+        /// Why, for failures and cancellations, in words.
         failure: Option<String>,
+        /// Why, as a kind (absent from ops of earlier versions, and when there is no why).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failure_kind: Option<Failure>,
         /// When it left.
         left_at: Option<i64>,
     },

@@ -28,12 +28,12 @@ fn caller(raw: &str) -> Sender {
 // Monday 2026-11-02, 10:00 in New York.
 const MONDAY_10: &str = "2026-11-02T15:00:00Z";
 
-fn decide(c: &Config, outcome: CallOutcome, raw: &str, h: &NumberHistory) -> CallDecision {
+fn decide(c: &Config, outcome: CallOutcome, raw: &str, h: &NumberHistory) -> CallPlan {
     decide_call(c, outcome, &caller(raw), ts(MONDAY_10), h)
 }
 
-fn skip(r: SkipReason) -> CallDecision {
-    CallDecision::Skip(r)
+fn skip(r: SkipReason) -> CallPlan {
+    CallPlan::Skip(r)
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn non_trigger_outcomes_need_no_decision() {
     ] {
         assert_eq!(
             decide(&c, o, "", &NumberHistory::default()),
-            CallDecision::NotApplicable
+            CallPlan::NotApplicable
         );
     }
 }
@@ -157,7 +157,7 @@ fn cooldown_is_strictly_less_than_the_window() {
             "+12125550123",
             &at("2026-11-01T15:00:00Z")
         ),
-        CallDecision::TextBack { .. }
+        CallPlan::TextBack { .. }
     ));
     let pending = NumberHistory {
         text_back_pending: true,
@@ -175,7 +175,7 @@ fn cooldown_is_strictly_less_than_the_window() {
             "+12125550123",
             &at("2026-11-02T14:59:59Z")
         ),
-        CallDecision::TextBack { .. }
+        CallPlan::TextBack { .. }
     ));
 }
 
@@ -202,7 +202,7 @@ fn quiet_window_after_a_text_exchange() {
             "+12125550123",
             &h("2026-11-02T13:00:00Z")
         ),
-        CallDecision::TextBack { .. }
+        CallPlan::TextBack { .. }
     ));
 }
 
@@ -219,7 +219,7 @@ fn template_follows_business_hours_and_delay() {
     );
     assert_eq!(
         d,
-        CallDecision::TextBack {
+        CallPlan::TextBack {
             due: ts("2026-11-02T13:01:30Z"),
             template: TextBackTemplate::BusinessHours
         }
@@ -233,7 +233,7 @@ fn template_follows_business_hours_and_delay() {
     );
     assert!(matches!(
         d,
-        CallDecision::TextBack {
+        CallPlan::TextBack {
             template: TextBackTemplate::AfterHours,
             ..
         }

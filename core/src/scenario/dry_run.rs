@@ -83,7 +83,7 @@ impl DryRunLine {
                 kind: DryRunKind::Skipped,
                 to: from.clone(),
                 body: None,
-                reason: Some(reason.as_str().replace('_', " ")),
+                reason: Some(reason.describe().to_string()),
                 segments: None,
             },
             Outcome::Refused { at, to, reason } => DryRunLine {

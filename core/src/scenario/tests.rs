@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::call::SkipReason;
 use crate::ports::memory::ScriptedModel;
 
 #[test]
@@ -65,8 +66,11 @@ fn the_sample_day_texts_some_callers_and_skips_others_for_reasons() {
                 .is_some_and(|b| b.contains("Acme Plumbing"))
     }));
     assert!(texted.iter().all(|l| l.segments.is_some_and(|s| s >= 1)));
-    for reason in ["withheld number", "opted out"] {
-        assert!(skipped.contains(&reason), "{reason} in {skipped:?}");
+    for reason in [SkipReason::WithheldNumber, SkipReason::OptedOut] {
+        assert!(
+            skipped.contains(&reason.describe()),
+            "{reason:?} in {skipped:?}"
+        );
     }
     // Times are in order.
     assert!(run.lines.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
@@ -222,9 +226,8 @@ fn the_sample_day_texts_skips_a_repeat_caller_and_matches_the_printed_lines() {
     assert_eq!(count(DryRunKind::Refused), 0, "{:?}", dry.lines);
     // The caller who rings again within the day is inside the cooldown.
     assert!(
-        dry.lines
-            .iter()
-            .any(|l| l.to == "+12125550142" && l.reason.as_deref() == Some("cooldown")),
+        dry.lines.iter().any(|l| l.to == "+12125550142"
+            && l.reason.as_deref() == Some(SkipReason::Cooldown.describe())),
         "{:?}",
         dry.lines
     );

@@ -16,8 +16,8 @@ use super::tx::{
     write_settings,
 };
 use super::{Store, StoreError, append_op, index_pending, ms};
-use crate::call::CallOutcome;
-use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::call::{CallDecision, CallOutcome, DecisionName, SkipReason};
+use crate::message::{Direction, Failure, MessageKind, MessageStatus};
 use crate::oplog::hlc::MAX_DRIFT_MILLIS;
 use crate::oplog::op::{Change, Op, Role};
 use crate::outbound::{HoldReason, RefusalReason};
@@ -322,6 +322,29 @@ fn check_text(op: &Op, what: &str, text: &str) -> Result<(), ApplyError> {
     Ok(())
 }
 
+/// A message's why as an op carries it: its words bounded, and its kind (when the op has
+/// one: earlier versions sent words only) only beside words, as the column it is stored in.
+fn check_failure(
+    op: &Op,
+    words: Option<&str>,
+    kind: Option<&Failure>,
+) -> Result<Option<String>, ApplyError> {
+    if let Some(words) = words {
+        check_text(op, "failure", words)?;
+    }
+    match (words, kind) {
+        (_, None) => Ok(None),
+        (None, Some(_)) => Err(invalid(
+            op,
+            "it names why a message failed without saying it",
+        )),
+        (Some(_), Some(kind)) => {
+            check_text(op, "failure", &kind.describe())?;
+            Ok(Some(kind.to_stored()))
+        }
+    }
+}
+
 fn check_name<T>(
     op: &Op,
     what: &str,
@@ -389,12 +412,8 @@ fn apply_change(
             skip_reason,
         } => {
             check_name(op, "call outcome", outcome, CallOutcome::from_name)?;
-            if let Some(d) = decision.as_deref()
-                && d != "text_back"
-                && d != "skipped"
-            {
-                return Err(invalid(op, &format!("“{d}” is not a call decision")));
-            }
+            CallDecision::from_parts(*decision, *skip_reason)
+                .map_err(|e| invalid(op, &e.to_string()))?;
             check_text(op, "caller", caller)?;
             constrained(
                 op,
@@ -413,8 +432,8 @@ fn apply_change(
                     line,
                     outcome,
                     ended_at,
-                    decision,
-                    skip_reason
+                    decision.map(DecisionName::as_str),
+                    skip_reason.map(SkipReason::as_str)
                 ]),
             )?;
         }
@@ -429,7 +448,7 @@ fn apply_change(
             tx.prepare_cached(
                 "UPDATE calls SET decision = 'skipped', skip_reason = ?2 WHERE message_id = ?1",
             )?
-            .execute(params![message, reason])?;
+            .execute(params![message, reason.as_str()])?;
         }
         Change::Message {
             id,
@@ -439,6 +458,7 @@ fn apply_change(
             body,
             status,
             failure,
+            failure_kind,
             created_at,
             due_at,
             left_at,
@@ -448,12 +468,14 @@ fn apply_change(
             check_name(op, "message kind", kind, MessageKind::from_name)?;
             check_name(op, "message status", status, MessageStatus::from_name)?;
             check_text(op, "text", body)?;
+            let failure_kind = check_failure(op, failure.as_deref(), failure_kind.as_ref())?;
             let inserted = constrained(
                 op,
                 tx.prepare_cached(
                     "INSERT INTO messages (id, conversation_id, direction, kind, body, status,
-                                           failure, created_at, due_at, left_at, source_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                           failure, created_at, due_at, left_at, source_id,
+                                           failure_kind)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT (id) DO NOTHING",
                 )?
                 .execute(params![
@@ -467,7 +489,8 @@ fn apply_change(
                     created_at,
                     due_at,
                     left_at,
-                    source_id
+                    source_id,
+                    failure_kind
                 ]),
             )?;
             if inserted > 0 {
@@ -478,16 +501,25 @@ fn apply_change(
             id,
             status,
             failure,
+            failure_kind,
             left_at,
         } => {
             let next = check_name(op, "message status", status, MessageStatus::from_name)?;
+            let failure_kind = check_failure(op, failure.as_deref(), failure_kind.as_ref())?;
             let current: Option<String> = tx
                 .prepare_cached("SELECT status FROM messages WHERE id = ?1")?
                 .query_row([id], |r| r.get(0))
                 .optional()?;
             let current = current.as_deref().and_then(MessageStatus::from_name);
             if current.is_some_and(|c| c.may_become(next)) {
-                set_status(tx, *id, next, failure.as_deref(), *left_at)?;
+                set_status(
+                    tx,
+                    *id,
+                    next,
+                    failure.as_deref(),
+                    failure_kind.as_deref(),
+                    *left_at,
+                )?;
             }
         }
         Change::OptOut { number, at } => {

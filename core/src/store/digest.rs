@@ -11,7 +11,7 @@ const TABLES: &[&str] = &[
     "SELECT id, line, number, unread, lead_status, archived, note, last_activity_at,
             last_message_id, read_up_to, lead, draft, assistant FROM conversations ORDER BY id",
     "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at,
-            left_at, source_id, hold, hold_until FROM messages ORDER BY id",
+            left_at, source_id, hold, hold_until, failure_kind FROM messages ORDER BY id",
     "SELECT id, log_id, conversation_id, caller, number, line, outcome, ended_at, decision,
             skip_reason, message_id FROM calls ORDER BY id",
     "SELECT number, name, updated_at FROM contacts ORDER BY number",

@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::{
     ConversationId, Message, MessageId, Store, StoreError, from_ms, ms, opt_ms, parse_name,
-    parse_outcome, read_message_row,
+    parse_outcome, read_decision, read_message_row,
 };
 use crate::assistant::{AssistantState, LeadFields, lead_card};
-use crate::call::{CallOutcome, Line};
+use crate::call::{CallDecision, CallOutcome, Line};
 use crate::conversation::LeadStatus;
 use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::opt_out::ReviewState;
@@ -114,10 +114,8 @@ pub struct CallRecord {
     /// When.
     #[cfg_attr(feature = "specta", specta(type = String))]
     pub ended_at: Timestamp,
-    /// "text_back" or "skipped".
-    pub decision: Option<String>,
-    /// Why it was skipped.
-    pub skip_reason: Option<String>,
+    /// What the phone decided (none for a call that needed no decision).
+    pub decision: Option<CallDecision>,
     /// When the text-back left.
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub texted_at: Option<Timestamp>,
@@ -533,7 +531,7 @@ impl Store {
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at,
-                    left_at, hold, hold_until
+                    left_at, hold, hold_until, failure_kind
              FROM messages WHERE conversation_id = ?1 AND (created_at, id) < (?2, ?3)
              ORDER BY created_at DESC, id DESC LIMIT ?4",
         )?;
@@ -600,8 +598,7 @@ impl Store {
                 line: Line(line),
                 outcome: parse_outcome(&outcome)?,
                 ended_at: from_ms(ended)?,
-                decision,
-                skip_reason: reason,
+                decision: read_decision(decision.as_deref(), reason.as_deref())?,
                 texted_at: opt_ms(left)?,
                 replied,
                 conversation_id: conv.map(ConversationId),

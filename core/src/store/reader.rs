@@ -9,8 +9,8 @@ use super::{
     ConversationId, Message, MessageHold, MessageId, OutboxEntry, PeerRecord, StoreError, from_ms,
     ms, opt_ms, parse_name,
 };
-use crate::call::Line;
-use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::call::{CallDecision, DecisionName, Line, SkipReason};
+use crate::message::{Direction, Failure, MessageKind, MessageStatus};
 use crate::outbound::{HoldReason, RefusalReason};
 use crate::phone::PhoneNumber;
 use crate::rules::NumberHistory;
@@ -357,13 +357,28 @@ impl Reader<'_> {
             .query_row("SELECT count(*) FROM calls", [], |r| r.get(0))?)
     }
 
-    /// The decision stored for a call-log entry: `("text_back" | "skipped", reason)`.
-    pub fn call_decision(&self, log_id: i64) -> Result<Option<CallDecisionRow>, StoreError> {
+    /// Whether a call-log entry was recorded (with its decision, or none needed).
+    pub fn is_call_recorded(&self, log_id: i64) -> Result<bool, StoreError> {
         Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM calls WHERE log_id = ?1")?
+            .query_row([log_id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// The decision stored for a call-log entry: none when it is not recorded or needed
+    /// none.
+    pub fn call_decision(&self, log_id: i64) -> Result<Option<CallDecision>, StoreError> {
+        let row: Option<(Option<String>, Option<String>)> = self
             .conn
             .prepare_cached("SELECT decision, skip_reason FROM calls WHERE log_id = ?1")?
             .query_row([log_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+            .optional()?;
+        match row {
+            Some((decision, reason)) => read_decision(decision.as_deref(), reason.as_deref()),
+            None => Ok(None),
+        }
     }
 }
 
@@ -513,7 +528,7 @@ impl Reader<'_> {
     pub fn inbound_after(&self, after: i64, limit: u32) -> Result<Vec<Message>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, conversation_id, direction, kind, body, status, failure, created_at, due_at,
-                    left_at, hold, hold_until
+                    left_at, hold, hold_until, failure_kind
              FROM messages WHERE id > ?1 AND direction = 'inbound' ORDER BY id LIMIT ?2",
         )?;
         let rows = stmt.query_map(rusqlite::params![after, limit], read_message_row)?;
@@ -554,11 +569,8 @@ impl Reader<'_> {
     }
 }
 
-/// A stored call decision: `("text_back" | "skipped", skip reason)`.
-pub type CallDecisionRow = (Option<String>, Option<String>);
-
 pub(super) const MESSAGE_COLUMNS: &str = "SELECT id, conversation_id, direction, kind, body, status, failure, \
-     created_at, due_at, left_at, hold, hold_until FROM messages";
+     created_at, due_at, left_at, hold, hold_until, failure_kind FROM messages";
 
 pub(super) type MessageRow = (
     i64,
@@ -573,6 +585,7 @@ pub(super) type MessageRow = (
     Option<i64>,
     Option<String>,
     Option<i64>,
+    Option<String>,
 );
 
 pub(super) fn read_message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
@@ -589,14 +602,58 @@ pub(super) fn read_message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Messag
         r.get(9)?,
         r.get(10)?,
         r.get(11)?,
+        r.get(12)?,
     ))
+}
+
+/// A message's why from its columns: the kind when the row has one, else the words an
+/// earlier version stored, read back into a kind.
+pub(super) fn read_failure(
+    words: Option<&str>,
+    kind: Option<&str>,
+) -> Result<Option<Failure>, StoreError> {
+    match (kind, words) {
+        (Some(kind), _) => Failure::from_stored(kind)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("“{kind}” is not a failure: {e}"))),
+        (None, Some(words)) => Ok(Some(Failure::from_words(words))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A call's decision from its `decision` and `skip_reason` columns.
+pub(super) fn read_decision(
+    decision: Option<&str>,
+    reason: Option<&str>,
+) -> Result<Option<CallDecision>, StoreError> {
+    let name = decision
+        .map(|d| parse_name(d, "call decision", DecisionName::from_name))
+        .transpose()?;
+    let reason = reason
+        .map(|r| parse_name(r, "skip reason", SkipReason::from_name))
+        .transpose()?;
+    CallDecision::from_parts(name, reason).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl TryFrom<MessageRow> for Message {
     type Error = StoreError;
     fn try_from(row: MessageRow) -> Result<Message, StoreError> {
-        let (id, conv, direction, kind, body, status, failure, created, due, left, hold, until) =
-            row;
+        let (
+            id,
+            conv,
+            direction,
+            kind,
+            body,
+            status,
+            words,
+            created,
+            due,
+            left,
+            hold,
+            until,
+            kind_of,
+        ) = row;
+        let failure = read_failure(words.as_deref(), kind_of.as_deref())?;
         let hold = match (hold, until) {
             (Some(reason), Some(until)) => Some(MessageHold {
                 reason: parse_name(&reason, "hold reason", HoldReason::from_name)?,

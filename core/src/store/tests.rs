@@ -1,7 +1,7 @@
 use jiff::Timestamp;
 
 use super::*;
-use crate::call::EndedCall;
+use crate::call::{CallDecision, EndedCall, SkipReason};
 use crate::message::{Direction, MessageKind, MessageStatus};
 use crate::settings::Settings;
 
@@ -194,14 +194,17 @@ fn calls_are_recorded_once_per_log_id() {
                 &call,
                 Some("+12125550123"),
                 None,
-                Some("skipped"),
-                Some("cooldown"),
+                Some(CallDecision::Skipped(SkipReason::Cooldown)),
             )
         })
     };
     insert(&mut store).expect("first");
     assert!(insert(&mut store).is_err(), "a log id is recorded once");
-    assert!(store.reader().call_decision(42).expect("read").is_some());
+    assert!(store.reader().is_call_recorded(42).expect("read"));
+    assert_eq!(
+        store.reader().call_decision(42).expect("read"),
+        Some(CallDecision::Skipped(SkipReason::Cooldown))
+    );
     assert_eq!(store.reader().call_count().expect("count"), 1);
 }
 

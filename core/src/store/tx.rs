@@ -9,9 +9,9 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{ConversationId, MessageId, StoreError, ms};
-use crate::call::{EndedCall, Line};
+use crate::call::{CallDecision, DecisionName, EndedCall, Line, SkipReason};
 use crate::conversation::LeadStatus;
-use crate::message::{Direction, MessageKind, MessageStatus};
+use crate::message::{Direction, Failure, MessageKind, MessageStatus};
 use crate::oplog::hlc::Hlc;
 use crate::oplog::op::{Change, Field};
 use crate::outbound::{HoldReason, RefusalReason};
@@ -42,7 +42,7 @@ pub struct NewMessage<'a> {
     /// The platform's or the requester's id, for idempotence.
     pub source_id: Option<&'a str>,
     /// Why it failed, for a message born failed (an expired desktop reply).
-    pub failure: Option<&'a str>,
+    pub failure: Option<Failure>,
 }
 
 /// An open write transaction. Created by [`super::Store::write`]. Every change it makes is
@@ -137,9 +137,12 @@ impl<'c> WriteTx<'c> {
         call: &EndedCall,
         number: Option<&str>,
         conversation: Option<ConversationId>,
-        decision: Option<&str>,
-        skip_reason: Option<&str>,
+        decision: Option<CallDecision>,
     ) -> Result<i64, StoreError> {
+        let (decision, skip_reason) = match decision.map(CallDecision::parts) {
+            Some((name, reason)) => (Some(name), reason),
+            None => (None, None),
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO calls (log_id, conversation_id, caller, number, line, outcome,
@@ -154,8 +157,8 @@ impl<'c> WriteTx<'c> {
                 call.line.0,
                 call.outcome.as_str(),
                 ms(call.ended_at),
-                decision,
-                skip_reason
+                decision.map(DecisionName::as_str),
+                skip_reason.map(SkipReason::as_str)
             ])?;
         let id = self.tx.last_insert_rowid();
         self.record(Change::Call {
@@ -167,8 +170,8 @@ impl<'c> WriteTx<'c> {
             line: call.line.0.clone(),
             outcome: call.outcome.as_str().to_string(),
             ended_at: ms(call.ended_at),
-            decision: decision.map(str::to_string),
-            skip_reason: skip_reason.map(str::to_string),
+            decision,
+            skip_reason,
         });
         Ok(id)
     }
@@ -189,28 +192,31 @@ impl<'c> WriteTx<'c> {
     pub fn set_call_skipped_for_message(
         &self,
         message: MessageId,
-        reason: &str,
+        reason: SkipReason,
     ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
                 "UPDATE calls SET decision = 'skipped', skip_reason = ?2 WHERE message_id = ?1",
             )?
-            .execute(params![message.0, reason])?;
+            .execute(params![message.0, reason.as_str()])?;
         self.record(Change::CallSkipped {
             message: message.0,
-            reason: reason.to_string(),
+            reason,
         });
         Ok(())
     }
 
     /// Inserts a message; returns `None` when its source id was seen before.
     pub fn insert_message(&self, m: &NewMessage<'_>) -> Result<Option<MessageId>, StoreError> {
+        let words = m.failure.as_ref().map(Failure::describe);
+        let kind = m.failure.as_ref().map(Failure::to_stored);
         let id: Option<i64> = self
             .tx
             .prepare_cached(
                 "INSERT INTO messages (conversation_id, direction, kind, body, status,
-                                       created_at, due_at, left_at, source_id, failure)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                       created_at, due_at, left_at, source_id, failure,
+                                       failure_kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (source_id) DO NOTHING RETURNING id",
             )?
             .query_row(
@@ -224,7 +230,8 @@ impl<'c> WriteTx<'c> {
                     m.due_at.map(ms),
                     m.left_at.map(ms),
                     m.source_id,
-                    m.failure
+                    words,
+                    kind
                 ],
                 |r| r.get(0),
             )
@@ -244,7 +251,8 @@ impl<'c> WriteTx<'c> {
             kind: m.kind.as_str().to_string(),
             body: m.body.to_string(),
             status: m.status.as_str().to_string(),
-            failure: m.failure.map(str::to_string),
+            failure: words,
+            failure_kind: m.failure.clone(),
             created_at: ms(m.created_at),
             due_at: m.due_at.map(ms),
             left_at: m.left_at.map(ms),
@@ -259,7 +267,7 @@ impl<'c> WriteTx<'c> {
         &self,
         id: MessageId,
         next: MessageStatus,
-        failure: Option<&str>,
+        failure: Option<&Failure>,
         left_at: Option<Timestamp>,
     ) -> Result<bool, StoreError> {
         let current: Option<String> = self
@@ -273,11 +281,21 @@ impl<'c> WriteTx<'c> {
         if !current.may_become(next) {
             return Ok(false);
         }
-        set_status(self.tx, id.0, next, failure, left_at.map(ms))?;
+        let words = failure.map(Failure::describe);
+        let kind = failure.map(Failure::to_stored);
+        set_status(
+            self.tx,
+            id.0,
+            next,
+            words.as_deref(),
+            kind.as_deref(),
+            left_at.map(ms),
+        )?;
         self.record(Change::Status {
             id: id.0,
             status: next.as_str().to_string(),
-            failure: failure.map(str::to_string),
+            failure: words,
+            failure_kind: failure.cloned(),
             left_at: left_at.map(ms),
         });
         Ok(true)
@@ -318,9 +336,7 @@ impl<'c> WriteTx<'c> {
             self.advance_status(
                 MessageId(id),
                 MessageStatus::Unconfirmed,
-                Some(
-                    "the phone stopped while this text was being sent; check with the caller before sending it again",
-                ),
+                Some(&Failure::Unconfirmed),
                 None,
             )?;
         }
@@ -753,20 +769,24 @@ pub(crate) fn count_new_message(
     Ok(())
 }
 
-/// Sets a message's status (the caller checked that it may move).
+/// Sets a message's status (the caller checked that it may move). A new why (`failure`, in
+/// words) replaces the old one with its kind, so words from an op of an earlier version,
+/// which carries no kind, are never read with the kind of an older why.
 pub(crate) fn set_status(
     tx: &Transaction<'_>,
     id: i64,
     next: MessageStatus,
     failure: Option<&str>,
+    failure_kind: Option<&str>,
     left_at: Option<i64>,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
         "UPDATE messages SET status = ?2, failure = coalesce(?3, failure),
-                left_at = coalesce(left_at, ?4)
+                failure_kind = CASE WHEN ?3 IS NULL THEN failure_kind ELSE ?4 END,
+                left_at = coalesce(left_at, ?5)
          WHERE id = ?1",
     )?
-    .execute(params![id, next.as_str(), failure, left_at])?;
+    .execute(params![id, next.as_str(), failure, failure_kind, left_at])?;
     Ok(())
 }
 

@@ -133,8 +133,7 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
       </div>
       {detail.opted_out_since_ms !== null && (
         <div class="optout-banner" data-testid="optout-banner" role="status">
-          This person texted STOP on {date(detail.opted_out_since_ms)}. Ringback will not text them, and replies are turned
-          off until they text START.
+          {date(detail.opted_out_since_ms)}: {detail.opted_out_words ?? "this person texted STOP"}.
         </div>
       )}
       {detail.opted_out_since_ms === null && detail.paused_since_ms !== null && (

@@ -102,8 +102,8 @@ describe("Conversation thread", () => {
     api.conversation.mockResolvedValue(
       detail({
         calls: [
-          { phone: "p1", id: 1, caller: "+12125550001", display_number: "x", contact_name: null, line: "SIM 1", outcome: "missed", ended_ms: t + 500, decision: "text_back", skip_reason: null, texted_ms: t + 900, replied: true, conversation: null },
-          { phone: "p1", id: 2, caller: "+12125550001", display_number: "x", contact_name: null, line: "SIM 1", outcome: "missed", ended_ms: t + 5500, decision: "skipped", skip_reason: "cooldown", texted_ms: null, replied: false, conversation: null },
+          { phone: "p1", id: 1, caller: "+12125550001", display_number: "x", contact_name: null, line: "SIM 1", outcome: "missed", ended_ms: t + 500, decision: "text_back", decision_words: "texted back", texted_ms: t + 900, replied: true, conversation: null },
+          { phone: "p1", id: 2, caller: "+12125550001", display_number: "x", contact_name: null, line: "SIM 1", outcome: "missed", ended_ms: t + 5500, decision: { skipped: "cooldown" }, decision_words: "not texted: they were texted recently", texted_ms: null, replied: false, conversation: null },
         ],
       }),
     );
@@ -118,7 +118,7 @@ describe("Conversation thread", () => {
     expect(order[0]).toMatch(/^call:Missed call .*texted back/);
     expect(order[1]).toBe("msg:outbound");
     expect(order[2]).toBe("msg:inbound");
-    expect(order[3]).toMatch(/^call:Missed call .*not texted: cooldown/);
+    expect(order[3]).toMatch(/^call:Missed call .*not texted: they were texted recently/);
   });
 
   it("wraps a 10,000-character body in its bubble", async () => {

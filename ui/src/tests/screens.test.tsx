@@ -66,8 +66,8 @@ describe("Conversation", () => {
   it("says each message's state in words, with Resend only on failed and expired ones", async () => {
     api.conversation.mockResolvedValue(detail());
     api.thread.mockResolvedValue([
-      message(4, { status: "expired", failure: "expired: too late" }),
-      message(3, { status: "failed", failure: "no service" }),
+      message(4, { status: "expired", failure: { expired: { hours: 24 } }, failure_words: "it reached the phone too late" }),
+      message(3, { status: "failed", failure: { not_sent: "no_service" }, failure_words: "no service" }),
       message(2, { status: "unconfirmed" }),
       message(1, { status: "delivered" }),
     ]);
@@ -77,7 +77,7 @@ describe("Conversation", () => {
     expect(text[0]).toContain("Delivered");
     expect(text[1]).toContain("Not confirmed");
     expect(text[2]).toContain("Failed — no service");
-    expect(text[3]).toContain("Expired");
+    expect(text[3]).toContain("Expired — it reached the phone too late");
     const resends = bubbles.map((b) => b.querySelector("button")?.textContent ?? "");
     expect(resends).toEqual(["", "", "Resend", "Resend"]);
     api.resend.mockResolvedValue(null);
@@ -86,11 +86,13 @@ describe("Conversation", () => {
   });
 
   it("shows the opted-out banner and disables the composer", async () => {
-    api.conversation.mockResolvedValue(detail({ opted_out_since_ms: 1_800_000_000_000 }));
+    api.conversation.mockResolvedValue(
+      detail({ opted_out_since_ms: 1_800_000_000_000, opted_out_words: "this person texted STOP, so replies are off" }),
+    );
     api.thread.mockResolvedValue([message(1)]);
     const { findByTestId, getByTestId } = render(<Conversation convKey={key} version={0} />);
     const banner = await findByTestId("optout-banner");
-    expect(banner.textContent).toContain("STOP");
+    expect(banner.textContent).toContain("this person texted STOP, so replies are off");
     expect((getByTestId("composer") as HTMLTextAreaElement).disabled).toBe(true);
     expect((getByTestId("send") as HTMLButtonElement).disabled).toBe(true);
   });

@@ -8,6 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 use crate::Settings;
+use crate::call::{CallDecision, SkipReason};
 use crate::call::{CallOutcome, EndedCall, Line};
 use crate::engine::{
     Engine, InboundSms, Outcome, PlatformEvent, Ports, RefusalReason, ReplyRequest,
@@ -18,7 +19,6 @@ use crate::oplog::op::{Change, Op, Role};
 use crate::opt_out::{ReviewDecision, ReviewState};
 use crate::ports::Clock;
 use crate::ports::memory::{ManualClock, MemoryCallLog, MemoryContacts, MemoryTelephony};
-use crate::rules::SkipReason;
 use crate::store::{ApplyError, InboxFilter, PeerRecord, Source, Store};
 
 const N: &str = "+12125550123";
@@ -126,13 +126,12 @@ impl Phone {
         self.engine.store().reader().is_opted_out(N).expect("read")
     }
 
-    fn decision(&self, log_id: i64) -> (Option<String>, Option<String>) {
+    fn decision(&self, log_id: i64) -> Option<CallDecision> {
         self.engine
             .store()
             .reader()
             .call_decision(log_id)
             .expect("read")
-            .expect("call")
     }
 }
 
@@ -175,7 +174,7 @@ fn a_likely_opt_out_pauses_every_automated_text_until_a_person_decides() {
     assert!(phone.telephony.sent().is_empty(), "an automated text went");
     assert_eq!(
         phone.decision(first),
-        (Some("skipped".into()), Some("paused".into()))
+        Some(CallDecision::Skipped(SkipReason::Paused))
     );
     assert!(!phone.opted_out(), "a likely opt-out is not an opt-out");
     assert_eq!(phone.review(), Some(ReviewState::Pending));
@@ -275,10 +274,7 @@ fn a_due_text_to_a_number_opted_out_or_paused_behind_the_engines_back_is_held_an
         let out = phone.wait(120);
         assert!(sent(&out).is_empty(), "{out:?}");
         assert_eq!(skipped(&out), vec![reason]);
-        assert_eq!(
-            phone.decision(call),
-            (Some("skipped".into()), Some(reason.as_str().into()))
-        );
+        assert_eq!(phone.decision(call), Some(CallDecision::Skipped(reason)));
     }
 }
 

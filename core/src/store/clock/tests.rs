@@ -6,6 +6,7 @@ use rusqlite::OptionalExtension;
 
 use crate::call::Line;
 use crate::engine::{Engine, Outcome};
+use crate::message::Failure;
 use crate::oplog::hlc::{Hlc, MAX_DRIFT_MILLIS};
 use crate::oplog::op::{Change, Field, Op, Role};
 use crate::oplog::version::VersionVector;
@@ -57,6 +58,7 @@ fn inbound(id: i64, body: &str, at: Timestamp) -> Change {
         body: body.into(),
         status: "received".into(),
         failure: None,
+        failure_kind: None,
         created_at: ms(at),
         due_at: None,
         left_at: None,
@@ -469,7 +471,13 @@ fn a_reply_written_on_a_desktop_a_year_ahead_still_expires() {
     clock.advance(SignedDuration::from_hours(25));
     let outcomes = engine.process_requests().expect("processed");
     assert!(
-        matches!(&outcomes[..], [Outcome::Failed { reason, .. }] if reason.starts_with("expired")),
+        matches!(
+            &outcomes[..],
+            [Outcome::Failed {
+                reason: Failure::Expired { hours: 24 },
+                ..
+            }]
+        ),
         "{outcomes:?}"
     );
     let sent: Option<i64> = engine
