@@ -432,9 +432,10 @@ impl Runtime {
         let result = report::send_result(result_code, error_code);
         let verdict = self.tally()?.sent(message_id, part, parts, result);
         match verdict {
-            Some(result) => self.event(PlatformEvent::SmsSent {
+            Some((result, any_part_left)) => self.event(PlatformEvent::SmsSent {
                 message_id: MessageId(message_id),
                 result,
+                any_part_left,
             }),
             None => Ok(()),
         }

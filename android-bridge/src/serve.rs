@@ -256,6 +256,7 @@ async fn print_outcomes(engine: EngineHandle) {
                         .event(PlatformEvent::SmsSent {
                             message_id: id,
                             result: Ok(()),
+                            any_part_left: false,
                         })
                         .await;
                 });
