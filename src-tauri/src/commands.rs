@@ -160,6 +160,7 @@ pub async fn thread(
                     created_ms: r.requested_at.as_millisecond(),
                     left_ms: None,
                     hold: None,
+                    retry: None,
                 })
                 .collect();
             pending.reverse();

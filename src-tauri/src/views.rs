@@ -12,7 +12,7 @@ use ringback_core::store::InboxCursor;
 
 use crate::ipc::{
     AppointmentView, CallRow, ConvKey, ConversationRow, HoldView, InboxAfter, MessageRow,
-    MessageState, SegmentInfo,
+    MessageState, RetryView, SegmentInfo,
 };
 
 /// Longest inbox preview, in characters.
@@ -120,7 +120,15 @@ pub fn merge_inbox(mut rows: Vec<ConversationRow>, limit: u32) -> Vec<Conversati
 
 /// A thread message.
 pub fn message_row(m: Message) -> MessageRow {
+    let retry = (m.status == ringback_core::MessageStatus::Retrying).then(|| RetryView {
+        since_ms: m.left_at.unwrap_or(m.created_at).as_millisecond(),
+        words: match &m.failure {
+            Some(Failure::NotSent(error)) => error.brief(),
+            _ => String::new(),
+        },
+    });
     MessageRow {
+        retry,
         id: m.id.0,
         direction: m.direction,
         kind: m.kind,
