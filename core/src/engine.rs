@@ -277,7 +277,7 @@ impl Engine {
                 any_part_left,
             } => self.sent_report(message_id, result, any_part_left)?,
             PlatformEvent::ServiceChanged { line, state } => {
-                self.service_changed(&line, state);
+                self.service_changed(&line, state)?;
                 Vec::new()
             }
             PlatformEvent::Delivered { message_id, status } => {

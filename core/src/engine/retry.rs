@@ -65,9 +65,9 @@ impl Retries {
         self.next.remove(&id);
     }
 
-    /// Every waiting text is due now: service came back.
-    fn all_due(&mut self, now: Timestamp) {
-        for (_, at) in self.next.values_mut() {
+    /// A waiting text is due now: service came back on its line.
+    fn due_now(&mut self, id: MessageId, now: Timestamp) {
+        if let Some((_, at)) = self.next.get_mut(&id) {
             *at = now;
         }
     }
@@ -112,14 +112,24 @@ impl Engine {
         })
     }
 
-    /// A line's service changed. Back in service, every waiting text is due at once (a
-    /// text on another line that is still down fails again and waits its backoff).
-    pub(super) fn service_changed(&mut self, line: &Line, state: ServiceState) {
+    /// A line's service changed. Back in service, the texts waiting on that line (and those
+    /// with no line, which go on the default one) are due at once; texts on another line,
+    /// which may still be down, keep their backoff.
+    pub(super) fn service_changed(
+        &mut self,
+        line: &Line,
+        state: ServiceState,
+    ) -> Result<(), EngineError> {
         tracing::info!(line = %line.0, state = state.as_str(), "mobile service changed");
         if state == ServiceState::InService {
             let now = self.now();
-            self.retries.all_due(now);
+            for (entry, _) in self.store.reader().retrying(AT_ONCE)? {
+                if entry.line == *line || entry.line.0.is_empty() {
+                    self.retries.due_now(entry.id, now);
+                }
+            }
         }
+        Ok(())
     }
 
     /// The instant a retrying text stops being timely.

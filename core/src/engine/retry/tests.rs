@@ -392,3 +392,45 @@ fn which_send_errors_pass() {
     assert!(!MessageStatus::Delivered.may_become(MessageStatus::Retrying));
     assert!(!MessageStatus::Queued.may_become(MessageStatus::Retrying));
 }
+
+/// A missed call from `number` on `line`: its text-back.
+fn missed_call_on(phone: &Phone, engine: &mut Engine, number: &str, line: &str) -> Vec<Outcome> {
+    phone.call_log.push(EndedCall {
+        log_id: 0,
+        number: number.into(),
+        outcome: CallOutcome::Missed,
+        line: Line(line.into()),
+        ended_at: phone.clock.now(),
+    });
+    engine.handle(PlatformEvent::CallLogChanged).expect("call")
+}
+
+#[test]
+fn service_returning_on_one_line_makes_only_its_texts_and_lineless_ones_due() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"));
+    phone.telephony.fail_with(Some(SendError::NoService));
+    let on_sim1 = retrying_id(&missed_call_on(&phone, &mut engine, "+12125550123", "sim1"));
+    let on_sim2 = retrying_id(&missed_call_on(&phone, &mut engine, "+12125550124", "sim2"));
+    let no_line = retrying_id(&missed_call_on(&phone, &mut engine, "+12125550125", ""));
+    phone.telephony.fail_with(None);
+
+    // Well before the first backoff (a minute): only a service event can make them due.
+    phone.clock.advance(SignedDuration::from_secs(10));
+    let out = engine
+        .handle(PlatformEvent::ServiceChanged {
+            line: Line("sim2".into()),
+            state: ServiceState::InService,
+        })
+        .expect("service");
+    assert_eq!(sent_kinds(&out).len(), 2, "{out:?}");
+    let sent: Vec<MessageId> = phone.telephony.sent().iter().map(|r| r.message_id).collect();
+    assert!(sent.contains(&on_sim2) && sent.contains(&no_line), "{sent:?}");
+    assert!(!sent.contains(&on_sim1), "sim1 may still be down: {sent:?}");
+    assert_eq!(status(&engine, on_sim1), MessageStatus::Retrying);
+
+    // Its own backoff still runs.
+    phone.advance_mins(1);
+    engine.run_due().expect("due");
+    assert_eq!(status(&engine, on_sim1), MessageStatus::Sending);
+}
