@@ -434,3 +434,40 @@ fn service_returning_on_one_line_makes_only_its_texts_and_lineless_ones_due() {
     engine.run_due().expect("due");
     assert_eq!(status(&engine, on_sim1), MessageStatus::Sending);
 }
+
+#[test]
+fn a_text_sent_on_a_retry_carries_no_failure() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"));
+    phone.telephony.fail_with(Some(SendError::NoService));
+    let id = retrying_id(&phone.missed_call(&mut engine));
+    phone.telephony.fail_with(None);
+    service_back(&mut engine);
+    engine
+        .handle(PlatformEvent::SmsSent {
+            message_id: id,
+            result: Ok(()),
+            any_part_left: true,
+        })
+        .expect("sent");
+    let m = engine.store().reader().message(id).expect("r").expect("m");
+    assert_eq!(m.status, MessageStatus::Sent);
+    assert_eq!(m.failure, None, "the earlier no-service failure is gone");
+    // A replica that applies the phone's changes shows the same.
+    let mut replica = Store::open_in_memory().expect("replica");
+    let origin = engine.store().origin().to_string();
+    replica.set_phone_origin(&origin).expect("phone origin");
+    let ops = engine
+        .store()
+        .ops_after(replica.version_vector(), 100_000)
+        .expect("ops");
+    let source = crate::store::Source {
+        origin: &origin,
+        role: crate::oplog::op::Role::Phone,
+    };
+    replica
+        .apply_remote(&ops, source, phone.clock.now())
+        .expect("replica applies");
+    let r = replica.reader().message(id).expect("r").expect("m");
+    assert_eq!((r.status, r.failure), (MessageStatus::Sent, None));
+}
