@@ -114,7 +114,9 @@ impl Engine {
 
     /// A line's service changed. Back in service, the texts waiting on that line (and those
     /// with no line, which go on the default one) are due at once; texts on another line,
-    /// which may still be down, keep their backoff.
+    /// which may still be down, keep their backoff. A change that names no line (a phone
+    /// with one line, or a platform that cannot tell) makes every waiting text due: at worst
+    /// one more attempt fails and waits again.
     pub(super) fn service_changed(
         &mut self,
         line: &Line,
@@ -124,7 +126,7 @@ impl Engine {
         if state == ServiceState::InService {
             let now = self.now();
             for (entry, _) in self.store.reader().retrying(AT_ONCE)? {
-                if entry.line == *line || entry.line.0.is_empty() {
+                if line.0.is_empty() || entry.line == *line || entry.line.0.is_empty() {
                     self.retries.due_now(entry.id, now);
                 }
             }

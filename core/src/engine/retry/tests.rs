@@ -436,6 +436,24 @@ fn service_returning_on_one_line_makes_only_its_texts_and_lineless_ones_due() {
 }
 
 #[test]
+fn service_returning_on_no_named_line_makes_every_waiting_text_due() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"));
+    phone.telephony.fail_with(Some(SendError::NoService));
+    missed_call_on(&phone, &mut engine, "+12125550123", "sim1");
+    missed_call_on(&phone, &mut engine, "+12125550124", "sim2");
+    phone.telephony.fail_with(None);
+    phone.clock.advance(SignedDuration::from_secs(10));
+    let out = engine
+        .handle(PlatformEvent::ServiceChanged {
+            line: Line::default(),
+            state: ServiceState::InService,
+        })
+        .expect("service");
+    assert_eq!(sent_kinds(&out).len(), 2, "{out:?}");
+}
+
+#[test]
 fn a_text_sent_on_a_retry_carries_no_failure() {
     let phone = Phone::new();
     let mut engine = phone.engine(Store::open_in_memory().expect("store"));
