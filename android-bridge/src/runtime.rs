@@ -745,9 +745,9 @@ fn line_of(subscription_id: Option<i32>) -> Line {
 /// service for texts.
 fn service_state_of(state: i32) -> Result<ServiceState, BridgeError> {
     match state {
-        0 => Ok(ServiceState::InService),         // STATE_IN_SERVICE
-        1 | 2 => Ok(ServiceState::NoService),     // STATE_OUT_OF_SERVICE, STATE_EMERGENCY_ONLY
-        3 => Ok(ServiceState::RadioOff),          // STATE_POWER_OFF
+        0 => Ok(ServiceState::InService),     // STATE_IN_SERVICE
+        1 | 2 => Ok(ServiceState::NoService), // STATE_OUT_OF_SERVICE, STATE_EMERGENCY_ONLY
+        3 => Ok(ServiceState::RadioOff),      // STATE_POWER_OFF
         other => Err(BridgeError::InvalidInput(format!(
             "service state {other} is not one of Android's (0 to 3); the change was ignored"
         ))),

@@ -754,6 +754,14 @@ pub async fn demo_sms(
     demo.sms(&number, &body).await
 }
 
+/// Demo mode: the simulated phone's line loses or regains service (`in_service`,
+/// `no_service`, `radio_off`).
+#[tauri::command]
+#[specta::specta]
+pub async fn demo_radio(demo: State<'_, Option<Demo>>, state: String) -> Reply<()> {
+    demo_of(&demo)?.radio(&state).await
+}
+
 /// Lets the simulated phone catch up with what the window wrote (see [`Demo::settle`]).
 async fn settle_demo(demo: &Demo, desktop: &SharedDesktop) {
     if let Some(replica) = demo.endpoint().and_then(|id| desktop.phone(&id).ok()) {

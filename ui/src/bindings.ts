@@ -118,6 +118,11 @@ export const commands = {
 	demoCall: (number: string, outcome: CallOutcome) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_call", { number, outcome })),
 	/**  Demo mode: the simulated phone receives a text. */
 	demoSms: (number: string, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_sms", { number, body })),
+	/**
+	 *  Demo mode: the simulated phone's line loses or regains service (`in_service`,
+	 *  `no_service`, `radio_off`).
+	 */
+	demoRadio: (state: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_radio", { state })),
 	/**  Demo mode: the simulated phone is given a pairing code, as its owner would type it. */
 	demoPair: (code: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_pair", { code })),
 	/**

@@ -35,6 +35,19 @@ export function DemoPanel() {
         <button type="button" class="btn" data-testid="demo-sms" onClick={() => run("The phone received the text.", api.demoSms(number, body))}>
           Text from caller
         </button>
+        <label for="demo-radio">The phone's mobile service</label>
+        <select
+          id="demo-radio"
+          data-testid="demo-radio"
+          onChange={(e) => {
+            const state = (e.currentTarget as HTMLSelectElement).value;
+            run(state === "in_service" ? "The phone has service again." : "The phone lost service.", api.demoRadio(state));
+          }}
+        >
+          <option value="in_service">In service</option>
+          <option value="no_service">No service</option>
+          <option value="radio_off">Radio off (airplane mode)</option>
+        </select>
         <label for="demo-code">Pair the simulated phone with a code</label>
         <input id="demo-code" data-testid="demo-pair-code" value={code} placeholder="Paste a pairing code" onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)} />
         <span />

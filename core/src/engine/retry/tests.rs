@@ -424,8 +424,16 @@ fn service_returning_on_one_line_makes_only_its_texts_and_lineless_ones_due() {
         })
         .expect("service");
     assert_eq!(sent_kinds(&out).len(), 2, "{out:?}");
-    let sent: Vec<MessageId> = phone.telephony.sent().iter().map(|r| r.message_id).collect();
-    assert!(sent.contains(&on_sim2) && sent.contains(&no_line), "{sent:?}");
+    let sent: Vec<MessageId> = phone
+        .telephony
+        .sent()
+        .iter()
+        .map(|r| r.message_id)
+        .collect();
+    assert!(
+        sent.contains(&on_sim2) && sent.contains(&no_line),
+        "{sent:?}"
+    );
     assert!(!sent.contains(&on_sim1), "sim1 may still be down: {sent:?}");
     assert_eq!(status(&engine, on_sim1), MessageStatus::Retrying);
 
