@@ -760,7 +760,7 @@ fn a_retried_text_shows_its_state() -> Result<()> {
     })?;
     // The phone's line loses service, then a reply is written in the window.
     app.nav("demo")?;
-    app.choose("demo-radio", "no_service")?;
+    app.click("demo-radio-no_service")?;
     app.s().wait_for(SLOW, "the phone without service", || {
         let status = app.s().text(&app.field("demo-status")?)?;
         Ok(status.contains("lost service").then_some(()))
@@ -785,7 +785,11 @@ fn a_retried_text_shows_its_state() -> Result<()> {
     app.shot("retrying")?;
     // Service returns: the phone sends it at once, and the bubble says so.
     app.nav("demo")?;
-    app.choose("demo-radio", "in_service")?;
+    app.click("demo-radio-in_service")?;
+    app.s().wait_for(SLOW, "the phone back in service", || {
+        let status = app.s().text(&app.field("demo-status")?)?;
+        Ok(status.contains("service again").then_some(()))
+    })?;
     app.open_conversation("+12125550109")?;
     app.wait_message(
         "the reply sent once service returned",
