@@ -132,6 +132,18 @@ impl Bridge {
             .sms_delivered(message_id, part, parts, &pdu, &format)
     }
 
+    /// A subscription's service changed (`TelephonyCallback.ServiceStateListener`, or
+    /// `PhoneStateListener.LISTEN_SERVICE_STATE` before API 31): the subscription id (null
+    /// for the default line) and `ServiceState.getState()`. Back in service, texts waiting
+    /// on that line are retried at once.
+    pub fn on_service_state(
+        &self,
+        subscription_id: Option<i32>,
+        state: i32,
+    ) -> Result<(), BridgeError> {
+        self.runtime.service_state(subscription_id, state)
+    }
+
     /// `BOOT_COMPLETED`: catch up on what happened while the phone was off.
     pub fn on_boot(&self) {
         self.runtime.boot();

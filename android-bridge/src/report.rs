@@ -248,33 +248,34 @@ struct Parts {
 }
 
 impl PartTally {
-    /// One part's "sent" report. `Some` once the message has its verdict: the first failure,
-    /// or success when every part has left. Later reports of a decided message are `None`.
+    /// One part's "sent" report. `Some` once the message has its verdict: the first failure
+    /// (with whether any part had left by then), or success when every part has left. A
+    /// failure ends the message's tally, so a later attempt at the same message (a retry)
+    /// is counted afresh; a straggling part of the failed attempt that did leave is
+    /// counted then, which can only make a later failure say a part left (never retried).
     pub fn sent(
         &mut self,
         message: i64,
         part: u32,
         parts: u32,
         result: Result<(), SendError>,
-    ) -> Option<Result<(), SendError>> {
+    ) -> Option<(Result<(), SendError>, bool)> {
         let parts = parts.max(1);
         if part >= parts {
             return None; // Not a part of this message: ignore rather than guess.
         }
         let entry = self.sent.entry(message).or_default();
-        if entry.pending_told {
-            return None; // Already failed.
-        }
         match result {
             Err(e) => {
-                entry.pending_told = true;
-                Some(Err(e))
+                let any_part_left = !entry.done.is_empty();
+                self.sent.remove(&message);
+                Some((Err(e), any_part_left))
             }
             Ok(()) => {
                 entry.done.insert(part);
                 if entry.done.len() == parts as usize {
                     self.sent.remove(&message);
-                    Some(Ok(()))
+                    Some((Ok(()), true))
                 } else {
                     None
                 }
@@ -597,14 +598,33 @@ mod tests {
             "a repeated report counts once"
         );
         assert_eq!(t.sent(9, 2, 3, Ok(())), None);
-        assert_eq!(t.sent(9, 1, 3, Ok(())), Some(Ok(())));
+        assert_eq!(t.sent(9, 1, 3, Ok(())), Some((Ok(()), true)));
         assert_eq!(
             t.sent(10, 1, 2, Err(SendError::NoService)),
-            Some(Err(SendError::NoService))
+            Some((Err(SendError::NoService), false)),
+            "no part left before the failure"
         );
-        assert_eq!(t.sent(10, 0, 2, Ok(())), None, "already failed");
         assert_eq!(t.sent(11, 5, 2, Ok(())), None, "not a part of it");
-        assert_eq!(t.sent(12, 0, 1, Ok(())), Some(Ok(())));
+        assert_eq!(t.sent(12, 0, 1, Ok(())), Some((Ok(()), true)));
+    }
+
+    #[test]
+    fn a_failure_after_a_part_left_says_so_and_a_retry_is_counted_afresh() {
+        let mut t = PartTally::default();
+        assert_eq!(t.sent(4, 0, 2, Ok(())), None);
+        assert_eq!(
+            t.sent(4, 1, 2, Err(SendError::NoService)),
+            Some((Err(SendError::NoService), true)),
+            "part 0 left: never retried"
+        );
+        // A retry of message 5 after its first attempt failed whole: the new attempt's
+        // reports are not ignored as "already failed".
+        assert_eq!(
+            t.sent(5, 0, 2, Err(SendError::RadioOff)),
+            Some((Err(SendError::RadioOff), false))
+        );
+        assert_eq!(t.sent(5, 0, 2, Ok(())), None);
+        assert_eq!(t.sent(5, 1, 2, Ok(())), Some((Ok(()), true)));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
 use ringback_core::engine::service::{self, EngineHandle, EngineTask};
-use ringback_core::engine::{InboundSms, OwnerSms};
+use ringback_core::engine::{InboundSms, OwnerSms, ServiceState};
 use ringback_core::ports::memory::SystemClock;
 use ringback_core::ports::{CallLog, Contacts, PortError, Telephony};
 use ringback_core::store::MessageId;
@@ -432,9 +432,10 @@ impl Runtime {
         let result = report::send_result(result_code, error_code);
         let verdict = self.tally()?.sent(message_id, part, parts, result);
         match verdict {
-            Some(result) => self.event(PlatformEvent::SmsSent {
+            Some((result, any_part_left)) => self.event(PlatformEvent::SmsSent {
                 message_id: MessageId(message_id),
                 result,
+                any_part_left,
             }),
             None => Ok(()),
         }
@@ -460,6 +461,20 @@ impl Runtime {
             }),
             None => Ok(()),
         }
+    }
+
+    /// A subscription's service state changed (`ServiceState.getState()`). Back in service,
+    /// the texts waiting to be retried on that line go at once.
+    pub fn service_state(
+        &self,
+        subscription_id: Option<i32>,
+        state: i32,
+    ) -> Result<(), BridgeError> {
+        let state = service_state_of(state)?;
+        self.event(PlatformEvent::ServiceChanged {
+            line: line_of(subscription_id),
+            state,
+        })
     }
 
     /// The phone booted: catch up on the call log and the provider.
@@ -726,6 +741,19 @@ fn line_of(subscription_id: Option<i32>) -> Line {
     }
 }
 
+/// Core's service state for Android's `ServiceState.getState()`. Emergency calls only is no
+/// service for texts.
+fn service_state_of(state: i32) -> Result<ServiceState, BridgeError> {
+    match state {
+        0 => Ok(ServiceState::InService),     // STATE_IN_SERVICE
+        1 | 2 => Ok(ServiceState::NoService), // STATE_OUT_OF_SERVICE, STATE_EMERGENCY_ONLY
+        3 => Ok(ServiceState::RadioOff),      // STATE_POWER_OFF
+        other => Err(BridgeError::InvalidInput(format!(
+            "service state {other} is not one of Android's (0 to 3); the change was ignored"
+        ))),
+    }
+}
+
 /// What was done about the last call, in core's words, with when a text-back left.
 fn last_call_action(decision: Option<CallDecision>, texted: Option<Timestamp>) -> String {
     let words = decision.map_or_else(
@@ -779,6 +807,18 @@ mod tests {
             a,
             inbound_source_id("+12125550123", 1_790_000_000_000, "Hi")
         );
+    }
+
+    #[test]
+    fn android_service_states_in_core_words() {
+        assert_eq!(service_state_of(0).ok(), Some(ServiceState::InService));
+        assert_eq!(service_state_of(1).ok(), Some(ServiceState::NoService));
+        assert_eq!(service_state_of(2).ok(), Some(ServiceState::NoService));
+        assert_eq!(service_state_of(3).ok(), Some(ServiceState::RadioOff));
+        let Err(BridgeError::InvalidInput(words)) = service_state_of(7) else {
+            panic!("an unknown state is refused");
+        };
+        assert!(words.contains("service state 7"), "{words}");
     }
 
     #[test]

@@ -12,10 +12,17 @@
 //! - `{"crash": "now"}` (the process dies at once) or `{"crash": "next_send"}` (it dies
 //!   inside the next send, after the text is marked sending and before the radio reports)
 //! - `{"status": {}}`: this phone's endpoint, its desktops and their links, the digest.
+//! - `{"radio": {"line": "sim1", "state": "no_service" | "radio_off" | "in_service"}}`:
+//!   while a line has no service or its radio is off, texts on it fail with that error (a
+//!   line left out means every line); back in service, the phone is told so
+//! - `{"limit_prompt": "decline" | "timeout" | "allow"}`: Android's "too many texts"
+//!   prompt, declined or left unanswered, makes the next send fail with the limit error;
+//!   `allow` takes that back
 //!
 //! Output lines: `ready` (with the endpoint id and the pairing fingerprint), `sms_out`
 //! (with `message`, the id a delivery report names), `skipped`, `held`, `refused`, `paused`,
-//! `assistant`, `failed`, `pairing` (the desktop took the code and waits for a person to
+//! `assistant`, `retrying` (a text that could not leave for a passing reason, with when it
+//! is tried next), `failed`, `pairing` (the desktop took the code and waits for a person to
 //! accept this phone, whose fingerprint it shows), `paired`, `unpaired`, `settings`,
 //! `status`, and `error` for a command that was not understood or not carried out (the phone
 //! goes on). A pairing runs beside the other commands: it waits minutes at most for the
@@ -28,7 +35,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::Timestamp;
 use ringback_core::engine::service::{self, EngineHandle};
-use ringback_core::engine::{DeliveryStatus, InboundSms};
+use ringback_core::engine::{DeliveryStatus, InboundSms, ServiceState};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, SystemClock};
 use ringback_core::ports::{SendError, SendRequest, Telephony};
 use ringback_core::sync::net::NetworkMode;
@@ -73,21 +80,64 @@ pub enum ServeError {
     Start(String),
 }
 
-/// The radio of the simulated phone: every text goes out (and is reported sent at once);
-/// it can be told to die in the middle of a send.
+/// The radio of the simulated phone: every text goes out (and is reported sent at once)
+/// unless its line has no service or the limit prompt was declined; it can be told to die
+/// in the middle of a send.
 #[derive(Debug, Default)]
 struct SimRadio {
     crash_on_send: AtomicBool,
+    /// Lines without service, and why (`""`: every line).
+    down: std::sync::Mutex<std::collections::HashMap<String, SendError>>,
+    /// The limit prompt was declined or timed out: the next send fails.
+    limit_declined: AtomicBool,
+}
+
+impl SimRadio {
+    /// Why a send on `line` fails now, if it does.
+    fn refusal(&self, line: &str) -> Option<SendError> {
+        let down = self.down.lock().ok()?;
+        down.get(line).or_else(|| down.get("")).cloned()
+    }
+
+    /// Sets a line's service (`""`: every line).
+    fn set_service(&self, line: &str, error: Option<SendError>) {
+        let Ok(mut down) = self.down.lock() else {
+            return;
+        };
+        match error {
+            Some(error) => {
+                down.insert(line.to_string(), error);
+            }
+            None if line.is_empty() => down.clear(),
+            None => {
+                down.remove(line);
+            }
+        }
+    }
 }
 
 impl Telephony for SimRadio {
-    fn send(&self, _request: &SendRequest) -> Result<(), SendError> {
+    fn send(&self, request: &SendRequest) -> Result<(), SendError> {
+        if let Some(error) = self.refusal(&request.line.0) {
+            return Err(error);
+        }
+        if self.limit_declined.swap(false, Ordering::SeqCst) {
+            return Err(SendError::LimitExceeded);
+        }
         if self.crash_on_send.load(Ordering::SeqCst) {
             eprintln!("ringback-phone-sim: crashing inside a send, as asked");
             std::process::abort();
         }
         Ok(())
     }
+}
+
+/// A line's radio state in a `radio` command.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RadioCommand {
+    line: Option<String>,
+    state: String,
 }
 
 /// A command on stdin.
@@ -117,6 +167,8 @@ enum Command {
     Unpair(String),
     Crash(String),
     Status(serde::de::IgnoredAny),
+    Radio(RadioCommand),
+    LimitPrompt(String),
 }
 
 fn print(value: &Value) {
@@ -256,10 +308,19 @@ async fn print_outcomes(engine: EngineHandle) {
                         .event(PlatformEvent::SmsSent {
                             message_id: id,
                             result: Ok(()),
+                            any_part_left: false,
                         })
                         .await;
                 });
             }
+            Outcome::Retrying {
+                at,
+                message_id,
+                reason,
+                next,
+            } => print(
+                &json!({"at": at.to_string(), "retrying": {"message": message_id.0, "reason": reason.describe(), "next": next.to_string()}}),
+            ),
             Outcome::Failed {
                 at,
                 message_id,
@@ -376,6 +437,39 @@ impl SimPhone {
                 )),
             },
             Command::Status(_) => self.status().await,
+            Command::Radio(RadioCommand { line, state }) => {
+                let line = line.unwrap_or_default();
+                let Some(state) = ServiceState::from_name(&state) else {
+                    return error_line(format!(
+                        "radio.state: “{state}” is not a radio state; use in_service, no_service or radio_off"
+                    ));
+                };
+                let error = match state {
+                    ServiceState::InService => None,
+                    ServiceState::NoService => Some(SendError::NoService),
+                    ServiceState::RadioOff => Some(SendError::RadioOff),
+                };
+                self.radio.set_service(&line, error);
+                print(&json!({"radio": {"line": line, "state": state.as_str()}}));
+                self.event(PlatformEvent::ServiceChanged {
+                    line: Line(line),
+                    state,
+                })
+                .await;
+            }
+            Command::LimitPrompt(answer) => match answer.as_str() {
+                "decline" | "timeout" => {
+                    self.radio.limit_declined.store(true, Ordering::SeqCst);
+                    print(&json!({"limit_prompt": answer}));
+                }
+                "allow" => {
+                    self.radio.limit_declined.store(false, Ordering::SeqCst);
+                    print(&json!({"limit_prompt": answer}));
+                }
+                other => error_line(format!(
+                    "limit_prompt: “{other}” is not an answer; use decline, timeout or allow"
+                )),
+            },
         }
     }
 

@@ -142,6 +142,22 @@ impl Sim {
         }
     }
 
+    /// Every line up to the first with `key`, that one included.
+    fn lines_until(&mut self, key: &str) -> Vec<Value> {
+        let mut seen = Vec::new();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("no “{key}” line after {seen:?}"));
+            let done = line.get(key).is_some();
+            seen.push(line);
+            if done {
+                return seen;
+            }
+        }
+    }
+
     fn digest(&mut self) -> String {
         self.send(json!({"status": {}}));
         self.expect_key("status")["digest"]
@@ -418,5 +434,143 @@ async fn a_key_given_to_the_simulated_phone_stays_on_it() {
         .map(|k| k.expose().to_string());
     assert_eq!(kept.as_deref(), Some("sk-live-SECRETSECRET-0123456789"));
 
+    desktop.shutdown().await;
+}
+
+/// The desktop's status of the message with `body`.
+fn status_of(replica: &DesktopReplica, body: &str) -> String {
+    let body = body.to_string();
+    replica.with(move |s| {
+        s.connection()
+            .query_row("SELECT status FROM messages WHERE body = ?1", [body], |r| {
+                r.get(0)
+            })
+            .expect("the message")
+    })
+}
+
+/// Syncs until the desktop shows the message with `body` as `status` (a deadline for a test
+/// that would otherwise hang: the simulated radio's report arrives on a task of its own).
+async fn converge_to_status(sim: &mut Sim, replica: &DesktopReplica, body: &str, status: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        converge(sim, replica).await;
+        let now = status_of(replica, body);
+        if now == status {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "“{body}” stayed {now}, not {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[test]
+fn a_text_back_that_failed_for_no_service_is_sent_once_when_service_returns() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut sim = Sim::start(&dir.path().join("phone"));
+    sim.send(json!({"settings": {"business_name": "Acme Plumbing"}}));
+    sim.expect_key("settings");
+    sim.send(json!({"radio": {"line": "sim1", "state": "no_service"}}));
+    sim.expect_key("radio");
+    sim.send(json!({"call": {"from": "+12125550123", "outcome": "missed", "line": "sim1"}}));
+    let retrying = sim.expect_key("retrying");
+    assert!(
+        retrying["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("no mobile service")),
+        "{retrying}"
+    );
+    sim.send(json!({"radio": {"line": "sim1", "state": "in_service"}}));
+    sim.expect_key("radio");
+    let out = sim.expect_key("sms_out");
+    assert_eq!(out["kind"], "text_back");
+    assert_eq!(out["message"], retrying["message"]);
+    // Service comes and goes again: the text-back left, it is not sent again.
+    sim.send(json!({"radio": {"line": "sim1", "state": "radio_off"}}));
+    sim.send(json!({"radio": {"line": "sim1", "state": "in_service"}}));
+    sim.send(json!({"status": {}}));
+    for line in sim.lines_until("status") {
+        assert!(line.get("sms_out").is_none(), "sent again: {line}");
+    }
+    // A declined limit prompt: the next text waits too, and goes when allowed again.
+    sim.send(json!({"limit_prompt": "decline"}));
+    sim.expect_key("limit_prompt");
+    sim.send(json!({"call": {"from": "+12125550199", "outcome": "missed", "line": "sim1"}}));
+    let retrying = sim.expect_key("retrying");
+    assert!(
+        retrying["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("many texts")),
+        "{retrying}"
+    );
+    sim.send(json!({"radio": {"line": "sim1", "state": "in_service"}}));
+    let out = sim.expect_key("sms_out");
+    assert_eq!(out["message"], retrying["message"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_reply_is_retried_when_service_returns_and_never_sent_twice_across_a_kill() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, ddir) = (dir.path().join("phone"), dir.path().join("desktop"));
+    std::fs::create_dir_all(&ddir).expect("mkdir");
+    let key = net::load_or_create_key(&ddir.join("desktop.key")).expect("key");
+    let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
+        .await
+        .expect("bind");
+    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk")
+        .await
+        .expect("desktop");
+    let mut sim = Sim::start(&pdir);
+    sim.send(json!({"settings": {"business_name": "Acme Plumbing"}}));
+    sim.expect_key("settings");
+    let replica = pair(&mut sim, &desktop).await;
+    sim.send(
+        json!({"sms": {"from": "+12125550123", "body": "Can you come today?", "line": "sim1"}}),
+    );
+    converge(&mut sim, &replica).await;
+
+    // No service: the reply waits, and every desktop sees it waiting.
+    sim.send(json!({"radio": {"state": "no_service"}}));
+    sim.expect_key("radio");
+    replica
+        .request_reply(Some(ConversationId(1)), None, "On our way")
+        .expect("reply");
+    sim.expect_key("retrying");
+    converge(&mut sim, &replica).await;
+    assert_eq!(status_of(&replica, "On our way"), "retrying");
+    // Service returns: it is sent, once.
+    sim.send(json!({"radio": {"state": "in_service"}}));
+    sim.expect_key("radio");
+    let out = sim.expect_key("sms_out");
+    assert_eq!(out["body"], "On our way");
+    converge_to_status(&mut sim, &replica, "On our way", "sent").await;
+
+    // Another reply waits; the phone dies inside its retry, and again at once after.
+    sim.send(json!({"radio": {"state": "no_service"}}));
+    sim.expect_key("radio");
+    replica
+        .request_reply(Some(ConversationId(1)), None, "Second reply")
+        .expect("reply");
+    sim.expect_key("retrying");
+    sim.send(json!({"crash": "next_send"}));
+    sim.send(json!({"radio": {"state": "in_service"}}));
+    sim.wait_for_exit();
+    let mut sim = Sim::start(&pdir);
+    converge(&mut sim, &replica).await;
+    assert_eq!(
+        status_of(&replica, "Second reply"),
+        "unconfirmed",
+        "it may have left: shown to the owner, never sent again on its own"
+    );
+    assert_eq!(status_of(&replica, "On our way"), "sent");
+    sim.send(json!({"sms": {"from": "+12125550123", "body": "thanks", "line": "sim1"}}));
+    converge(&mut sim, &replica).await;
+    while let Ok(line) = sim.lines.try_recv() {
+        assert!(line.get("sms_out").is_none(), "sent again: {line}");
+        assert!(line.get("retrying").is_none(), "retried again: {line}");
+    }
     desktop.shutdown().await;
 }

@@ -19,11 +19,14 @@ mod opt_out;
 mod outbox;
 pub mod replica;
 mod replies;
+mod retry;
 pub mod service;
 
 pub use crate::ports::AssistantJob;
 pub use assistant::facts;
-pub use event::{DeliveryStatus, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest};
+pub use event::{
+    DeliveryStatus, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest, ServiceState,
+};
 
 use std::collections::HashMap;
 
@@ -66,6 +69,8 @@ pub struct Engine {
     jobs: assistant::Jobs,
     /// What each desktop sent in the last hour.
     intake: intake::Intake,
+    /// When each text waiting to be retried is tried next.
+    retries: retry::Retries,
 }
 
 impl std::fmt::Debug for Engine {
@@ -131,6 +136,7 @@ impl Engine {
             callers: HashMap::new(),
             jobs: assistant::Jobs::default(),
             intake: intake::Intake::default(),
+            retries: retry::Retries::default(),
         };
         engine.assistant_restarted(now)?;
         // An opt-out decided on a desktop just before the phone stopped.
@@ -265,8 +271,14 @@ impl Engine {
                 self.owner_texted(sms)?;
                 Vec::new()
             }
-            PlatformEvent::SmsSent { message_id, result } => {
-                self.sent_report(message_id, result)?
+            PlatformEvent::SmsSent {
+                message_id,
+                result,
+                any_part_left,
+            } => self.sent_report(message_id, result, any_part_left)?,
+            PlatformEvent::ServiceChanged { line, state } => {
+                self.service_changed(&line, state)?;
+                Vec::new()
             }
             PlatformEvent::Delivered { message_id, status } => {
                 self.delivery_report(message_id, status)?;

@@ -131,10 +131,14 @@ pub enum MessageStatus {
     Cancelled,
     /// A text that arrived.
     Received,
+    /// The platform could not send any part of it for a passing reason (no service, radio
+    /// off, the limit prompt, a generic failure); it is sent again while it is still
+    /// timely. The reason is kept with it, and `left_at` says since when it has been tried.
+    Retrying,
 }
 
 impl MessageStatus {
-    const ALL: [MessageStatus; 8] = [
+    const ALL: [MessageStatus; 9] = [
         MessageStatus::Queued,
         MessageStatus::Sending,
         MessageStatus::Sent,
@@ -143,6 +147,7 @@ impl MessageStatus {
         MessageStatus::Unconfirmed,
         MessageStatus::Cancelled,
         MessageStatus::Received,
+        MessageStatus::Retrying,
     ];
 
     /// The stored name.
@@ -156,6 +161,7 @@ impl MessageStatus {
             MessageStatus::Unconfirmed => "unconfirmed",
             MessageStatus::Cancelled => "cancelled",
             MessageStatus::Received => "received",
+            MessageStatus::Retrying => "retrying",
         }
     }
 
@@ -165,13 +171,16 @@ impl MessageStatus {
     }
 
     /// Whether a report may move a message from `self` to `next`. Status only moves
-    /// forward, so a late or repeated report never undoes a later one.
+    /// forward, so a late or repeated report never undoes a later one. The one loop,
+    /// sending → retrying → sending, is taken only when no part of the text left: nothing
+    /// that was sent, delivered or unconfirmed ever becomes retrying.
     pub fn may_become(self, next: MessageStatus) -> bool {
         use MessageStatus::*;
         matches!(
             (self, next),
             (Queued, Sending | Cancelled | Failed)
-                | (Sending, Sent | Delivered | Failed | Unconfirmed)
+                | (Sending, Sent | Delivered | Failed | Unconfirmed | Retrying)
+                | (Retrying, Sending | Sent | Delivered | Failed | Cancelled)
                 | (Unconfirmed, Sent | Delivered | Failed)
                 | (Sent, Delivered | Failed)
         )

@@ -366,6 +366,7 @@ impl Runner<'_> {
             let more = engine.handle(PlatformEvent::SmsSent {
                 message_id: request.message_id,
                 result: Ok(()),
+                any_part_left: false,
             })?;
             let more2 = engine.handle(PlatformEvent::Delivered {
                 message_id: request.message_id,

@@ -63,6 +63,7 @@ impl Phone {
                 .handle(PlatformEvent::SmsSent {
                     message_id: sent.message_id,
                     result: Ok(()),
+                    any_part_left: false,
                 })
                 .expect("sent");
             self.engine

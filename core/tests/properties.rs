@@ -172,6 +172,7 @@ impl Phone {
                 e.handle(PlatformEvent::SmsSent {
                     message_id: id,
                     result: Ok(()),
+                    any_part_left: false,
                 })
             });
             self.run(&|e| {

@@ -160,6 +160,7 @@ pub async fn thread(
                     created_ms: r.requested_at.as_millisecond(),
                     left_ms: None,
                     hold: None,
+                    retry: None,
                 })
                 .collect();
             pending.reverse();
@@ -751,6 +752,14 @@ pub async fn demo_sms(
     let demo = demo_of(&demo)?;
     settle_demo(demo, &desktop).await;
     demo.sms(&number, &body).await
+}
+
+/// Demo mode: the simulated phone's line loses or regains service (`in_service`,
+/// `no_service`, `radio_off`).
+#[tauri::command]
+#[specta::specta]
+pub async fn demo_radio(demo: State<'_, Option<Demo>>, state: String) -> Reply<()> {
+    demo_of(&demo)?.radio(&state).await
 }
 
 /// Lets the simulated phone catch up with what the window wrote (see [`Demo::settle`]).

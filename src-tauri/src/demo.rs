@@ -185,6 +185,19 @@ impl Demo {
             .await
     }
 
+    /// Puts the simulated phone's line in `state` (`in_service`, `no_service`, `radio_off`):
+    /// without service its texts fail and wait to be retried; back in service they go.
+    pub async fn radio(&self, state: &str) -> Result<(), AppError> {
+        let Some(state) = ringback_core::engine::ServiceState::from_name(state) else {
+            return Err(AppError::new(format!(
+                "“{}” is not a state of the phone's line; use in_service, no_service or radio_off",
+                state.chars().take(40).collect::<String>()
+            )));
+        };
+        self.send(json!({"radio": {"line": "sim1", "state": state.as_str()}}))
+            .await
+    }
+
     /// Gives the simulated phone a pairing code and waits for it to pair or fail: once the
     /// desktop takes the code, the window asks the person to accept the phone.
     pub async fn pair(&self, code: &str) -> Result<(), AppError> {

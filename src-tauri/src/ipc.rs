@@ -108,6 +108,9 @@ pub enum MessageState {
     Received,
     /// It reached the phone too late to be sent.
     Expired,
+    /// It could not leave for a passing reason (no service…); the phone sends it again
+    /// while it is still timely. `retry` says since when and why.
+    Retrying,
 }
 
 impl MessageState {
@@ -125,6 +128,7 @@ impl MessageState {
             MessageStatus::Unconfirmed => MessageState::Unconfirmed,
             MessageStatus::Cancelled => MessageState::Cancelled,
             MessageStatus::Received => MessageState::Received,
+            MessageStatus::Retrying => MessageState::Retrying,
         }
     }
 }
@@ -188,6 +192,18 @@ pub struct MessageRow {
     pub left_ms: Option<i64>,
     /// Why the phone holds it back for now (queued texts only).
     pub hold: Option<HoldView>,
+    /// Since when and why the phone keeps trying (retrying texts only).
+    pub retry: Option<RetryView>,
+}
+
+/// A text the phone keeps trying: since when, and why in a few words ("no service").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct RetryView {
+    /// When it was first tried.
+    #[specta(type = specta_typescript::Number)]
+    pub since_ms: i64,
+    /// Why it could not leave, in core's few words.
+    pub words: String,
 }
 
 /// Why the phone holds a text back, in words, and until when.

@@ -68,6 +68,7 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::save_diagnostics,
             commands::demo_call,
             commands::demo_sms,
+            commands::demo_radio,
             commands::demo_pair,
             commands::ui_ready,
             commands::appointments,

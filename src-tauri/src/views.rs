@@ -12,7 +12,7 @@ use ringback_core::store::InboxCursor;
 
 use crate::ipc::{
     AppointmentView, CallRow, ConvKey, ConversationRow, HoldView, InboxAfter, MessageRow,
-    MessageState, SegmentInfo,
+    MessageState, RetryView, SegmentInfo,
 };
 
 /// Longest inbox preview, in characters.
@@ -120,7 +120,15 @@ pub fn merge_inbox(mut rows: Vec<ConversationRow>, limit: u32) -> Vec<Conversati
 
 /// A thread message.
 pub fn message_row(m: Message) -> MessageRow {
+    let retry = (m.status == ringback_core::MessageStatus::Retrying).then(|| RetryView {
+        since_ms: m.left_at.unwrap_or(m.created_at).as_millisecond(),
+        words: match &m.failure {
+            Some(Failure::NotSent(error)) => error.brief(),
+            _ => String::new(),
+        },
+    });
     MessageRow {
+        retry,
         id: m.id.0,
         direction: m.direction,
         kind: m.kind,
@@ -293,6 +301,57 @@ mod tests {
         assert_eq!(p.chars().count(), 141, "140 characters and an ellipsis");
         assert!(p.ends_with('…'));
         assert_eq!(preview("short", 140), "short");
+    }
+
+    fn outbound(status: ringback_core::MessageStatus, failure: Option<Failure>) -> Message {
+        use ringback_core::store::{ConversationId, MessageId};
+        let at = |s: i64| jiff::Timestamp::from_second(s).expect("time");
+        Message {
+            id: MessageId(7),
+            conversation_id: ConversationId(1),
+            direction: ringback_core::Direction::Outbound,
+            kind: ringback_core::MessageKind::Reply,
+            body: "We can come at 3".into(),
+            status,
+            failure,
+            created_at: at(1_790_000_000),
+            due_at: None,
+            left_at: Some(at(1_790_000_060)),
+            hold: None,
+        }
+    }
+
+    #[test]
+    fn a_retrying_text_says_since_when_and_why_and_a_sent_one_carries_no_failure() {
+        use ringback_core::MessageStatus;
+        use ringback_core::ports::SendError;
+        let row = message_row(outbound(
+            MessageStatus::Retrying,
+            Some(Failure::NotSent(SendError::NoService)),
+        ));
+        assert_eq!(row.status, MessageState::Retrying);
+        assert_eq!(
+            row.retry,
+            Some(RetryView {
+                since_ms: 1_790_000_060_000,
+                words: "no service".into(),
+            }),
+            "since the first attempt, in core's few words"
+        );
+
+        // Once sent on a retry, the phone's row has no failure left: nothing about retrying.
+        let sent = message_row(outbound(MessageStatus::Sent, None));
+        assert_eq!(sent.status, MessageState::Sent);
+        assert_eq!(sent.retry, None);
+        assert_eq!((sent.failure, sent.failure_words), (None, None));
+
+        // A retry that ran out of time is a failure with its words, not a retry.
+        let late = message_row(outbound(
+            MessageStatus::Failed,
+            Some(Failure::NoLongerTimely(SendError::NoService)),
+        ));
+        assert_eq!((late.status, late.retry), (MessageState::Failed, None));
+        assert!(late.failure_words.is_some_and(|w| w.contains("too late")));
     }
 
     #[test]

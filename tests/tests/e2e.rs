@@ -749,6 +749,60 @@ fn the_assistant_drafts_answers_books_and_exports_the_appointment() -> Result<()
 }
 
 /// Waits (up to 30 s) until no `ringback-desktop` process is left.
+#[test]
+#[ignore = "drives the built app: run scripts/e2e"]
+fn a_retried_text_shows_its_state() -> Result<()> {
+    let app = App::start()?;
+    app.text_from("+12125550109", "Is anyone free this afternoon?")?;
+    app.open_conversation("+12125550109")?;
+    app.wait_message("the caller's text", |(dir, _, text)| {
+        dir == "inbound" && text.contains("free this afternoon")
+    })?;
+    // The phone's line loses service, then a reply is written in the window.
+    app.nav("demo")?;
+    app.click("demo-radio-no_service")?;
+    app.s().wait_for(SLOW, "the phone without service", || {
+        let status = app.s().text(&app.field("demo-status")?)?;
+        Ok(status.contains("lost service").then_some(()))
+    })?;
+    app.open_conversation("+12125550109")?;
+    let composer = app.field("composer")?;
+    app.s().send_keys(&composer, "Yes, at 4pm.")?;
+    app.s()
+        .send_keys(&composer, &format!("{}{}", keys::CONTROL, keys::ENTER))?;
+    app.wait_message(
+        "the reply retrying for no service",
+        |(dir, status, text)| {
+            dir == "outbound"
+            && status == "retrying"
+            && text.contains("at 4pm")
+            && text.contains("Retrying since")
+            && text.contains("(no service)")
+            // No resend while the phone retries it.
+            && !text.contains("Resend")
+        },
+    )?;
+    app.shot("retrying")?;
+    // Service returns: the phone sends it at once, and the bubble says so.
+    app.nav("demo")?;
+    app.click("demo-radio-in_service")?;
+    app.s().wait_for(SLOW, "the phone back in service", || {
+        let status = app.s().text(&app.field("demo-status")?)?;
+        Ok(status.contains("service again").then_some(()))
+    })?;
+    app.open_conversation("+12125550109")?;
+    app.wait_message(
+        "the reply sent once service returned",
+        |(dir, status, text)| {
+            dir == "outbound"
+                && (status == "sent" || status == "delivered")
+                && text.contains("at 4pm")
+                && !text.contains("Retrying")
+        },
+    )?;
+    Ok(())
+}
+
 fn wait_until_no_app() -> Result<()> {
     let start = std::time::Instant::now();
     loop {

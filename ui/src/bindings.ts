@@ -118,6 +118,11 @@ export const commands = {
 	demoCall: (number: string, outcome: CallOutcome) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_call", { number, outcome })),
 	/**  Demo mode: the simulated phone receives a text. */
 	demoSms: (number: string, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_sms", { number, body })),
+	/**
+	 *  Demo mode: the simulated phone's line loses or regains service (`in_service`,
+	 *  `no_service`, `radio_off`).
+	 */
+	demoRadio: (state: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_radio", { state })),
 	/**  Demo mode: the simulated phone is given a pairing code, as its owner would type it. */
 	demoPair: (code: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_pair", { code })),
 	/**
@@ -916,22 +921,28 @@ export type Failure_Deserialize =
 ({ expired: {
 	/**  The expiry in force. */
 	hours: number,
-} }) & { cancelled?: never; not_sent?: never; other?: never; refused?: never } | 
+} }) & { cancelled?: never; no_longer_timely?: never; not_sent?: never; other?: never; refused?: never } | 
 /**
  *  The outbound policy refused it: a person's reply fails, an automated text is
  *  withdrawn.
  */
-({ refused: RefusalReason }) & { cancelled?: never; expired?: never; not_sent?: never; other?: never } | 
+({ refused: RefusalReason }) & { cancelled?: never; expired?: never; no_longer_timely?: never; not_sent?: never; other?: never } | 
 /**  The platform could not send it. */
-({ not_sent: SendError_Deserialize }) & { cancelled?: never; expired?: never; other?: never; refused?: never } | 
+({ not_sent: SendError_Deserialize }) & { cancelled?: never; expired?: never; no_longer_timely?: never; other?: never; refused?: never } | 
 /**  The network could not deliver it. */
 "not_delivered" | 
 /**  The phone stopped while it was being sent: it may or may not have left. */
 "unconfirmed" | 
+/**
+ *  It failed for a passing reason and was tried again until it was no longer timely
+ *  (`text_back.late_window_minutes` after the call for an automated text,
+ *  `sync.reply_expiry_hours` after it was written for a reply), so it was not sent.
+ */
+({ no_longer_timely: SendError_Deserialize }) & { cancelled?: never; expired?: never; not_sent?: never; other?: never; refused?: never } | 
 /**  Withdrawn before it left (the caller called, opted out, or was in touch already). */
-({ cancelled: SkipReason }) & { expired?: never; not_sent?: never; other?: never; refused?: never } | 
+({ cancelled: SkipReason }) & { expired?: never; no_longer_timely?: never; not_sent?: never; other?: never; refused?: never } | 
 /**  Words an earlier version stored that name no kind this version knows. */
-({ other: string }) & { cancelled?: never; expired?: never; not_sent?: never; refused?: never };
+({ other: string }) & { cancelled?: never; expired?: never; no_longer_timely?: never; not_sent?: never; refused?: never };
 
 /**
  *  Why a message did not go, or went no further. The message's status says what became of
@@ -945,22 +956,28 @@ export type Failure_Serialize =
 ({ expired: {
 	/**  The expiry in force. */
 	hours: number,
-} }) & { cancelled?: never; not_sent?: never; other?: never; refused?: never } | 
+} }) & { cancelled?: never; no_longer_timely?: never; not_sent?: never; other?: never; refused?: never } | 
 /**
  *  The outbound policy refused it: a person's reply fails, an automated text is
  *  withdrawn.
  */
-({ refused: RefusalReason }) & { cancelled?: never; expired?: never; not_sent?: never; other?: never } | 
+({ refused: RefusalReason }) & { cancelled?: never; expired?: never; no_longer_timely?: never; not_sent?: never; other?: never } | 
 /**  The platform could not send it. */
-({ not_sent: SendError_Serialize }) & { cancelled?: never; expired?: never; other?: never; refused?: never } | 
+({ not_sent: SendError_Serialize }) & { cancelled?: never; expired?: never; no_longer_timely?: never; other?: never; refused?: never } | 
 /**  The network could not deliver it. */
 "not_delivered" | 
 /**  The phone stopped while it was being sent: it may or may not have left. */
 "unconfirmed" | 
+/**
+ *  It failed for a passing reason and was tried again until it was no longer timely
+ *  (`text_back.late_window_minutes` after the call for an automated text,
+ *  `sync.reply_expiry_hours` after it was written for a reply), so it was not sent.
+ */
+({ no_longer_timely: SendError_Serialize }) & { cancelled?: never; expired?: never; not_sent?: never; other?: never; refused?: never } | 
 /**  Withdrawn before it left (the caller called, opted out, or was in touch already). */
-({ cancelled: SkipReason }) & { expired?: never; not_sent?: never; other?: never; refused?: never } | 
+({ cancelled: SkipReason }) & { expired?: never; no_longer_timely?: never; not_sent?: never; other?: never; refused?: never } | 
 /**  Words an earlier version stored that name no kind this version knows. */
-({ other: string }) & { cancelled?: never; expired?: never; not_sent?: never; refused?: never };
+({ other: string }) & { cancelled?: never; expired?: never; no_longer_timely?: never; not_sent?: never; refused?: never };
 
 /**  A follow-up text, measured from when the text-back left. */
 export type FollowUp = {
@@ -1164,6 +1181,8 @@ export type MessageRow_Deserialize = {
 	left_ms?: number | null,
 	/**  Why the phone holds it back for now (queued texts only). */
 	hold?: HoldView | null,
+	/**  Since when and why the phone keeps trying (retrying texts only). */
+	retry?: RetryView | null,
 };
 
 /**  One message of a thread. */
@@ -1188,6 +1207,8 @@ export type MessageRow_Serialize = {
 	left_ms: number | null,
 	/**  Why the phone holds it back for now (queued texts only). */
 	hold: HoldView | null,
+	/**  Since when and why the phone keeps trying (retrying texts only). */
+	retry: RetryView | null,
 };
 
 /**  A message's state as the team reads it. */
@@ -1209,7 +1230,12 @@ export type MessageState =
 /**  Received from the caller. */
 "received" | 
 /**  It reached the phone too late to be sent. */
-"expired";
+"expired" | 
+/**
+ *  It could not leave for a passing reason (no service…); the phone sends it again
+ *  while it is still timely. `retry` says since when and why.
+ */
+"retrying";
 
 /**  How devices find each other. */
 export type Network = 
@@ -1369,6 +1395,14 @@ export type RefusedReply = {
 	desktop: string,
 	/**  When it was written. */
 	requested_ms: number,
+};
+
+/**  A text the phone keeps trying: since when, and why in a few words ("no service"). */
+export type RetryView = {
+	/**  When it was first tried. */
+	since_ms: number,
+	/**  Why it could not leave, in core's few words. */
+	words: string,
 };
 
 /**  What a person decided about a likely opt-out. */

@@ -44,7 +44,10 @@ export function percent(rate: number | null | undefined): string {
 
 /** A message's state in words; why it failed or was not sent is core's sentence (`failure_words`). */
 export function stateWords(
-  m: Pick<MessageRow, "status" | "failure_words" | "direction"> & { hold?: MessageRow["hold"] },
+  m: Pick<MessageRow, "status" | "failure_words" | "direction"> & {
+    hold?: MessageRow["hold"];
+    retry?: MessageRow["retry"];
+  },
 ): string {
   const why = (label: string) => (m.failure_words ? `${label} — ${m.failure_words}` : label);
   switch (m.status) {
@@ -66,6 +69,10 @@ export function stateWords(
       return why("Not sent");
     case "received":
       return "Received";
+    case "retrying":
+      return m.retry
+        ? `Retrying since ${when(m.retry.since_ms)}${m.retry.words ? ` (${m.retry.words})` : ""}`
+        : "Retrying";
   }
 }
 

@@ -5,7 +5,8 @@
 // ringback.doubles.World. Run by scripts/android-host-test.
 //
 // It starts the bridge, feeds a missed call through the phone-state broadcast (the call log
-// decides), the radio's sent reports and an inbound text, and reads the status. The report
+// decides), the radio's sent reports and an inbound text, a text-back that finds no service
+// and goes again when its SIM's service returns, and reads the status. The report
 // intents are read with the app's own SmsReports names (generated from report.rs), so a name
 // the Rust side and the app spell differently fails here; the suspend calls (pair, stop) run
 // through kotlinx-coroutines as in the app.
@@ -98,6 +99,29 @@ fun main() {
         check(last.caller == "+12125550123") { "the caller: ${last.caller}" }
         check(last.action.startsWith("Texted back at ")) { "what was done: ${last.action}" }
         check(status.problems.any { it.contains("No desktop is paired") }) { "problems: ${status.problems}" }
+
+        // A second caller's text-back finds no service on SIM 2: no part left, so it waits.
+        World.addCall(3, "(212) 555-0177", 3, now - 10_000, 0, "2")
+        bridge.onCallLogChanged()
+        val retried = World.sends().drop(1)
+        check(retried.size == 1) { "the second text-back, got ${World.sendsJson()}" }
+        val retriedId = retried[0].sentIntents[0].extras[SmsReports.EXTRA_MESSAGE_ID] as Long
+        retried[0].sentIntents.forEach { b ->
+            // SmsManager.RESULT_ERROR_NO_SERVICE.
+            bridge.onSmsSent(retriedId, b.extras[SmsReports.EXTRA_PART] as Int, b.extras[SmsReports.EXTRA_PARTS] as Int, 4, null)
+        }
+        // ServiceState.STATE_IN_SERVICE on the other SIM: not its line, it keeps waiting.
+        bridge.onServiceState(1, 0)
+        check(World.sends().size == 2) { "nothing sent for SIM 1's service: ${World.sendsJson()}" }
+        // Back in service on SIM 2: sent again at once, on SIM 2.
+        bridge.onServiceState(2, 0)
+        val again = World.sends()
+        check(again.size == 3 && again[2].subscriptionId == 2 && again[2].destination == "+12125550177") {
+            "the waiting text-back goes again on SIM 2: ${World.sendsJson()}"
+        }
+        expectThrows<BridgeException.InvalidInput>("a service state Android does not have") {
+            bridge.onServiceState(2, 9)
+        }
 
         // Bad input is a typed error with a sentence, never a crash.
         val bad = expectThrows<BridgeException.InvalidInput>("a code that is not one") {

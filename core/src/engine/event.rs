@@ -68,6 +68,40 @@ pub enum DeliveryStatus {
     Failed,
 }
 
+/// A line's mobile service, as the platform reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    /// Registered on a network: texts can leave.
+    InService,
+    /// No network (out of coverage, or emergency calls only).
+    NoService,
+    /// The radio is off (airplane mode).
+    RadioOff,
+}
+
+impl ServiceState {
+    /// The name a platform sends (`in_service`, `no_service`, `radio_off`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceState::InService => "in_service",
+            ServiceState::NoService => "no_service",
+            ServiceState::RadioOff => "radio_off",
+        }
+    }
+
+    /// Parses a name a platform sends.
+    pub fn from_name(name: &str) -> Option<ServiceState> {
+        [
+            ServiceState::InService,
+            ServiceState::NoService,
+            ServiceState::RadioOff,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+}
+
 /// Something that happened on the phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlatformEvent {
@@ -84,6 +118,16 @@ pub enum PlatformEvent {
         message_id: MessageId,
         /// Every part sent, or why not.
         result: Result<(), SendError>,
+        /// Whether any part of the text had left when it failed: such a text is never
+        /// sent again on its own (the caller has half of it).
+        any_part_left: bool,
+    },
+    /// A line's service changed: back in service, texts waiting to be retried go at once.
+    ServiceChanged {
+        /// The line; empty for the phone's only or default line.
+        line: Line,
+        /// What the radio says now.
+        state: ServiceState,
     },
     /// The network's delivery report.
     Delivered {
@@ -178,6 +222,18 @@ pub enum Outcome {
         draft: Option<String>,
         /// The slot it booked, as offered ("Tue 2026-11-03 08:00").
         booked: Option<String>,
+    },
+    /// A text could not leave for a passing reason and waits to be sent again (when service
+    /// returns, or at `next` at the latest).
+    Retrying {
+        /// When it failed.
+        at: Timestamp,
+        /// The message.
+        message_id: MessageId,
+        /// Why it could not leave.
+        reason: Failure,
+        /// When it is tried next, unless service returns before.
+        next: Timestamp,
     },
     /// A text failed: the platform or the network could not send it, the outbound policy
     /// refused a person's reply, or a reply expired on its way.

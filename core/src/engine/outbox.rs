@@ -17,7 +17,7 @@ use crate::store::{ConversationId, MessageId, NewMessage, OutboxEntry, StoreErro
 const MARK_AT_ONCE: usize = 64;
 
 impl Engine {
-    fn hand_to_platform(
+    pub(super) fn hand_to_platform(
         &mut self,
         request: SendRequest,
         kind: MessageKind,
@@ -29,31 +29,19 @@ impl Engine {
             "sending text"
         );
         match self.ports.telephony.send(&request) {
-            Ok(()) => Ok(Outcome::Sent {
-                at: now,
-                message_id: request.message_id,
-                to: request.to,
-                body: request.body,
-                kind,
-                line: request.line,
-            }),
-            Err(error) => {
-                let reason = Failure::NotSent(error);
-                tracing::warn!(message = request.message_id.0, reason = %reason.describe(), "text not sent");
-                self.store.write(now, "send_failed", |tx| {
-                    tx.advance_status(
-                        request.message_id,
-                        MessageStatus::Failed,
-                        Some(&reason),
-                        None,
-                    )
-                })?;
-                Ok(Outcome::Failed {
+            Ok(()) => {
+                self.retries.forget(request.message_id);
+                Ok(Outcome::Sent {
                     at: now,
                     message_id: request.message_id,
-                    reason,
+                    to: request.to,
+                    body: request.body,
+                    kind,
+                    line: request.line,
                 })
             }
+            // Refused at hand-over: no part of it left.
+            Err(error) => self.send_failed(request.message_id, error, false, now),
         }
     }
 
@@ -61,23 +49,26 @@ impl Engine {
         &mut self,
         id: MessageId,
         result: Result<(), SendError>,
+        any_part_left: bool,
     ) -> Result<Vec<Outcome>, EngineError> {
         let now = self.now();
-        let (status, failure) = match result {
-            Ok(()) => (MessageStatus::Sent, None),
-            Err(e) => (MessageStatus::Failed, Some(Failure::NotSent(e))),
-        };
-        self.store.write(now, "sms_sent_report", |tx| {
-            tx.advance_status(id, status, failure.as_ref(), None)
-        })?;
-        Ok(match failure {
-            Some(reason) => vec![Outcome::Failed {
-                at: now,
-                message_id: id,
-                reason,
-            }],
-            None => Vec::new(),
-        })
+        match result {
+            Ok(()) => {
+                self.retries.forget(id);
+                self.store.write(now, "sms_sent_report", |tx| {
+                    tx.advance_status(id, MessageStatus::Sent, None, None)
+                })?;
+                Ok(Vec::new())
+            }
+            Err(error) => {
+                let current = self.store.reader().message(id)?.map(|m| m.status);
+                if current == Some(MessageStatus::Retrying) && !any_part_left {
+                    // A repeated report of the attempt that already failed.
+                    return Ok(Vec::new());
+                }
+                Ok(vec![self.send_failed(id, error, any_part_left, now)?])
+            }
+        }
     }
 
     pub(super) fn delivery_report(
@@ -98,9 +89,17 @@ impl Engine {
         Ok(())
     }
 
-    /// When the engine next has something to do (a text due, or the volume window freeing
-    /// up for the first in line), if anything is waiting.
+    /// When the engine next has something to do (a text due, the volume window freeing
+    /// up for the first in line, a retry), if anything is waiting.
     pub fn next_wake(&self) -> Result<Option<Timestamp>, EngineError> {
+        let queued = self.next_queued_wake()?;
+        Ok(match (queued, self.next_retry()?) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+
+    fn next_queued_wake(&self) -> Result<Option<Timestamp>, EngineError> {
         let reader = self.store.reader();
         let Some(head) = reader.outbox_head()? else {
             return Ok(None);
@@ -120,7 +119,11 @@ impl Engine {
     }
 
     /// What the outbound policy says about the first text in line, now.
-    fn verdict(&self, head: &OutboxEntry, now: Timestamp) -> Result<Verdict, EngineError> {
+    pub(super) fn verdict(
+        &self,
+        head: &OutboxEntry,
+        now: Timestamp,
+    ) -> Result<Verdict, EngineError> {
         let limits = self.limits();
         let reader = self.store.reader();
         let parts = match outbound::check_body(&head.body) {
@@ -170,7 +173,8 @@ impl Engine {
     /// its desktop's budget steps out of line until the budget allows; a text the policy
     /// refuses fails (a reply) or is withdrawn (an automated text), with the reason.
     pub fn run_due(&mut self) -> Result<Vec<Outcome>, EngineError> {
-        let mut outcomes = Vec::new();
+        // Texts waiting to be retried are older than anything queued: they go first.
+        let mut outcomes = self.run_retries()?;
         loop {
             let now = self.now();
             let Some(head) = self.store.reader().outbox_head()? else {
@@ -330,7 +334,7 @@ impl Engine {
     /// Takes a queued text the policy refuses out of line: a person's reply fails with the
     /// reason (every desktop shows it); an automated text is withdrawn, and a withdrawn
     /// text-back turns its call's decision into a skip.
-    fn withdraw(
+    pub(super) fn withdraw(
         &mut self,
         head: &OutboxEntry,
         reason: RefusalReason,

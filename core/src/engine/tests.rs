@@ -425,6 +425,7 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
         .handle(PlatformEvent::SmsSent {
             message_id,
             result: Ok(()),
+            any_part_left: false,
         })
         .expect("late sent report");
     let status = |e: &Engine, id| {
@@ -437,7 +438,8 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
     };
     assert_eq!(status(&engine, message_id), MessageStatus::Delivered);
 
-    phone.telephony.fail_with(Some(SendError::RadioOff));
+    // A permanent cause: a passing one waits to be retried (engine/retry).
+    phone.telephony.fail_with(Some(SendError::FixedDialling));
     let out = engine
         .reply(ReplyRequest {
             request_id: None,
@@ -451,8 +453,8 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
     else {
         panic!("{out:?}")
     };
-    assert_eq!(reason, &Failure::NotSent(SendError::RadioOff));
-    assert!(reason.describe().contains("radio"), "{reason:?}");
+    assert_eq!(reason, &Failure::NotSent(SendError::FixedDialling));
+    assert!(reason.describe().contains("fixed dialling"), "{reason:?}");
     let m = engine
         .store()
         .reader()
@@ -460,7 +462,12 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
         .expect("r")
         .expect("m");
     assert_eq!(m.status, MessageStatus::Failed);
-    assert!(m.failure.expect("reason").describe().contains("airplane"));
+    assert!(
+        m.failure
+            .expect("reason")
+            .describe()
+            .contains("SIM settings")
+    );
 }
 
 #[test]

@@ -65,6 +65,39 @@ pub enum SendError {
     Other(String),
 }
 
+impl SendError {
+    /// Whether the cause passes by itself (service returns, the radio is turned on, the
+    /// owner answers the limit prompt, the carrier's fault clears), so a text that failed
+    /// for it before any part left is sent again while it is still timely. The others
+    /// fail the same way every time until a person changes something (the SIM, the fixed
+    /// dialling list, the text), and an error Android did not name is not guessed at.
+    pub fn is_passing(&self) -> bool {
+        matches!(
+            self,
+            SendError::NoService
+                | SendError::RadioOff
+                | SendError::LimitExceeded
+                | SendError::GenericFailure
+        )
+    }
+
+    /// The cause in a few words, for "retrying since 14:02 (no service)".
+    pub fn brief(&self) -> String {
+        match self {
+            SendError::NoService => "no service".into(),
+            SendError::RadioOff => "radio off".into(),
+            SendError::GenericFailure => "carrier refused".into(),
+            SendError::LimitExceeded => "many-texts prompt not allowed".into(),
+            SendError::NoSuchLine => "SIM missing".into(),
+            SendError::NotEncoded { .. } => "not encodable".into(),
+            SendError::FixedDialling => "fixed dialling".into(),
+            SendError::ShortCode => "short code".into(),
+            SendError::Radio { result, .. } => format!("Android error {result}"),
+            SendError::Other(_) => "phone error".into(),
+        }
+    }
+}
+
 /// " (radio code 7)", or nothing when the radio gave no code.
 fn radio_code(code: &Option<i32>) -> String {
     code.map(|c| format!(" (radio code {c})"))
@@ -92,6 +125,10 @@ pub enum Failure {
     NotDelivered,
     /// The phone stopped while it was being sent: it may or may not have left.
     Unconfirmed,
+    /// It failed for a passing reason and was tried again until it was no longer timely
+    /// (`text_back.late_window_minutes` after the call for an automated text,
+    /// `sync.reply_expiry_hours` after it was written for a reply), so it was not sent.
+    NoLongerTimely(SendError),
     /// Withdrawn before it left (the caller called, opted out, or was in touch already).
     Cancelled(SkipReason),
     /// Words an earlier version stored that name no kind this version knows.
@@ -113,6 +150,10 @@ impl Failure {
             Failure::Unconfirmed => {
                 "the phone stopped while this text was being sent; check with the caller before sending it again".into()
             }
+            Failure::NoLongerTimely(error) => format!(
+                "not sent: the phone kept trying ({}) until it was too late for this text; send it again if it still applies",
+                error.brief()
+            ),
             Failure::Cancelled(reason) => reason.describe().into(),
             Failure::Other(words) => words.clone(),
         }

@@ -110,7 +110,10 @@ impl DryRunLine {
             },
             // The assistant's texts are `Sent` lines; its drafts and hand-offs are not texts,
             // and a pause is no text either (the texts it holds back are `Skipped`).
-            Outcome::Failed { .. } | Outcome::Assistant { .. } | Outcome::Paused { .. } => {
+            Outcome::Failed { .. }
+            | Outcome::Retrying { .. }
+            | Outcome::Assistant { .. }
+            | Outcome::Paused { .. } => {
                 return None;
             }
         })

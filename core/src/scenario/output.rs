@@ -56,6 +56,6 @@ pub fn outcome_line(outcome: &Outcome) -> Option<Value> {
             }
             json!({"at": at.to_string(), "assistant": a})
         }
-        Outcome::Failed { .. } => return None,
+        Outcome::Failed { .. } | Outcome::Retrying { .. } => return None,
     })
 }

@@ -187,6 +187,57 @@ impl Reader<'_> {
         .transpose()
     }
 
+    /// Texts waiting to be retried (status `retrying`), oldest first, at most `limit`,
+    /// each with when its reply was written on a desktop (for a reply from one).
+    pub fn retrying(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<(OutboxEntry, Option<Timestamp>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id, m.conversation_id, c.number, c.line, m.kind, m.body,
+                    coalesce(m.due_at, m.created_at), r.origin, r.requested_at
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             LEFT JOIN requests r ON r.key = m.source_id
+             WHERE m.status = 'retrying' ORDER BY m.id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok((
+                (
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ),
+                (
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<i64>>(8)?,
+                ),
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let ((id, conv, to, line), (kind, body, due, requested_by, written)) = row?;
+            out.push((
+                OutboxEntry {
+                    id: MessageId(id),
+                    conversation_id: ConversationId(conv),
+                    to,
+                    line: Line(line),
+                    kind: parse_name(&kind, "message kind", MessageKind::from_name)?,
+                    body,
+                    due_at: from_ms(due)?,
+                    requested_by,
+                    hold: None,
+                },
+                written.map(from_ms).transpose()?,
+            ));
+        }
+        Ok(out)
+    }
+
     /// Whether a queued text due by `at` waits with no reason recorded yet.
     pub fn any_waiting_unmarked(&self, at: Timestamp) -> Result<bool, StoreError> {
         Ok(self

@@ -780,9 +780,15 @@ pub(crate) fn set_status(
     failure_kind: Option<&str>,
     left_at: Option<i64>,
 ) -> Result<(), StoreError> {
+    // A text that left carries no failure: the reason an earlier attempt failed (a retried
+    // text's "no service") is gone once it is sent or delivered. Here, so that the phone and
+    // every replica applying the same status clear it alike.
     tx.prepare_cached(
-        "UPDATE messages SET status = ?2, failure = coalesce(?3, failure),
-                failure_kind = CASE WHEN ?3 IS NULL THEN failure_kind ELSE ?4 END,
+        "UPDATE messages SET status = ?2,
+                failure = CASE WHEN ?2 IN ('sent', 'delivered') THEN NULL
+                               ELSE coalesce(?3, failure) END,
+                failure_kind = CASE WHEN ?2 IN ('sent', 'delivered') THEN NULL
+                                    WHEN ?3 IS NULL THEN failure_kind ELSE ?4 END,
                 left_at = coalesce(left_at, ?5)
          WHERE id = ?1",
     )?

@@ -35,6 +35,19 @@ export function DemoPanel() {
         <button type="button" class="btn" data-testid="demo-sms" onClick={() => run("The phone received the text.", api.demoSms(number, body))}>
           Text from caller
         </button>
+        <span>The phone's mobile service</span>
+        <span class="demo-radio">
+          {/* Buttons, not a select: the panel forgets a choice when it is left, the phone does not. */}
+          <button type="button" class="btn" data-testid="demo-radio-no_service" onClick={() => run("The phone lost service.", api.demoRadio("no_service"))}>
+            No service
+          </button>{" "}
+          <button type="button" class="btn" data-testid="demo-radio-radio_off" onClick={() => run("The phone's radio is off.", api.demoRadio("radio_off"))}>
+            Radio off
+          </button>{" "}
+          <button type="button" class="btn" data-testid="demo-radio-in_service" onClick={() => run("The phone has service again.", api.demoRadio("in_service"))}>
+            Service back
+          </button>
+        </span>
         <label for="demo-code">Pair the simulated phone with a code</label>
         <input id="demo-code" data-testid="demo-pair-code" value={code} placeholder="Paste a pairing code" onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)} />
         <span />

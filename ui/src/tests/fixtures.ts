@@ -39,6 +39,7 @@ export function message(id: number, extra: Partial<MessageRow> = {}): MessageRow
     failure: null,
     failure_words: null,
     hold: null,
+    retry: null,
     created_ms: 1_800_000_000_000 + id * 1000,
     left_ms: null,
     ...extra,

@@ -6,6 +6,7 @@ const names = [
   "inboxCount", "inboxPage", "search", "conversation", "thread", "markRead", "sendReply", "resend", "decideOptOut",
   "setLeadStatus", "setNote", "segments", "uiReady", "settings", "validateSettings", "saveSettings",
   "previewTemplate", "sampleDay", "dryRun", "devices", "unpair", "demoPair", "demoCall", "demoSms",
+  "demoRadio",
   "appointments", "exportAppointments", "assistantResume", "assistantTakeOver", "dismissDraft",
   "dashboard", "newTicket", "cancelTicket", "pairingRequests", "acceptPairing", "rejectPairing",
   "refusedReplies",

@@ -1,3 +1,4 @@
+import { when } from "../format";
 import { fireEvent, render, waitFor, act } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { assistantSettings, detail, message, row, onePhone, peer } from "./fixtures";
@@ -83,6 +84,25 @@ describe("Conversation", () => {
     api.resend.mockResolvedValue(null);
     fireEvent.click(bubbles[2].querySelector("button") as HTMLElement);
     expect(api.resend).toHaveBeenCalledWith(key, 3);
+  });
+
+  it("says since when and why a text is retried, and offers no Resend while it is", async () => {
+    api.conversation.mockResolvedValue(detail());
+    const since = new Date();
+    since.setHours(14, 2, 0, 0);
+    api.thread.mockResolvedValue([
+      message(1, {
+        status: "retrying",
+        failure: { not_sent: "no_service" },
+        failure_words: "no mobile service; the text will need resending once the phone has signal",
+        retry: { since_ms: since.getTime(), words: "no service" },
+      }),
+    ]);
+    const { findAllByTestId } = render(<Conversation convKey={key} version={0} />);
+    const [bubble] = await findAllByTestId("message");
+    // "Retrying since 14:02 (no service)", the time as this machine's locale writes it.
+    expect(bubble.textContent).toContain(`Retrying since ${when(since.getTime())} (no service)`);
+    expect(bubble.querySelector("button")).toBeNull();
   });
 
   it("shows the opted-out banner and disables the composer", async () => {

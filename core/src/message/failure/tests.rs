@@ -10,6 +10,7 @@ fn every_failure() -> Vec<Failure> {
         | Failure::NotDelivered
         | Failure::Unconfirmed
         | Failure::Cancelled(_)
+        | Failure::NoLongerTimely(_)
         | Failure::Other(_) => (),
     };
     let mut all = vec![
@@ -21,6 +22,7 @@ fn every_failure() -> Vec<Failure> {
     all.extend(RefusalReason::ALL.map(Failure::Refused));
     all.extend(every_send_error().into_iter().map(Failure::NotSent));
     all.extend(SkipReason::ALL.map(Failure::Cancelled));
+    all.extend(every_send_error().into_iter().map(Failure::NoLongerTimely));
     all.iter().for_each(one);
     all
 }

@@ -14,8 +14,25 @@ public class TelephonyManager {
     @Deprecated
     public static final String EXTRA_INCOMING_NUMBER = "incoming_number";
 
+    /** API 24. */
+    public TelephonyManager createForSubscriptionId(int subId) { throw new RuntimeException("stub"); }
+
     /** API 1: the SIM's ISO country code, lower case, or "" when unknown. */
     public String getSimCountryIso() { throw new RuntimeException("stub"); }
+
+    /** API 31. */
+    public void registerTelephonyCallback(
+            @androidx.annotation.NonNull java.util.concurrent.Executor executor,
+            @androidx.annotation.NonNull TelephonyCallback callback) { throw new RuntimeException("stub"); }
+
+    /** API 31. */
+    public void unregisterTelephonyCallback(@androidx.annotation.NonNull TelephonyCallback callback) {
+        throw new RuntimeException("stub");
+    }
+
+    /** API 1; deprecated in API 31 for registerTelephonyCallback. */
+    @Deprecated
+    public void listen(PhoneStateListener listener, int events) { throw new RuntimeException("stub"); }
 
     private static String stubString() { throw new RuntimeException("stub"); }
 }

@@ -20,10 +20,12 @@ import app.ringback.bridge.Bridge
 /**
  * Keeps the process, and so the bridge, alive: a foreground service of type
  * `remoteMessaging` (relaying texts between the phone and the desktops), which has no daily
- * time limit, unlike `dataSync`. It also watches the call log and the SMS provider.
+ * time limit, unlike `dataSync`. It also watches the call log, the SMS provider and each
+ * SIM's mobile service.
  */
 class RingbackService : Service() {
     private val observers = mutableMapOf<Uri, ContentObserver>()
+    private val mobileService by lazy { ServiceWatcher(applicationContext) }
 
     override fun onBind(intent: Intent?): IBinder? = null
 
@@ -37,12 +39,15 @@ class RingbackService : Service() {
         // Again on each start: the app starts the service after a permission was granted.
         watch(CallLog.Calls.CONTENT_URI, Manifest.permission.READ_CALL_LOG) { it.onCallLogChanged() }
         watch(Telephony.Sms.CONTENT_URI, Manifest.permission.READ_SMS) { it.onSmsProviderChanged() }
+        // Each SIM's mobile service, so texts waiting for it are retried when it returns.
+        mobileService.start()
         return START_STICKY
     }
 
     override fun onDestroy() {
         observers.values.forEach { contentResolver.unregisterContentObserver(it) }
         observers.clear()
+        mobileService.stop()
         super.onDestroy()
     }
 

@@ -1,0 +1,7 @@
+package android.telephony;
+
+/** Stub of android.telephony.SubscriptionInfo. */
+public class SubscriptionInfo {
+    /** API 22. */
+    public int getSubscriptionId() { throw new RuntimeException("stub"); }
+}
