@@ -219,6 +219,17 @@ pub struct PhoneHealth {
     pub last_text: Option<LastText>,
 }
 
+/// A health record as a desktop keeps it: what the phone reported, and when it arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReportedHealth {
+    /// What the phone reported.
+    pub health: PhoneHealth,
+    /// When it arrived, UTC milliseconds (the desktop's clock).
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub reported_at_ms: i64,
+}
+
 /// Why a reported health record was refused (nothing was kept).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HealthError {

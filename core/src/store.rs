@@ -9,6 +9,7 @@ mod assistant;
 mod clock;
 mod dashboard;
 mod digest;
+mod health;
 mod pages;
 mod reader;
 mod secrets;
