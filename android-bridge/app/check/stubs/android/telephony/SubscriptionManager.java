@@ -6,4 +6,8 @@ public class SubscriptionManager {
     public static final int INVALID_SUBSCRIPTION_ID = -1;
     /** API 30. */
     public static final String EXTRA_SUBSCRIPTION_INDEX = "android.telephony.extra.SUBSCRIPTION_INDEX";
+
+    /** API 22. */
+    @androidx.annotation.Nullable
+    public java.util.List<SubscriptionInfo> getActiveSubscriptionInfoList() { throw new RuntimeException("stub"); }
 }
