@@ -4,6 +4,7 @@
 //!
 //! [`DesktopNode`]: ringback_core::sync::node::DesktopNode
 
+pub mod alerts;
 pub mod commands;
 pub mod demo;
 pub mod desktop;
