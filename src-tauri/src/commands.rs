@@ -588,6 +588,13 @@ pub async fn preview_template(template: String, settings: Settings) -> Reply<Tem
     })
 }
 
+/// The alerts in force, for the inbox's "Needs attention" strip.
+#[tauri::command]
+#[specta::specta]
+pub async fn alerts(desktop: State<'_, SharedDesktop>) -> Reply<Vec<crate::alerts::AlertRow>> {
+    Ok(desktop.alerts())
+}
+
 /// The devices screen: the pairing code, if one is shown, and the paired phones.
 #[tauri::command]
 #[specta::specta]

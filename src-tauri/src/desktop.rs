@@ -14,7 +14,8 @@ use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::ticket::PairingTicket;
 use serde::{Deserialize, Serialize};
 
-use crate::ipc::{AppError, LinkState, PairingRequestRow, PeerRow};
+use crate::ipc::{AppError, HealthRow, LinkState, PairingRequestRow, PeerRow};
+use ringback_core::health::ReportedHealth;
 
 /// This desktop's own choices, kept beside its data (`desktop.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +27,9 @@ pub struct LocalConfig {
     pub relay_url: String,
     /// The name phones show for this desktop.
     pub name: String,
+    /// How long a phone may stay silent before an alert says so, in seconds (10 minutes;
+    /// tests shorten it).
+    pub phone_silent_after_seconds: u64,
 }
 
 impl Default for LocalConfig {
@@ -34,6 +38,7 @@ impl Default for LocalConfig {
             network: Network::Default,
             relay_url: String::new(),
             name: "Office desktop".into(),
+            phone_silent_after_seconds: crate::alerts::DEFAULT_SILENT_AFTER_SECONDS,
         }
     }
 }
@@ -94,6 +99,9 @@ pub struct Desktop {
     config: Mutex<LocalConfig>,
     started_with: LocalConfig,
     last_sync: Mutex<HashMap<String, i64>>,
+    /// Whether the network it started on uses a relay (for [`Desktop::online`]).
+    uses_relay: bool,
+    alerts: Mutex<crate::alerts::AlertBook>,
 }
 
 /// The port demo mode's desktop listens on, so the simulated phone finds it again after a
@@ -129,7 +137,13 @@ impl Desktop {
             Err(e) => return Err(e.into()),
         };
         let node = DesktopNode::start(endpoint, dir, &config.name).await?;
+        let uses_relay = matches!(
+            mode,
+            NetworkMode::Default | NetworkMode::SelfHostedRelay(_) | NetworkMode::RelayOnly(_)
+        );
         Ok(Desktop {
+            uses_relay,
+            alerts: Mutex::new(crate::alerts::AlertBook::new()),
             node,
             dir: dir.to_path_buf(),
             started_with: config.clone(),
@@ -184,8 +198,59 @@ impl Desktop {
         let last = lock(&self.last_sync).clone();
         states
             .values()
-            .map(|s| peer_row(s, last.get(&s.endpoint).copied()))
+            .map(|s| {
+                let mut row = peer_row(s, last.get(&s.endpoint).copied());
+                row.health = self.reported_health(&s.endpoint).map(|r| HealthRow {
+                    reported_at_ms: r.reported_at_ms,
+                    app_version: r.health.app_version.clone(),
+                    checklist: r.health.checklist(),
+                });
+                row
+            })
             .collect()
+    }
+
+    /// The last health record a phone reported (`None` before its first, or unpaired).
+    pub fn reported_health(&self, phone: &str) -> Option<ReportedHealth> {
+        let replica = self.phone(phone).ok()?;
+        replica.with(|s| s.phone_health()).ok().flatten()
+    }
+
+    /// Whether this desktop could hear its phones now (see [`DesktopNode::reachable`]).
+    pub fn online(&self) -> bool {
+        self.node.reachable(self.uses_relay)
+    }
+
+    /// Looks at every phone now and updates the alerts; returns what changed.
+    pub fn update_alerts(&self) -> crate::alerts::Changes {
+        let threshold = lock(&self.config).phone_silent_after_seconds;
+        let seen: Vec<crate::alerts::PhoneSeen> = self
+            .node
+            .peers()
+            .borrow()
+            .values()
+            .map(|s| crate::alerts::PhoneSeen {
+                phone: s.endpoint.clone(),
+                name: s.name.clone(),
+                silent_since_ms: match s.link {
+                    PeerLink::Offline { since_ms } => Some(since_ms),
+                    _ => None,
+                },
+                health: self.reported_health(&s.endpoint).map(|r| r.health),
+            })
+            .collect();
+        let online = self.online();
+        lock(&self.alerts).update(
+            &seen,
+            online,
+            Timestamp::now().as_millisecond(),
+            i64::try_from(threshold.saturating_mul(1000)).unwrap_or(i64::MAX),
+        )
+    }
+
+    /// The alerts in force.
+    pub fn alerts(&self) -> Vec<crate::alerts::AlertRow> {
+        lock(&self.alerts).active()
     }
 
     /// Names of the phones by endpoint, for line labels.
@@ -293,6 +358,7 @@ fn peer_row(state: &PeerState, last_sync_ms: Option<i64>) -> PeerRow {
         link,
         offline_since_ms,
         last_sync_ms,
+        health: None,
     }
 }
 
@@ -319,6 +385,7 @@ mod tests {
             network: Network::SelfHostedRelay,
             relay_url: "https://relay.example.com".into(),
             name: "Front desk".into(),
+            phone_silent_after_seconds: 30,
         };
         config.save(dir.path()).expect("save");
         assert_eq!(LocalConfig::load(dir.path()).expect("load"), config);

@@ -76,12 +76,14 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::assistant_resume,
             commands::assistant_take_over,
             commands::dismiss_draft,
+            commands::alerts,
         ])
         .events(collect_events![
             ipc::StoreChanged,
             ipc::OpenConversation,
             ipc::PeersChanged,
-            ipc::PairingRequestsChanged
+            ipc::PairingRequestsChanged,
+            ipc::AlertsChanged
         ])
 }
 

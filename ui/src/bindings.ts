@@ -142,10 +142,13 @@ export const commands = {
 	assistantTakeOver: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("assistant_take_over", { key })),
 	/**  Throws the assistant's draft away. */
 	dismissDraft: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("dismiss_draft", { key })),
+	/**  The alerts in force, for the inbox's "Needs attention" strip. */
+	alerts: () => typedError<AlertRow[], AppError_Serialize>(__TAURI_INVOKE("alerts")),
 };
 
 /** Events */
 export const events = {
+	alertsChanged: makeEvent<AlertsChanged, AlertsChanged>("alerts-changed"),
 	openConversation: makeEvent<OpenConversation, OpenConversation>("open-conversation"),
 	pairingRequestsChanged: makeEvent<PairingRequestsChanged, PairingRequestsChanged>("pairing-requests-changed"),
 	peersChanged: makeEvent<PeersChanged_Serialize, PeersChanged_Deserialize>("peers-changed"),
@@ -153,6 +156,39 @@ export const events = {
 };
 
 /* Types */
+/**  What an alert is about. */
+export type AlertKind = 
+/**  Nothing heard from the phone for longer than the threshold. */
+"phone_silent" | 
+/**  A permission Ringback needs is missing. */
+"permission_missing" | 
+/**  Something else in the phone's health stops it texting back. */
+"phone_problem" | 
+/**  A text the phone sent failed. */
+"text_failed";
+
+/**  One alert, for the window's "Needs attention" strip. */
+export type AlertRow = {
+	/**  Stable while the alert lasts (phone and problem). */
+	key: string,
+	/**  The phone's endpoint id. */
+	phone: string,
+	/**  What it is about. */
+	kind: AlertKind,
+	/**  One line: what is wrong. */
+	title: string,
+	/**  How to fix it, in words. */
+	fix: string,
+	/**  Since when (the last frame heard, for a silent phone; when it was raised otherwise). */
+	since_ms: number,
+};
+
+/**  The alerts in force changed (one was raised or cleared). */
+export type AlertsChanged = {
+	/**  The alerts now, oldest first. */
+	alerts: AlertRow[],
+};
+
 /**
  *  An error the window shows: a sentence that says what to do, and the settings field it
  *  is about when there is one.
@@ -554,6 +590,44 @@ export type CallsBefore = {
 	/**  Its id. */
 	id: number,
 };
+
+/**  One line of the Devices checklist. */
+export type CheckItem = CheckItem_Serialize | CheckItem_Deserialize;
+
+/**  One line of the Devices checklist. */
+export type CheckItem_Deserialize = {
+	/**  What is checked. */
+	label: string,
+	/**  How it stands. */
+	state: CheckState,
+	/**  What is wrong, in words. */
+	detail?: string | null,
+	/**  How to fix it, in words. */
+	fix?: string | null,
+};
+
+/**  One line of the Devices checklist. */
+export type CheckItem_Serialize = {
+	/**  What is checked. */
+	label: string,
+	/**  How it stands. */
+	state: CheckState,
+	/**  What is wrong, in words. */
+	detail: string | null,
+	/**  How to fix it, in words. */
+	fix: string | null,
+};
+
+/**  Whether a check passed. */
+export type CheckState = 
+/**  Passed. */
+"ok" | 
+/**  Failed: see the fix. */
+"problem" | 
+/**  Cannot be checked from the phone: the words say what to do once. */
+"advice" | 
+/**  Not reported. */
+"unknown";
 
 /**  A conversation: the phone that holds it and its id there. */
 export type ConvKey = {
@@ -970,6 +1044,29 @@ export type FollowUp = {
 	body: string,
 };
 
+/**  A phone's health on the Devices screen: every check, with a fix for each that failed. */
+export type HealthRow = HealthRow_Serialize | HealthRow_Deserialize;
+
+/**  A phone's health on the Devices screen: every check, with a fix for each that failed. */
+export type HealthRow_Deserialize = {
+	/**  When the record arrived (this desktop's clock). */
+	reported_at_ms: number,
+	/**  Ringback's version on the phone. */
+	app_version: string,
+	/**  The checks. */
+	checklist: CheckItem_Deserialize[],
+};
+
+/**  A phone's health on the Devices screen: every check, with a fix for each that failed. */
+export type HealthRow_Serialize = {
+	/**  When the record arrived (this desktop's clock). */
+	reported_at_ms: number,
+	/**  Ringback's version on the phone. */
+	app_version: string,
+	/**  The checks. */
+	checklist: CheckItem_Serialize[],
+};
+
 /**  Why a text waits. */
 export type HoldReason = 
 /**  The phone sent its most parts for any 30 minutes. */
@@ -1299,6 +1396,8 @@ export type PeerRow_Deserialize = {
 	offline_since_ms?: number | null,
 	/**  When something last arrived from it. */
 	last_sync_ms?: number | null,
+	/**  The health it last reported, as the Devices checklist shows it. */
+	health?: HealthRow_Deserialize | null,
 };
 
 /**  A paired phone. */
@@ -1315,6 +1414,8 @@ export type PeerRow_Serialize = {
 	offline_since_ms: number | null,
 	/**  When something last arrived from it. */
 	last_sync_ms: number | null,
+	/**  The health it last reported, as the Devices checklist shows it. */
+	health: HealthRow_Serialize | null,
 };
 
 /**  A phone was paired, unpaired, connected or lost. */
