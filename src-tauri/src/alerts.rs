@@ -127,9 +127,9 @@ impl AlertBook {
             keep
         });
         for (key, row) in seen {
-            if !self.active.contains_key(&key) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = self.active.entry(key) {
                 changes.raised.push(row.clone());
-                self.active.insert(key, row);
+                slot.insert(row);
             }
         }
         changes
