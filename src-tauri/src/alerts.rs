@@ -1,13 +1,16 @@
 //! Alerts that reach a person: a phone silent for longer than the threshold (only while
 //! this desktop could hear it), a problem in a phone's health that stops it texting back
-//! (a permission revoked, its service stopped, airplane mode, a SIM without service), and
-//! a text that failed. Each is raised once (one notification, the tray's tooltip), listed
+//! (a permission revoked, its service stopped, airplane mode, a SIM without service), a
+//! text that failed (the phone's last send, and each text-back in the replica that failed
+//! and that nobody followed up), texts the volume limit is holding, and a conversation the
+//! assistant handed to the team. Each is raised once (one notification, the tray's tooltip), listed
 //! while it lasts, and cleared when it is resolved. The rules here are pure: the watcher
 //! feeds them what it observed, with the time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ringback_core::health::{HealthProblem, PhoneHealth};
+use ringback_core::store::Attention;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -26,6 +29,10 @@ pub enum AlertKind {
     PhoneProblem,
     /// A text the phone sent failed.
     TextFailed,
+    /// The volume limit is holding texts.
+    VolumeLimit,
+    /// The assistant handed a conversation to the team.
+    HandedToTeam,
 }
 
 /// One alert, for the window's "Needs attention" strip.
@@ -44,6 +51,9 @@ pub struct AlertRow {
     /// Since when (the last frame heard, for a silent phone; when it was raised otherwise).
     #[specta(type = specta_typescript::Number)]
     pub since_ms: i64,
+    /// The conversation it is about, if one (the strip opens it).
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub conversation: Option<i64>,
 }
 
 /// What the watcher saw of one phone.
@@ -57,6 +67,10 @@ pub struct PhoneSeen {
     pub silent_since_ms: Option<i64>,
     /// The last health record it reported.
     pub health: Option<PhoneHealth>,
+    /// What its replica holds that needs a person.
+    pub attention: Attention,
+    /// Who each number in `attention` is (a contact's name or the number written out).
+    pub who: HashMap<String, String>,
 }
 
 /// The alerts in force, and the desktop's own connectivity.
@@ -74,12 +88,14 @@ pub struct Changes {
     pub raised: Vec<AlertRow>,
     /// Resolved now.
     pub cleared: Vec<String>,
+    /// Still in force, with new words (more texts held): redraw, do not notify again.
+    pub updated: Vec<String>,
 }
 
 impl Changes {
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.raised.is_empty() && self.cleared.is_empty()
+        self.raised.is_empty() && self.cleared.is_empty() && self.updated.is_empty()
     }
 }
 
@@ -126,10 +142,20 @@ impl AlertBook {
             }
             keep
         });
-        for (key, row) in seen {
-            if let std::collections::btree_map::Entry::Vacant(slot) = self.active.entry(key) {
-                changes.raised.push(row.clone());
-                slot.insert(row);
+        for (key, mut row) in seen {
+            match self.active.entry(key) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    changes.raised.push(row.clone());
+                    slot.insert(row);
+                }
+                std::collections::btree_map::Entry::Occupied(mut slot) => {
+                    // Raised once: it keeps the moment it was raised, and takes new words.
+                    row.since_ms = slot.get().since_ms;
+                    if *slot.get() != row {
+                        changes.updated.push(row.key.clone());
+                        slot.insert(row);
+                    }
+                }
             }
         }
         changes
@@ -160,12 +186,19 @@ fn observe(
             ),
             fix: "Check that the phone is on, has a connection and that Ringback runs on it (open the app once); if Android stopped it, allow Ringback to run in the background.".into(),
             since_ms: silent_since,
+            conversation: None,
         });
     }
     if let Some(health) = &phone.health {
         for problem in health.problems() {
             let kind = match &problem {
                 HealthProblem::PermissionMissing(_) => AlertKind::PermissionMissing,
+                // The replica's own failed text-back says it with the caller's name.
+                HealthProblem::LastTextFailed { .. }
+                    if !phone.attention.failed_text_backs.is_empty() =>
+                {
+                    continue;
+                }
                 HealthProblem::LastTextFailed { .. } => AlertKind::TextFailed,
                 p if p.stops_texting() => AlertKind::PhoneProblem,
                 _ => continue,
@@ -177,8 +210,75 @@ fn observe(
                 title: format!("{}: {}", phone.name, problem.describe()),
                 fix: problem.fix(),
                 since_ms: now_ms,
+                conversation: None,
             });
         }
+    }
+    out.extend(attention(phone, now_ms));
+    out
+}
+
+/// The alerts for what the phone's replica holds.
+fn attention(phone: &PhoneSeen, now_ms: i64) -> Vec<AlertRow> {
+    let who = |number: &str| {
+        phone
+            .who
+            .get(number)
+            .cloned()
+            .unwrap_or_else(|| "a caller".into())
+    };
+    let mut out = Vec::new();
+    for failed in &phone.attention.failed_text_backs {
+        let why = failed
+            .message
+            .failure
+            .as_ref()
+            .map(|f| f.describe())
+            .unwrap_or_else(|| "the phone gave no reason".into());
+        out.push(AlertRow {
+            key: format!("{}:text_back_failed:{}", phone.phone, failed.message.id.0),
+            phone: phone.phone.clone(),
+            kind: AlertKind::TextFailed,
+            title: format!("The text-back to {} failed: {why}", who(&failed.number)),
+            fix: "Open the conversation and reply, or call them back; the alert clears when a text reaches them or the conversation is archived.".into(),
+            since_ms: failed.message.created_at.as_millisecond(),
+            conversation: Some(failed.message.conversation_id.0),
+        });
+    }
+    if let Some(hold) = phone.attention.volume_hold {
+        let texts = if hold.count == 1 {
+            "1 text".to_string()
+        } else {
+            format!("{} texts", hold.count)
+        };
+        out.push(AlertRow {
+            key: format!("{}:volume_limit", phone.phone),
+            phone: phone.phone.clone(),
+            kind: AlertKind::VolumeLimit,
+            title: format!(
+                "{}: the volume limit is holding {texts}; they leave when the 30-minute window allows",
+                phone.name
+            ),
+            fix: "Wait for the window, or raise the limit in Settings → Limits if this volume is expected.".into(),
+            since_ms: now_ms,
+            conversation: None,
+        });
+    }
+    for handoff in &phone.attention.handed_to_team {
+        out.push(AlertRow {
+            key: format!("{}:handed_to_team:{}", phone.phone, handoff.conversation.0),
+            phone: phone.phone.clone(),
+            kind: AlertKind::HandedToTeam,
+            title: format!(
+                "The assistant handed {} to the team: {}",
+                who(&handoff.number),
+                handoff.state.reason
+            ),
+            fix: "Open the conversation and answer them; the alert clears when someone replies."
+                .into(),
+            since_ms: handoff.state.at_ms,
+            conversation: Some(handoff.conversation.0),
+        });
     }
     out
 }
@@ -207,7 +307,119 @@ mod tests {
             name: "Owner's phone".into(),
             silent_since_ms,
             health,
+            attention: Attention::default(),
+            who: HashMap::new(),
         }
+    }
+
+    fn failed_text_back(id: i64, conversation: i64) -> ringback_core::store::FailedTextBack {
+        use ringback_core::message::{Direction, Failure, MessageKind, MessageStatus, SendError};
+        use ringback_core::store::{ConversationId, Message, MessageId};
+        ringback_core::store::FailedTextBack {
+            message: Message {
+                id: MessageId(id),
+                conversation_id: ConversationId(conversation),
+                direction: Direction::Outbound,
+                kind: MessageKind::TextBack,
+                body: "Sorry we missed you".into(),
+                status: MessageStatus::Failed,
+                failure: Some(Failure::NotSent(SendError::NoService)),
+                created_at: jiff::Timestamp::from_millisecond(3).expect("time"),
+                due_at: None,
+                left_at: None,
+                hold: None,
+            },
+            number: "+12125550101".into(),
+        }
+    }
+
+    #[test]
+    fn a_failed_text_back_in_the_replica_is_raised_once_and_cleared_when_followed_up() {
+        let mut book = AlertBook::new();
+        let mut seen = phone(None, None);
+        seen.attention.failed_text_backs = vec![failed_text_back(7, 3)];
+        seen.who
+            .insert("+12125550101".into(), "Dana (plumbing)".into());
+        let raised = book.update(&[seen.clone()], true, 10, THRESHOLD).raised;
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        let alert = &raised[0];
+        assert_eq!(alert.kind, AlertKind::TextFailed);
+        assert_eq!(alert.conversation, Some(3));
+        assert!(alert.title.contains("Dana (plumbing)"), "{}", alert.title);
+        assert!(alert.title.contains("no mobile service"), "{}", alert.title);
+        assert_eq!(alert.since_ms, 3, "since the text-back was written");
+        assert!(book.update(&[seen.clone()], true, 20, THRESHOLD).is_empty());
+        let changes = book.update(&[phone(None, None)], true, 30, THRESHOLD);
+        assert_eq!(changes.cleared, vec!["p1:text_back_failed:7".to_string()]);
+    }
+
+    #[test]
+    fn the_phones_last_text_failing_is_not_said_twice_beside_the_replicas_failed_text_back() {
+        let mut book = AlertBook::new();
+        let mut health = PhoneHealth::new(1, "1");
+        health.last_text = Some(ringback_core::health::LastText {
+            at_ms: 1,
+            result: ringback_core::health::TextResult::Failed,
+            failure: Some("no service".into()),
+        });
+        let mut seen = phone(None, Some(health));
+        seen.attention.failed_text_backs = vec![failed_text_back(7, 3)];
+        let raised = book.update(&[seen], true, 10, THRESHOLD).raised;
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        assert_eq!(raised[0].key, "p1:text_back_failed:7");
+    }
+
+    #[test]
+    fn texts_held_by_the_volume_limit_are_raised_once_redrawn_as_more_wait_and_cleared() {
+        let mut book = AlertBook::new();
+        let mut seen = phone(None, None);
+        seen.attention.volume_hold = Some(ringback_core::store::VolumeHold {
+            count: 2,
+            until_ms: Some(5 * MIN),
+        });
+        let raised = book.update(&[seen.clone()], true, 10, THRESHOLD).raised;
+        assert_eq!(raised.len(), 1);
+        assert_eq!(raised[0].kind, AlertKind::VolumeLimit);
+        assert!(raised[0].title.contains("2 texts"), "{}", raised[0].title);
+        seen.attention.volume_hold = Some(ringback_core::store::VolumeHold {
+            count: 3,
+            until_ms: Some(6 * MIN),
+        });
+        let changes = book.update(&[seen], true, 20, THRESHOLD);
+        assert!(changes.raised.is_empty(), "not notified again");
+        assert_eq!(changes.updated, vec!["p1:volume_limit".to_string()]);
+        assert!(book.active()[0].title.contains("3 texts"));
+        assert_eq!(book.active()[0].since_ms, 10, "since it was raised");
+        let changes = book.update(&[phone(None, None)], true, 30, THRESHOLD);
+        assert_eq!(changes.cleared, vec!["p1:volume_limit".to_string()]);
+    }
+
+    #[test]
+    fn a_conversation_handed_to_the_team_is_raised_once_and_cleared_when_answered() {
+        use ringback_core::assistant::{AssistantState, AssistantStatus};
+        let mut book = AlertBook::new();
+        let mut seen = phone(None, None);
+        seen.attention.handed_to_team = vec![ringback_core::store::TeamHandoff {
+            conversation: ringback_core::store::ConversationId(4),
+            number: "+12125550101".into(),
+            state: AssistantState {
+                status: AssistantStatus::HandedOff,
+                reason: "the caller asked for a person".into(),
+                at_ms: 8,
+            },
+        }];
+        let raised = book.update(&[seen.clone()], true, 10, THRESHOLD).raised;
+        assert_eq!(raised.len(), 1);
+        assert_eq!(raised[0].kind, AlertKind::HandedToTeam);
+        assert_eq!(raised[0].conversation, Some(4));
+        assert!(
+            raised[0].title.contains("the caller asked for a person"),
+            "{}",
+            raised[0].title
+        );
+        assert!(book.update(&[seen], true, 20, THRESHOLD).is_empty());
+        let changes = book.update(&[phone(None, None)], true, 30, THRESHOLD);
+        assert_eq!(changes.cleared, vec!["p1:handed_to_team:4".to_string()]);
     }
 
     #[test]

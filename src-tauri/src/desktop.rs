@@ -102,7 +102,22 @@ pub struct Desktop {
     /// Whether the network it started on uses a relay (for [`Desktop::online`]).
     uses_relay: bool,
     alerts: Mutex<crate::alerts::AlertBook>,
+    /// What each phone's replica needs a person for, with the store version it was read at.
+    attention: Mutex<HashMap<String, StoreAttention>>,
 }
+
+/// What a replica needs a person for, as read at one store version.
+#[derive(Clone)]
+struct StoreAttention {
+    version: u64,
+    read_at_ms: i64,
+    attention: ringback_core::store::Attention,
+    who: HashMap<String, String>,
+}
+
+/// Read again at least this often even with no change, so that a failed text-back older
+/// than the window leaves.
+const ATTENTION_AT_LEAST_EVERY_MS: i64 = 10 * 60 * 1000;
 
 /// The port demo mode's desktop listens on, so the simulated phone finds it again after a
 /// restart (a loopback endpoint has no address lookup).
@@ -144,6 +159,7 @@ impl Desktop {
         Ok(Desktop {
             uses_relay,
             alerts: Mutex::new(crate::alerts::AlertBook::new()),
+            attention: Mutex::new(HashMap::new()),
             node,
             dir: dir.to_path_buf(),
             started_with: config.clone(),
@@ -237,6 +253,19 @@ impl Desktop {
                     _ => None,
                 },
                 health: self.reported_health(&s.endpoint).map(|r| r.health),
+                attention: Default::default(),
+                who: HashMap::new(),
+            })
+            .collect();
+        let now_ms = Timestamp::now().as_millisecond();
+        let seen: Vec<crate::alerts::PhoneSeen> = seen
+            .into_iter()
+            .map(|mut p| {
+                if let Some(found) = self.store_attention(&p.phone, now_ms) {
+                    p.attention = found.attention;
+                    p.who = found.who;
+                }
+                p
             })
             .collect();
         let online = self.online();
@@ -246,6 +275,53 @@ impl Desktop {
             Timestamp::now().as_millisecond(),
             i64::try_from(threshold.saturating_mul(1000)).unwrap_or(i64::MAX),
         )
+    }
+
+    /// What a phone's replica needs a person for: read again only when the store changed
+    /// (or every few minutes, for what ages out), since the alerts look every 2 seconds.
+    fn store_attention(&self, phone: &str, now_ms: i64) -> Option<StoreAttention> {
+        let replica = self.phone(phone).ok()?;
+        let version = replica.with(|s| *s.subscribe().borrow());
+        if let Some(kept) = lock(&self.attention).get(phone)
+            && kept.version == version
+            && now_ms - kept.read_at_ms < ATTENTION_AT_LEAST_EVERY_MS
+        {
+            return Some(kept.clone());
+        }
+        let now = Timestamp::from_millisecond(now_ms).ok()?;
+        let read = replica.with(|s| -> Result<_, ringback_core::StoreError> {
+            let reader = s.reader();
+            let attention = reader.attention(now)?;
+            let numbers = attention
+                .failed_text_backs
+                .iter()
+                .map(|f| f.number.clone())
+                .chain(attention.handed_to_team.iter().map(|h| h.number.clone()));
+            let mut who = HashMap::new();
+            for number in numbers {
+                let name = reader
+                    .contact_name(&number)?
+                    .unwrap_or_else(|| crate::views::display_number(&number));
+                who.insert(number, name);
+            }
+            Ok((attention, who))
+        });
+        match read {
+            Ok((attention, who)) => {
+                let found = StoreAttention {
+                    version,
+                    read_at_ms: now_ms,
+                    attention,
+                    who,
+                };
+                lock(&self.attention).insert(phone.to_string(), found.clone());
+                Some(found)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read what needs attention");
+                None
+            }
+        }
     }
 
     /// The alerts in force.

@@ -137,7 +137,7 @@ export function App() {
             {error}
           </div>
         )}
-        {screen === "inbox" && <NeedsAttention alerts={alerts} />}
+        {screen === "inbox" && <NeedsAttention alerts={alerts} onOpen={openConversation} />}
         {screen === "inbox" && <Inbox version={version} open={open} onOpen={setOpen} noPhone={phones.length === 0} />}
         {screen === "calls" && <Calls version={version} onOpen={openConversation} />}
         {screen === "appointments" && <Appointments version={version} onOpen={openConversation} {...choice} />}

@@ -143,12 +143,12 @@ export const commands = {
 	/**  Throws the assistant's draft away. */
 	dismissDraft: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("dismiss_draft", { key })),
 	/**  The alerts in force, for the inbox's "Needs attention" strip. */
-	alerts: () => typedError<AlertRow[], AppError_Serialize>(__TAURI_INVOKE("alerts")),
+	alerts: () => typedError<AlertRow_Serialize[], AppError_Serialize>(__TAURI_INVOKE("alerts")),
 };
 
 /** Events */
 export const events = {
-	alertsChanged: makeEvent<AlertsChanged, AlertsChanged>("alerts-changed"),
+	alertsChanged: makeEvent<AlertsChanged_Serialize, AlertsChanged_Deserialize>("alerts-changed"),
 	openConversation: makeEvent<OpenConversation, OpenConversation>("open-conversation"),
 	pairingRequestsChanged: makeEvent<PairingRequestsChanged, PairingRequestsChanged>("pairing-requests-changed"),
 	peersChanged: makeEvent<PeersChanged_Serialize, PeersChanged_Deserialize>("peers-changed"),
@@ -165,10 +165,17 @@ export type AlertKind =
 /**  Something else in the phone's health stops it texting back. */
 "phone_problem" | 
 /**  A text the phone sent failed. */
-"text_failed";
+"text_failed" | 
+/**  The volume limit is holding texts. */
+"volume_limit" | 
+/**  The assistant handed a conversation to the team. */
+"handed_to_team";
 
 /**  One alert, for the window's "Needs attention" strip. */
-export type AlertRow = {
+export type AlertRow = AlertRow_Serialize | AlertRow_Deserialize;
+
+/**  One alert, for the window's "Needs attention" strip. */
+export type AlertRow_Deserialize = {
 	/**  Stable while the alert lasts (phone and problem). */
 	key: string,
 	/**  The phone's endpoint id. */
@@ -181,12 +188,41 @@ export type AlertRow = {
 	fix: string,
 	/**  Since when (the last frame heard, for a silent phone; when it was raised otherwise). */
 	since_ms: number,
+	/**  The conversation it is about, if one (the strip opens it). */
+	conversation?: number | null,
+};
+
+/**  One alert, for the window's "Needs attention" strip. */
+export type AlertRow_Serialize = {
+	/**  Stable while the alert lasts (phone and problem). */
+	key: string,
+	/**  The phone's endpoint id. */
+	phone: string,
+	/**  What it is about. */
+	kind: AlertKind,
+	/**  One line: what is wrong. */
+	title: string,
+	/**  How to fix it, in words. */
+	fix: string,
+	/**  Since when (the last frame heard, for a silent phone; when it was raised otherwise). */
+	since_ms: number,
+	/**  The conversation it is about, if one (the strip opens it). */
+	conversation: number | null,
 };
 
 /**  The alerts in force changed (one was raised or cleared). */
-export type AlertsChanged = {
+export type AlertsChanged = AlertsChanged_Serialize | AlertsChanged_Deserialize;
+
+/**  The alerts in force changed (one was raised or cleared). */
+export type AlertsChanged_Deserialize = {
 	/**  The alerts now, oldest first. */
-	alerts: AlertRow[],
+	alerts: AlertRow_Deserialize[],
+};
+
+/**  The alerts in force changed (one was raised or cleared). */
+export type AlertsChanged_Serialize = {
+	/**  The alerts now, oldest first. */
+	alerts: AlertRow_Serialize[],
 };
 
 /**

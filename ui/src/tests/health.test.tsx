@@ -1,7 +1,7 @@
 // A phone's health on Devices (each check, the fix for each that failed) and the inbox's
 // "Needs attention" strip (each alert with its fix, nothing when none is left).
-import { render } from "@testing-library/preact";
-import { describe, expect, it } from "vitest";
+import { fireEvent, render } from "@testing-library/preact";
+import { describe, expect, it, vi } from "vitest";
 import { peer } from "./fixtures";
 import { HealthChecklist } from "../components/HealthChecklist";
 import { NeedsAttention } from "../components/NeedsAttention";
@@ -48,6 +48,7 @@ describe("Needs attention", () => {
     title: "Shop phone has been silent for more than 10 minutes",
     fix: "Check that the phone is on.",
     since_ms: Date.now() - 11 * 60_000,
+    conversation: null,
   };
 
   it("lists each alert with its fix", () => {
@@ -57,6 +58,24 @@ describe("Needs attention", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].dataset.kind).toBe("phone_silent");
     expect(rows[0].textContent).toContain("Check that the phone is on.");
+  });
+
+  it("opens the conversation an alert is about", () => {
+    const handed: AlertRow = {
+      key: "p1:handed_to_team:4",
+      phone: "p1",
+      kind: "handed_to_team",
+      title: "The assistant handed Dana to the team: the caller asked for a person",
+      fix: "Open the conversation and answer them.",
+      since_ms: Date.now(),
+      conversation: 4,
+    };
+    const onOpen = vi.fn();
+    const { getAllByTestId } = render(<NeedsAttention alerts={[silent, handed]} onOpen={onOpen} />);
+    const rows = getAllByTestId("alert");
+    expect(rows[0].querySelector("button")).toBeNull();
+    fireEvent.click(rows[1].querySelector("button") as HTMLButtonElement);
+    expect(onOpen).toHaveBeenCalledWith({ phone: "p1", id: 4 });
   });
 
   it("shows nothing once every alert is cleared", () => {
