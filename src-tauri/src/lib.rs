@@ -77,6 +77,7 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::assistant_take_over,
             commands::dismiss_draft,
             commands::alerts,
+            commands::text_back_now,
         ])
         .events(collect_events![
             ipc::StoreChanged,

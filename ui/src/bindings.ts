@@ -144,6 +144,12 @@ export const commands = {
 	dismissDraft: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("dismiss_draft", { key })),
 	/**  The alerts in force, for the inbox's "Needs attention" strip. */
 	alerts: () => typedError<AlertRow_Serialize[], AppError_Serialize>(__TAURI_INVOKE("alerts")),
+	/**
+	 *  "Text them now": asks the phone to send the business's text-back, rendered as the phone
+	 *  would have for this call, to a caller whose call ended while Ringback was not running.
+	 *  It goes as a reply, so the phone's policy applies to it like any other.
+	 */
+	textBackNow: (phone: string, callId: Id) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("text_back_now", { phone, callId })),
 };
 
 /** Events */
