@@ -28,9 +28,11 @@ pub const ALPN: &[u8] = b"ringback/sync/1";
 const BATCH: usize = 256;
 
 /// A frame of the sync protocol (externally tagged, so that a frame of ops is read in one
-/// pass).
+/// pass). Fields a newer peer adds are ignored and frames of a kind this version does not
+/// know are skipped (see [`UNKNOWN_BURST`]), so a newer phone or desktop can add to the
+/// protocol without cutting this one off; what each frame carries is checked as before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case")]
 pub enum Message {
     /// The first frame each way.
     Hello {
@@ -76,6 +78,14 @@ pub const HEALTH_INTERVAL: Duration = Duration::from_secs(5);
 /// apart may arrive closer together); beyond it, one per [`HEALTH_INTERVAL`]. More are
 /// refused: dropped, the record kept so far stays, and the session goes on.
 pub const HEALTH_BURST: u32 = 3;
+
+/// How many frames of a kind this version does not know a side skips in a burst; beyond
+/// it, one per [`UNKNOWN_INTERVAL`]. More close the session, naming the frame and what to
+/// update (each is parsed to be skipped, so a flood of them is not free).
+pub const UNKNOWN_BURST: u32 = 10;
+
+/// See [`UNKNOWN_BURST`].
+pub const UNKNOWN_INTERVAL: Duration = Duration::from_secs(1);
 
 /// How often an idle side says it is still there.
 pub const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -214,6 +224,8 @@ pub struct SessionStats {
     pub health_kept: u64,
     /// Health reports refused (over their bounds, or too frequent).
     pub health_refused: u64,
+    /// Frames of a kind this version does not know, skipped.
+    pub unknown_skipped: u64,
 }
 
 /// Reads whole frames from a byte stream.
@@ -596,23 +608,36 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
 struct HealthAllowance {
     tokens: u32,
     refilled: tokio::time::Instant,
+    burst: u32,
+    interval: Duration,
 }
 
 impl HealthAllowance {
     fn new() -> Self {
+        HealthAllowance::with(HEALTH_BURST, HEALTH_INTERVAL)
+    }
+
+    /// The same bucket, for frames of a kind this version does not know.
+    fn for_unknown() -> Self {
+        HealthAllowance::with(UNKNOWN_BURST, UNKNOWN_INTERVAL)
+    }
+
+    fn with(burst: u32, interval: Duration) -> Self {
         HealthAllowance {
-            tokens: HEALTH_BURST,
+            tokens: burst,
             refilled: tokio::time::Instant::now(),
+            burst,
+            interval,
         }
     }
 
     fn take(&mut self) -> bool {
         let now = tokio::time::Instant::now();
-        while self.tokens < HEALTH_BURST && now >= self.refilled + HEALTH_INTERVAL {
+        while self.tokens < self.burst && now >= self.refilled + self.interval {
             self.tokens += 1;
-            self.refilled += HEALTH_INTERVAL;
+            self.refilled += self.interval;
         }
-        if self.tokens == HEALTH_BURST {
+        if self.tokens == self.burst {
             self.refilled = now;
         }
         if self.tokens == 0 {
@@ -669,6 +694,7 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
     let mut floor = peer_held;
     let mut last_need: Option<VersionVector> = None;
     let mut allowance = HealthAllowance::new();
+    let mut unknown = HealthAllowance::for_unknown();
     loop {
         // Reading is cancel-safe (bytes already read stay in the decoder), so a pause in
         // the stream can be used for the replica's deferred work.
@@ -686,6 +712,19 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
                 Ok(next) => next,
                 Err(_) => return Err(SyncError::Silent),
             }
+        };
+        let next = match next {
+            // A newer peer's frame: skipped whole, within a bound.
+            Err(SyncError::Frame(FrameError::UnknownKind(kind))) => {
+                lock(&stats).last_heard_ms = Some(jiff::Timestamp::now().as_millisecond());
+                if !unknown.take() {
+                    return Err(SyncError::Frame(FrameError::UnknownKind(kind)));
+                }
+                tracing::debug!(peer = %peer.name, kind, "skipped a frame this version does not know");
+                lock(&stats).unknown_skipped += 1;
+                continue;
+            }
+            other => other,
         };
         let Some(message) = next? else {
             replica.idle().await?;
