@@ -833,6 +833,13 @@ pub async fn demo_sms(
     demo.sms(&number, &body).await
 }
 
+/// Demo mode: the simulated phone loses (or gets back) its call-log permission.
+#[tauri::command]
+#[specta::specta]
+pub async fn demo_call_log_permission(demo: State<'_, Option<Demo>>, granted: bool) -> Reply<()> {
+    demo_of(&demo)?.call_log_permission(granted).await
+}
+
 /// Lets the simulated phone catch up with what the window wrote (see [`Demo::settle`]).
 async fn settle_demo(demo: &Demo, desktop: &SharedDesktop) {
     if let Some(replica) = demo.endpoint().and_then(|id| desktop.phone(&id).ok()) {

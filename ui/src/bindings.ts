@@ -118,6 +118,8 @@ export const commands = {
 	demoCall: (number: string, outcome: CallOutcome) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_call", { number, outcome })),
 	/**  Demo mode: the simulated phone receives a text. */
 	demoSms: (number: string, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_sms", { number, body })),
+	/**  Demo mode: the simulated phone loses (or gets back) its call-log permission. */
+	demoCallLogPermission: (granted: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_call_log_permission", { granted })),
 	/**  Demo mode: the simulated phone is given a pairing code, as its owner would type it. */
 	demoPair: (code: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_pair", { code })),
 	/**
