@@ -57,7 +57,9 @@ fn unknown_kind(e: &serde_json::Error, payload: &[u8]) -> Option<String> {
     }
     let words = e.to_string();
     let named = words.strip_prefix("unknown variant `")?.split('`').next()?;
-    let object: std::collections::HashMap<String, serde::de::IgnoredAny> =
+    // Read in full (not skimmed): only a frame that is valid JSON throughout is skipped,
+    // anything else is malformed as before. This runs only for a frame that failed.
+    let object: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(payload).ok()?;
     let mut keys = object.keys();
     let (Some(key), None) = (keys.next(), keys.next()) else {
