@@ -1,3 +1,5 @@
+// Over 600 lines, one concept: the phone's health record, its bounds, and each problem with
+// its words and fix (the checklist and the alerts read them from here).
 //! The phone's health: what it needs to keep texting back (permissions, the battery
 //! exemption, its foreground service, signal per SIM, …) as one record the phone reports
 //! when it changes and every desktop keeps the last of. Its problems are typed and worded

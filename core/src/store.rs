@@ -6,7 +6,7 @@
 
 mod apply;
 mod assistant;
-mod attention;
+pub mod attention;
 mod clock;
 mod dashboard;
 mod digest;
@@ -34,10 +34,6 @@ use crate::outbound::HoldReason;
 
 pub use apply::{ApplyError, ApplyReport, MAX_TEXT, Source};
 pub use assistant::DraftSlot;
-pub use attention::{
-    Attention, FAILED_TEXT_BACK_WINDOW_MS, FailedTextBack, MAX_ATTENTION_ROWS, TeamHandoff,
-    VolumeHold,
-};
 pub use clock::QuarantinedOp;
 pub use dashboard::{Dashboard, DayFigures};
 pub use pages::{

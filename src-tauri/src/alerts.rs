@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ringback_core::health::{HealthProblem, PhoneHealth};
-use ringback_core::store::Attention;
+use ringback_core::store::attention::Attention;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -312,10 +312,13 @@ mod tests {
         }
     }
 
-    fn failed_text_back(id: i64, conversation: i64) -> ringback_core::store::FailedTextBack {
+    fn failed_text_back(
+        id: i64,
+        conversation: i64,
+    ) -> ringback_core::store::attention::FailedTextBack {
         use ringback_core::message::{Direction, Failure, MessageKind, MessageStatus, SendError};
         use ringback_core::store::{ConversationId, Message, MessageId};
-        ringback_core::store::FailedTextBack {
+        ringback_core::store::attention::FailedTextBack {
             message: Message {
                 id: MessageId(id),
                 conversation_id: ConversationId(conversation),
@@ -373,7 +376,7 @@ mod tests {
     fn texts_held_by_the_volume_limit_are_raised_once_redrawn_as_more_wait_and_cleared() {
         let mut book = AlertBook::new();
         let mut seen = phone(None, None);
-        seen.attention.volume_hold = Some(ringback_core::store::VolumeHold {
+        seen.attention.volume_hold = Some(ringback_core::store::attention::VolumeHold {
             count: 2,
             until_ms: Some(5 * MIN),
         });
@@ -381,7 +384,7 @@ mod tests {
         assert_eq!(raised.len(), 1);
         assert_eq!(raised[0].kind, AlertKind::VolumeLimit);
         assert!(raised[0].title.contains("2 texts"), "{}", raised[0].title);
-        seen.attention.volume_hold = Some(ringback_core::store::VolumeHold {
+        seen.attention.volume_hold = Some(ringback_core::store::attention::VolumeHold {
             count: 3,
             until_ms: Some(6 * MIN),
         });
@@ -399,7 +402,7 @@ mod tests {
         use ringback_core::assistant::{AssistantState, AssistantStatus};
         let mut book = AlertBook::new();
         let mut seen = phone(None, None);
-        seen.attention.handed_to_team = vec![ringback_core::store::TeamHandoff {
+        seen.attention.handed_to_team = vec![ringback_core::store::attention::TeamHandoff {
             conversation: ringback_core::store::ConversationId(4),
             number: "+12125550101".into(),
             state: AssistantState {

@@ -111,7 +111,7 @@ pub struct Desktop {
 struct StoreAttention {
     version: u64,
     read_at_ms: i64,
-    attention: ringback_core::store::Attention,
+    attention: ringback_core::store::attention::Attention,
     who: HashMap<String, String>,
 }
 

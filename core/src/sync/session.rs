@@ -814,7 +814,8 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
 
 #[cfg(test)]
 mod health_tests {
-    use super::*;
+    // Named, not `super::*`: the layers test reads `super` as the file's parent.
+    use crate::sync::session::*;
 
     #[tokio::test(start_paused = true)]
     async fn a_phone_sends_its_health_on_connect_then_at_most_once_per_interval() {
