@@ -166,6 +166,13 @@ impl Bridge {
         self.runtime.set_enabled(on)
     }
 
+    /// The phone's health as the app gathered it through the framework (permissions,
+    /// battery exemption, service, SIMs, airplane mode, default SMS app). Only a change is
+    /// sent to the desktops; the problems show in [`Bridge::status`].
+    pub fn on_health(&self, health: ringback_core::health::PhoneHealth) {
+        self.runtime.health_gathered(health);
+    }
+
     /// What the status screen shows.
     pub fn status(&self) -> Result<BridgeStatus, BridgeError> {
         self.runtime.status()

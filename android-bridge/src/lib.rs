@@ -11,6 +11,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod api;
+pub mod health;
 pub mod logging;
 pub mod platform;
 pub mod report;

@@ -167,6 +167,8 @@ pub struct Runtime {
     sms_cursor: tokio::sync::Mutex<Option<i64>>,
     problems: Mutex<BTreeMap<&'static str, String>>,
     call_state: Mutex<Option<PhoneState>>,
+    /// The phone's health, reported to the desktops.
+    health: crate::health::HealthTracker,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -244,7 +246,7 @@ impl Runtime {
         let runtime = Runtime {
             rt,
             running: AtomicBool::new(true),
-            engine,
+            engine: engine.clone(),
             task: Mutex::new(Some(task)),
             node: Mutex::new(Some(Arc::new(node))),
             endpoint,
@@ -255,6 +257,7 @@ impl Runtime {
             sms_cursor: tokio::sync::Mutex::new(sms_cursor),
             problems: Mutex::new(problems),
             call_state: Mutex::new(None),
+            health: crate::health::HealthTracker::new(engine.clone()),
         };
         tracing::info!("ringback started");
         // Catch up: calls that ended and texts that arrived while the app was dead.
@@ -320,6 +323,9 @@ impl Runtime {
             return;
         }
         let result = self.event(PlatformEvent::CallLogChanged);
+        if result.is_ok() {
+            self.health.call_log_read(Timestamp::now().as_millisecond());
+        }
         self.problem(
             "call_log",
             result.err().map(|e| call_log_problem(&e.to_string())),
@@ -431,6 +437,9 @@ impl Runtime {
         self.check()?;
         let result = report::send_result(result_code, error_code);
         let verdict = self.tally()?.sent(message_id, part, parts, result);
+        if let Some((result, _)) = &verdict {
+            self.health.text_result(crate::health::last_text(result));
+        }
         match verdict {
             Some((result, any_part_left)) => self.event(PlatformEvent::SmsSent {
                 message_id: MessageId(message_id),
@@ -475,6 +484,19 @@ impl Runtime {
             line: line_of(subscription_id),
             state,
         })
+    }
+
+    /// The platform gathered the phone's health (the app does on start, on a permission
+    /// or battery change, on service and airplane-mode changes, and every few minutes).
+    pub fn health_gathered(&self, health: ringback_core::health::PhoneHealth) {
+        if self.running() {
+            self.health.gathered(health);
+        }
+    }
+
+    /// The phone's health as reported last.
+    pub fn health(&self) -> Option<ringback_core::health::PhoneHealth> {
+        self.health.current()
     }
 
     /// The phone booted: catch up on the call log and the provider.
@@ -597,6 +619,9 @@ impl Runtime {
         }
         if let Ok(p) = self.problems.lock() {
             problems.extend(p.values().cloned());
+        }
+        if let Some(health) = self.health.current() {
+            problems.extend(crate::health::problem_lines(&health));
         }
         Ok(BridgeStatus {
             running: self.running(),

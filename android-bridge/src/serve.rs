@@ -18,13 +18,17 @@
 //! - `{"limit_prompt": "decline" | "timeout" | "allow"}`: Android's "too many texts"
 //!   prompt, declined or left unanswered, makes the next send fail with the limit error;
 //!   `allow` takes that back
+//! - `{"permission": {"name": "read_call_log", "granted": false}}`: revokes (or grants) a
+//!   permission, as Android's auto-reset or the owner would; the phone's health, sent to
+//!   the desktops, says so. Names: read_call_log, read_phone_state, send_sms, receive_sms,
+//!   read_sms, read_contacts, post_notifications.
 //!
 //! Output lines: `ready` (with the endpoint id and the pairing fingerprint), `sms_out`
 //! (with `message`, the id a delivery report names), `skipped`, `held`, `refused`, `paused`,
 //! `assistant`, `retrying` (a text that could not leave for a passing reason, with when it
 //! is tried next), `failed`, `pairing` (the desktop took the code and waits for a person to
 //! accept this phone, whose fingerprint it shows), `paired`, `unpaired`, `settings`,
-//! `status`, and `error` for a command that was not understood or not carried out (the phone
+//! `status`, `health` (the problems of the phone's health after a `permission`), and `error` for a command that was not understood or not carried out (the phone
 //! goes on). A pairing runs beside the other commands: it waits minutes at most for the
 //! person at the desktop.
 
@@ -169,6 +173,10 @@ enum Command {
     Status(serde::de::IgnoredAny),
     Radio(RadioCommand),
     LimitPrompt(String),
+    Permission {
+        name: String,
+        granted: bool,
+    },
 }
 
 fn print(value: &Value) {
@@ -232,7 +240,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     if let Some(ticket) = &options.pair {
         tokio::spawn(pair(node.clone(), ticket.clone()));
     }
+    let health = crate::health::HealthTracker::new(engine.clone());
+    health.gathered(sim_health());
     let mut phone = SimPhone {
+        health,
         engine,
         node,
         radio,
@@ -338,6 +349,7 @@ async fn print_outcomes(engine: EngineHandle) {
 }
 
 struct SimPhone {
+    health: crate::health::HealthTracker,
     engine: EngineHandle,
     node: Arc<PhoneNode>,
     radio: Arc<SimRadio>,
@@ -470,6 +482,25 @@ impl SimPhone {
                     "limit_prompt: “{other}” is not an answer; use decline, timeout or allow"
                 )),
             },
+            Command::Permission { name, granted } => {
+                let Some(permission) = ringback_core::health::Permission::from_name(&name) else {
+                    let names: Vec<&str> = ringback_core::health::Permission::ALL
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect();
+                    return error_line(format!(
+                        "permission: “{name}” is not a permission Ringback asks for; use one of {}",
+                        names.join(", ")
+                    ));
+                };
+                self.health.change(|h| h.set_granted(permission, granted));
+                let problems: Vec<String> = self
+                    .health
+                    .current()
+                    .map(|h| h.problems().iter().map(|p| p.key()).collect())
+                    .unwrap_or_default();
+                print(&json!({"health": {"problems": problems}}));
+            }
         }
     }
 
@@ -497,6 +528,25 @@ impl SimPhone {
             Err(e) => error_line(e),
         }
     }
+}
+
+/// The simulated phone's health at start: every permission granted, exempt from battery
+/// optimisation, one SIM in service.
+fn sim_health() -> ringback_core::health::PhoneHealth {
+    use ringback_core::health::{PhoneHealth, ServiceState, SimHealth};
+    let mut h = PhoneHealth::new(
+        Timestamp::now().as_millisecond(),
+        crate::health::APP_VERSION,
+    );
+    h.battery_exempt = Some(true);
+    h.sims = vec![SimHealth {
+        line: "sim1".into(),
+        carrier: "Simulated carrier".into(),
+        service: ServiceState::InService,
+        signal_level: Some(4),
+    }];
+    h.default_sms_app = Some("com.android.messaging".into());
+    h
 }
 
 fn path_text(p: &Path) -> String {

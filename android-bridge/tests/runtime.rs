@@ -484,3 +484,40 @@ fn the_switch_the_status_and_pairing_with_a_real_desktop_on_loopback() {
     wait(&bridge, bridge.stop());
     rt.block_on(desktop.shutdown());
 }
+
+#[test]
+fn the_health_the_app_gathered_shows_its_problems_in_the_status_and_is_reported_with_what_the_runtime_knows()
+ {
+    use ringback_core::health::{Permission, PhoneHealth};
+    let dir = tempfile::tempdir().expect("dir");
+    let phone = Phone::new();
+    let bridge = Bridge::start_on(config(&dir.path().join("phone")), phone.clone()).expect("start");
+    set_up(&bridge);
+    assert!(bridge.runtime().health().is_none(), "nothing gathered yet");
+
+    let mut health = PhoneHealth::new(1, "");
+    health.set_granted(Permission::SendSms, false);
+    health.battery_exempt = Some(true);
+    bridge.on_health(health);
+    let problems = bridge.status().expect("status").problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("SMS") && p.contains("Settings → Apps → Ringback")),
+        "the notification names the permission and its fix: {problems:?}"
+    );
+
+    // A call-log read is part of the record the desktops get, with the app's version.
+    phone.call("+12125550123", CallOutcome::Missed, SignedDuration::ZERO);
+    bridge.on_call_log_changed();
+    let reported = bridge
+        .runtime()
+        .engine()
+        .health()
+        .borrow()
+        .clone()
+        .expect("reported to sync");
+    assert!(reported.last_call_log_read_ms.is_some());
+    assert_eq!(reported.app_version, env!("CARGO_PKG_VERSION"));
+    assert!(!reported.granted(Permission::SendSms));
+}

@@ -574,3 +574,63 @@ async fn a_failed_reply_is_retried_when_service_returns_and_never_sent_twice_acr
     }
     desktop.shutdown().await;
 }
+
+/// Waits until the desktop's record of the phone's health passes `check`.
+async fn wait_for_health(
+    replica: &DesktopReplica,
+    what: &str,
+    check: impl Fn(&ringback_core::health::PhoneHealth) -> bool,
+) {
+    for _ in 0..600 {
+        let kept = replica.with(|s| s.phone_health().expect("read"));
+        if kept.as_ref().is_some_and(|r| check(&r.health)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the desktop never saw {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_permission_reaches_the_desktop_and_clears_when_granted_again() {
+    use ringback_core::health::{HealthProblem, Permission};
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdir, ddir) = (dir.path().join("phone"), dir.path().join("desktop"));
+    std::fs::create_dir_all(&ddir).expect("mkdir");
+    let key = net::load_or_create_key(&ddir.join("desktop.key")).expect("key");
+    let endpoint = net::bind(&NetworkMode::Loopback, key, node::alpns(), None)
+        .await
+        .expect("bind");
+    let desktop = DesktopNode::start(endpoint, &ddir, "Front desk")
+        .await
+        .expect("desktop");
+    let mut sim = Sim::start(&pdir);
+    let replica = pair(&mut sim, &desktop).await;
+    wait_for_health(&replica, "a healthy phone", |h| h.problems().is_empty()).await;
+
+    sim.send(json!({"permission": {"name": "read_call_log", "granted": false}}));
+    let said = sim.expect_key("health");
+    assert_eq!(
+        said["problems"],
+        json!(["permission_missing:read_call_log"])
+    );
+    wait_for_health(&replica, "the revoked permission", |h| {
+        h.problems() == vec![HealthProblem::PermissionMissing(Permission::ReadCallLog)]
+    })
+    .await;
+
+    sim.send(json!({"permission": {"name": "read_call_log", "granted": true}}));
+    sim.expect_key("health");
+    wait_for_health(&replica, "the permission granted again", |h| {
+        h.problems().is_empty()
+    })
+    .await;
+
+    sim.send(json!({"permission": {"name": "camera", "granted": false}}));
+    let err = sim.expect_key("error");
+    assert!(
+        err.as_str().is_some_and(|e| e.contains("read_call_log")),
+        "the error names the permissions there are: {err}"
+    );
+    desktop.shutdown().await;
+}

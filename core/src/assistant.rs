@@ -353,6 +353,22 @@ pub struct AssistantState {
     pub at_ms: i64,
 }
 
+/// Why a person's reply took a conversation over: the one hand-off that needs nobody's
+/// attention (the store's `conversations_awaiting_team` index names these words too).
+pub const PERSON_REPLIED: &str = "a person replied";
+
+impl AssistantState {
+    /// Whether the assistant left this conversation for the team to answer: it could not
+    /// answer, or the caller asked for a person (not when a person's reply took it over).
+    pub fn awaits_team(&self) -> bool {
+        match self.status {
+            AssistantStatus::NeedsTeam => true,
+            AssistantStatus::HandedOff => self.reason != PERSON_REPLIED,
+            _ => false,
+        }
+    }
+}
+
 /// A validated answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {

@@ -103,6 +103,9 @@ pub enum SkipReason {
     Paused,
 }
 
+/// How a call the phone could not answer in time is shown (the calls screen, the thread).
+pub const MISSED_WHILE_NOT_RUNNING: &str = "missed while Ringback was not running";
+
 impl SkipReason {
     /// Every reason, in rule order.
     pub const ALL: [SkipReason; 15] = [
@@ -164,7 +167,7 @@ impl SkipReason {
             SkipReason::Cooldown => "they were texted recently",
             SkipReason::InConversation => "you are already texting with them",
             SkipReason::ResolvedByCall => "you spoke before the text left",
-            SkipReason::TooLate => "the app was not running when the call ended",
+            SkipReason::TooLate => MISSED_WHILE_NOT_RUNNING,
             SkipReason::International => "the number is in a country you have not allowed",
             SkipReason::PremiumRate => "the number is a premium-rate line",
             SkipReason::Paused => {
@@ -266,6 +269,8 @@ impl CallDecision {
         match self {
             CallDecision::TextBack if texted => "texted back".into(),
             CallDecision::TextBack => "text-back waiting to be sent".into(),
+            // Said as it is: the phone never saw this call in time to decide on a text.
+            CallDecision::Skipped(SkipReason::TooLate) => MISSED_WHILE_NOT_RUNNING.into(),
             CallDecision::Skipped(reason) => format!("not texted: {}", reason.describe()),
         }
     }

@@ -15,6 +15,7 @@ pub mod conversation;
 pub mod engine;
 #[cfg(feature = "test-hooks")]
 pub mod fuzzing;
+pub mod health;
 pub mod message;
 pub mod oplog;
 pub mod opt_out;

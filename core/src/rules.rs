@@ -126,16 +126,31 @@ pub fn decide_call(
     {
         return CallPlan::Skip(SkipReason::InConversation);
     }
-    let template = if config.hours.is_open(at, &config.timezone) {
-        TextBackTemplate::BusinessHours
-    } else {
-        TextBackTemplate::AfterHours
-    };
+    let template = text_back_template(config, at);
     let delay = SignedDuration::from_secs(i64::from(tb.delay_seconds));
     CallPlan::TextBack {
         due: at.saturating_add(delay).unwrap_or(at),
         template,
     }
+}
+
+/// Which text-back template a call that ended at `at` gets: the business's hours decide.
+pub fn text_back_template(config: &Config, at: Timestamp) -> TextBackTemplate {
+    if config.hours.is_open(at, &config.timezone) {
+        TextBackTemplate::BusinessHours
+    } else {
+        TextBackTemplate::AfterHours
+    }
+}
+
+/// The text-back a call that ended at `at` gets, for a caller named `contact_name` (if a
+/// contact): what the phone sends, and what "Text them now" sends for a call it could not.
+pub fn text_back_body(config: &Config, at: Timestamp, contact_name: Option<&str>) -> String {
+    let template = match text_back_template(config, at) {
+        TextBackTemplate::BusinessHours => &config.business_hours_template,
+        TextBackTemplate::AfterHours => &config.after_hours_template,
+    };
+    template.render(config.business_name(), contact_name)
 }
 
 /// A text-back decided for a call that ended long before `now` (read late from the call

@@ -6,9 +6,11 @@
 
 mod apply;
 mod assistant;
+pub mod attention;
 mod clock;
 mod dashboard;
 mod digest;
+mod health;
 mod pages;
 mod reader;
 mod secrets;

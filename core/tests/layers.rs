@@ -22,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "outbound",
             "opt_out",
             "server_address",
+            "health",
         ],
     ),
     ("settings", &["settings", "secret"]),

@@ -12,6 +12,7 @@ use ringback_core::settings::{Network, Settings};
 use ringback_core::store::{ConversationId, InboxFilter, MessageId};
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::template::{RenderContext, Template};
+use ringback_core::{CallDecision, Direction, SkipReason};
 use tauri::State;
 
 use crate::demo::Demo;
@@ -211,6 +212,78 @@ pub async fn send_reply(
     })
     .await
     .map_err(|e| AppError::new(format!("the reply could not be queued: {e}")))??;
+    Ok(())
+}
+
+/// "Text them now": asks the phone to send the business's text-back, rendered as the phone
+/// would have for this call, to a caller whose call ended while Ringback was not running.
+/// It goes as a reply, so the phone's policy applies to it like any other.
+#[tauri::command]
+#[specta::specta]
+pub async fn text_back_now(
+    desktop: State<'_, SharedDesktop>,
+    phone: String,
+    call_id: Id,
+) -> Reply<()> {
+    text_back_now_on(&desktop, &phone, call_id.0).await
+}
+
+/// [`text_back_now`], on a desktop.
+pub async fn text_back_now_on(desktop: &Desktop, phone: &str, call_id: i64) -> Reply<()> {
+    let replica = desktop.phone(phone)?;
+    let (conversation, body) = on_store(&replica, move |s| {
+        let call = s
+            .call(call_id)?
+            .ok_or_else(|| AppError::new("that call is not on this phone any more"))?;
+        if call.decision != Some(CallDecision::Skipped(SkipReason::TooLate)) {
+            return Err(AppError::new(
+                "only a call missed while Ringback was not running can be texted from here; open the conversation to reply",
+            ));
+        }
+        let (Some(conversation), Some(number)) = (call.conversation_id, call.number.as_deref())
+        else {
+            return Err(AppError::new(
+                "this caller's number is not one a text can go to",
+            ));
+        };
+        // One click, one text: anything sent to them since the call means someone did.
+        let texted_since = s
+            .thread_page(conversation, None, 50)?
+            .iter()
+            .any(|m| m.direction == Direction::Outbound && m.created_at > call.ended_at);
+        // A reply written here waits as a request until the phone has made it a message.
+        let on_its_way = s
+            .reader()
+            .pending_requests()?
+            .iter()
+            .any(|r| r.conversation == Some(conversation));
+        if texted_since || on_its_way {
+            return Err(AppError::new(
+                "they have been texted since this call (or a text to them is on its way); open the conversation to see it",
+            ));
+        }
+        let reader = s.reader();
+        let config = reader
+            .settings()?
+            .unwrap_or_default()
+            .validate()
+            .map_err(|e| {
+                AppError::new(format!(
+                    "the phone's text-back cannot be written from its settings ({e}); fix them under Settings"
+                ))
+            })?;
+        let name = reader.contact_name(number)?;
+        Ok((
+            conversation,
+            ringback_core::rules::text_back_body(&config, call.ended_at, name.as_deref()),
+        ))
+    })
+    .await?;
+    refuse_if_opted_out(&replica, conversation.0).await?;
+    let r = replica.clone();
+    tauri::async_runtime::spawn_blocking(move || r.request_reply(Some(conversation), None, &body))
+        .await
+        .map_err(|e| AppError::new(format!("the text could not be queued: {e}")))??;
     Ok(())
 }
 
@@ -589,6 +662,13 @@ pub async fn preview_template(template: String, settings: Settings) -> Reply<Tem
     })
 }
 
+/// The alerts in force, for the inbox's "Needs attention" strip.
+#[tauri::command]
+#[specta::specta]
+pub async fn alerts(desktop: State<'_, SharedDesktop>) -> Reply<Vec<crate::alerts::AlertRow>> {
+    Ok(desktop.alerts())
+}
+
 /// The devices screen: the pairing code, if one is shown, and the paired phones.
 #[tauri::command]
 #[specta::specta]
@@ -760,6 +840,13 @@ pub async fn demo_sms(
 #[specta::specta]
 pub async fn demo_radio(demo: State<'_, Option<Demo>>, state: String) -> Reply<()> {
     demo_of(&demo)?.radio(&state).await
+}
+
+/// Demo mode: the simulated phone loses (or gets back) its call-log permission.
+#[tauri::command]
+#[specta::specta]
+pub async fn demo_call_log_permission(demo: State<'_, Option<Demo>>, granted: bool) -> Reply<()> {
+    demo_of(&demo)?.call_log_permission(granted).await
 }
 
 /// Lets the simulated phone catch up with what the window wrote (see [`Demo::settle`]).
@@ -1317,5 +1404,130 @@ mod tests {
         let errors = validate_settings(settings).await.expect("ok");
         let fields: Vec<_> = errors.iter().filter_map(|e| e.field.as_deref()).collect();
         assert_eq!(fields, ["text_back.delay_seconds", "templates.help"]);
+    }
+
+    /// A desktop with one phone whose replica holds `calls` (log id, number, decision),
+    /// each ended at `ended`, and business settings.
+    async fn desktop_with_calls(
+        dir: &std::path::Path,
+        calls: &[(i64, &str, Option<CallDecision>)],
+        ended: jiff::Timestamp,
+    ) -> (Desktop, String, Vec<i64>) {
+        let (_, mine) = planted_and_mine();
+        let folder = dir.join("phones").join(&mine);
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        drop(DesktopReplica::open(&folder.join("ringback.db")).expect("replica"));
+        let desktop = Desktop::start_on(
+            dir,
+            Some(ringback_core::sync::net::NetworkMode::Loopback),
+            None,
+        )
+        .await
+        .expect("desktop");
+        let mut settings = Settings {
+            business_name: "Acme Plumbing".into(),
+            ..Settings::default()
+        };
+        settings.templates.business_hours = "Hi {first_name|there}, {business_name} here".into();
+        settings.templates.after_hours = settings.templates.business_hours.clone();
+        save_settings_to(&desktop, &mine, settings, None)
+            .await
+            .expect("settings");
+        let ids = desktop.phone(&mine).expect("paired").with(|s| {
+            s.write(ended, "test", |tx| {
+                tx.set_contact("+12125550102", "Dana Smith", ended)?;
+                let mut ids = Vec::new();
+                for (log_id, number, decision) in calls {
+                    let line = ringback_core::Line("sim1".into());
+                    let conversation = tx.touch_conversation(&line, number, ended)?;
+                    let call = ringback_core::EndedCall {
+                        log_id: *log_id,
+                        number: (*number).into(),
+                        outcome: ringback_core::CallOutcome::Missed,
+                        line,
+                        ended_at: ended,
+                    };
+                    ids.push(tx.insert_call(&call, Some(number), Some(conversation), *decision)?);
+                }
+                Ok(ids)
+            })
+            .expect("calls")
+        });
+        (desktop, mine, ids)
+    }
+
+    fn requests(desktop: &Desktop, phone: &str) -> Vec<(Option<i64>, String)> {
+        desktop.phone(phone).expect("paired").with(|s| {
+            s.reader()
+                .pending_requests()
+                .expect("requests")
+                .into_iter()
+                .map(|r| (r.conversation.map(|c| c.0), r.body))
+                .collect()
+        })
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn text_them_now_sends_the_text_back_as_a_reply_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        let late = Some(CallDecision::Skipped(SkipReason::TooLate));
+        let ended = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2);
+        let (desktop, phone, ids) =
+            desktop_with_calls(dir.path(), &[(1, "+12125550102", late)], ended).await;
+        text_back_now_on(&desktop, &phone, ids[0])
+            .await
+            .expect("queued");
+        let sent = requests(&desktop, &phone);
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(
+            sent[0].1, "Hi Dana, Acme Plumbing here",
+            "rendered as the phone would"
+        );
+        assert!(sent[0].0.is_some(), "in the call's conversation");
+        // A second click while the first is on its way sends nothing more.
+        let err = text_back_now_on(&desktop, &phone, ids[0])
+            .await
+            .expect_err("once");
+        assert!(
+            err.message.contains("texted since this call"),
+            "{}",
+            err.message
+        );
+        assert_eq!(requests(&desktop, &phone).len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn text_them_now_is_only_for_calls_missed_while_not_running() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ended = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2);
+        let (desktop, phone, ids) = desktop_with_calls(
+            dir.path(),
+            &[
+                (
+                    1,
+                    "+12125550103",
+                    Some(CallDecision::Skipped(SkipReason::Cooldown)),
+                ),
+                (2, "+12125550104", Some(CallDecision::TextBack)),
+            ],
+            ended,
+        )
+        .await;
+        for id in ids {
+            let err = text_back_now_on(&desktop, &phone, id)
+                .await
+                .expect_err("refused");
+            assert!(
+                err.message
+                    .contains("missed while Ringback was not running"),
+                "{}",
+                err.message
+            );
+        }
+        let err = text_back_now_on(&desktop, &phone, 999)
+            .await
+            .expect_err("no such call");
+        assert!(err.message.contains("not on this phone"), "{}", err.message);
+        assert!(requests(&desktop, &phone).is_empty());
     }
 }

@@ -198,6 +198,13 @@ impl Demo {
             .await
     }
 
+    /// Revokes (or grants back) the call-log permission on the simulated phone, as
+    /// Android's auto-reset would: its health, and the Devices checklist, say so.
+    pub async fn call_log_permission(&self, granted: bool) -> Result<(), AppError> {
+        self.send(json!({"permission": {"name": "read_call_log", "granted": granted}}))
+            .await
+    }
+
     /// Gives the simulated phone a pairing code and waits for it to pair or fail: once the
     /// desktop takes the code, the window asks the person to accept the phone.
     pub async fn pair(&self, code: &str) -> Result<(), AppError> {

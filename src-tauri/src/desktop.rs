@@ -14,7 +14,8 @@ use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::ticket::PairingTicket;
 use serde::{Deserialize, Serialize};
 
-use crate::ipc::{AppError, LinkState, PairingRequestRow, PeerRow};
+use crate::ipc::{AppError, HealthRow, LinkState, PairingRequestRow, PeerRow};
+use ringback_core::health::ReportedHealth;
 
 /// This desktop's own choices, kept beside its data (`desktop.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +27,9 @@ pub struct LocalConfig {
     pub relay_url: String,
     /// The name phones show for this desktop.
     pub name: String,
+    /// How long a phone may stay silent before an alert says so, in seconds (10 minutes;
+    /// tests shorten it).
+    pub phone_silent_after_seconds: u64,
 }
 
 impl Default for LocalConfig {
@@ -34,6 +38,7 @@ impl Default for LocalConfig {
             network: Network::Default,
             relay_url: String::new(),
             name: "Office desktop".into(),
+            phone_silent_after_seconds: crate::alerts::DEFAULT_SILENT_AFTER_SECONDS,
         }
     }
 }
@@ -94,7 +99,25 @@ pub struct Desktop {
     config: Mutex<LocalConfig>,
     started_with: LocalConfig,
     last_sync: Mutex<HashMap<String, i64>>,
+    /// Whether the network it started on uses a relay (for [`Desktop::online`]).
+    uses_relay: bool,
+    alerts: Mutex<crate::alerts::AlertBook>,
+    /// What each phone's replica needs a person for, with the store version it was read at.
+    attention: Mutex<HashMap<String, StoreAttention>>,
 }
+
+/// What a replica needs a person for, as read at one store version.
+#[derive(Clone)]
+struct StoreAttention {
+    version: u64,
+    read_at_ms: i64,
+    attention: ringback_core::store::attention::Attention,
+    who: HashMap<String, String>,
+}
+
+/// Read again at least this often even with no change, so that a failed text-back older
+/// than the window leaves.
+const ATTENTION_AT_LEAST_EVERY_MS: i64 = 10 * 60 * 1000;
 
 /// The port demo mode's desktop listens on, so the simulated phone finds it again after a
 /// restart (a loopback endpoint has no address lookup).
@@ -129,7 +152,14 @@ impl Desktop {
             Err(e) => return Err(e.into()),
         };
         let node = DesktopNode::start(endpoint, dir, &config.name).await?;
+        let uses_relay = matches!(
+            mode,
+            NetworkMode::Default | NetworkMode::SelfHostedRelay(_) | NetworkMode::RelayOnly(_)
+        );
         Ok(Desktop {
+            uses_relay,
+            alerts: Mutex::new(crate::alerts::AlertBook::new()),
+            attention: Mutex::new(HashMap::new()),
             node,
             dir: dir.to_path_buf(),
             started_with: config.clone(),
@@ -184,8 +214,119 @@ impl Desktop {
         let last = lock(&self.last_sync).clone();
         states
             .values()
-            .map(|s| peer_row(s, last.get(&s.endpoint).copied()))
+            .map(|s| {
+                let mut row = peer_row(s, last.get(&s.endpoint).copied());
+                row.health = self.reported_health(&s.endpoint).map(|r| HealthRow {
+                    reported_at_ms: r.reported_at_ms,
+                    app_version: r.health.app_version.clone(),
+                    checklist: r.health.checklist(),
+                });
+                row
+            })
             .collect()
+    }
+
+    /// The last health record a phone reported (`None` before its first, or unpaired).
+    pub fn reported_health(&self, phone: &str) -> Option<ReportedHealth> {
+        let replica = self.phone(phone).ok()?;
+        replica.with(|s| s.phone_health()).ok().flatten()
+    }
+
+    /// Whether this desktop could hear its phones now (see [`DesktopNode::reachable`]).
+    pub fn online(&self) -> bool {
+        self.node.reachable(self.uses_relay)
+    }
+
+    /// Looks at every phone now and updates the alerts; returns what changed.
+    pub fn update_alerts(&self) -> crate::alerts::Changes {
+        let threshold = lock(&self.config).phone_silent_after_seconds;
+        let seen: Vec<crate::alerts::PhoneSeen> = self
+            .node
+            .peers()
+            .borrow()
+            .values()
+            .map(|s| crate::alerts::PhoneSeen {
+                phone: s.endpoint.clone(),
+                name: s.name.clone(),
+                silent_since_ms: match s.link {
+                    PeerLink::Offline { since_ms } => Some(since_ms),
+                    _ => None,
+                },
+                health: self.reported_health(&s.endpoint).map(|r| r.health),
+                attention: Default::default(),
+                who: HashMap::new(),
+            })
+            .collect();
+        let now_ms = Timestamp::now().as_millisecond();
+        let seen: Vec<crate::alerts::PhoneSeen> = seen
+            .into_iter()
+            .map(|mut p| {
+                if let Some(found) = self.store_attention(&p.phone, now_ms) {
+                    p.attention = found.attention;
+                    p.who = found.who;
+                }
+                p
+            })
+            .collect();
+        let online = self.online();
+        lock(&self.alerts).update(
+            &seen,
+            online,
+            Timestamp::now().as_millisecond(),
+            i64::try_from(threshold.saturating_mul(1000)).unwrap_or(i64::MAX),
+        )
+    }
+
+    /// What a phone's replica needs a person for: read again only when the store changed
+    /// (or every few minutes, for what ages out), since the alerts look every 2 seconds.
+    fn store_attention(&self, phone: &str, now_ms: i64) -> Option<StoreAttention> {
+        let replica = self.phone(phone).ok()?;
+        let version = replica.with(|s| *s.subscribe().borrow());
+        if let Some(kept) = lock(&self.attention).get(phone)
+            && kept.version == version
+            && now_ms - kept.read_at_ms < ATTENTION_AT_LEAST_EVERY_MS
+        {
+            return Some(kept.clone());
+        }
+        let now = Timestamp::from_millisecond(now_ms).ok()?;
+        let read = replica.with(|s| -> Result<_, ringback_core::StoreError> {
+            let reader = s.reader();
+            let attention = reader.attention(now)?;
+            let numbers = attention
+                .failed_text_backs
+                .iter()
+                .map(|f| f.number.clone())
+                .chain(attention.handed_to_team.iter().map(|h| h.number.clone()));
+            let mut who = HashMap::new();
+            for number in numbers {
+                let name = reader
+                    .contact_name(&number)?
+                    .unwrap_or_else(|| crate::views::display_number(&number));
+                who.insert(number, name);
+            }
+            Ok((attention, who))
+        });
+        match read {
+            Ok((attention, who)) => {
+                let found = StoreAttention {
+                    version,
+                    read_at_ms: now_ms,
+                    attention,
+                    who,
+                };
+                lock(&self.attention).insert(phone.to_string(), found.clone());
+                Some(found)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read what needs attention");
+                None
+            }
+        }
+    }
+
+    /// The alerts in force.
+    pub fn alerts(&self) -> Vec<crate::alerts::AlertRow> {
+        lock(&self.alerts).active()
     }
 
     /// Names of the phones by endpoint, for line labels.
@@ -293,6 +434,7 @@ fn peer_row(state: &PeerState, last_sync_ms: Option<i64>) -> PeerRow {
         link,
         offline_since_ms,
         last_sync_ms,
+        health: None,
     }
 }
 
@@ -319,6 +461,7 @@ mod tests {
             network: Network::SelfHostedRelay,
             relay_url: "https://relay.example.com".into(),
             name: "Front desk".into(),
+            phone_silent_after_seconds: 30,
         };
         config.save(dir.path()).expect("save");
         assert_eq!(LocalConfig::load(dir.path()).expect("load"), config);

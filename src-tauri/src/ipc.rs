@@ -429,6 +429,27 @@ pub struct PeerRow {
     /// When something last arrived from it.
     #[specta(type = Option<specta_typescript::Number>)]
     pub last_sync_ms: Option<i64>,
+    /// The health it last reported, as the Devices checklist shows it.
+    pub health: Option<HealthRow>,
+}
+
+/// A phone's health on the Devices screen: every check, with a fix for each that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct HealthRow {
+    /// When the record arrived (this desktop's clock).
+    #[specta(type = specta_typescript::Number)]
+    pub reported_at_ms: i64,
+    /// Ringback's version on the phone.
+    pub app_version: String,
+    /// The checks.
+    pub checklist: Vec<ringback_core::health::CheckItem>,
+}
+
+/// The alerts in force changed (one was raised or cleared).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct AlertsChanged {
+    /// The alerts now, oldest first.
+    pub alerts: Vec<crate::alerts::AlertRow>,
 }
 
 /// A pairing code on the devices screen.

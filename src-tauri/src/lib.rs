@@ -4,6 +4,7 @@
 //!
 //! [`DesktopNode`]: ringback_core::sync::node::DesktopNode
 
+pub mod alerts;
 pub mod commands;
 pub mod demo;
 pub mod desktop;
@@ -69,6 +70,7 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::demo_call,
             commands::demo_sms,
             commands::demo_radio,
+            commands::demo_call_log_permission,
             commands::demo_pair,
             commands::ui_ready,
             commands::appointments,
@@ -76,12 +78,15 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::assistant_resume,
             commands::assistant_take_over,
             commands::dismiss_draft,
+            commands::alerts,
+            commands::text_back_now,
         ])
         .events(collect_events![
             ipc::StoreChanged,
             ipc::OpenConversation,
             ipc::PeersChanged,
-            ipc::PairingRequestsChanged
+            ipc::PairingRequestsChanged,
+            ipc::AlertsChanged
         ])
 }
 

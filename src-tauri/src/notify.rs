@@ -38,6 +38,29 @@ pub fn inbound_text(app: &AppHandle, key: ConvKey, who: &str, body: &str) {
     }
 }
 
+/// Shows a notification for an alert that was just raised (once: the alert book raises
+/// each alert once). It names no caller and no text.
+pub fn alert(row: &crate::alerts::AlertRow) {
+    let summary = plain_summary(&row.title);
+    let body = row.fix.clone();
+    let spawned = std::thread::Builder::new()
+        .name("notification".into())
+        .spawn(move || {
+            let shown = Notification::new()
+                .appname("Ringback")
+                .summary(&summary)
+                .body(&body)
+                .hint(notify_rust::Hint::Category("device.error".into()))
+                .show();
+            if let Err(e) = shown {
+                tracing::warn!("a notification could not be shown: {e}");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("a notification could not be shown: {e}");
+    }
+}
+
 /// Brings the window to the front on a conversation.
 pub fn open(app: &AppHandle, key: ConvKey) {
     if let Some(window) = app.get_webview_window("main") {

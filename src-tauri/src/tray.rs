@@ -41,6 +41,23 @@ pub fn label(unread: u32) -> String {
     }
 }
 
+/// Shows the alerts in force on the tray: its tooltip names the first, or goes back to the
+/// unread count once none is left.
+pub fn set_alerts(app: &AppHandle, alerts: &[crate::alerts::AlertRow], unread: u32) {
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        let tooltip = match alerts {
+            [] => label(unread),
+            [one] => format!("Ringback — needs attention: {}", one.title),
+            [first, rest @ ..] => format!(
+                "Ringback — needs attention: {} (and {} more)",
+                first.title,
+                rest.len()
+            ),
+        };
+        let _ = tray.set_tooltip(Some(tooltip));
+    }
+}
+
 /// Shows the unread count on the tray icon.
 pub fn set_unread(app: &AppHandle, unread: u32) {
     if let Some(tray) = app.tray_by_id(TRAY_ID) {

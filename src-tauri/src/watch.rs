@@ -8,7 +8,7 @@ use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
 use crate::desktop::SharedDesktop;
-use crate::ipc::{ConvKey, PairingRequestsChanged, PeersChanged, StoreChanged};
+use crate::ipc::{AlertsChanged, ConvKey, PairingRequestsChanged, PeersChanged, StoreChanged};
 use crate::{notify, tray, views};
 
 /// Changes closer together than this reach the window as one.
@@ -20,6 +20,7 @@ const MAX_NOTIFICATIONS: u32 = 3;
 /// Starts following the phones paired now and any paired later, and the phones waiting
 /// for a person to accept them.
 pub fn spawn(app: AppHandle, desktop: SharedDesktop) {
+    tauri::async_runtime::spawn(watch_alerts(app.clone(), desktop.clone()));
     let (requests_app, requests_desktop) = (app.clone(), desktop.clone());
     tauri::async_runtime::spawn(async move {
         let mut requests = requests_desktop.node().pairing_requests();
@@ -130,6 +131,36 @@ async fn notify_new(
     last
 }
 
+/// How often the alerts are looked at again (a silent phone is noticed by time passing,
+/// not by an event).
+const ALERTS_EVERY: Duration = Duration::from_secs(2);
+
+/// Updates the alerts every few seconds: each one raised is notified once, and the window
+/// and the tray are told whenever one is raised or cleared.
+async fn watch_alerts(app: AppHandle, desktop: SharedDesktop) {
+    loop {
+        let changes = {
+            let desktop = desktop.clone();
+            tauri::async_runtime::spawn_blocking(move || desktop.update_alerts()).await
+        };
+        if let Ok(changes) = changes
+            && !changes.is_empty()
+        {
+            for row in &changes.raised {
+                tracing::info!(kind = ?row.kind, "alert raised");
+                notify::alert(row);
+            }
+            let alerts = desktop.alerts();
+            let _ = AlertsChanged {
+                alerts: alerts.clone(),
+            }
+            .emit(&app);
+            update_tray(&app, &desktop).await;
+        }
+        tokio::time::sleep(ALERTS_EVERY).await;
+    }
+}
+
 async fn update_tray(app: &AppHandle, desktop: &SharedDesktop) {
     let mut unread = 0u32;
     for (_, replica) in desktop.phones() {
@@ -138,4 +169,5 @@ async fn update_tray(app: &AppHandle, desktop: &SharedDesktop) {
         }
     }
     tray::set_unread(app, unread);
+    tray::set_alerts(app, &desktop.alerts(), unread);
 }

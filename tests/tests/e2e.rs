@@ -25,6 +25,11 @@ struct App {
 
 impl App {
     fn start() -> Result<App> {
+        App::start_with(None)
+    }
+
+    /// Starts the app with `desktop.json` (this desktop's own settings) written first.
+    fn start_with(desktop_json: Option<serde_json::Value>) -> Result<App> {
         let app = PathBuf::from(
             std::env::var("RINGBACK_E2E_APP").context("set RINGBACK_E2E_APP (scripts/e2e does)")?,
         );
@@ -34,6 +39,9 @@ impl App {
         // closing, so wait until it has gone.
         wait_until_no_app()?;
         let data = tempfile::tempdir()?;
+        if let Some(json) = desktop_json {
+            std::fs::write(data.path().join("desktop.json"), json.to_string())?;
+        }
         let args = vec![
             "--demo".to_string(),
             "--data".to_string(),
@@ -745,6 +753,127 @@ fn the_assistant_drafts_answers_books_and_exports_the_appointment() -> Result<()
         let header = app.field("conv-header")?;
         Ok((s.attr(&header, "data-number")?.as_deref() == Some(NUMBER)).then_some(()))
     })?;
+    Ok(())
+}
+
+/// Killing the simulated phone (as Android kills an app) raises the "phone silent" alert on
+/// the inbox's strip and one desktop notification once the threshold has passed (3 s here,
+/// through `desktop.json`; 10 minutes by default).
+#[test]
+#[ignore = "drives the built app: run scripts/e2e"]
+fn a_killed_phone_raises_the_phone_silent_alert_and_a_notification() -> Result<()> {
+    let log = tempfile::NamedTempFile::new()?;
+    let mut monitor = Command::new("dbus-monitor")
+        .args([
+            "--session",
+            "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+        ])
+        .stdout(log.reopen()?)
+        .spawn()
+        .context("dbus-monitor (scripts/e2e runs the tests inside a session bus)")?;
+    let app = App::start_with(Some(serde_json::json!({"phone_silent_after_seconds": 3})))?;
+    let s = app.s();
+    app.nav("inbox")?;
+    assert!(
+        s.find_all("[data-testid=alert][data-kind=phone_silent]")?
+            .is_empty(),
+        "no alert while the phone is there"
+    );
+    kill_phone_sim(app._data.path())?;
+    // The desktop notices a killed phone when its connection times out or its heartbeats
+    // stop (up to three of them), then the threshold runs.
+    let quiet = Duration::from_secs(150);
+    let alert = s.wait("[data-testid=alert][data-kind=phone_silent]", quiet)?;
+    let words = s.text(&alert)?;
+    assert!(words.contains("silent"), "{words}");
+    assert!(words.contains("last heard"), "{words}");
+    app.shot("phone-silent")?;
+    let seen = s.wait_for(SLOW, "the notification for the silent phone", || {
+        let text = std::fs::read_to_string(log.path())?;
+        Ok(text.contains("has been silent").then_some(text))
+    });
+    let _ = monitor.kill();
+    let seen = seen?;
+    assert_eq!(
+        seen.matches("has been silent").count(),
+        1,
+        "notified once: {seen}"
+    );
+    Ok(())
+}
+
+/// A permission revoked on the phone shows on Devices with its fix, and on the inbox's
+/// strip; granted back, both clear.
+#[test]
+#[ignore = "drives the built app: run scripts/e2e"]
+fn a_revoked_permission_shows_on_devices_with_its_fix() -> Result<()> {
+    let app = App::start()?;
+    let s = app.s();
+    app.nav("demo")?;
+    app.click("demo-revoke-call-log")?;
+    app.nav("devices")?;
+    let problem = s.wait("[data-testid=check][data-state=problem]", SLOW)?;
+    let words = s.text(&problem)?;
+    assert!(words.contains("Call logs"), "{words}");
+    assert!(
+        words.contains("Settings") && words.contains("Permissions"),
+        "the fix says where: {words}"
+    );
+    app.shot("permission-revoked")?;
+    app.nav("inbox")?;
+    s.wait("[data-testid=alert][data-kind=permission_missing]", SLOW)?;
+    app.nav("demo")?;
+    app.click("demo-grant-call-log")?;
+    app.nav("devices")?;
+    s.wait_for(SLOW, "the permission to be back", || {
+        Ok(s.find_all("[data-testid=check][data-state=problem]")?
+            .is_empty()
+            .then_some(()))
+    })?;
+    app.nav("inbox")?;
+    s.wait_for(SLOW, "the alert to clear", || {
+        Ok(
+            s.find_all("[data-testid=alert][data-kind=permission_missing]")?
+                .is_empty()
+                .then_some(()),
+        )
+    })?;
+    Ok(())
+}
+
+/// Kills the simulated phone that the app using `data` started (its command line names a
+/// folder inside that one), by its process id: other apps on this machine keep theirs.
+fn kill_phone_sim(data: &std::path::Path) -> Result<()> {
+    let data = data.display().to_string();
+    let mut killed = 0;
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let is_sim = std::fs::read_to_string(entry.path().join("comm"))
+            .is_ok_and(|c| c.trim() == "ringback-phone-");
+        if !is_sim {
+            continue;
+        }
+        // Its command line names its data folder, inside the app's.
+        let cmd = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if !String::from_utf8_lossy(&cmd).contains(&data) {
+            continue;
+        }
+        let status = Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()?;
+        anyhow::ensure!(status.success(), "kill {pid}");
+        killed += 1;
+    }
+    anyhow::ensure!(
+        killed == 1,
+        "expected one simulated phone of this app, killed {killed}"
+    );
     Ok(())
 }
 

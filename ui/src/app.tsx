@@ -9,7 +9,8 @@ import { DevicesScreen } from "./screens/Devices";
 import { DemoPanel } from "./screens/Demo";
 import { PairingDialog } from "./components/PairingDialog";
 import { chosenPhone, rememberPhone, rememberedPhone, type PhoneChoice } from "./components/PhonePicker";
-import type { PairingRequestRow } from "./bindings";
+import type { AlertRow, PairingRequestRow } from "./bindings";
+import { NeedsAttention } from "./components/NeedsAttention";
 
 export type Screen = "inbox" | "calls" | "appointments" | "dashboard" | "settings" | "devices" | "demo";
 
@@ -34,6 +35,7 @@ export function App() {
   const [demo, setDemo] = useState(false);
   const [unread, setUnread] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [alerts, setAlerts] = useState<AlertRow[]>([]);
 
   const refreshOverview = useCallback(() => {
     api
@@ -50,11 +52,16 @@ export function App() {
   useEffect(() => {
     refreshOverview();
     api
+      .alerts()
+      .then(setAlerts)
+      .catch(() => undefined);
+    api
       .pairingRequests()
       .then(setRequests)
       .catch(() => undefined);
     const stops: Promise<() => void>[] = [
       events.pairingRequestsChanged.listen((e) => setRequests(e.payload.requests)),
+      events.alertsChanged.listen((e) => setAlerts(e.payload.alerts)),
       events.storeChanged.listen(() => {
         setVersion((v) => v + 1);
         refreshOverview();
@@ -130,6 +137,7 @@ export function App() {
             {error}
           </div>
         )}
+        {screen === "inbox" && <NeedsAttention alerts={alerts} onOpen={openConversation} />}
         {screen === "inbox" && <Inbox version={version} open={open} onOpen={setOpen} noPhone={phones.length === 0} />}
         {screen === "calls" && <Calls version={version} onOpen={openConversation} />}
         {screen === "appointments" && <Appointments version={version} onOpen={openConversation} {...choice} />}

@@ -123,6 +123,8 @@ export const commands = {
 	 *  `no_service`, `radio_off`).
 	 */
 	demoRadio: (state: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_radio", { state })),
+	/**  Demo mode: the simulated phone loses (or gets back) its call-log permission. */
+	demoCallLogPermission: (granted: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_call_log_permission", { granted })),
 	/**  Demo mode: the simulated phone is given a pairing code, as its owner would type it. */
 	demoPair: (code: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_pair", { code })),
 	/**
@@ -147,10 +149,19 @@ export const commands = {
 	assistantTakeOver: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("assistant_take_over", { key })),
 	/**  Throws the assistant's draft away. */
 	dismissDraft: (key: ConvKey) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("dismiss_draft", { key })),
+	/**  The alerts in force, for the inbox's "Needs attention" strip. */
+	alerts: () => typedError<AlertRow_Serialize[], AppError_Serialize>(__TAURI_INVOKE("alerts")),
+	/**
+	 *  "Text them now": asks the phone to send the business's text-back, rendered as the phone
+	 *  would have for this call, to a caller whose call ended while Ringback was not running.
+	 *  It goes as a reply, so the phone's policy applies to it like any other.
+	 */
+	textBackNow: (phone: string, callId: Id) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("text_back_now", { phone, callId })),
 };
 
 /** Events */
 export const events = {
+	alertsChanged: makeEvent<AlertsChanged_Serialize, AlertsChanged_Deserialize>("alerts-changed"),
 	openConversation: makeEvent<OpenConversation, OpenConversation>("open-conversation"),
 	pairingRequestsChanged: makeEvent<PairingRequestsChanged, PairingRequestsChanged>("pairing-requests-changed"),
 	peersChanged: makeEvent<PeersChanged_Serialize, PeersChanged_Deserialize>("peers-changed"),
@@ -158,6 +169,75 @@ export const events = {
 };
 
 /* Types */
+/**  What an alert is about. */
+export type AlertKind = 
+/**  Nothing heard from the phone for longer than the threshold. */
+"phone_silent" | 
+/**  A permission Ringback needs is missing. */
+"permission_missing" | 
+/**  Something else in the phone's health stops it texting back. */
+"phone_problem" | 
+/**  A text the phone sent failed. */
+"text_failed" | 
+/**  The volume limit is holding texts. */
+"volume_limit" | 
+/**  The assistant handed a conversation to the team. */
+"handed_to_team";
+
+/**  One alert, for the window's "Needs attention" strip. */
+export type AlertRow = AlertRow_Serialize | AlertRow_Deserialize;
+
+/**  One alert, for the window's "Needs attention" strip. */
+export type AlertRow_Deserialize = {
+	/**  Stable while the alert lasts (phone and problem). */
+	key: string,
+	/**  The phone's endpoint id. */
+	phone: string,
+	/**  What it is about. */
+	kind: AlertKind,
+	/**  One line: what is wrong. */
+	title: string,
+	/**  How to fix it, in words. */
+	fix: string,
+	/**  Since when (the last frame heard, for a silent phone; when it was raised otherwise). */
+	since_ms: number,
+	/**  The conversation it is about, if one (the strip opens it). */
+	conversation?: number | null,
+};
+
+/**  One alert, for the window's "Needs attention" strip. */
+export type AlertRow_Serialize = {
+	/**  Stable while the alert lasts (phone and problem). */
+	key: string,
+	/**  The phone's endpoint id. */
+	phone: string,
+	/**  What it is about. */
+	kind: AlertKind,
+	/**  One line: what is wrong. */
+	title: string,
+	/**  How to fix it, in words. */
+	fix: string,
+	/**  Since when (the last frame heard, for a silent phone; when it was raised otherwise). */
+	since_ms: number,
+	/**  The conversation it is about, if one (the strip opens it). */
+	conversation: number | null,
+};
+
+/**  The alerts in force changed (one was raised or cleared). */
+export type AlertsChanged = AlertsChanged_Serialize | AlertsChanged_Deserialize;
+
+/**  The alerts in force changed (one was raised or cleared). */
+export type AlertsChanged_Deserialize = {
+	/**  The alerts now, oldest first. */
+	alerts: AlertRow_Deserialize[],
+};
+
+/**  The alerts in force changed (one was raised or cleared). */
+export type AlertsChanged_Serialize = {
+	/**  The alerts now, oldest first. */
+	alerts: AlertRow_Serialize[],
+};
+
 /**
  *  An error the window shows: a sentence that says what to do, and the settings field it
  *  is about when there is one.
@@ -559,6 +639,44 @@ export type CallsBefore = {
 	/**  Its id. */
 	id: number,
 };
+
+/**  One line of the Devices checklist. */
+export type CheckItem = CheckItem_Serialize | CheckItem_Deserialize;
+
+/**  One line of the Devices checklist. */
+export type CheckItem_Deserialize = {
+	/**  What is checked. */
+	label: string,
+	/**  How it stands. */
+	state: CheckState,
+	/**  What is wrong, in words. */
+	detail?: string | null,
+	/**  How to fix it, in words. */
+	fix?: string | null,
+};
+
+/**  One line of the Devices checklist. */
+export type CheckItem_Serialize = {
+	/**  What is checked. */
+	label: string,
+	/**  How it stands. */
+	state: CheckState,
+	/**  What is wrong, in words. */
+	detail: string | null,
+	/**  How to fix it, in words. */
+	fix: string | null,
+};
+
+/**  Whether a check passed. */
+export type CheckState = 
+/**  Passed. */
+"ok" | 
+/**  Failed: see the fix. */
+"problem" | 
+/**  Cannot be checked from the phone: the words say what to do once. */
+"advice" | 
+/**  Not reported. */
+"unknown";
 
 /**  A conversation: the phone that holds it and its id there. */
 export type ConvKey = {
@@ -987,6 +1105,29 @@ export type FollowUp = {
 	body: string,
 };
 
+/**  A phone's health on the Devices screen: every check, with a fix for each that failed. */
+export type HealthRow = HealthRow_Serialize | HealthRow_Deserialize;
+
+/**  A phone's health on the Devices screen: every check, with a fix for each that failed. */
+export type HealthRow_Deserialize = {
+	/**  When the record arrived (this desktop's clock). */
+	reported_at_ms: number,
+	/**  Ringback's version on the phone. */
+	app_version: string,
+	/**  The checks. */
+	checklist: CheckItem_Deserialize[],
+};
+
+/**  A phone's health on the Devices screen: every check, with a fix for each that failed. */
+export type HealthRow_Serialize = {
+	/**  When the record arrived (this desktop's clock). */
+	reported_at_ms: number,
+	/**  Ringback's version on the phone. */
+	app_version: string,
+	/**  The checks. */
+	checklist: CheckItem_Serialize[],
+};
+
 /**  Why a text waits. */
 export type HoldReason = 
 /**  The phone sent its most parts for any 30 minutes. */
@@ -1325,6 +1466,8 @@ export type PeerRow_Deserialize = {
 	offline_since_ms?: number | null,
 	/**  When something last arrived from it. */
 	last_sync_ms?: number | null,
+	/**  The health it last reported, as the Devices checklist shows it. */
+	health?: HealthRow_Deserialize | null,
 };
 
 /**  A paired phone. */
@@ -1341,6 +1484,8 @@ export type PeerRow_Serialize = {
 	offline_since_ms: number | null,
 	/**  When something last arrived from it. */
 	last_sync_ms: number | null,
+	/**  The health it last reported, as the Devices checklist shows it. */
+	health: HealthRow_Serialize | null,
 };
 
 /**  A phone was paired, unpaired, connected or lost. */

@@ -299,7 +299,7 @@ impl Engine {
         }
         let state = AssistantState {
             status: AssistantStatus::HandedOff,
-            reason: "a person replied".into(),
+            reason: crate::assistant::PERSON_REPLIED.into(),
             at_ms: now.as_millisecond(),
         };
         let clear_draft = !detail.draft.is_empty();

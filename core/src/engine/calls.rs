@@ -10,7 +10,7 @@ use super::{Engine, EngineError, Outcome};
 use crate::call::EndedCall;
 use crate::message::MessageKind;
 use crate::phone::{PhoneNumber, Sender, classify};
-use crate::rules::{self, CallPlan, SkipReason, TextBackTemplate, decide_call};
+use crate::rules::{self, CallPlan, SkipReason, decide_call};
 use crate::settings::Config;
 use crate::store::{StoreError, WriteTx};
 
@@ -195,16 +195,13 @@ fn record_call(
                 reason,
             });
         }
-        CallPlan::TextBack { due, template } => {
+        CallPlan::TextBack { due, .. } => {
             let (Some(config), Some(conversation)) = (config, conversation) else {
                 return Ok(out);
             };
             let call_id = tx.insert_call(call, number_str, conversation.into(), plan.decision())?;
-            let template = match template {
-                TextBackTemplate::BusinessHours => &config.business_hours_template,
-                TextBackTemplate::AfterHours => &config.after_hours_template,
-            };
-            let body = template.render(config.business_name(), history.contact_name.as_deref());
+            let body =
+                rules::text_back_body(config, call.ended_at, history.contact_name.as_deref());
             let id = queue_message(
                 tx,
                 conversation,

@@ -67,6 +67,10 @@ impl Replica for PhoneReplica {
             .map_err(stopped)?
             .map_err(stopped)
     }
+
+    fn health(&self) -> Option<watch::Receiver<Option<crate::health::PhoneHealth>>> {
+        Some(self.engine.health())
+    }
 }
 
 /// An apply error is the peer's fault (close the connection) unless the store failed.

@@ -65,6 +65,8 @@ pub struct EngineHandle {
     outcomes: broadcast::Sender<Outcome>,
     committed: tokio::sync::watch::Receiver<u64>,
     pairings: tokio::sync::watch::Receiver<u64>,
+    /// The phone's health as the platform last reported it (sync sends it to desktops).
+    health: Arc<tokio::sync::watch::Sender<Option<crate::health::PhoneHealth>>>,
 }
 
 /// The task's join handle, to wait for it to end (and get the engine back).
@@ -91,6 +93,7 @@ pub fn spawn_with_model(engine: Engine, model: Arc<dyn ChatModel>) -> (EngineHan
             outcomes,
             committed,
             pairings,
+            health: Arc::new(tokio::sync::watch::channel(None).0),
         },
         task,
     )
@@ -126,6 +129,24 @@ impl EngineHandle {
             .await
             .map_err(|_| Stopped)?;
         rx.await.map_err(|_| Stopped)
+    }
+
+    /// Takes the phone's health as the platform gathered it (cut to its bounds); returns
+    /// whether it differs from the last (only a change is sent to the desktops).
+    pub fn report_health(&self, health: crate::health::PhoneHealth) -> bool {
+        let health = health.bounded();
+        self.health.send_if_modified(|kept| {
+            if kept.as_ref().is_some_and(|k| k.same_as(&health)) {
+                return false;
+            }
+            *kept = Some(health);
+            true
+        })
+    }
+
+    /// The phone's health as last reported, as it changes.
+    pub fn health(&self) -> tokio::sync::watch::Receiver<Option<crate::health::PhoneHealth>> {
+        self.health.subscribe()
     }
 
     /// A receiver that changes after every commit that added ops.

@@ -309,3 +309,28 @@ fn follow_up_waits_for_opening() {
     );
     assert_eq!(due, ts("2026-11-02T15:00:00Z"));
 }
+
+#[test]
+fn the_text_back_body_is_the_template_the_hours_pick_rendered_for_the_caller() {
+    let c = config(json!({"templates": {
+        "business_hours": "Hi {first_name|there}, {business_name} here (open)",
+        "after_hours": "Hi {first_name|there}, {business_name} here (closed)"
+    }}));
+    assert_eq!(
+        text_back_body(&c, ts(MONDAY_10), Some("Dana Smith")),
+        "Hi Dana, Acme here (open)"
+    );
+    // Monday 23:00 in New York.
+    assert_eq!(
+        text_back_body(&c, ts("2026-11-03T04:00:00Z"), None),
+        "Hi there, Acme here (closed)"
+    );
+}
+
+#[test]
+fn a_call_missed_while_the_app_was_not_running_says_so() {
+    assert_eq!(
+        crate::call::CallDecision::Skipped(SkipReason::TooLate).describe(false),
+        "missed while Ringback was not running"
+    );
+}

@@ -515,6 +515,14 @@ impl Store {
         self.calls_where("k.number = ?1", params![number, limit])
     }
 
+    /// One call by its id.
+    pub fn call(&self, id: i64) -> Result<Option<CallRecord>, StoreError> {
+        Ok(self
+            .calls_where("k.id = ?1", params![id, 1])?
+            .into_iter()
+            .next())
+    }
+
     /// A page of a thread, newest first, starting before message `before` when given.
     pub fn thread_page(
         &self,

@@ -37,6 +37,40 @@ pub enum FrameError {
     /// The payload is not a message of this version.
     #[error("a frame could not be read ({0}); the connection was closed")]
     Malformed(String),
+    /// A whole frame of a kind this version does not know (a newer peer's): it was
+    /// skipped, and the stream can go on.
+    #[error(
+        "the other device sent a “{0}” frame, which this version of Ringback does not know; update Ringback on this device"
+    )]
+    UnknownKind(String),
+}
+
+/// The longest frame kind named in an error (a peer chooses it).
+const MAX_KIND_CHARS: usize = 40;
+
+/// The kind of a frame this version does not know: `Some` only when the payload is an
+/// object with one key and that key is the variant serde did not know, so that a known
+/// frame with something unknown inside (an op of a newer kind) is never skipped.
+fn unknown_kind(e: &serde_json::Error, payload: &[u8]) -> Option<String> {
+    if e.classify() != serde_json::error::Category::Data {
+        return None;
+    }
+    let words = e.to_string();
+    let named = words.strip_prefix("unknown variant `")?.split('`').next()?;
+    // Read in full (not skimmed): only a frame that is valid JSON throughout is skipped,
+    // anything else is malformed as before. This runs only for a frame that failed.
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(payload).ok()?;
+    let mut keys = object.keys();
+    let (Some(key), None) = (keys.next(), keys.next()) else {
+        return None;
+    };
+    (key == named).then(|| {
+        key.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(MAX_KIND_CHARS)
+            .collect()
+    })
 }
 
 /// A payload that does not parse: what kind of error and where, never the bytes themselves
@@ -113,6 +147,8 @@ impl FrameDecoder {
         match self.take() {
             Ok(Some(message)) => Ok(Some(message)),
             Ok(None) => Ok(None),
+            // Skipped whole: the next frame starts where it ended.
+            Err(e @ FrameError::UnknownKind(_)) => Err(e),
             Err(e) => {
                 self.failed = true;
                 self.buf = Vec::new();
@@ -143,7 +179,19 @@ impl FrameDecoder {
         if body[0] != PROTOCOL_VERSION {
             return Err(FrameError::UnknownVersion(body[0]));
         }
-        let message = serde_json::from_slice(&body[1..]).map_err(|e| malformed(&e))?;
+        let message = match serde_json::from_slice(&body[1..]) {
+            Ok(message) => message,
+            Err(e) => {
+                let unknown = unknown_kind(&e, &body[1..]);
+                return Err(match unknown {
+                    Some(kind) => {
+                        self.buf.drain(..HEADER + len);
+                        FrameError::UnknownKind(kind)
+                    }
+                    None => malformed(&e),
+                });
+            }
+        };
         self.buf.drain(..HEADER + len);
         Ok(Some(message))
     }

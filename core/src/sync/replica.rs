@@ -250,4 +250,11 @@ impl Replica for DesktopReplica {
             .await?
             .map_err(stopped)
     }
+
+    async fn keep_health(&self, health: crate::health::PhoneHealth) -> Result<(), SyncError> {
+        let now = Timestamp::now().as_millisecond();
+        self.with_async(move |s| s.keep_phone_health(&health, now))
+            .await?
+            .map_err(stopped)
+    }
 }

@@ -16,6 +16,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
 use super::frame::{self, FrameDecoder, FrameError};
+use crate::health::PhoneHealth;
 use crate::oplog::op::{Op, Role};
 use crate::oplog::version::VersionVector;
 use crate::store::ApplyReport;
@@ -27,9 +28,11 @@ pub const ALPN: &[u8] = b"ringback/sync/1";
 const BATCH: usize = 256;
 
 /// A frame of the sync protocol (externally tagged, so that a frame of ops is read in one
-/// pass).
+/// pass). Fields a newer peer adds are ignored and frames of a kind this version does not
+/// know are skipped (see [`UNKNOWN_BURST`]), so a newer phone or desktop can add to the
+/// protocol without cutting this one off; what each frame carries is checked as before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case")]
 pub enum Message {
     /// The first frame each way.
     Hello {
@@ -59,7 +62,30 @@ pub enum Message {
         /// The sender's clock, UTC milliseconds.
         at_ms: i64,
     },
+    /// The phone's health (phone to desktop only): sent on connect and when it changes, at
+    /// most once per [`HEALTH_INTERVAL`]. Last writer wins: it replaces what the desktop
+    /// kept, and is not an op (a record per change would fill every log).
+    Health {
+        /// The record.
+        health: PhoneHealth,
+    },
 }
+
+/// The shortest time between two health reports a phone sends.
+pub const HEALTH_INTERVAL: Duration = Duration::from_secs(5);
+
+/// How many health reports a desktop takes in a burst (reports sent [`HEALTH_INTERVAL`]
+/// apart may arrive closer together); beyond it, one per [`HEALTH_INTERVAL`]. More are
+/// refused: dropped, the record kept so far stays, and the session goes on.
+pub const HEALTH_BURST: u32 = 3;
+
+/// How many frames of a kind this version does not know a side skips in a burst; beyond
+/// it, one per [`UNKNOWN_INTERVAL`]. More close the session, naming the frame and what to
+/// update (each is parsed to be skipped, so a flood of them is not free).
+pub const UNKNOWN_BURST: u32 = 10;
+
+/// See [`UNKNOWN_BURST`].
+pub const UNKNOWN_INTERVAL: Duration = Duration::from_secs(1);
 
 /// How often an idle side says it is still there.
 pub const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -116,6 +142,20 @@ pub trait Replica: Clone + Send + Sync + 'static {
     fn committed(&self) -> watch::Receiver<u64>;
     /// The stream paused: catch up on deferred work (the search index).
     fn idle(&self) -> impl Future<Output = Result<(), SyncError>> + Send;
+    /// The phone's health as it changes (the phone's side); `None` on a side that reports
+    /// none.
+    fn health(&self) -> Option<watch::Receiver<Option<PhoneHealth>>> {
+        None
+    }
+    /// Keeps the health record the phone reported (the desktop's side), already checked
+    /// against its bounds.
+    fn keep_health(
+        &self,
+        health: PhoneHealth,
+    ) -> impl Future<Output = Result<(), SyncError>> + Send {
+        drop(health);
+        async { Ok(()) }
+    }
 }
 
 /// How long the stream must pause before the replica's deferred work runs.
@@ -178,6 +218,14 @@ pub struct SessionStats {
     pub heartbeats: u64,
     /// When the last frame arrived, UTC milliseconds (this side's clock).
     pub last_heard_ms: Option<i64>,
+    /// Health reports sent.
+    pub health_sent: u64,
+    /// Health reports kept.
+    pub health_kept: u64,
+    /// Health reports refused (over their bounds, or too frequent).
+    pub health_refused: u64,
+    /// Frames of a kind this version does not know, skipped.
+    pub unknown_skipped: u64,
 }
 
 /// Reads whole frames from a byte stream.
@@ -370,11 +418,16 @@ async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     heartbeat.reset();
     let mut rewinds = Rewinds::default();
+    let mut health = HealthReports::new(replica.health());
     loop {
         // Control frames (Need) go first; a Need from the other side rewinds what we sent,
         // at most once per NEED_INTERVAL.
         while let Ok(c) = control.try_recv() {
             obey(c, &sent, &mut writer, &mut rewinds).await?;
+        }
+        if let Some(record) = health.take_due() {
+            write_message(&mut writer, &Message::Health { health: record }).await?;
+            lock(&stats).health_sent += 1;
         }
         rewinds.apply_due(&sent);
         committed.borrow_and_update();
@@ -384,6 +437,8 @@ async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
             if let Some(late) = held_back.take() {
                 write_message(&mut writer, &late).await?;
             }
+            // A health change that must wait for its interval: when it may go.
+            let health_wait = health.waiting().then(|| health.next_at());
             tokio::select! {
                 changed = committed.changed() => {
                     if changed.is_err() {
@@ -395,6 +450,8 @@ async fn send_loop<R: Replica, Wr: AsyncWrite + Unpin + Send>(
                     None => return Ok(()),
                 },
                 () = rewinds.wait(), if rewinds.waiting() => {}
+                () = health.changed() => {}
+                () = sleep_until(health_wait.flatten()), if health_wait.is_some() => {}
                 _ = heartbeat.tick() => {
                     if !faults.mute {
                         let at_ms = jiff::Timestamp::now().as_millisecond();
@@ -487,6 +544,110 @@ impl Rewinds {
     }
 }
 
+/// The phone's health reports over one session: the record in force on connect, then each
+/// change, at most one per [`HEALTH_INTERVAL`] (a change that comes sooner waits, and only
+/// the latest record goes).
+struct HealthReports {
+    rx: Option<watch::Receiver<Option<PhoneHealth>>>,
+    due: bool,
+    last: Option<tokio::time::Instant>,
+}
+
+impl HealthReports {
+    fn new(rx: Option<watch::Receiver<Option<PhoneHealth>>>) -> Self {
+        let due = rx.as_ref().is_some_and(|rx| rx.borrow().is_some());
+        HealthReports {
+            rx,
+            due,
+            last: None,
+        }
+    }
+
+    fn next_at(&self) -> Option<tokio::time::Instant> {
+        self.last.map(|t| t + HEALTH_INTERVAL)
+    }
+
+    fn waiting(&self) -> bool {
+        self.due
+    }
+
+    /// Resolves when the record changed (never, on a side without one).
+    async fn changed(&mut self) {
+        let Some(rx) = self.rx.as_mut() else {
+            return std::future::pending().await;
+        };
+        if rx.changed().await.is_err() {
+            self.rx = None;
+            return std::future::pending().await;
+        }
+        self.due = true;
+    }
+
+    /// The record to send now, if one is due and the interval allows.
+    fn take_due(&mut self) -> Option<PhoneHealth> {
+        let now = tokio::time::Instant::now();
+        if !self.due || self.next_at().is_some_and(|at| at > now) {
+            return None;
+        }
+        self.due = false;
+        let record = self.rx.as_mut()?.borrow_and_update().clone()?;
+        self.last = Some(now);
+        Some(record)
+    }
+}
+
+/// Sleeps until `at` (`None`: not at all).
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// A desktop's allowance of health reports: [`HEALTH_BURST`] at once, refilled one per
+/// [`HEALTH_INTERVAL`].
+struct HealthAllowance {
+    tokens: u32,
+    refilled: tokio::time::Instant,
+    burst: u32,
+    interval: Duration,
+}
+
+impl HealthAllowance {
+    fn new() -> Self {
+        HealthAllowance::with(HEALTH_BURST, HEALTH_INTERVAL)
+    }
+
+    /// The same bucket, for frames of a kind this version does not know.
+    fn for_unknown() -> Self {
+        HealthAllowance::with(UNKNOWN_BURST, UNKNOWN_INTERVAL)
+    }
+
+    fn with(burst: u32, interval: Duration) -> Self {
+        HealthAllowance {
+            tokens: burst,
+            refilled: tokio::time::Instant::now(),
+            burst,
+            interval,
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        while self.tokens < self.burst && now >= self.refilled + self.interval {
+            self.tokens += 1;
+            self.refilled += self.interval;
+        }
+        if self.tokens == self.burst {
+            self.refilled = now;
+        }
+        if self.tokens == 0 {
+            return false;
+        }
+        self.tokens -= 1;
+        true
+    }
+}
+
 /// Cuts a batch into frames under the size limit (a batch of long texts may not fit one).
 fn split_to_fit(ops: Vec<Op>) -> Result<Vec<Message>, SyncError> {
     let message = Message::Ops { ops };
@@ -532,6 +693,8 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
     // send its whole log again and again.
     let mut floor = peer_held;
     let mut last_need: Option<VersionVector> = None;
+    let mut allowance = HealthAllowance::new();
+    let mut unknown = HealthAllowance::for_unknown();
     loop {
         // Reading is cancel-safe (bytes already read stay in the decoder), so a pause in
         // the stream can be used for the replica's deferred work.
@@ -549,6 +712,19 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
                 Ok(next) => next,
                 Err(_) => return Err(SyncError::Silent),
             }
+        };
+        let next = match next {
+            // A newer peer's frame: skipped whole, within a bound.
+            Err(SyncError::Frame(FrameError::UnknownKind(kind))) => {
+                lock(&stats).last_heard_ms = Some(jiff::Timestamp::now().as_millisecond());
+                if !unknown.take() {
+                    return Err(SyncError::Frame(FrameError::UnknownKind(kind)));
+                }
+                tracing::debug!(peer = %peer.name, kind, "skipped a frame this version does not know");
+                lock(&stats).unknown_skipped += 1;
+                continue;
+            }
+            other => other,
         };
         let Some(message) = next? else {
             replica.idle().await?;
@@ -608,9 +784,75 @@ async fn receive_loop<R: Replica, Rd: AsyncRead + Unpin + Send>(
                     let _ = control.send(Control::Rewind(floor.clone()));
                 }
             }
+            Message::Health { health } => {
+                if peer.role != Role::Phone {
+                    return Err(SyncError::Protocol(
+                        "a device that is not a phone reported a phone's health".into(),
+                    ));
+                }
+                // A record over its bounds or too soon after the last is dropped: the record
+                // kept so far stays, and ops keep flowing.
+                if let Err(e) = health.check() {
+                    tracing::warn!(peer = %peer.name, error = %e, "phone health refused");
+                    lock(&stats).health_refused += 1;
+                    continue;
+                }
+                if !allowance.take() {
+                    tracing::warn!(peer = %peer.name, "phone health refused: reported too often");
+                    lock(&stats).health_refused += 1;
+                    continue;
+                }
+                replica.keep_health(health).await?;
+                lock(&stats).health_kept += 1;
+            }
             Message::Hello { .. } => {
                 return Err(SyncError::Protocol("a second hello arrived".into()));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod health_tests {
+    // Named, not `super::*`: the layers test reads `super` as the file's parent.
+    use crate::sync::session::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_phone_sends_its_health_on_connect_then_at_most_once_per_interval() {
+        let (tx, rx) = watch::channel(Some(PhoneHealth::new(0, "0")));
+        let mut reports = HealthReports::new(Some(rx));
+        assert_eq!(reports.take_due().map(|h| h.at_ms), Some(0), "on connect");
+        for i in 1..10 {
+            tx.send_replace(Some(PhoneHealth::new(i, "x")));
+        }
+        reports.changed().await;
+        assert!(reports.take_due().is_none(), "too soon after the last");
+        tokio::time::advance(HEALTH_INTERVAL).await;
+        assert_eq!(
+            reports.take_due().map(|h| h.at_ms),
+            Some(9),
+            "only the latest"
+        );
+        assert!(reports.take_due().is_none(), "nothing new");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_desktop_takes_a_burst_then_one_report_per_interval() {
+        let mut allowance = HealthAllowance::new();
+        for _ in 0..HEALTH_BURST {
+            assert!(allowance.take());
+        }
+        assert!(!allowance.take());
+        tokio::time::advance(HEALTH_INTERVAL).await;
+        assert!(allowance.take());
+        assert!(!allowance.take());
+        tokio::time::advance(HEALTH_INTERVAL * 10).await;
+        for _ in 0..HEALTH_BURST {
+            assert!(allowance.take());
+        }
+        assert!(
+            !allowance.take(),
+            "a long pause refills no more than a burst"
+        );
     }
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf, type CallRow, type ConvKey } from "../api";
 import { decisionWords, outcomeWords, when } from "../format";
+import { TextThemNow } from "../components/TextThemNow";
 
 const PAGE = 100;
 
@@ -85,7 +86,7 @@ export function Calls(props: { version: number; onOpen: (k: ConvKey) => void }) 
                   <td>{c.line}</td>
                   <td>{outcomeWords(c.outcome)}</td>
                   <td data-testid="call-decision" class={c.decision === "text_back" ? "ok" : "muted"}>
-                    {decisionWords(c)}
+                    {decisionWords(c)} <TextThemNow c={c} />
                   </td>
                   <td>{c.replied ? "Yes" : "No"}</td>
                 </tr>

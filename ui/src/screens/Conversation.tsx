@@ -10,6 +10,7 @@ import {
 } from "../api";
 import type { LeadStatus } from "../bindings";
 import { assistantWords, callLineWords, clock, date, kindWords, outcomeWords, stateWords, when } from "../format";
+import { TextThemNow } from "../components/TextThemNow";
 
 const PAGE = 100;
 
@@ -239,6 +240,7 @@ function CallLine(props: { c: CallRow }) {
         {outcomeWords(c.outcome)} call {clock(c.ended_ms)}
       </span>
       {c.decision && <span class="decision">{callLineWords(c)}</span>}
+      <TextThemNow c={c} />
     </div>
   );
 }

@@ -48,6 +48,15 @@ export function DemoPanel() {
             Service back
           </button>
         </span>
+        <span>The phone's call-log permission</span>
+        <span>
+          <button type="button" class="btn" data-testid="demo-revoke-call-log" onClick={() => run("Android took the call-log permission away.", api.demoCallLogPermission(false))}>
+            Revoke
+          </button>{" "}
+          <button type="button" class="btn" data-testid="demo-grant-call-log" onClick={() => run("The call-log permission is back.", api.demoCallLogPermission(true))}>
+            Grant
+          </button>
+        </span>
         <label for="demo-code">Pair the simulated phone with a code</label>
         <input id="demo-code" data-testid="demo-pair-code" value={code} placeholder="Paste a pairing code" onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)} />
         <span />

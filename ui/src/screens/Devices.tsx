@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf, type Devices, type PeerRow } from "../api";
 import { RefusedReplies } from "../components/RefusedReplies";
 import { DiagnosticsPanel } from "../components/Diagnostics";
+import { HealthChecklist } from "../components/HealthChecklist";
 import type { Network } from "../bindings";
 import { clock, when } from "../format";
 
@@ -168,6 +169,9 @@ export function DevicesScreen(props: { phones: PeerRow[]; waiting?: number }) {
           </tbody>
         </table>
       )}
+      {phones.map((p) => (
+        <HealthChecklist key={`health-${p.endpoint}`} phone={p} />
+      ))}
       {phones.map((p) => (
         <RefusedReplies key={p.endpoint} phone={p.endpoint} name={p.name} />
       ))}

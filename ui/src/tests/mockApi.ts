@@ -11,7 +11,7 @@ const names = [
   "dashboard", "newTicket", "cancelTicket", "pairingRequests", "acceptPairing", "rejectPairing",
   "refusedReplies",
   "assistantKey", "setAssistantKey",
-  "diagnostics", "saveDiagnostics",
+  "diagnostics", "saveDiagnostics", "textBackNow", "alerts", "missedCalls", "demoCallLogPermission",
 ] as const;
 
 export const api = Object.fromEntries(names.map((n) => [n, vi.fn()])) as Record<(typeof names)[number], ReturnType<typeof vi.fn>>;

@@ -209,6 +209,19 @@ impl DesktopNode {
         Disconnector(Target::Desktop(self.inner.clone()))
     }
 
+    /// Whether this desktop could hear a phone now: connected to a home relay when
+    /// `uses_relay`, otherwise (LAN only, loopback) bound to a local address. A desktop
+    /// that could not hear a phone does not call it silent.
+    pub fn reachable(&self, uses_relay: bool) -> bool {
+        use iroh::Watcher;
+        if uses_relay {
+            let mut status = self.endpoint.home_relay_status();
+            status.get().iter().any(|r| r.is_connected())
+        } else {
+            self.endpoint.addr().ip_addrs().next().is_some()
+        }
+    }
+
     /// Waits until the endpoint can be reached (its relay connected, when it uses one).
     pub async fn online(&self) {
         self.endpoint.online().await;

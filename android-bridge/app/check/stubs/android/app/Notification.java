@@ -18,6 +18,19 @@ public class Notification {
         /** API 17. */
         @NonNull public Builder setShowWhen(boolean show) { throw new RuntimeException("stub"); }
         /** API 16. */
+        @NonNull public Builder setStyle(@Nullable Style style) { throw new RuntimeException("stub"); }
+        /** API 16. */
         @NonNull public Notification build() { throw new RuntimeException("stub"); }
+    }
+
+    /** API 16. */
+    public abstract static class Style {
+    }
+
+    /** API 16. */
+    public static class BigTextStyle extends Style {
+        public BigTextStyle() { throw new RuntimeException("stub"); }
+
+        @NonNull public BigTextStyle bigText(@Nullable CharSequence text) { throw new RuntimeException("stub"); }
     }
 }

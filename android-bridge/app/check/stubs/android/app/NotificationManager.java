@@ -9,4 +9,7 @@ public class NotificationManager {
 
     /** API 26. */
     public void createNotificationChannel(@NonNull NotificationChannel channel) { throw new RuntimeException("stub"); }
+
+    /** API 1. */
+    public void notify(int id, Notification notification) { throw new RuntimeException("stub"); }
 }

@@ -17,6 +17,12 @@ public final class Settings {
         public static final String DEVICE_NAME = "device_name";
 
         /** API 17. */
+        public static final String AIRPLANE_MODE_ON = "airplane_mode_on";
+
+        /** API 17. */
+        public static int getInt(ContentResolver cr, String name, int def) { throw new RuntimeException("stub"); }
+
+        /** API 17. */
         @Nullable
         public static String getString(ContentResolver resolver, String name) { throw new RuntimeException("stub"); }
     }

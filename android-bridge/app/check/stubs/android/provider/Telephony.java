@@ -9,6 +9,10 @@ public final class Telephony {
     public static final class Sms {
         public static final Uri CONTENT_URI = null;
 
+        /** API 19. */
+        @androidx.annotation.Nullable
+        public static String getDefaultSmsPackage(android.content.Context context) { throw new RuntimeException("stub"); }
+
         public static final class Intents {
             public static final String SMS_RECEIVED_ACTION = "android.provider.Telephony.SMS_RECEIVED";
 

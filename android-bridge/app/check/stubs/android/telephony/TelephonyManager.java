@@ -17,6 +17,14 @@ public class TelephonyManager {
     /** API 24. */
     public TelephonyManager createForSubscriptionId(int subId) { throw new RuntimeException("stub"); }
 
+    /** API 26. */
+    @androidx.annotation.Nullable
+    public ServiceState getServiceState() { throw new RuntimeException("stub"); }
+
+    /** API 28. */
+    @androidx.annotation.Nullable
+    public SignalStrength getSignalStrength() { throw new RuntimeException("stub"); }
+
     /** API 1: the SIM's ISO country code, lower case, or "" when unknown. */
     public String getSimCountryIso() { throw new RuntimeException("stub"); }
 

@@ -23,7 +23,12 @@ internal object Notifications {
         manager.createNotificationChannel(channel)
     }
 
-    fun service(context: Context): Notification {
+    /**
+     * The ongoing notification: what Ringback does, or, when the phone has problems (a
+     * permission revoked, the battery saver, no service…), the first of them with its fix
+     * and how many more there are.
+     */
+    fun service(context: Context, problems: List<String> = emptyList()): Notification {
         val open = PendingIntent.getActivity(
             context,
             0,
@@ -33,7 +38,18 @@ internal object Notifications {
         return Notification.Builder(context, CHANNEL_SERVICE)
             .setSmallIcon(R.drawable.ic_notification)
             .setContentTitle(context.getString(R.string.service_title))
-            .setContentText(context.getString(R.string.service_text))
+            .setContentText(
+                when (problems.size) {
+                    0 -> context.getString(R.string.service_text)
+                    1 -> problems[0]
+                    else -> context.getString(R.string.service_problems, problems[0], problems.size - 1)
+                },
+            )
+            .setStyle(
+                Notification.BigTextStyle().bigText(
+                    if (problems.isEmpty()) context.getString(R.string.service_text) else problems.joinToString("\n"),
+                ),
+            )
             .setContentIntent(open)
             .setOngoing(true)
             .setShowWhen(false)

@@ -1,6 +1,7 @@
 package app.ringback
 
 import android.Manifest
+import android.app.NotificationManager
 import android.app.Service
 import android.content.Context
 import android.content.Intent
@@ -26,6 +27,13 @@ import app.ringback.bridge.Bridge
 class RingbackService : Service() {
     private val observers = mutableMapOf<Uri, ContentObserver>()
     private val mobileService by lazy { ServiceWatcher(applicationContext) }
+    private val handler = Handler(Looper.getMainLooper())
+    private val healthCheck = object : Runnable {
+        override fun run() {
+            reportHealth()
+            handler.postDelayed(this, HEALTH_EVERY_MS)
+        }
+    }
 
     override fun onBind(intent: Intent?): IBinder? = null
 
@@ -41,10 +49,15 @@ class RingbackService : Service() {
         watch(Telephony.Sms.CONTENT_URI, Manifest.permission.READ_SMS) { it.onSmsProviderChanged() }
         // Each SIM's mobile service, so texts waiting for it are retried when it returns.
         mobileService.start()
+        // Health now (a start follows a permission grant or a boot), then every few minutes:
+        // a permission revoked by auto-reset or a SIM out of service has no broadcast.
+        handler.removeCallbacks(healthCheck)
+        handler.post(healthCheck)
         return START_STICKY
     }
 
     override fun onDestroy() {
+        handler.removeCallbacks(healthCheck)
         observers.values.forEach { contentResolver.unregisterContentObserver(it) }
         observers.clear()
         mobileService.stop()
@@ -69,6 +82,25 @@ class RingbackService : Service() {
             // background without an exemption; SecurityException without the permissions.
             Log.w(TAG, "could not run in the foreground", e)
             false
+        }
+    }
+
+    /**
+     * Gathers the phone's health for the bridge (which tells the desktops when it changed)
+     * and shows its problems, with their fixes, in the ongoing notification.
+     */
+    private fun reportHealth() {
+        val app = applicationContext
+        BridgeHolder.events.execute {
+            try {
+                val bridge = BridgeHolder.get(app) ?: return@execute
+                bridge.onHealth(HealthGatherer.gather(app, serviceRunning = true))
+                val problems = bridge.status().problems
+                app.getSystemService(NotificationManager::class.java)
+                    ?.notify(Notifications.ID_SERVICE, Notifications.service(app, problems))
+            } catch (e: Exception) {
+                Log.w(TAG, "could not report the phone's health", e)
+            }
         }
     }
 
@@ -97,6 +129,9 @@ class RingbackService : Service() {
     }
 
     companion object {
+        /** How often the health is gathered again while the service runs. */
+        private const val HEALTH_EVERY_MS = 5 * 60 * 1000L
+
         /** Starts the service (or reminds a running one to pick up new permissions). */
         fun start(context: Context) {
             try {
