@@ -458,6 +458,45 @@ fn pages(c: &mut Criterion) {
             .expect("q")
         }
     );
+    // What needs a person's attention (the desktop's alerts ask after every change): the
+    // limit is counting the same rows of the same partial indexes, no messages read.
+    // Twenty of the week's text-backs failed (once per store: the same rows each run).
+    let (_, attention_now) = dashboard_period();
+    let since = attention_now.as_millisecond() - 7 * 24 * 60 * 60 * 1000;
+    conn.execute(
+        "UPDATE messages SET status = 'failed' WHERE id IN (
+             SELECT id FROM messages WHERE kind = 'text_back' AND created_at >= ?1
+             ORDER BY id DESC LIMIT 20) AND status <> 'failed'",
+        [since],
+    )
+    .expect("failed text-backs");
+    timed!(
+        group,
+        "ringback_attention",
+        "attention/ringback",
+        store.reader().attention(attention_now).expect("attention")
+    );
+    timed!(
+        group,
+        "raw_sqlite_attention_counts",
+        "attention/raw_sqlite",
+        {
+            conn.prepare_cached(
+                "SELECT (SELECT count(*) FROM messages
+                         WHERE kind = 'text_back' AND status = 'failed' AND created_at >= ?1),
+                        (SELECT count(*) FROM messages
+                         WHERE status = 'queued' AND hold = 'volume_limit'),
+                        (SELECT count(*) FROM conversations
+                         WHERE (CASE WHEN json_valid(assistant) AND json_extract(assistant, '$.reason') <> 'a person replied'
+                                     THEN json_extract(assistant, '$.status') END) IN ('needs_team', 'handed_off'))",
+            )
+            .expect("prepare")
+            .query_row([since], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })
+            .expect("q")
+        }
+    );
     group.finish();
 
     // The dashboard reads every decided call of the period with its text-back, reply and
@@ -503,7 +542,7 @@ fn pages(c: &mut Criterion) {
 
 fn summary() {
     println!("\n== Ringback budgets (ratios against raw SQLite measured in this run)");
-    let rows: [(&str, &str, &str, Option<Duration>); 7] = [
+    let rows: [(&str, &str, &str, Option<Duration>); 8] = [
         (
             "ended_call",
             "ended call → decision stored, p99",
@@ -537,6 +576,12 @@ fn summary() {
         (
             "inbox_count_needs_reply",
             "inbox count (needs reply), 20k conversations, median",
+            "median",
+            None,
+        ),
+        (
+            "attention",
+            "what needs attention (the desktop's alerts), 1M messages, median",
             "median",
             None,
         ),
