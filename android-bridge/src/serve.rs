@@ -443,7 +443,11 @@ impl SimPhone {
                     eprintln!("ringback-phone-sim: crashing now, as asked");
                     std::process::abort();
                 }
-                "next_send" => self.radio.crash_on_send.store(true, Ordering::SeqCst),
+                "next_send" => {
+                    self.radio.crash_on_send.store(true, Ordering::SeqCst);
+                    // Said once armed, so a driver can wait for it before the send.
+                    print(&json!({"crash": "next_send"}));
+                }
                 other => error_line(format!(
                     "crash: “{other}” is not a crash; use now or next_send"
                 )),

@@ -166,8 +166,19 @@ impl Sim {
             .to_string()
     }
 
+    /// Waits for the process to end (it was told to crash), at most 30 s.
     fn wait_for_exit(mut self) {
-        let _ = self.child.wait();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(_)) => return,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Ok(None) => panic!("the simulated phone did not exit within 30 s"),
+                Err(e) => panic!("waiting for the simulated phone: {e}"),
+            }
+        }
     }
 }
 
@@ -230,6 +241,8 @@ async fn serve_pairs_syncs_and_survives_a_crash_mid_send() {
 
     // The phone dies inside the next send: the reply is marked sending, never reported.
     sim.send(json!({"crash": "next_send"}));
+    // Armed before the reply can reach it: else the reply may go out first and nothing dies.
+    sim.expect_key("crash");
     replica
         .request_reply(Some(ConversationId(1)), None, "Second reply")
         .expect("reply");
@@ -556,6 +569,8 @@ async fn a_failed_reply_is_retried_when_service_returns_and_never_sent_twice_acr
         .expect("reply");
     sim.expect_key("retrying");
     sim.send(json!({"crash": "next_send"}));
+    // Armed before the reply can reach it: else the reply may go out first and nothing dies.
+    sim.expect_key("crash");
     sim.send(json!({"radio": {"state": "in_service"}}));
     sim.wait_for_exit();
     let mut sim = Sim::start(&pdir);
