@@ -10,6 +10,7 @@ use crate::attachment::{
     NewAttachment, Thumbnail, check_new, normalize_content_type, placeholder,
 };
 use crate::blobs::BlobStore;
+use crate::ports::{MmsPart, MmsRequest, SendError, SendRequest};
 use crate::store::{StoreError, WriteTx};
 
 /// A picture message's parts on their way into the store.
@@ -107,6 +108,49 @@ pub(super) fn text_for_assistant(text: &str, attachments: &[Attachment]) -> Stri
 }
 
 impl Engine {
+    /// Hands a reply with photos to the platform as a picture message, the photos read from
+    /// the blob store. A photo the phone does not hold fails the reply in words.
+    pub(super) fn hand_mms_to_platform(
+        &self,
+        request: &SendRequest,
+        attachments: &[Attachment],
+    ) -> Result<(), SendError> {
+        let mut parts = Vec::with_capacity(attachments.len());
+        for a in attachments {
+            let bytes = match a.hash.map(|h| self.blobs.get(&h)) {
+                Some(Ok(Some(bytes))) => bytes,
+                Some(Err(error)) => {
+                    return Err(SendError::Other(format!(
+                        "a photo of this reply could not be read on the phone ({error})"
+                    )));
+                }
+                _ => {
+                    return Err(SendError::Other(
+                        "a photo of this reply never reached the phone; attach it again and resend"
+                            .into(),
+                    ));
+                }
+            };
+            parts.push(MmsPart {
+                content_type: a.content_type.clone(),
+                name: a.name.clone(),
+                bytes,
+            });
+        }
+        tracing::info!(
+            message = request.message_id.0,
+            parts = parts.len(),
+            "sending picture message"
+        );
+        self.ports.telephony.send_mms(&MmsRequest {
+            message_id: request.message_id,
+            line: request.line.clone(),
+            to: request.to.clone(),
+            text: request.body.clone(),
+            attachments: parts,
+        })
+    }
+
     pub(super) fn receive_mms(&mut self, mms: InboundMms) -> Result<Vec<Outcome>, EngineError> {
         let attachments = if mms.downloaded {
             if mms.attachments.len() > MAX_ATTACHMENTS {

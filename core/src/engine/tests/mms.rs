@@ -245,3 +245,240 @@ fn the_assistant_reads_a_photo_as_a_mark_never_as_the_photo() {
     );
     assert_eq!(marks, "[photo]");
 }
+
+/// A phone with a conversation with [`CALLER`] and a paired desktop; returns the engine, the
+/// desktop's origin and the conversation.
+fn with_desktop(phone: &Phone) -> (Engine, String, i64) {
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    text_in(&mut engine, phone, CALLER, "Can you come today?");
+    let conversation = engine
+        .store()
+        .reader()
+        .latest_conversation(CALLER)
+        .expect("r")
+        .expect("conversation")
+        .0
+        .0;
+    let me = engine.store().origin().to_string();
+    engine.store().set_phone_origin(&me).expect("phone");
+    let desk = "d".repeat(32);
+    let peer = crate::store::PeerRecord {
+        endpoint: desk.clone(),
+        origin: desk.clone(),
+        role: Role::Desktop,
+        name: "desk".into(),
+        paired: true,
+        changed_at: 0,
+    };
+    let now = phone.clock.now();
+    engine
+        .store_mut()
+        .write(now, "paired", |tx| tx.set_peer(&peer))
+        .expect("pair");
+    (engine, desk, conversation)
+}
+
+fn reply_op(phone: &Phone, desk: &str, seq: u64, conversation: i64, changes: Vec<Change>) -> Op {
+    let mut all = vec![Change::Reply {
+        request: format!("r{seq}"),
+        conversation: Some(conversation),
+        to: None,
+        line: None,
+        body: "Like this one?".into(),
+        requested_at: phone.clock.now().as_millisecond(),
+    }];
+    all.extend(changes);
+    Op {
+        origin: desk.into(),
+        seq,
+        hlc: crate::oplog::hlc::Hlc {
+            millis: phone.clock.now().as_millisecond(),
+            counter: 0,
+        },
+        changes: all,
+    }
+}
+
+fn attached(bytes: &[u8]) -> crate::attachment::Attachment {
+    crate::attachment::Attachment {
+        content_type: "image/jpeg".into(),
+        size: bytes.len() as u64,
+        hash: Some(BlobHash::of(bytes)),
+        name: Some("valve.jpg".into()),
+        thumbnail: None,
+        state: AttachmentState::Downloaded,
+    }
+}
+
+#[test]
+fn a_desktop_reply_with_a_photo_is_sent_as_a_picture_message() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let photo = vec![7u8; 2048];
+    // The photo's bytes reached the phone (fetched from the desktop by hash).
+    engine.blobs().put(&photo).expect("blob");
+    let op = reply_op(
+        &phone,
+        &desk,
+        1,
+        conversation,
+        vec![Change::ReplyAttachments {
+            request: "r1".into(),
+            attachments: vec![attached(&photo)],
+        }],
+    );
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::Reply]);
+    assert!(phone.telephony.sent().is_empty(), "not as a plain text");
+    let sent = phone.telephony.sent_mms();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, CALLER);
+    assert_eq!(sent[0].text, "Like this one?");
+    assert_eq!(sent[0].attachments.len(), 1);
+    assert_eq!(sent[0].attachments[0].bytes, photo);
+    assert_eq!(sent[0].attachments[0].content_type, "image/jpeg");
+    // The sent report moves it on like a text's.
+    engine
+        .handle(PlatformEvent::SmsSent {
+            message_id: sent[0].message_id,
+            result: Ok(()),
+            any_part_left: true,
+        })
+        .expect("report");
+    let m = engine
+        .store()
+        .reader()
+        .message(sent[0].message_id)
+        .expect("read")
+        .expect("message");
+    assert_eq!(m.status, MessageStatus::Sent);
+    assert_eq!(
+        engine
+            .store()
+            .reader()
+            .attachments(m.id)
+            .expect("attachments"),
+        vec![attached(&photo)]
+    );
+}
+
+#[test]
+fn a_reply_whose_photo_never_reached_the_phone_fails_in_words() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let op = reply_op(
+        &phone,
+        &desk,
+        1,
+        conversation,
+        vec![Change::ReplyAttachments {
+            request: "r1".into(),
+            attachments: vec![attached(b"not on the phone")],
+        }],
+    );
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert!(phone.telephony.sent_mms().is_empty());
+    assert!(
+        phone.telephony.sent().is_empty(),
+        "never sent without its photo"
+    );
+    let failed = out
+        .iter()
+        .find_map(|o| match o {
+            Outcome::Failed { reason, .. } => Some(reason.describe()),
+            _ => None,
+        })
+        .expect("a failure");
+    assert!(failed.contains("photo"), "{failed}");
+}
+
+#[test]
+fn the_platform_refusing_a_picture_message_fails_the_reply_in_words() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    engine.blobs().put(b"jpeg").expect("blob");
+    phone.telephony.fail_with(Some(SendError::Other(
+        "the carrier has no MMS settings".into(),
+    )));
+    let op = reply_op(
+        &phone,
+        &desk,
+        1,
+        conversation,
+        vec![Change::ReplyAttachments {
+            request: "r1".into(),
+            attachments: vec![attached(b"jpeg")],
+        }],
+    );
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert!(
+        out.iter().any(|o| matches!(o, Outcome::Failed { reason, .. } if reason.describe().contains("MMS settings"))),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn attachments_from_a_desktop_are_checked_and_only_beside_their_reply() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let mut not_downloaded = attached(b"x");
+    not_downloaded.state = AttachmentState::NotDownloaded;
+    not_downloaded.hash = None;
+    let too_many = vec![attached(b"x"); crate::attachment::MAX_ATTACHMENTS + 1];
+    for bad in [vec![not_downloaded], too_many] {
+        let op = reply_op(
+            &phone,
+            &desk,
+            1,
+            conversation,
+            vec![Change::ReplyAttachments {
+                request: "r1".into(),
+                attachments: bad,
+            }],
+        );
+        let error = engine.apply_remote(&[op], source).expect_err("refused");
+        assert!(error.to_string().contains("attachment"), "{error}");
+    }
+    // Attachments for a request that is not in the op.
+    let mut op = reply_op(&phone, &desk, 1, conversation, Vec::new());
+    op.changes.insert(
+        0,
+        Change::ReplyAttachments {
+            request: "elsewhere".into(),
+            attachments: vec![attached(b"x")],
+        },
+    );
+    assert!(engine.apply_remote(&[op], source).is_err());
+    // A desktop may never set a message's attachments (the phone's alone).
+    let op = Op {
+        changes: vec![Change::Attachments {
+            message: 1,
+            text: Some("STOP".into()),
+            others: Vec::new(),
+            attachments: Vec::new(),
+        }],
+        ..reply_op(&phone, &desk, 1, conversation, Vec::new())
+    };
+    let error = engine.apply_remote(&[op], source).expect_err("refused");
+    assert!(
+        matches!(error, EngineError::Apply(ApplyError::NotAllowed { .. })),
+        "{error}"
+    );
+    assert!(phone.telephony.sent().is_empty() && phone.telephony.sent_mms().is_empty());
+}
