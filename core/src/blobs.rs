@@ -275,6 +275,57 @@ impl BlobStore {
     }
 }
 
+impl BlobStore {
+    /// Evicts the oldest blobs (by when they were written here) until what is held fits in
+    /// `budget` bytes; returns the hashes evicted. Desktops call this with their budget per
+    /// phone (each phone's replica has its own store); the phone never does, as its blobs
+    /// are the originals. An evicted photo is fetched again when it is viewed. A store in
+    /// memory holds nothing worth evicting and evicts nothing.
+    pub fn evict_oldest(&self, budget: u64) -> Result<Vec<BlobHash>, BlobError> {
+        let Backing::Dir(dir) = &self.backing else {
+            return Ok(Vec::new());
+        };
+        let mut held = Vec::new();
+        let mut total = 0u64;
+        for shard in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+            let shard = shard.map_err(|e| io(dir, e))?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(&shard).map_err(|e| io(&shard, e))? {
+                let entry = entry.map_err(|e| io(&shard, e))?;
+                let name = entry.file_name();
+                // Partial fetches and temporary files start with a dot and are not blobs.
+                let Some(hash) = name.to_str().and_then(|n| BlobHash::from_hex(n).ok()) else {
+                    continue;
+                };
+                let meta = entry.metadata().map_err(|e| io(&entry.path(), e))?;
+                let written = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+                total += meta.len();
+                held.push((written, meta.len(), hash));
+            }
+        }
+        held.sort();
+        let mut evicted = Vec::new();
+        for (_, len, hash) in held {
+            if total <= budget {
+                break;
+            }
+            self.remove(&hash)?;
+            total -= len;
+            evicted.push(hash);
+        }
+        if !evicted.is_empty() {
+            tracing::info!(
+                count = evicted.len(),
+                budget,
+                "evicted the oldest photos to stay within the budget"
+            );
+        }
+        Ok(evicted)
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -367,6 +418,32 @@ mod tests {
             assert!(!store.has(&other));
             assert_eq!(store.partial_len(&other), 0);
         }
+    }
+
+    #[test]
+    fn evicts_the_oldest_blobs_down_to_the_budget() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = BlobStore::open(dir.path()).expect("opens");
+        let mut hashes = Vec::new();
+        for i in 0..4u8 {
+            hashes.push(store.put(&[i; 1000]).expect("kept"));
+            // File times have a coarse grain on some file systems.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        store
+            .write_partial(&BlobHash::of(b"fetching"), 0, &[0; 5000])
+            .expect("a partial, never counted or evicted");
+        assert_eq!(
+            store.evict_oldest(4000).expect("evicts"),
+            Vec::<BlobHash>::new()
+        );
+        assert_eq!(
+            store.evict_oldest(2500).expect("evicts"),
+            hashes[..2].to_vec()
+        );
+        assert!(!store.has(&hashes[0]) && !store.has(&hashes[1]));
+        assert!(store.has(&hashes[2]) && store.has(&hashes[3]));
+        assert_eq!(store.partial_len(&BlobHash::of(b"fetching")), 5000);
     }
 
     #[test]
