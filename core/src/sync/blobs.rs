@@ -244,3 +244,29 @@ pub async fn fetch(
         already_held: false,
     })
 }
+
+/// The phone's access rule, read from its store: a desktop paired with it, and a blob that
+/// a message's attachment or thumbnail names.
+pub struct PhoneAccess {
+    /// The running engine whose store answers.
+    pub engine: crate::engine::service::EngineHandle,
+}
+
+impl BlobAccess for PhoneAccess {
+    async fn may_read(&self, peer: EndpointId, hash: BlobHash) -> bool {
+        let peer = peer.to_string();
+        let verdict = self
+            .engine
+            .with(move |engine| {
+                let store = engine.store().reader();
+                let paired = store
+                    .peers()
+                    .map(|peers| peers.iter().any(|p| p.paired && p.endpoint == peer))
+                    .unwrap_or(false);
+                paired && store.blob_is_referenced(&hash).unwrap_or(false)
+            })
+            .await;
+        // A stopped engine or a store that cannot answer refuses.
+        verdict.unwrap_or(false)
+    }
+}
