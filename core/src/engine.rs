@@ -15,6 +15,7 @@ mod calls;
 pub mod event;
 mod inbound;
 mod intake;
+mod mms;
 mod opt_out;
 mod outbox;
 pub mod replica;
@@ -25,7 +26,8 @@ pub mod service;
 pub use crate::ports::AssistantJob;
 pub use assistant::facts;
 pub use event::{
-    DeliveryStatus, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest, ServiceState,
+    DeliveryStatus, InboundMms, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest,
+    ServiceState,
 };
 
 use std::collections::HashMap;
@@ -71,6 +73,8 @@ pub struct Engine {
     intake: intake::Intake,
     /// When each text waiting to be retried is tried next.
     retries: retry::Retries,
+    /// Attachments' bytes (in memory until [`Engine::set_blobs`] names the phone's store).
+    blobs: std::sync::Arc<crate::blobs::BlobStore>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -137,6 +141,7 @@ impl Engine {
             jobs: assistant::Jobs::default(),
             intake: intake::Intake::default(),
             retries: retry::Retries::default(),
+            blobs: crate::blobs::BlobStore::in_memory(),
         };
         engine.assistant_restarted(now)?;
         // An opt-out decided on a desktop just before the phone stopped.
@@ -153,6 +158,17 @@ impl Engine {
     /// indexing (the sync nodes, on the engine's task).
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
+    }
+
+    /// Keeps attachments' bytes in `blobs` (the phone's: `BlobStore::beside` the store
+    /// file). Until this is called they are kept in memory only.
+    pub fn set_blobs(&mut self, blobs: std::sync::Arc<crate::blobs::BlobStore>) {
+        self.blobs = blobs;
+    }
+
+    /// The blob store attachments' bytes are kept in.
+    pub fn blobs(&self) -> &std::sync::Arc<crate::blobs::BlobStore> {
+        &self.blobs
     }
 
     /// Gives the store back.
@@ -267,6 +283,7 @@ impl Engine {
             PlatformEvent::CallLogChanged => self.read_call_log()?,
             PlatformEvent::CallEnded(call) => self.record_calls(&[call])?,
             PlatformEvent::SmsReceived(sms) => self.receive(sms)?,
+            PlatformEvent::MmsReceived(mms) => self.receive_mms(mms)?,
             PlatformEvent::OwnerTexted(sms) => {
                 self.owner_texted(sms)?;
                 Vec::new()
