@@ -19,6 +19,7 @@ mod call_log;
 mod contacts;
 mod cursor;
 mod java;
+mod mms_provider;
 mod send;
 mod sms_provider;
 mod subscriptions;
@@ -82,6 +83,74 @@ pub struct ProviderSms {
     pub date_sent_ms: i64,
     /// `sub_id`, when the provider has it.
     pub subscription_id: Option<i32>,
+}
+
+/// An address of a picture message (`content://mms/ID/addr`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MmsAddress {
+    /// `address`, as the provider has it (a number, or `insert-address-token` for the
+    /// owner's own on a message sent).
+    pub address: String,
+    /// `type`, as PduHeaders numbers it: 137 from, 151 to, 130 cc, 129 bcc.
+    pub kind: i32,
+}
+
+/// A part of a picture message (`content://mms/ID/part`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderMmsPart {
+    /// `_id`: its bytes are `content://mms/part/ID`.
+    pub id: i64,
+    /// `ct`, lower-cased (`image/jpeg`, `text/plain`, `application/smil`).
+    pub content_type: String,
+    /// `name`, else `fn`, else `cl`.
+    pub name: Option<String>,
+    /// `chset`, the IANA MIBenum of a text part's charset.
+    pub charset: Option<i32>,
+    /// `text`, for text parts (the provider keeps their text in the row).
+    pub text: Option<String>,
+    /// The bytes, for a part [`ProviderMmsPart::wants_bytes`] says is an attachment.
+    pub data: Option<Vec<u8>>,
+    /// The part was larger than Ringback keeps, and was not read.
+    pub too_large: bool,
+}
+
+impl ProviderMmsPart {
+    /// Whether the part is an attachment Ringback keeps: an image, a video, a sound or a
+    /// contact card (text goes into the message's text; SMIL only lays the parts out).
+    pub fn wants_bytes(&self) -> bool {
+        let media = self.content_type.as_str();
+        media.starts_with("image/")
+            || media.starts_with("video/")
+            || media.starts_with("audio/")
+            || matches!(media, "text/x-vcard" | "text/vcard" | "text/directory")
+    }
+}
+
+/// A row of `content://mms`, with its addresses and parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderMms {
+    /// `_id`.
+    pub id: i64,
+    /// `msg_box`: inbox (received), sent, or other (drafts, outbox, failed).
+    pub kind: ProviderBox,
+    /// `m_type`: 130 m-notification-ind (not downloaded yet), 132 m-retrieve-conf
+    /// (downloaded), 128 m-send-req (sent).
+    pub message_type: i32,
+    /// `date` (the provider keeps seconds), in UTC milliseconds.
+    pub date_ms: i64,
+    /// `sub_id`, when the provider has it.
+    pub subscription_id: Option<i32>,
+    /// `ct_l`: where the message waits on the carrier's server; the same on the
+    /// notification and on the message downloaded for it.
+    pub content_location: Option<String>,
+    /// `tr_id`.
+    pub transaction_id: Option<String>,
+    /// `m_size`: the size the notification announced.
+    pub size: u64,
+    /// Its addresses.
+    pub addresses: Vec<MmsAddress>,
+    /// Its parts, in order (none while not downloaded).
+    pub parts: Vec<ProviderMmsPart>,
 }
 
 /// Why [`init`] could not set the platform up.
@@ -263,6 +332,48 @@ impl AndroidPlatform {
             Ok(Some(id)) => Ok(id),
             Ok(None) => Err(no_provider("texts", "content://sms")),
             Err(failure) => Err(port_error(&failure, "read texts", "SMS", "READ_SMS")),
+        }
+    }
+
+    /// Picture messages with `_id` above `after` (all when `None`), in id order, at most
+    /// 100 a read, with their addresses and parts (attachments' bytes up to
+    /// `max_part_bytes` each).
+    pub fn mms_since(
+        &self,
+        after: Option<i64>,
+        max_part_bytes: u64,
+    ) -> Result<Vec<ProviderMms>, PortError> {
+        match self
+            .java(|env, context| mms_provider::rows_since(env, context, after, max_part_bytes))
+        {
+            Ok(Some(rows)) => Ok(rows),
+            Ok(None) => Err(no_provider("picture messages", "content://mms")),
+            Err(failure) => Err(port_error(
+                &failure,
+                "read picture messages",
+                "SMS",
+                "READ_SMS",
+            )),
+        }
+    }
+
+    /// One picture message by `_id`, or `None` when the provider no longer has it.
+    pub fn mms_row(&self, id: i64, max_part_bytes: u64) -> Result<Option<ProviderMms>, PortError> {
+        self.java(|env, context| mms_provider::row(env, context, id, max_part_bytes))
+            .map_err(|failure| port_error(&failure, "read picture messages", "SMS", "READ_SMS"))
+    }
+
+    /// The highest `_id` of the MMS provider (where to start watching on first start).
+    pub fn mms_last_id(&self) -> Result<Option<i64>, PortError> {
+        match self.java(mms_provider::last_id) {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => Err(no_provider("picture messages", "content://mms")),
+            Err(failure) => Err(port_error(
+                &failure,
+                "read picture messages",
+                "SMS",
+                "READ_SMS",
+            )),
         }
     }
 
