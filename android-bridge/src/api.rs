@@ -103,6 +103,11 @@ impl Bridge {
         self.runtime.sms_provider_changed();
     }
 
+    /// The MMS provider's `ContentObserver` fired (`content://mms` or `content://mms-sms/`).
+    pub fn on_mms_provider_changed(&self) {
+        self.runtime.mms_provider_changed();
+    }
+
     /// A part's "sent" `PendingIntent`: the receiver's `resultCode` and the intent's
     /// "errorCode" extra.
     pub fn on_sms_sent(
