@@ -123,6 +123,17 @@ impl Bridge {
             .sms_sent(message_id, part, parts, result_code, error_code)
     }
 
+    /// A picture message's "sent" `PendingIntent`: the receiver's `resultCode` and the
+    /// intent's `SmsManager.EXTRA_MMS_DATA` (the carrier's m-send-conf; empty when absent).
+    pub fn on_mms_sent(
+        &self,
+        message_id: i64,
+        result_code: i32,
+        send_conf: Vec<u8>,
+    ) -> Result<(), BridgeError> {
+        self.runtime.mms_sent(message_id, result_code, &send_conf)
+    }
+
     /// A part's delivery report: the intent's "pdu" and "format" extras.
     pub fn on_sms_delivered(
         &self,

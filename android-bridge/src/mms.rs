@@ -16,8 +16,10 @@ use ringback_core::attachment::{
 };
 use ringback_core::call::Line;
 use ringback_core::engine::InboundMms;
-use ringback_core::mms::pdu::response_status_words;
-use ringback_core::ports::SendError;
+use ringback_core::mms::pdu::{
+    EncodeError, Part, SendRequest as PduRequest, encode_send_request, response_status_words,
+};
+use ringback_core::ports::{MmsRequest, SendError};
 
 use crate::platform::android::{ProviderBox, ProviderMms};
 
@@ -228,6 +230,63 @@ pub fn send_error_words(result_code: i32) -> String {
         12 => "the carrier has turned picture messages off for this line".into(),
         code => format!("Android could not send the picture message (error {code})"),
     }
+}
+
+/// The m-send-req for a picture message: its text (when there is one) and its attachments,
+/// in order, to the one recipient.
+pub fn compose(request: &MmsRequest) -> Result<Vec<u8>, EncodeError> {
+    let mut parts = Vec::with_capacity(request.attachments.len() + 1);
+    if !request.text.trim().is_empty() {
+        parts.push(Part::text(&request.text));
+    }
+    for attachment in &request.attachments {
+        parts.push(Part {
+            content_type: attachment.content_type.clone(),
+            name: attachment.name.clone(),
+            data: attachment.bytes.clone(),
+            ..Part::default()
+        });
+    }
+    encode_send_request(&PduRequest {
+        transaction_id: format!("rb{}", request.message_id.0),
+        to: vec![request.to.clone()],
+        subject: None,
+        delivery_report: false,
+        parts,
+    })
+}
+
+/// How long a composed PDU is kept for the telephony stack to read (it reads it once, but
+/// may retry a send for a while).
+const PDU_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Writes a PDU into `folder` (made when missing) through a temporary file, so the provider
+/// never serves half of one; PDUs older than a day are removed on the way.
+pub fn write_pdu(folder: &Path, name: &str, pdu: &[u8]) -> Result<(), String> {
+    let failed = |e: std::io::Error| {
+        format!(
+            "Ringback could not keep the picture message to send ({e}); free some space on the phone"
+        )
+    };
+    std::fs::create_dir_all(folder).map_err(failed)?;
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        for entry in entries.flatten() {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|at| at.elapsed().ok())
+                .is_some_and(|age| age > PDU_KEPT_FOR);
+            if old {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let path = folder.join(name);
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, pdu)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(failed)
 }
 
 /// `Activity.RESULT_OK`, the sent intent's result code for a message the MMSC took.

@@ -558,6 +558,30 @@ impl Runtime {
         }
     }
 
+    /// A picture message's "sent" report: SmsManager's result code and the MMSC's
+    /// m-send-conf (`EXTRA_MMS_DATA`, empty when absent). A picture message leaves whole or
+    /// not at all.
+    pub fn mms_sent(
+        &self,
+        message_id: i64,
+        result_code: i32,
+        send_conf: &[u8],
+    ) -> Result<(), BridgeError> {
+        self.check()?;
+        let result = crate::mms::send_result(result_code, send_conf);
+        if let Err(error) = &result {
+            tracing::info!(
+                message = message_id,
+                "a picture message did not leave: {error}"
+            );
+        }
+        self.event(PlatformEvent::SmsSent {
+            message_id: MessageId(message_id),
+            result,
+            any_part_left: false,
+        })
+    }
+
     /// One part's delivery report.
     pub fn sms_delivered(
         &self,

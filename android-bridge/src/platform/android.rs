@@ -21,6 +21,7 @@ mod cursor;
 mod java;
 mod mms_provider;
 mod send;
+mod send_mms;
 mod sms_provider;
 mod subscriptions;
 
@@ -35,7 +36,9 @@ use jni::strings::JNIString;
 use jni::{Env, EnvUnowned, JavaVM, jni_sig, jni_str};
 use ringback_core::call::{EndedCall, Line};
 use ringback_core::phone::PhoneNumber;
-use ringback_core::ports::{CallLog, Contacts, PortError, SendError, SendRequest, Telephony};
+use ringback_core::ports::{
+    CallLog, Contacts, MmsRequest, PortError, SendError, SendRequest, Telephony,
+};
 
 use self::java::JavaFailure;
 use self::send::SendFailure;
@@ -447,6 +450,41 @@ impl Telephony for AndroidPlatform {
                 SendError::Other(format!("Android refused the text ({failure})")),
             ),
             Err(SendFailure::Java(failure)) => Err(SendError::Other(failure.to_string())),
+        }
+    }
+
+    fn send_mms(&self, request: &MmsRequest) -> Result<(), SendError> {
+        let pdu = crate::mms::compose(request).map_err(|e| SendError::Other(e.to_string()))?;
+        let subscription = self.subscription_for(&request.line)?;
+        let message_id = request.message_id.0;
+        let sent = self.java(|env, context| -> Result<(), SendFailure> {
+            let folder = send_mms::out_folder(env, context)?;
+            crate::mms::write_pdu(&folder, &send_mms::pdu_file_name(message_id), &pdu)
+                .map_err(|e| SendFailure::Java(JavaFailure::Jni(e)))?;
+            send_mms::send(env, context, subscription, message_id)
+        });
+        match sent {
+            Ok(()) => {
+                tracing::debug!(
+                    "picture message {message_id} ({} bytes) handed to Android",
+                    pdu.len()
+                );
+                Ok(())
+            }
+            Err(SendFailure::NoSuchLine(failure)) => {
+                tracing::debug!("no SmsManager for line {:?}: {failure}", request.line.0);
+                Err(SendError::NoSuchLine)
+            }
+            Err(SendFailure::TooLong(_)) => Err(SendError::Other(
+                "the picture message is too large to send".to_owned(),
+            )),
+            Err(SendFailure::Java(failure)) if failure.is_security() => Err(SendError::Other(
+                "Ringback may not send picture messages: allow the SMS permission in Android settings"
+                    .to_owned(),
+            )),
+            Err(SendFailure::Java(failure)) => Err(SendError::Other(format!(
+                "Android could not send the picture message ({failure})"
+            ))),
         }
     }
 }

@@ -2,6 +2,10 @@
 //! `ContentResolver.openInputStream`) against the doubles.
 
 use ringback_bridge::platform::android::{MmsAddress, ProviderBox};
+use ringback_core::Line;
+use ringback_core::ports::{MmsPart, MmsRequest, SendError, Telephony};
+use ringback_core::store::MessageId;
+use serde_json::{Value, json};
 
 use super::world::*;
 
@@ -211,4 +215,91 @@ fn a_missing_permission_or_provider_is_said_in_words() {
     let none = platform.mms_since(None, 1 << 20).expect_err("no provider");
     assert!(none.0.contains("content://mms"), "{none}");
     assert_eq!(open_cursors(), 0);
+}
+
+fn mms_request(message_id: i64, line: &str, photo: Vec<u8>) -> MmsRequest {
+    MmsRequest {
+        message_id: MessageId(message_id),
+        line: Line(line.to_owned()),
+        to: "+12125550142".to_owned(),
+        text: "Here is the part we would fit".to_owned(),
+        attachments: vec![MmsPart {
+            content_type: "image/jpeg".to_owned(),
+            name: Some("part.jpg".to_owned()),
+            bytes: photo,
+        }],
+    }
+}
+
+#[test]
+fn a_picture_message_goes_to_send_multimedia_message_on_its_sim_with_our_pdu() {
+    let _world = world();
+    add_subscription(1, 0, "Personal", None);
+    add_subscription(2, 1, "Work", None);
+    let platform = platform();
+    platform
+        .send_mms(&mms_request(55, "2", JPEG.to_vec()))
+        .expect("handed to Android");
+
+    let sends = mms_sends();
+    assert_eq!(sends.len(), 1);
+    let sent = &sends[0];
+    assert_eq!(sent["subscriptionId"], json!(2));
+    assert_eq!(
+        sent["contentUri"],
+        json!("content://app.ringback.mms/mms-out/55.pdu")
+    );
+    assert_eq!(sent["locationUrl"], Value::Null);
+    assert_eq!(sent["configOverrides"], json!(false));
+    assert_eq!(sent["sent"]["action"], json!("app.ringback.MMS_SENT"));
+    assert_eq!(sent["sent"]["package"], json!("app.ringback"));
+    assert_eq!(sent["sent"]["extras"], json!({"message_id": 55}));
+    assert_eq!(sent["sent"]["flags"], json!(0x0200_0000_i64 | 0x4000_0000));
+
+    // The file the provider serves is the m-send-req, whole.
+    let pdu = std::fs::read(cache_dir().join("mms-out/55.pdu")).expect("the PDU is written");
+    let pdu = ringback_core::mms::decode(&pdu).expect("a PDU");
+    assert_eq!(pdu.message_type, ringback_core::mms::MessageType::SendReq);
+    assert_eq!(pdu.to, ["+12125550142/TYPE=PLMN"]);
+    let media: Vec<&str> = pdu.parts.iter().map(|p| p.content_type.as_str()).collect();
+    assert_eq!(media, ["application/smil", "text/plain", "image/jpeg"]);
+    assert_eq!(
+        pdu.parts[1].as_text().as_deref(),
+        Some("Here is the part we would fit")
+    );
+    assert_eq!(pdu.parts[2].data, JPEG);
+}
+
+#[test]
+fn a_picture_message_that_cannot_leave_says_why() {
+    let _world = world();
+    add_subscription(2, 1, "Work", None);
+    let platform = platform();
+    assert_eq!(
+        platform.send_mms(&mms_request(56, "7", JPEG.to_vec())),
+        Err(SendError::NoSuchLine)
+    );
+    let huge = vec![0u8; ringback_core::mms::pdu::MAX_PDU_BYTES + 1];
+    let too_large = platform
+        .send_mms(&mms_request(57, "2", huge))
+        .expect_err("too large");
+    assert!(
+        too_large.to_string().contains("smaller photos"),
+        "{too_large}"
+    );
+    throw_on_next(
+        "sendMultimediaMessage",
+        jni::jni_str!("java/lang/IllegalArgumentException"),
+        "Uri contentUri null",
+    );
+    let refused = platform
+        .send_mms(&mms_request(58, "2", JPEG.to_vec()))
+        .expect_err("refused");
+    assert!(refused.to_string().contains("picture message"), "{refused}");
+    assert!(mms_sends().is_empty(), "nothing was sent");
+    assert_eq!(
+        platform.lines().map(|l| l.len()),
+        Ok(1),
+        "the JVM is still fine"
+    );
 }

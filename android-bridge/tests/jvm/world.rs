@@ -470,3 +470,36 @@ pub fn open_streams() -> i32 {
             .i()
     })
 }
+
+/// `World.mmsSendsJson()`.
+pub fn mms_sends() -> Vec<Value> {
+    match json(jni_str!("mmsSendsJson")) {
+        Value::Array(sends) => sends,
+        other => panic!("MMS sends are a list, not {other}"),
+    }
+}
+
+/// `World.cacheDir()`: the test context's cache folder.
+pub fn cache_dir() -> PathBuf {
+    let path = with_env(|env| {
+        let dir = env
+            .call_static_method(
+                WORLD,
+                jni_str!("cacheDir"),
+                jni_sig!(() -> java.io.File),
+                &[],
+            )?
+            .l()?;
+        let path = env
+            .call_method(
+                &dir,
+                jni_str!("getAbsolutePath"),
+                jni_sig!(() -> java.lang.String),
+                &[],
+            )?
+            .l()?;
+        env.cast_local::<jni::objects::JString>(path)?
+            .try_to_string(env)
+    });
+    PathBuf::from(path)
+}

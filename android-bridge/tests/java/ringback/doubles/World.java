@@ -89,6 +89,8 @@ public final class World {
     private static final List<Query> queries = new ArrayList<>();
     private static final List<Cursor> cursors = new ArrayList<>();
     private static final Map<String, PendingIntent> pendingIntents = new HashMap<>();
+    private static final List<Map<String, Object>> mmsSends = new ArrayList<>();
+    private static java.io.File cacheDir;
 
     private World() {}
 
@@ -111,6 +113,7 @@ public final class World {
         queries.clear();
         cursors.clear();
         pendingIntents.clear();
+        mmsSends.clear();
     }
 
     // ---- set-up ------------------------------------------------------------------------
@@ -316,6 +319,38 @@ public final class World {
             out.add(text);
         }
         return json(out);
+    }
+
+    /**
+     * The sendMultimediaMessage calls as JSON: [{"subscriptionId", "contentUri",
+     * "locationUrl", "configOverrides" (whether a Bundle was given), "sent": broadcast}].
+     */
+    public static synchronized String mmsSendsJson() {
+        return json(mmsSends);
+    }
+
+    /** Called by SmsManager.sendMultimediaMessage. */
+    public static synchronized void recordMmsSend(int subscriptionId, String contentUri, String locationUrl,
+            boolean configOverrides, PendingIntent sentIntent) {
+        Map<String, Object> send = new LinkedHashMap<>();
+        send.put("subscriptionId", subscriptionId);
+        send.put("contentUri", contentUri);
+        send.put("locationUrl", locationUrl);
+        send.put("configOverrides", configOverrides);
+        send.put("sent", broadcastsJson(broadcasts(Collections.singletonList(sentIntent))).get(0));
+        mmsSends.add(send);
+    }
+
+    /** The test context's cache folder: one per JVM, under java.io.tmpdir. */
+    public static synchronized java.io.File cacheDir() {
+        if (cacheDir == null) {
+            try {
+                cacheDir = java.nio.file.Files.createTempDirectory("ringback-cache").toFile();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return cacheDir;
     }
 
     /** {@link #queries()} as JSON: [{"uri", "projection", "selection", "selectionArgs", "sortOrder"}]. */
