@@ -496,11 +496,11 @@ impl Runtime {
             match platform.mms_row(id) {
                 Ok(None) => watch.forget(id),
                 Ok(Some(row)) if row.message_type != crate::mms::TYPE_NOTIFICATION => {
-                    if let Some(mms) = crate::mms::inbound_of(&row, &[]) {
-                        if let Err(e) = self.mms_event(mms).await {
-                            watch.save(&path)?;
-                            return Err(e);
-                        }
+                    if let Some(mms) = crate::mms::inbound_of(&row, &[])
+                        && let Err(e) = self.mms_event(mms).await
+                    {
+                        watch.save(&path)?;
+                        return Err(e);
                     }
                     watch.forget(id);
                 }
