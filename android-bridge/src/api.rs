@@ -103,6 +103,11 @@ impl Bridge {
         self.runtime.sms_provider_changed();
     }
 
+    /// The MMS provider's `ContentObserver` fired (`content://mms` or `content://mms-sms/`).
+    pub fn on_mms_provider_changed(&self) {
+        self.runtime.mms_provider_changed();
+    }
+
     /// A part's "sent" `PendingIntent`: the receiver's `resultCode` and the intent's
     /// "errorCode" extra.
     pub fn on_sms_sent(
@@ -116,6 +121,17 @@ impl Bridge {
         let (part, parts) = part_numbers(part, parts)?;
         self.runtime
             .sms_sent(message_id, part, parts, result_code, error_code)
+    }
+
+    /// A picture message's "sent" `PendingIntent`: the receiver's `resultCode` and the
+    /// intent's `SmsManager.EXTRA_MMS_DATA` (the carrier's m-send-conf; empty when absent).
+    pub fn on_mms_sent(
+        &self,
+        message_id: i64,
+        result_code: i32,
+        send_conf: Vec<u8>,
+    ) -> Result<(), BridgeError> {
+        self.runtime.mms_sent(message_id, result_code, &send_conf)
     }
 
     /// A part's delivery report: the intent's "pdu" and "format" extras.

@@ -13,6 +13,7 @@ uniffi::setup_scaffolding!();
 pub mod api;
 pub mod health;
 pub mod logging;
+pub mod mms;
 pub mod platform;
 pub mod report;
 /// The scenario runner lives in core (the desktop's settings dry run uses it too).

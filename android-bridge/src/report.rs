@@ -22,6 +22,16 @@ use ringback_core::ports::SendError;
 pub const ACTION_SMS_SENT: &str = "app.ringback.SMS_SENT";
 /// The action of delivery reports; the same extras as [`ACTION_SMS_SENT`].
 pub const ACTION_SMS_DELIVERED: &str = "app.ringback.SMS_DELIVERED";
+/// The action of a picture message's "sent" report; extra [`EXTRA_MESSAGE_ID`] (long), and
+/// from SmsManager the MMSC's m-send-conf ([`EXTRA_MMS_DATA`]).
+pub const ACTION_MMS_SENT: &str = "app.ringback.MMS_SENT";
+/// `SmsManager.EXTRA_MMS_DATA` (API 21): the MMSC's answer, an m-send-conf PDU.
+pub const EXTRA_MMS_DATA: &str = "android.telephony.extra.MMS_DATA";
+/// The authority of the app's provider that serves the PDUs to send, after the package
+/// name (`app.ringback.mms`).
+pub const MMS_AUTHORITY_SUFFIX: &str = ".mms";
+/// The folder in the app's cache that holds the PDUs to send, which the provider serves.
+pub const MMS_OUT_FOLDER: &str = "mms-out";
 /// The extra with the outbound message's id.
 pub const EXTRA_MESSAGE_ID: &str = "message_id";
 /// The extra with the part's index, from 0.
@@ -51,6 +61,21 @@ pub fn kotlin_names() -> String {
             "The outbound message's id (long).",
         ),
         ("EXTRA_PART", EXTRA_PART, "The part's index, from 0 (int)."),
+        (
+            "ACTION_MMS_SENT",
+            ACTION_MMS_SENT,
+            "The action of a picture message's \"sent\" report.",
+        ),
+        (
+            "EXTRA_MMS_DATA",
+            EXTRA_MMS_DATA,
+            "SmsManager.EXTRA_MMS_DATA: the carrier's answer, an m-send-conf PDU (bytes).",
+        ),
+        (
+            "MMS_OUT_FOLDER",
+            MMS_OUT_FOLDER,
+            "The cache folder of the picture messages to send, served by MmsPduProvider.",
+        ),
         (
             "EXTRA_PARTS",
             EXTRA_PARTS,
@@ -371,6 +396,8 @@ mod tests {
                 for name in [
                     ACTION_SMS_SENT,
                     ACTION_SMS_DELIVERED,
+                    ACTION_MMS_SENT,
+                    EXTRA_MMS_DATA,
                     EXTRA_MESSAGE_ID,
                     EXTRA_PART,
                     EXTRA_PARTS,
@@ -443,6 +470,7 @@ mod tests {
         for (action, class) in [
             (ACTION_SMS_SENT, ".SmsSentReceiver"),
             (ACTION_SMS_DELIVERED, ".SmsDeliveredReceiver"),
+            (ACTION_MMS_SENT, ".MmsSentReceiver"),
         ] {
             let listening: Vec<&Receiver> = receivers
                 .iter()
@@ -643,6 +671,40 @@ mod tests {
         assert_eq!(
             t.delivered(4, 0, 2, DeliveryStatus::Failed),
             Some(DeliveryStatus::Failed)
+        );
+    }
+}
+
+#[cfg(test)]
+mod mms_manifest {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The PDU provider serves the app's own files to the phone process only through a
+    /// grant (`SmsManager` grants its URI to the telephony stack): not exported, grants on.
+    #[test]
+    fn the_manifest_declares_the_pdu_provider_unexported_with_uri_grants() {
+        let xml = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("app/src/main/AndroidManifest.xml"),
+        )
+        .expect("the manifest");
+        let start = xml.find("<provider").expect("a <provider>");
+        let element = &xml[start..start + xml[start..].find("/>").expect("closed")];
+        assert!(
+            element.contains("android:name=\".MmsPduProvider\""),
+            "{element}"
+        );
+        assert!(
+            element.contains(&format!(
+                "android:authorities=\"app.ringback{MMS_AUTHORITY_SUFFIX}\""
+            )),
+            "{element}"
+        );
+        assert!(element.contains("android:exported=\"false\""), "{element}");
+        assert!(
+            element.contains("android:grantUriPermissions=\"true\""),
+            "{element}"
         );
     }
 }

@@ -27,7 +27,8 @@ use ringback_core::sync::ticket::PairingTicket;
 use ringback_core::{CallDecision, Engine, Line, PlatformEvent, Ports, Settings, Store};
 use serde_json::json;
 
-use crate::platform::android::{AndroidPlatform, ProviderBox, ProviderSms};
+use crate::mms::MmsWatch;
+use crate::platform::android::{AndroidPlatform, ProviderBox, ProviderMms, ProviderSms};
 use crate::report::{self, PartTally};
 
 /// What the runtime needs from a phone beyond the engine's ports: the SMS provider.
@@ -36,6 +37,21 @@ pub trait PhonePlatform: Telephony + CallLog + Contacts + 'static {
     fn sms_since(&self, after: Option<i64>) -> Result<Vec<ProviderSms>, PortError>;
     /// The provider's highest `_id`.
     fn sms_last_id(&self) -> Result<Option<i64>, PortError>;
+    /// MMS provider rows with `_id` above `after`, in id order, with addresses and parts
+    /// (a platform without one has none).
+    fn mms_since(&self, after: Option<i64>) -> Result<Vec<ProviderMms>, PortError> {
+        let _ = after;
+        Ok(Vec::new())
+    }
+    /// One MMS provider row, `None` when gone.
+    fn mms_row(&self, id: i64) -> Result<Option<ProviderMms>, PortError> {
+        let _ = id;
+        Ok(None)
+    }
+    /// The MMS provider's highest `_id`.
+    fn mms_last_id(&self) -> Result<Option<i64>, PortError> {
+        Ok(None)
+    }
 }
 
 impl PhonePlatform for AndroidPlatform {
@@ -45,6 +61,18 @@ impl PhonePlatform for AndroidPlatform {
 
     fn sms_last_id(&self) -> Result<Option<i64>, PortError> {
         AndroidPlatform::sms_last_id(self)
+    }
+
+    fn mms_since(&self, after: Option<i64>) -> Result<Vec<ProviderMms>, PortError> {
+        AndroidPlatform::mms_since(self, after, crate::mms::MAX_PART_BYTES)
+    }
+
+    fn mms_row(&self, id: i64) -> Result<Option<ProviderMms>, PortError> {
+        AndroidPlatform::mms_row(self, id, crate::mms::MAX_PART_BYTES)
+    }
+
+    fn mms_last_id(&self) -> Result<Option<i64>, PortError> {
+        AndroidPlatform::mms_last_id(self)
     }
 }
 
@@ -165,6 +193,8 @@ pub struct Runtime {
     tally: Mutex<PartTally>,
     /// Serialises provider reads so two observers firing together read once each in turn.
     sms_cursor: tokio::sync::Mutex<Option<i64>>,
+    /// The MMS provider's cursor and the messages not downloaded yet, likewise.
+    mms_watch: tokio::sync::Mutex<MmsWatch>,
     problems: Mutex<BTreeMap<&'static str, String>>,
     call_state: Mutex<Option<PhoneState>>,
     /// The phone's health, reported to the desktops.
@@ -255,6 +285,7 @@ impl Runtime {
             data_dir: data.clone(),
             tally: Mutex::new(PartTally::default()),
             sms_cursor: tokio::sync::Mutex::new(sms_cursor),
+            mms_watch: tokio::sync::Mutex::new(MmsWatch::load(&MmsWatch::path(data))),
             problems: Mutex::new(problems),
             call_state: Mutex::new(None),
             health: crate::health::HealthTracker::new(engine.clone()),
@@ -263,6 +294,7 @@ impl Runtime {
         // Catch up: calls that ended and texts that arrived while the app was dead.
         runtime.call_log_changed();
         runtime.sms_provider_changed();
+        runtime.mms_provider_changed();
         Ok(runtime)
     }
 
@@ -417,6 +449,82 @@ impl Runtime {
         self.save_cursor(&mut cursor, last)
     }
 
+    /// The MMS provider changed (`content://mms` or `content://mms-sms/`): picture
+    /// messages the default app received, and ones it has downloaded since.
+    pub fn mms_provider_changed(&self) {
+        if !self.running() {
+            return;
+        }
+        let result = self.rt.block_on(self.read_mms_provider());
+        self.problem("mms_provider", result.err());
+    }
+
+    async fn read_mms_provider(&self) -> Result<(), String> {
+        let mut watch = self.mms_watch.lock().await;
+        let path = MmsWatch::path(&self.data_dir);
+        let platform = self.platform.clone();
+        let Some(after) = watch.cursor else {
+            // First start: picture messages from before Ringback are not its business.
+            let last = platform
+                .mms_last_id()
+                .map_err(|e| mms_problem(&e.to_string()))?;
+            watch.cursor = Some(last.unwrap_or(0));
+            return watch.save(&path);
+        };
+        let rows = platform
+            .mms_since(Some(after))
+            .map_err(|e| mms_problem(&e.to_string()))?;
+        let mut last = after;
+        for row in rows {
+            if let Some(mms) = crate::mms::inbound_of(&row, &[]) {
+                if !mms.downloaded {
+                    watch.watch(row.id, row.date_ms);
+                }
+                if let Err(e) = self.mms_event(mms).await {
+                    // Keep the cursor before this row: it is read again next time.
+                    watch.cursor = Some(last);
+                    watch.save(&path)?;
+                    return Err(e);
+                }
+            }
+            last = last.max(row.id);
+        }
+        watch.cursor = Some(last);
+        // The ones not downloaded yet: downloaded in place, or gone (the download came as
+        // a new row above, under the same content location).
+        for (id, _) in watch.pending.clone() {
+            match platform.mms_row(id) {
+                Ok(None) => watch.forget(id),
+                Ok(Some(row)) if row.message_type != crate::mms::TYPE_NOTIFICATION => {
+                    if let Some(mms) = crate::mms::inbound_of(&row, &[])
+                        && let Err(e) = self.mms_event(mms).await
+                    {
+                        watch.save(&path)?;
+                        return Err(e);
+                    }
+                    watch.forget(id);
+                }
+                Ok(Some(_)) => {}
+                Err(e) => {
+                    watch.save(&path)?;
+                    return Err(mms_problem(&e.to_string()));
+                }
+            }
+        }
+        watch.expire(Timestamp::now().as_millisecond());
+        watch.save(&path)
+    }
+
+    async fn mms_event(&self, mms: ringback_core::engine::InboundMms) -> Result<(), String> {
+        match self.engine.event(PlatformEvent::MmsReceived(mms)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(format!(
+                "a picture message could not be stored ({e}); Ringback will try again"
+            )),
+            Err(_) => Err("Ringback is stopping".into()),
+        }
+    }
+
     fn save_cursor(&self, cursor: &mut Option<i64>, last: i64) -> Result<(), String> {
         if *cursor != Some(last) {
             write_cursor(&self.data_dir.join(SMS_CURSOR_FILE), last)?;
@@ -448,6 +556,30 @@ impl Runtime {
             }),
             None => Ok(()),
         }
+    }
+
+    /// A picture message's "sent" report: SmsManager's result code and the MMSC's
+    /// m-send-conf (`EXTRA_MMS_DATA`, empty when absent). A picture message leaves whole or
+    /// not at all.
+    pub fn mms_sent(
+        &self,
+        message_id: i64,
+        result_code: i32,
+        send_conf: &[u8],
+    ) -> Result<(), BridgeError> {
+        self.check()?;
+        let result = crate::mms::send_result(result_code, send_conf);
+        if let Err(error) = &result {
+            tracing::info!(
+                message = message_id,
+                "a picture message did not leave: {error}"
+            );
+        }
+        self.event(PlatformEvent::SmsSent {
+            message_id: MessageId(message_id),
+            result,
+            any_part_left: false,
+        })
     }
 
     /// One part's delivery report.
@@ -503,6 +635,7 @@ impl Runtime {
     pub fn boot(&self) {
         self.call_log_changed();
         self.sms_provider_changed();
+        self.mms_provider_changed();
     }
 
     /// Pairs with a desktop's QR payload or short code. Waits until a person at the desktop
@@ -743,6 +876,12 @@ fn call_log_problem(e: &str) -> String {
 fn provider_problem(e: &str) -> String {
     format!(
         "Ringback cannot read the phone's texts ({e}); replies still arrive, but texts typed in the messaging app will not show on the desktop: allow “SMS” for Ringback in Android settings"
+    )
+}
+
+fn mms_problem(e: &str) -> String {
+    format!(
+        "Ringback cannot read the phone's picture messages ({e}); photos callers send will not reach the desktop: allow “SMS” for Ringback in Android settings"
     )
 }
 

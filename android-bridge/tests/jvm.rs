@@ -5,6 +5,9 @@
 #[path = "jvm/world.rs"]
 mod world;
 
+#[path = "jvm/mms.rs"]
+mod mms;
+
 use std::collections::HashSet;
 
 use jni::objects::{JObject, JThrowable};

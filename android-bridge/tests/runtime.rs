@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use ringback_bridge::api::{Bridge, BridgeConfig, BridgeError, PeerLink, PhoneState, ReceivedSms};
-use ringback_bridge::platform::android::{ProviderBox, ProviderSms};
+use ringback_bridge::platform::android::{
+    MmsAddress, ProviderBox, ProviderMms, ProviderMmsPart, ProviderSms,
+};
 use ringback_bridge::runtime::{PhonePlatform, inbound_source_id};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, MemoryTelephony};
 use ringback_core::ports::{CallLog, Contacts, PortError, SendError, SendRequest, Telephony};
@@ -23,6 +25,7 @@ struct Phone {
     contacts: Arc<MemoryContacts>,
     provider: Mutex<Vec<ProviderSms>>,
     provider_denied: Mutex<bool>,
+    mms: Mutex<Vec<ProviderMms>>,
 }
 
 impl Telephony for Phone {
@@ -67,6 +70,34 @@ impl PhonePlatform for Phone {
             .iter()
             .map(|r| r.id)
             .max())
+    }
+
+    fn mms_since(&self, after: Option<i64>) -> Result<Vec<ProviderMms>, PortError> {
+        let after = after.unwrap_or(i64::MIN);
+        let mut rows: Vec<ProviderMms> = self
+            .mms
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|r| r.id > after)
+            .cloned()
+            .collect();
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
+    }
+
+    fn mms_row(&self, id: i64) -> Result<Option<ProviderMms>, PortError> {
+        Ok(self
+            .mms
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|r| r.id == id)
+            .cloned())
+    }
+
+    fn mms_last_id(&self) -> Result<Option<i64>, PortError> {
+        Ok(self.mms.lock().expect("lock").iter().map(|r| r.id).max())
     }
 }
 
@@ -520,4 +551,123 @@ fn the_health_the_app_gathered_shows_its_problems_in_the_status_and_is_reported_
     assert!(reported.last_call_log_read_ms.is_some());
     assert_eq!(reported.app_version, env!("CARGO_PKG_VERSION"));
     assert!(!reported.granted(Permission::SendSms));
+}
+
+/// An MMS provider row from `from` to the owner: a notification (130, no parts) or the
+/// downloaded message (132) with a text and a photo.
+fn mms_row(id: i64, from: &str, downloaded: bool) -> ProviderMms {
+    let part =
+        |id: i64, content_type: &str, text: Option<&str>, data: Option<Vec<u8>>| ProviderMmsPart {
+            id,
+            content_type: content_type.into(),
+            name: None,
+            charset: None,
+            text: text.map(str::to_owned),
+            data,
+            too_large: false,
+        };
+    ProviderMms {
+        id,
+        kind: ProviderBox::Inbox,
+        message_type: if downloaded { 132 } else { 130 },
+        date_ms: Timestamp::now().as_millisecond(),
+        subscription_id: Some(2),
+        content_location: Some(format!("http://mmsc.example/{from}")),
+        transaction_id: None,
+        size: 40_000,
+        addresses: vec![
+            MmsAddress {
+                address: from.into(),
+                kind: 137,
+            },
+            MmsAddress {
+                address: "+12125550100".into(),
+                kind: 151,
+            },
+        ],
+        parts: if downloaded {
+            vec![
+                part(1, "application/smil", Some("<smil/>"), None),
+                part(2, "text/plain", Some("Photo of the leak"), None),
+                part(3, "image/jpeg", None, Some(vec![0xFF, 0xD8, 0xFF, 0xD9])),
+            ]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+#[test]
+fn a_picture_message_shows_not_downloaded_then_completes_once_across_a_restart() {
+    let dir = tempfile::tempdir().expect("dir");
+    let phone = Phone::new();
+    // From before the install: not Ringback's business.
+    phone
+        .mms
+        .lock()
+        .expect("lock")
+        .push(mms_row(5, "+12125550999", true));
+    let bridge = Bridge::start_on(config(dir.path()), phone.clone()).expect("start");
+    set_up(&bridge);
+    assert!(messages(&bridge).is_empty());
+
+    // The default app was told of a picture message; it has not downloaded it yet.
+    phone
+        .mms
+        .lock()
+        .expect("lock")
+        .push(mms_row(6, "+12125550123", false));
+    bridge.on_mms_provider_changed();
+    let all = messages(&bridge);
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0].kind, MessageKind::Inbound);
+    let attachments = |bridge: &Bridge, id| {
+        let runtime = bridge.runtime();
+        runtime
+            .block_on(
+                runtime
+                    .engine()
+                    .with(move |e| e.store().reader().attachments(id).expect("attachments")),
+            )
+            .expect("engine")
+    };
+    let pending = attachments(&bridge, all[0].id);
+    assert!(
+        pending
+            .iter()
+            .all(|a| a.state == ringback_core::attachment::AttachmentState::NotDownloaded),
+        "{pending:?}"
+    );
+
+    // A restart before the download: the notification is still watched.
+    wait(&bridge, bridge.stop());
+    drop(bridge);
+    let bridge = Bridge::start_on(config(dir.path()), phone.clone()).expect("restart");
+    // The default app downloads it in place (same row, now m-retrieve-conf with parts).
+    *phone.mms.lock().expect("lock").last_mut().expect("row") = mms_row(6, "+12125550123", true);
+    bridge.on_mms_provider_changed();
+    bridge.on_mms_provider_changed();
+    let all = messages(&bridge);
+    assert_eq!(all.len(), 1, "completed, not recorded twice: {all:?}");
+    assert_eq!(all[0].body, "Photo of the leak");
+    let done = attachments(&bridge, all[0].id);
+    assert_eq!(done.len(), 1, "{done:?}");
+    assert_eq!(done[0].content_type, "image/jpeg");
+    assert_eq!(
+        done[0].state,
+        ringback_core::attachment::AttachmentState::Downloaded
+    );
+
+    // The next one arrives downloaded as a new row: read once, even across a restart.
+    phone
+        .mms
+        .lock()
+        .expect("lock")
+        .push(mms_row(9, "+12125550177", true));
+    bridge.on_mms_provider_changed();
+    wait(&bridge, bridge.stop());
+    drop(bridge);
+    let bridge = Bridge::start_on(config(dir.path()), phone.clone()).expect("restart");
+    bridge.on_mms_provider_changed();
+    assert_eq!(messages(&bridge).len(), 2);
 }

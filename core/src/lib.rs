@@ -19,6 +19,7 @@ pub mod engine;
 pub mod fuzzing;
 pub mod health;
 pub mod message;
+pub mod mms;
 pub mod oplog;
 pub mod opt_out;
 pub mod outbound;

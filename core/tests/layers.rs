@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "call",
             "conversation",
             "message",
+            "mms",
             "sms",
             "template",
             "outbound",

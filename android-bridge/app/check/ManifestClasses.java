@@ -18,7 +18,8 @@ public class ManifestClasses {
             "application", "android.app.Application",
             "activity", "android.app.Activity",
             "service", "android.app.Service",
-            "receiver", "android.content.BroadcastReceiver");
+            "receiver", "android.content.BroadcastReceiver",
+            "provider", "android.content.ContentProvider");
 
     public static void main(String[] args) throws Exception {
         ClassLoader loader = ManifestClasses.class.getClassLoader();

@@ -180,7 +180,7 @@ def check_manifest(path, root, sources, rust_report):
         problem(path, "dataSync has a daily time limit: the service must not use it")
 
     components = [("application", class_name(app.get(ANDROID + "name", "")))]
-    for kind in ("activity", "service", "receiver"):
+    for kind in ("activity", "service", "receiver", "provider"):
         for el in app.findall(kind):
             name = class_name(el.get(ANDROID + "name", ""))
             components.append((kind, name))
@@ -197,6 +197,8 @@ def check_manifest(path, root, sources, rust_report):
                     problem(path, f"{name}: app-only actions {sorted(actions - SYSTEM_ACTIONS)} must not be exported")
                 if "android.provider.Telephony.SMS_RECEIVED" in actions and el.get(ANDROID + "permission") != "android.permission.BROADCAST_SMS":
                     problem(path, f"{name}: guard SMS_RECEIVED with android:permission=BROADCAST_SMS")
+            if kind == "provider" and exported:
+                problem(path, f"{name}: a provider of the app's own files must not be exported")
             if kind == "service":
                 types = (el.get(ANDROID + "foregroundServiceType") or "").split("|")
                 if types != ["remoteMessaging"]:
@@ -213,7 +215,7 @@ def check_manifest(path, root, sources, rust_report):
         problem(path, f"{len(launchers)} launcher activities, expected 1")
 
     # The report actions must be the ones the Rust side puts on its PendingIntents.
-    for const in ("ACTION_SMS_SENT", "ACTION_SMS_DELIVERED"):
+    for const in ("ACTION_SMS_SENT", "ACTION_SMS_DELIVERED", "ACTION_MMS_SENT"):
         m = re.search(rf'pub const {const}: &str = "([^"]+)"', rust_report)
         if not m:
             problem("android-bridge/src/report.rs", f"{const} not found")

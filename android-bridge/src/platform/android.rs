@@ -19,7 +19,9 @@ mod call_log;
 mod contacts;
 mod cursor;
 mod java;
+mod mms_provider;
 mod send;
+mod send_mms;
 mod sms_provider;
 mod subscriptions;
 
@@ -34,7 +36,9 @@ use jni::strings::JNIString;
 use jni::{Env, EnvUnowned, JavaVM, jni_sig, jni_str};
 use ringback_core::call::{EndedCall, Line};
 use ringback_core::phone::PhoneNumber;
-use ringback_core::ports::{CallLog, Contacts, PortError, SendError, SendRequest, Telephony};
+use ringback_core::ports::{
+    CallLog, Contacts, MmsRequest, PortError, SendError, SendRequest, Telephony,
+};
 
 use self::java::JavaFailure;
 use self::send::SendFailure;
@@ -82,6 +86,74 @@ pub struct ProviderSms {
     pub date_sent_ms: i64,
     /// `sub_id`, when the provider has it.
     pub subscription_id: Option<i32>,
+}
+
+/// An address of a picture message (`content://mms/ID/addr`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MmsAddress {
+    /// `address`, as the provider has it (a number, or `insert-address-token` for the
+    /// owner's own on a message sent).
+    pub address: String,
+    /// `type`, as PduHeaders numbers it: 137 from, 151 to, 130 cc, 129 bcc.
+    pub kind: i32,
+}
+
+/// A part of a picture message (`content://mms/ID/part`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderMmsPart {
+    /// `_id`: its bytes are `content://mms/part/ID`.
+    pub id: i64,
+    /// `ct`, lower-cased (`image/jpeg`, `text/plain`, `application/smil`).
+    pub content_type: String,
+    /// `name`, else `fn`, else `cl`.
+    pub name: Option<String>,
+    /// `chset`, the IANA MIBenum of a text part's charset.
+    pub charset: Option<i32>,
+    /// `text`, for text parts (the provider keeps their text in the row).
+    pub text: Option<String>,
+    /// The bytes, for a part [`ProviderMmsPart::wants_bytes`] says is an attachment.
+    pub data: Option<Vec<u8>>,
+    /// The part was larger than Ringback keeps, and was not read.
+    pub too_large: bool,
+}
+
+impl ProviderMmsPart {
+    /// Whether the part is an attachment Ringback keeps: an image, a video, a sound or a
+    /// contact card (text goes into the message's text; SMIL only lays the parts out).
+    pub fn wants_bytes(&self) -> bool {
+        let media = self.content_type.as_str();
+        media.starts_with("image/")
+            || media.starts_with("video/")
+            || media.starts_with("audio/")
+            || matches!(media, "text/x-vcard" | "text/vcard" | "text/directory")
+    }
+}
+
+/// A row of `content://mms`, with its addresses and parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderMms {
+    /// `_id`.
+    pub id: i64,
+    /// `msg_box`: inbox (received), sent, or other (drafts, outbox, failed).
+    pub kind: ProviderBox,
+    /// `m_type`: 130 m-notification-ind (not downloaded yet), 132 m-retrieve-conf
+    /// (downloaded), 128 m-send-req (sent).
+    pub message_type: i32,
+    /// `date` (the provider keeps seconds), in UTC milliseconds.
+    pub date_ms: i64,
+    /// `sub_id`, when the provider has it.
+    pub subscription_id: Option<i32>,
+    /// `ct_l`: where the message waits on the carrier's server; the same on the
+    /// notification and on the message downloaded for it.
+    pub content_location: Option<String>,
+    /// `tr_id`.
+    pub transaction_id: Option<String>,
+    /// `m_size`: the size the notification announced.
+    pub size: u64,
+    /// Its addresses.
+    pub addresses: Vec<MmsAddress>,
+    /// Its parts, in order (none while not downloaded).
+    pub parts: Vec<ProviderMmsPart>,
 }
 
 /// Why [`init`] could not set the platform up.
@@ -266,6 +338,48 @@ impl AndroidPlatform {
         }
     }
 
+    /// Picture messages with `_id` above `after` (all when `None`), in id order, at most
+    /// 100 a read, with their addresses and parts (attachments' bytes up to
+    /// `max_part_bytes` each).
+    pub fn mms_since(
+        &self,
+        after: Option<i64>,
+        max_part_bytes: u64,
+    ) -> Result<Vec<ProviderMms>, PortError> {
+        match self
+            .java(|env, context| mms_provider::rows_since(env, context, after, max_part_bytes))
+        {
+            Ok(Some(rows)) => Ok(rows),
+            Ok(None) => Err(no_provider("picture messages", "content://mms")),
+            Err(failure) => Err(port_error(
+                &failure,
+                "read picture messages",
+                "SMS",
+                "READ_SMS",
+            )),
+        }
+    }
+
+    /// One picture message by `_id`, or `None` when the provider no longer has it.
+    pub fn mms_row(&self, id: i64, max_part_bytes: u64) -> Result<Option<ProviderMms>, PortError> {
+        self.java(|env, context| mms_provider::row(env, context, id, max_part_bytes))
+            .map_err(|failure| port_error(&failure, "read picture messages", "SMS", "READ_SMS"))
+    }
+
+    /// The highest `_id` of the MMS provider (where to start watching on first start).
+    pub fn mms_last_id(&self) -> Result<Option<i64>, PortError> {
+        match self.java(mms_provider::last_id) {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => Err(no_provider("picture messages", "content://mms")),
+            Err(failure) => Err(port_error(
+                &failure,
+                "read picture messages",
+                "SMS",
+                "READ_SMS",
+            )),
+        }
+    }
+
     /// The subscription a line names: `None` for the default SIM (an empty line). A line is
     /// the subscription id in decimal (or an ICCID from the call log); when the SIM list can
     /// be read, it must name an active SIM.
@@ -336,6 +450,41 @@ impl Telephony for AndroidPlatform {
                 SendError::Other(format!("Android refused the text ({failure})")),
             ),
             Err(SendFailure::Java(failure)) => Err(SendError::Other(failure.to_string())),
+        }
+    }
+
+    fn send_mms(&self, request: &MmsRequest) -> Result<(), SendError> {
+        let pdu = crate::mms::compose(request).map_err(|e| SendError::Other(e.to_string()))?;
+        let subscription = self.subscription_for(&request.line)?;
+        let message_id = request.message_id.0;
+        let sent = self.java(|env, context| -> Result<(), SendFailure> {
+            let folder = send_mms::out_folder(env, context)?;
+            crate::mms::write_pdu(&folder, &send_mms::pdu_file_name(message_id), &pdu)
+                .map_err(|e| SendFailure::Java(JavaFailure::Jni(e)))?;
+            send_mms::send(env, context, subscription, message_id)
+        });
+        match sent {
+            Ok(()) => {
+                tracing::debug!(
+                    "picture message {message_id} ({} bytes) handed to Android",
+                    pdu.len()
+                );
+                Ok(())
+            }
+            Err(SendFailure::NoSuchLine(failure)) => {
+                tracing::debug!("no SmsManager for line {:?}: {failure}", request.line.0);
+                Err(SendError::NoSuchLine)
+            }
+            Err(SendFailure::TooLong(_)) => Err(SendError::Other(
+                "the picture message is too large to send".to_owned(),
+            )),
+            Err(SendFailure::Java(failure)) if failure.is_security() => Err(SendError::Other(
+                "Ringback may not send picture messages: allow the SMS permission in Android settings"
+                    .to_owned(),
+            )),
+            Err(SendFailure::Java(failure)) => Err(SendError::Other(format!(
+                "Android could not send the picture message ({failure})"
+            ))),
         }
     }
 }

@@ -123,6 +123,19 @@ fun main() {
             bridge.onServiceState(2, 9)
         }
 
+        // A picture message the default app downloaded: the provider's observer fires and
+        // the bridge reads its sender, text and photo through jni.
+        World.addMms(20, 1, 132, now / 1000, 2, "http://mmsc.example/20", "T20", 1000)
+        World.addMmsAddress(20, "+12125550123", 137)
+        World.addMmsPart(20, 200, "text/plain", null, 106, null, "Photo of the boiler", null)
+        World.addMmsPart(20, 201, "image/jpeg", "boiler.jpg", null, null, null, byteArrayOf(-1, -40, -1, -39))
+        bridge.onMmsProviderChanged()
+        check(World.queries().any { it.uri == "content://mms/20/part" }) { "the parts were read: ${World.queriesJson()}" }
+        check(World.openStreams() == 0) { "the photo's stream was closed" }
+        check(bridge.status().problems.none { it.contains("picture messages") }) {
+            "problems: ${bridge.status().problems}"
+        }
+
         // Bad input is a typed error with a sentence, never a crash.
         val bad = expectThrows<BridgeException.InvalidInput>("a code that is not one") {
             runBlocking { bridge.pair("not a code") }

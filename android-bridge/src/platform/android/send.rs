@@ -77,29 +77,7 @@ pub(crate) fn send(
     subscription: Option<i32>,
     request: &SendRequest,
 ) -> Result<usize, SendFailure> {
-    let sms_manager = java::find_class(env, jni_str!("android/telephony/SmsManager"))?;
-    let manager = match subscription {
-        Some(id) => java::call_static_object(
-            env,
-            &sms_manager,
-            jni_str!("getSmsManagerForSubscriptionId"),
-            &jni_sig!((sub_id: jint) -> android.telephony.SmsManager),
-            &[JValue::Int(id)],
-        )
-        .map_err(SendFailure::NoSuchLine)?,
-        None => java::call_static_object(
-            env,
-            &sms_manager,
-            jni_str!("getDefault"),
-            &jni_sig!(() -> android.telephony.SmsManager),
-            &[],
-        )?,
-    };
-    if manager.is_null() {
-        return Err(SendFailure::NoSuchLine(JavaFailure::Jni(
-            "Android has no SmsManager for this SIM".to_owned(),
-        )));
-    }
+    let manager = sms_manager(env, subscription)?;
 
     let body = java::new_string(env, &request.body)?;
     let parts = call_object(
@@ -195,6 +173,38 @@ pub(crate) fn send(
     Ok(count)
 }
 
+/// The `SmsManager` of a subscription (`getSmsManagerForSubscriptionId`, API 22), or the
+/// default one (`getDefault`, API 1) when `None`.
+pub(crate) fn sms_manager<'local>(
+    env: &mut Env<'local>,
+    subscription: Option<i32>,
+) -> Result<JObject<'local>, SendFailure> {
+    let sms_manager = java::find_class(env, jni_str!("android/telephony/SmsManager"))?;
+    let manager = match subscription {
+        Some(id) => java::call_static_object(
+            env,
+            &sms_manager,
+            jni_str!("getSmsManagerForSubscriptionId"),
+            &jni_sig!((sub_id: jint) -> android.telephony.SmsManager),
+            &[JValue::Int(id)],
+        )
+        .map_err(SendFailure::NoSuchLine)?,
+        None => java::call_static_object(
+            env,
+            &sms_manager,
+            jni_str!("getDefault"),
+            &jni_sig!(() -> android.telephony.SmsManager),
+            &[],
+        )?,
+    };
+    if manager.is_null() {
+        return Err(SendFailure::NoSuchLine(JavaFailure::Jni(
+            "Android has no SmsManager for this SIM".to_owned(),
+        )));
+    }
+    Ok(manager)
+}
+
 /// Framework classes looked up once per send.
 struct Classes<'local> {
     intent: JClass<'local>,
@@ -283,7 +293,7 @@ impl ReportIntent {
 }
 
 /// The flags of the report intents for this phone's Android version.
-fn report_flags(env: &mut Env<'_>) -> jint {
+pub(crate) fn report_flags(env: &mut Env<'_>) -> jint {
     match sdk_int(env) {
         Some(sdk) if sdk < 31 => FLAG_ONE_SHOT,
         // 31 and later, or a version that could not be read: say mutable explicitly.

@@ -1,6 +1,8 @@
 package android.content;
 
 import android.database.Cursor;
+import java.io.FileNotFoundException;
+import java.io.InputStream;
 import android.net.Uri;
 import ringback.doubles.World;
 
@@ -24,5 +26,13 @@ public abstract class ContentResolver {
     public final Cursor query(
             Uri uri, String[] projection, String selection, String[] selectionArgs, String sortOrder) {
         return World.query(uri, projection, selection, selectionArgs, sortOrder);
+    }
+
+    /**
+     * API 1. Answers from {@link World}: the bytes of an MMS part
+     * ({@code content://mms/part/ID}); anything else is not found, as on Android.
+     */
+    public final InputStream openInputStream(Uri uri) throws FileNotFoundException {
+        return World.openInputStream(uri);
     }
 }

@@ -16,4 +16,7 @@ public abstract class Context {
 
     /** API 1. */
     public abstract Context getApplicationContext();
+
+    /** API 1. */
+    public abstract java.io.File getCacheDir();
 }

@@ -37,4 +37,16 @@ public final class Telephony {
 
         private Sms() {}
     }
+
+    /** Double of {@code android.provider.Telephony.Mms} (API 19). */
+    public static final class Mms implements BaseColumns {
+        /** API 19. */
+        public static final Uri CONTENT_URI = Uri.parse("content://mms");
+        /** API 19. */
+        public static final int MESSAGE_BOX_INBOX = 1;
+        /** API 19. */
+        public static final int MESSAGE_BOX_SENT = 2;
+
+        private Mms() {}
+    }
 }

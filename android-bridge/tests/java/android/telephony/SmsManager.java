@@ -1,6 +1,9 @@
 package android.telephony;
 
 import android.app.PendingIntent;
+import android.content.Context;
+import android.net.Uri;
+import android.os.Bundle;
 import java.util.ArrayList;
 import ringback.doubles.World;
 
@@ -64,5 +67,15 @@ public final class SmsManager {
             throw new IllegalArgumentException("Invalid message body");
         }
         World.recordSend(subscriptionId, destinationAddress, scAddress, parts, sentIntents, deliveryIntents);
+    }
+
+    /** API 21. The content URI is read later by the telephony stack; here it is recorded. */
+    public void sendMultimediaMessage(
+            Context context, Uri contentUri, String locationUrl, Bundle configOverrides, PendingIntent sentIntent) {
+        World.maybeThrow("sendMultimediaMessage");
+        if (contentUri == null) {
+            throw new IllegalArgumentException("Uri contentUri null");
+        }
+        World.recordMmsSend(subscriptionId, contentUri.toString(), locationUrl, configOverrides != null, sentIntent);
     }
 }

@@ -34,4 +34,10 @@ public class TestContext extends Context {
     public Context getApplicationContext() {
         return this;
     }
+
+    /** A folder of its own under java.io.tmpdir, made on first use. */
+    @Override
+    public java.io.File getCacheDir() {
+        return World.cacheDir();
+    }
 }

@@ -6,6 +6,9 @@ import android.database.Cursor;
 import android.database.MatrixCursor;
 import android.net.Uri;
 import android.telephony.SubscriptionInfo;
+import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -31,6 +34,10 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code content://call_log/calls}: columns {@link #CALL_COLUMNS};
  *   <li>{@code content://sms}: columns {@link #SMS_COLUMNS};
+ *   <li>{@code content://mms} (and {@code content://mms/ID}, one message): columns
+ *       {@link #MMS_COLUMNS}; {@code content://mms/ID/addr}: {@link #MMS_ADDR_COLUMNS};
+ *       {@code content://mms/ID/part}: {@link #MMS_PART_COLUMNS}; a part's bytes through
+ *       {@code ContentResolver.openInputStream(content://mms/part/PART_ID)};
  *   <li>{@code content://com.android.contacts/phone_lookup/<encoded number>}: columns
  *       {@code _id, display_name, number}; a contact matches when the last 7 digits agree
  *       (Android's loose "min match"), or all digits when either has fewer.
@@ -49,13 +56,30 @@ public final class World {
     /** The SMS provider's columns (Telephony.Sms: _ID, ADDRESS, BODY, TYPE, DATE, DATE_SENT, SUBSCRIPTION_ID). */
     public static final String[] SMS_COLUMNS = {"_id", "address", "body", "type", "date", "date_sent", "sub_id"};
 
+    /** The MMS provider's columns (Telephony.BaseMmsColumns: _ID, MESSAGE_BOX, MESSAGE_TYPE, DATE in seconds, SUBSCRIPTION_ID, CONTENT_LOCATION, TRANSACTION_ID, MESSAGE_SIZE). */
+    public static final String[] MMS_COLUMNS = {"_id", "msg_box", "m_type", "date", "sub_id", "ct_l", "tr_id", "m_size"};
+
+    /** An MMS's addresses (Telephony.Mms.Addr: _ID, MSG_ID, ADDRESS, TYPE, CHARSET). */
+    public static final String[] MMS_ADDR_COLUMNS = {"_id", "msg_id", "address", "type", "charset"};
+
+    /** An MMS's parts (Telephony.Mms.Part: _ID, MSG_ID, SEQ, CONTENT_TYPE, NAME, CHARSET, CONTENT_LOCATION, FILENAME, TEXT, _DATA). */
+    public static final String[] MMS_PART_COLUMNS = {"_id", "mid", "seq", "ct", "name", "chset", "cl", "fn", "text", "_data"};
+
     private static final String[] CONTACT_COLUMNS = {"_id", "display_name", "number"};
     private static final String CALLS_URI = "content://call_log/calls";
     private static final String SMS_URI = "content://sms";
+    private static final String MMS_URI = "content://mms";
+    private static final String MMS_PART_PREFIX = "content://mms/part/";
     private static final String LOOKUP_PREFIX = "content://com.android.contacts/phone_lookup/";
 
     private static final List<Object[]> calls = new ArrayList<>();
     private static final List<Object[]> sms = new ArrayList<>();
+    private static final List<Object[]> mms = new ArrayList<>();
+    private static final List<Object[]> mmsAddresses = new ArrayList<>();
+    private static final List<Object[]> mmsParts = new ArrayList<>();
+    private static final Map<Long, byte[]> mmsPartBytes = new HashMap<>();
+    private static final List<InputStream> streams = new ArrayList<>();
+    private static final Set<InputStream> closedStreams = new HashSet<>();
     private static final Map<String, String> contacts = new LinkedHashMap<>();
     private static final List<SubscriptionInfo> subscriptions = new ArrayList<>();
     private static boolean subscriptionListNull;
@@ -65,6 +89,8 @@ public final class World {
     private static final List<Query> queries = new ArrayList<>();
     private static final List<Cursor> cursors = new ArrayList<>();
     private static final Map<String, PendingIntent> pendingIntents = new HashMap<>();
+    private static final List<Map<String, Object>> mmsSends = new ArrayList<>();
+    private static java.io.File cacheDir;
 
     private World() {}
 
@@ -72,6 +98,12 @@ public final class World {
     public static synchronized void reset() {
         calls.clear();
         sms.clear();
+        mms.clear();
+        mmsAddresses.clear();
+        mmsParts.clear();
+        mmsPartBytes.clear();
+        streams.clear();
+        closedStreams.clear();
         contacts.clear();
         subscriptions.clear();
         subscriptionListNull = false;
@@ -81,6 +113,7 @@ public final class World {
         queries.clear();
         cursors.clear();
         pendingIntents.clear();
+        mmsSends.clear();
     }
 
     // ---- set-up ------------------------------------------------------------------------
@@ -106,6 +139,54 @@ public final class World {
     public static synchronized void addSms(
             long id, String address, String body, int type, long dateMillis, long dateSentMillis, Integer subId) {
         sms.add(new Object[] {id, address, body, type, dateMillis, dateSentMillis, subId});
+    }
+
+    /**
+     * An MMS-provider row. {@code msgBox} is Telephony.BaseMmsColumns.MESSAGE_BOX (1 inbox,
+     * 2 sent); {@code messageType} is MESSAGE_TYPE (130 notification, 132 retrieved, 128
+     * sent); {@code dateSeconds} is DATE, in seconds as the provider keeps it; {@code subId},
+     * {@code contentLocation} and {@code transactionId} may be null.
+     */
+    public static synchronized void addMms(long id, int msgBox, int messageType, long dateSeconds,
+            Integer subId, String contentLocation, String transactionId, long size) {
+        mms.add(new Object[] {id, msgBox, messageType, dateSeconds, subId, contentLocation, transactionId, size});
+    }
+
+    /** Removes an MMS row, its addresses and parts (the default app deletes a notification once it has the message). */
+    public static synchronized void removeMms(long id) {
+        mms.removeIf(row -> ((Number) row[0]).longValue() == id);
+        mmsAddresses.removeIf(row -> ((Number) row[1]).longValue() == id);
+        mmsParts.removeIf(row -> ((Number) row[1]).longValue() == id);
+    }
+
+    /** An address of an MMS; {@code type} is PduHeaders' (137 from, 151 to, 130 cc, 129 bcc). */
+    public static synchronized void addMmsAddress(long messageId, String address, int type) {
+        mmsAddresses.add(new Object[] {(long) mmsAddresses.size() + 1, messageId, address, type, 106});
+    }
+
+    /**
+     * A part of an MMS: a text part has {@code text} (and no bytes), an attachment
+     * {@code data} (read through openInputStream); {@code name}, {@code charset},
+     * {@code contentLocation} may be null.
+     */
+    public static synchronized void addMmsPart(long messageId, long partId, String contentType, String name,
+            Integer charset, String contentLocation, String text, byte[] data) {
+        mmsParts.add(new Object[] {partId, messageId, mmsParts.size(), contentType, name, charset,
+                contentLocation, null, text, data == null ? null : "/data/mms/PART_" + partId});
+        if (data != null) {
+            mmsPartBytes.put(partId, data.clone());
+        }
+    }
+
+    /** Streams opened by openInputStream and not closed yet. */
+    public static synchronized int openStreams() {
+        int open = 0;
+        for (InputStream stream : streams) {
+            if (!closedStreams.contains(stream)) {
+                open++;
+            }
+        }
+        return open;
     }
 
     /** A contact with one number, written any way ("+44 20 7946 0958"). */
@@ -240,6 +321,38 @@ public final class World {
         return json(out);
     }
 
+    /**
+     * The sendMultimediaMessage calls as JSON: [{"subscriptionId", "contentUri",
+     * "locationUrl", "configOverrides" (whether a Bundle was given), "sent": broadcast}].
+     */
+    public static synchronized String mmsSendsJson() {
+        return json(mmsSends);
+    }
+
+    /** Called by SmsManager.sendMultimediaMessage. */
+    public static synchronized void recordMmsSend(int subscriptionId, String contentUri, String locationUrl,
+            boolean configOverrides, PendingIntent sentIntent) {
+        Map<String, Object> send = new LinkedHashMap<>();
+        send.put("subscriptionId", subscriptionId);
+        send.put("contentUri", contentUri);
+        send.put("locationUrl", locationUrl);
+        send.put("configOverrides", configOverrides);
+        send.put("sent", broadcastsJson(broadcasts(Collections.singletonList(sentIntent))).get(0));
+        mmsSends.add(send);
+    }
+
+    /** The test context's cache folder: one per JVM, under java.io.tmpdir. */
+    public static synchronized java.io.File cacheDir() {
+        if (cacheDir == null) {
+            try {
+                cacheDir = java.nio.file.Files.createTempDirectory("ringback-cache").toFile();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return cacheDir;
+    }
+
     /** {@link #queries()} as JSON: [{"uri", "projection", "selection", "selectionArgs", "sortOrder"}]. */
     public static synchronized String queriesJson() {
         List<Object> out = new ArrayList<>();
@@ -283,6 +396,18 @@ public final class World {
             cursor = table(calls, CALL_COLUMNS, projection, selection, selectionArgs, sortOrder);
         } else if (text.equals(SMS_URI)) {
             cursor = table(sms, SMS_COLUMNS, projection, selection, selectionArgs, sortOrder);
+        } else if (text.equals(MMS_URI)) {
+            cursor = table(mms, MMS_COLUMNS, projection, selection, selectionArgs, sortOrder);
+        } else if (text.matches("content://mms/[0-9]+(/addr|/part)?")) {
+            String[] path = text.substring(MMS_URI.length() + 1).split("/");
+            long id = Long.parseLong(path[0]);
+            if (path.length == 1) {
+                cursor = table(rowsWith(mms, 0, id), MMS_COLUMNS, projection, selection, selectionArgs, sortOrder);
+            } else if (path[1].equals("addr")) {
+                cursor = table(rowsWith(mmsAddresses, 1, id), MMS_ADDR_COLUMNS, projection, selection, selectionArgs, sortOrder);
+            } else {
+                cursor = table(rowsWith(mmsParts, 1, id), MMS_PART_COLUMNS, projection, selection, selectionArgs, sortOrder);
+            }
         } else if (text.startsWith(LOOKUP_PREFIX)) {
             String number = Uri.decode(text.substring(LOOKUP_PREFIX.length()));
             List<Object[]> found = new ArrayList<>();
@@ -299,6 +424,29 @@ public final class World {
         }
         cursors.add(cursor);
         return cursor;
+    }
+
+    /** Called by ContentResolver.openInputStream: an MMS part's bytes, else not found. */
+    public static synchronized InputStream openInputStream(Uri uri) throws FileNotFoundException {
+        maybeThrow("openInputStream");
+        String text = uri.toString();
+        byte[] bytes = null;
+        if (text.startsWith(MMS_PART_PREFIX)) {
+            bytes = mmsPartBytes.get(Long.parseLong(text.substring(MMS_PART_PREFIX.length())));
+        }
+        if (bytes == null) {
+            throw new FileNotFoundException("No entry for content " + text);
+        }
+        InputStream stream = new ByteArrayInputStream(bytes) {
+            @Override
+            public void close() {
+                synchronized (World.class) {
+                    closedStreams.add(this);
+                }
+            }
+        };
+        streams.add(stream);
+        return stream;
     }
 
     /** Called by PendingIntent.getBroadcast: Android's matching of live PendingIntents. */
@@ -395,6 +543,16 @@ public final class World {
             n += GSM_EXTENSION.indexOf(text.charAt(i)) >= 0 ? 2 : 1;
         }
         return n;
+    }
+
+    private static List<Object[]> rowsWith(List<Object[]> rows, int column, long id) {
+        List<Object[]> out = new ArrayList<>();
+        for (Object[] row : rows) {
+            if (((Number) row[column]).longValue() == id) {
+                out.add(row);
+            }
+        }
+        return out;
     }
 
     private static boolean sameNumber(String a, String b) {

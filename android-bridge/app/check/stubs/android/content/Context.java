@@ -15,6 +15,7 @@ public abstract class Context {
     public abstract String getPackageName();
     public abstract PackageManager getPackageManager();
     public abstract ContentResolver getContentResolver();
+    public abstract java.io.File getCacheDir();
     public abstract Resources getResources();
     public abstract SharedPreferences getSharedPreferences(String name, int mode);
     /** API 21. */

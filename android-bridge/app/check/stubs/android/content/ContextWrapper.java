@@ -12,6 +12,7 @@ public class ContextWrapper extends Context {
     @Override public String getPackageName() { throw new RuntimeException("stub"); }
     @Override public PackageManager getPackageManager() { throw new RuntimeException("stub"); }
     @Override public ContentResolver getContentResolver() { throw new RuntimeException("stub"); }
+    @Override public java.io.File getCacheDir() { throw new RuntimeException("stub"); }
     @Override public Resources getResources() { throw new RuntimeException("stub"); }
     @Override public SharedPreferences getSharedPreferences(String name, int mode) { throw new RuntimeException("stub"); }
     @Override public File getNoBackupFilesDir() { throw new RuntimeException("stub"); }

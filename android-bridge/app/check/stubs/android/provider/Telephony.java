@@ -19,4 +19,14 @@ public final class Telephony {
             public static SmsMessage[] getMessagesFromIntent(Intent intent) { throw new RuntimeException("stub"); }
         }
     }
+
+    /** API 19. */
+    public static final class Mms {
+        public static final Uri CONTENT_URI = null;
+    }
+
+    /** API 19. */
+    public static final class MmsSms {
+        public static final Uri CONTENT_URI = null;
+    }
 }

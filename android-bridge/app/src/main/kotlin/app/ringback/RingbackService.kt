@@ -21,8 +21,8 @@ import app.ringback.bridge.Bridge
 /**
  * Keeps the process, and so the bridge, alive: a foreground service of type
  * `remoteMessaging` (relaying texts between the phone and the desktops), which has no daily
- * time limit, unlike `dataSync`. It also watches the call log, the SMS provider and each
- * SIM's mobile service.
+ * time limit, unlike `dataSync`. It also watches the call log, the SMS and MMS providers and
+ * each SIM's mobile service.
  */
 class RingbackService : Service() {
     private val observers = mutableMapOf<Uri, ContentObserver>()
@@ -47,6 +47,10 @@ class RingbackService : Service() {
         // Again on each start: the app starts the service after a permission was granted.
         watch(CallLog.Calls.CONTENT_URI, Manifest.permission.READ_CALL_LOG) { it.onCallLogChanged() }
         watch(Telephony.Sms.CONTENT_URI, Manifest.permission.READ_SMS) { it.onSmsProviderChanged() }
+        // Picture messages: the default app writes them to the MMS provider (first the
+        // notification, then the downloaded message); some apps notify only mms-sms.
+        watch(Telephony.Mms.CONTENT_URI, Manifest.permission.READ_SMS) { it.onMmsProviderChanged() }
+        watch(Telephony.MmsSms.CONTENT_URI, Manifest.permission.READ_SMS) { it.onMmsProviderChanged() }
         // Each SIM's mobile service, so texts waiting for it are retried when it returns.
         mobileService.start()
         // Health now (a start follows a permission grant or a boot), then every few minutes:

@@ -16,6 +16,15 @@ internal object SmsReports {
     /** The part's index, from 0 (int). */
     const val EXTRA_PART = "part"
 
+    /** The action of a picture message's "sent" report. */
+    const val ACTION_MMS_SENT = "app.ringback.MMS_SENT"
+
+    /** SmsManager.EXTRA_MMS_DATA: the carrier's answer, an m-send-conf PDU (bytes). */
+    const val EXTRA_MMS_DATA = "android.telephony.extra.MMS_DATA"
+
+    /** The cache folder of the picture messages to send, served by MmsPduProvider. */
+    const val MMS_OUT_FOLDER = "mms-out"
+
     /** How many parts the text has (int). */
     const val EXTRA_PARTS = "parts"
 }
