@@ -13,6 +13,7 @@ pub mod ipc;
 pub mod logging;
 pub mod notify;
 pub mod pairing;
+pub mod photo;
 pub mod tray;
 pub mod views;
 mod watch;
