@@ -8,6 +8,7 @@
 
 mod dry_run;
 mod event;
+pub mod mms;
 mod output;
 mod sample;
 
@@ -285,6 +286,12 @@ pub fn run_with_model(
                 engine.decide_opt_out_review(number, *decision)?
             }
             EventKind::Settings(_) => Vec::new(),
+            EventKind::Mms(_) => {
+                return Err(input_error(
+                    event.line,
+                    "mms: picture messages are not received by this build yet",
+                ));
+            }
         };
         runner.emit(&mut engine, &outcomes)?;
     }
