@@ -15,6 +15,7 @@ mod calls;
 pub mod event;
 mod inbound;
 mod intake;
+mod mms;
 mod opt_out;
 mod outbox;
 pub mod replica;
@@ -25,7 +26,8 @@ pub mod service;
 pub use crate::ports::AssistantJob;
 pub use assistant::facts;
 pub use event::{
-    DeliveryStatus, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest, ServiceState,
+    DeliveryStatus, InboundMms, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest,
+    ServiceState,
 };
 
 use std::collections::HashMap;
@@ -267,6 +269,7 @@ impl Engine {
             PlatformEvent::CallLogChanged => self.read_call_log()?,
             PlatformEvent::CallEnded(call) => self.record_calls(&[call])?,
             PlatformEvent::SmsReceived(sms) => self.receive(sms)?,
+            PlatformEvent::MmsReceived(mms) => self.receive_mms(mms)?,
             PlatformEvent::OwnerTexted(sms) => {
                 self.owner_texted(sms)?;
                 Vec::new()

@@ -10,6 +10,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod assistant;
+pub mod attachment;
 pub mod call;
 pub mod conversation;
 pub mod engine;
@@ -32,8 +33,11 @@ pub mod store;
 pub mod sync;
 pub mod template;
 
+pub use attachment::{Attachment, AttachmentState, BlobHash, NewAttachment};
 pub use call::{CallDecision, CallOutcome, EndedCall, Line, SkipReason};
-pub use engine::{Engine, EngineError, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest};
+pub use engine::{
+    Engine, EngineError, InboundMms, InboundSms, Outcome, OwnerSms, PlatformEvent, ReplyRequest,
+};
 pub use message::{Direction, Failure, MessageKind, MessageStatus};
 pub use phone::{PhoneNumber, Region, Sender};
 pub use ports::Ports;

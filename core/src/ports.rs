@@ -43,11 +43,58 @@ pub struct SendRequest {
     pub body: String,
 }
 
+/// A part of a picture message to send: the bytes, read from the phone's blob store.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MmsPart {
+    /// The MIME type (`image/jpeg`).
+    pub content_type: String,
+    /// The file name to give the part, when there is one.
+    pub name: Option<String>,
+    /// The bytes (already resized to the carrier's size by the desktop that attached it).
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for MmsPart {
+    /// Without the bytes: a request may be logged.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MmsPart")
+            .field("content_type", &self.content_type)
+            .field("name", &self.name)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// A picture message for the platform to send (an m-send-req it composes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MmsRequest {
+    /// The id the platform's sent report (`PlatformEvent::SmsSent`) carries back.
+    pub message_id: MessageId,
+    /// The line (SIM) to send on; empty for the default.
+    pub line: Line,
+    /// The recipient, E.164.
+    pub to: String,
+    /// The text part (may be empty).
+    pub text: String,
+    /// The attachments, in order.
+    pub attachments: Vec<MmsPart>,
+}
+
 /// Sends texts from the owner's own number.
 pub trait Telephony: Send + Sync {
     /// Hands a text to the platform. The result of the actual send arrives later as an
     /// engine event; an error here means it never left.
     fn send(&self, request: &SendRequest) -> Result<(), SendError>;
+
+    /// Hands a picture message to the platform; like [`Telephony::send`], the result
+    /// arrives later as `PlatformEvent::SmsSent` for `request.message_id`. A platform that
+    /// cannot send picture messages refuses it here, in words.
+    fn send_mms(&self, request: &MmsRequest) -> Result<(), SendError> {
+        let _ = request;
+        Err(SendError::Other(
+            "this phone cannot send picture messages yet; send the text without the photo".into(),
+        ))
+    }
 }
 
 /// A port that could not answer.

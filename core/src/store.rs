@@ -6,6 +6,7 @@
 
 mod apply;
 mod assistant;
+mod attachments;
 pub mod attention;
 mod clock;
 mod dashboard;

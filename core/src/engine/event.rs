@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::attachment::NewAttachment;
 use crate::call::{EndedCall, Line};
 use crate::message::{Failure, MessageKind};
 use crate::outbound::{HoldReason, RefusalReason};
@@ -24,6 +25,37 @@ pub struct InboundSms {
     pub line: Line,
     /// When it arrived.
     pub at: Timestamp,
+}
+
+/// An inbound picture message (MMS) as the platform reports it, read from the MMS provider
+/// once the phone's default messaging app has it.
+///
+/// A message the default app has not downloaded yet (only its notification is in the
+/// provider) comes with `downloaded: false` and no parts: it is stored and shown as "picture
+/// message — not downloaded yet on the phone". When the default app has downloaded it, the
+/// platform reports it again with the same `source_id` and `downloaded: true`, and the
+/// stored message is completed (its text and attachments filled in) instead of a second one
+/// being recorded. A report with the same `source_id` after completion changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMms {
+    /// The provider's id for it (`content://mms` `_id`): names the message across the
+    /// not-downloaded report and the completed one.
+    pub source_id: String,
+    /// The sender as given (`addr` type 137).
+    pub from: String,
+    /// The other recipients of a group message, as given (the thread notes them; the
+    /// message goes in the sender's conversation). Empty for a one-to-one message.
+    pub others: Vec<String>,
+    /// The text parts, joined (may be empty).
+    pub text: String,
+    /// The other parts: images, video, audio, contact cards.
+    pub attachments: Vec<NewAttachment>,
+    /// The line it arrived on.
+    pub line: Line,
+    /// When it arrived.
+    pub at: Timestamp,
+    /// Whether the default app has downloaded it (false: a notification only, no parts).
+    pub downloaded: bool,
 }
 
 /// A text the owner sent from the phone's own messaging app, as the SMS provider has it.
@@ -112,7 +144,11 @@ pub enum PlatformEvent {
     CallEnded(EndedCall),
     /// A text arrived.
     SmsReceived(InboundSms),
-    /// The platform's report on handing a text to the network.
+    /// A picture message arrived, or one reported before as not downloaded was downloaded
+    /// (see [`InboundMms`]).
+    MmsReceived(InboundMms),
+    /// The platform's report on handing a text, or a picture message sent through
+    /// `Telephony::send_mms`, to the network.
     SmsSent {
         /// The message.
         message_id: MessageId,

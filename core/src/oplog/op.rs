@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::hlc::Hlc;
 use crate::assistant::{AssistantState, LeadFields};
+use crate::attachment::Attachment;
 use crate::call::{DecisionName, SkipReason};
 use crate::conversation::LeadStatus;
 use crate::message::Failure;
@@ -165,6 +166,31 @@ pub enum Change {
         /// The platform's id or the desktop request it answers.
         source_id: Option<String>,
     },
+    /// A message's attachments, whole (phone only): recorded with an inbound picture
+    /// message or a reply that carried a photo, and again when a picture message the
+    /// default app had not downloaded is completed (then with its text). Metadata only: the
+    /// bytes travel by hash over the blob protocol, when a desktop asks for them.
+    Attachments {
+        /// The message.
+        message: i64,
+        /// The message's text, when completing changed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// The other recipients of a group message (empty for one-to-one).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        others: Vec<String>,
+        /// The attachments, in order.
+        attachments: Vec<Attachment>,
+    },
+    /// The attachments of a desktop's reply request, in the same op as its
+    /// [`Change::Reply`]: the phone fetches each from that desktop by hash before sending
+    /// the reply as a picture message.
+    ReplyAttachments {
+        /// The request's id.
+        request: String,
+        /// The attachments, in order (downloaded, with hashes).
+        attachments: Vec<Attachment>,
+    },
     /// A message's status moved on (phone only; only ever forward).
     Status {
         /// The message.
@@ -311,6 +337,7 @@ impl Change {
             Change::Field { .. }
                 | Change::Settings { .. }
                 | Change::Reply { .. }
+                | Change::ReplyAttachments { .. }
                 | Change::AssistantKey { .. }
                 | Change::Peer { paired: false, .. }
         ) || matches!(self, Change::OptOutReview { state, .. } if state.is_decision())

@@ -7,8 +7,8 @@ use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
 
 use super::{
-    AssistantJob, CallLog, ChatAnswer, ChatModel, Clock, Contacts, PortError, PortFuture, Ports,
-    SendError, SendRequest, Telephony,
+    AssistantJob, CallLog, ChatAnswer, ChatModel, Clock, Contacts, MmsRequest, PortError,
+    PortFuture, Ports, SendError, SendRequest, Telephony,
 };
 use crate::call::EndedCall;
 use crate::phone::PhoneNumber;
@@ -84,10 +84,11 @@ impl Clock for SystemClock {
     }
 }
 
-/// Records every text it is asked to send; can be told to fail.
+/// Records every text and picture message it is asked to send; can be told to fail.
 #[derive(Debug, Default)]
 pub struct MemoryTelephony {
     sent: Mutex<Vec<SendRequest>>,
+    sent_mms: Mutex<Vec<MmsRequest>>,
     fail_with: Mutex<Option<SendError>>,
 }
 
@@ -107,6 +108,16 @@ impl MemoryTelephony {
         std::mem::take(&mut *lock(&self.sent))
     }
 
+    /// Every picture message handed over so far.
+    pub fn sent_mms(&self) -> Vec<MmsRequest> {
+        lock(&self.sent_mms).clone()
+    }
+
+    /// Takes the picture messages handed over since the last call.
+    pub fn take_sent_mms(&self) -> Vec<MmsRequest> {
+        std::mem::take(&mut *lock(&self.sent_mms))
+    }
+
     /// Makes every later send fail with `error` (or succeed again with `None`).
     pub fn fail_with(&self, error: Option<SendError>) {
         *lock(&self.fail_with) = error;
@@ -119,6 +130,14 @@ impl Telephony for MemoryTelephony {
             return Err(error);
         }
         lock(&self.sent).push(request.clone());
+        Ok(())
+    }
+
+    fn send_mms(&self, request: &MmsRequest) -> Result<(), SendError> {
+        if let Some(error) = lock(&self.fail_with).clone() {
+            return Err(error);
+        }
+        lock(&self.sent_mms).push(request.clone());
         Ok(())
     }
 }

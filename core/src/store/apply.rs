@@ -282,6 +282,7 @@ fn change_name(change: &Change) -> &'static str {
         Change::Conversation { .. } => "conversations",
         Change::Call { .. } | Change::CallLinked { .. } | Change::CallSkipped { .. } => "calls",
         Change::Message { .. } | Change::Status { .. } => "messages",
+        Change::Attachments { .. } | Change::ReplyAttachments { .. } => "attachments",
         Change::OptOut { .. } | Change::OptIn { .. } => "opt-outs",
         Change::OptOutReview { .. } => "opt-out reviews",
         Change::Contact { .. } => "contacts",
@@ -495,6 +496,62 @@ fn apply_change(
             )?;
             if inserted > 0 {
                 count_new_message(tx, *conversation, *id, direction, *created_at)?;
+            }
+        }
+        Change::Attachments {
+            message,
+            text,
+            others,
+            attachments,
+        } => {
+            crate::attachment::check_synced(attachments)
+                .map_err(|e| invalid(op, &e.to_string()))?;
+            if others.len() > crate::attachment::MAX_OTHERS {
+                return Err(invalid(
+                    op,
+                    &crate::attachment::AttachmentError::TooManyOthers {
+                        count: others.len(),
+                    }
+                    .to_string(),
+                ));
+            }
+            for other in others {
+                check_text(op, "other recipient", other)?;
+            }
+            if let Some(text) = text {
+                check_text(op, "text", text)?;
+            }
+            if !super::attachments::write(tx, *message, text.as_deref(), others, attachments)? {
+                return Err(invalid(
+                    op,
+                    &format!(
+                        "it gives attachments to message {message}, which this device does not hold"
+                    ),
+                ));
+            }
+        }
+        Change::ReplyAttachments {
+            request,
+            attachments,
+        } => {
+            crate::attachment::check_synced(attachments)
+                .map_err(|e| invalid(op, &e.to_string()))?;
+            if attachments
+                .iter()
+                .any(|a| a.state != crate::attachment::AttachmentState::Downloaded)
+            {
+                return Err(invalid(
+                    op,
+                    "its reply carries an attachment without its bytes",
+                ));
+            }
+            // The request is in the same op, before this change; one that is not held was
+            // never written, so there is nothing to attach to.
+            if !super::attachments::write_for_request(tx, &op.origin, request, attachments)? {
+                return Err(invalid(
+                    op,
+                    "it gives attachments to a reply request that is not in the same op",
+                ));
             }
         }
         Change::Status {
