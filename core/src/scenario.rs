@@ -286,12 +286,10 @@ pub fn run_with_model(
                 engine.decide_opt_out_review(number, *decision)?
             }
             EventKind::Settings(_) => Vec::new(),
-            EventKind::Mms(_) => {
-                return Err(input_error(
-                    event.line,
-                    "mms: picture messages are not received by this build yet",
-                ));
-            }
+            EventKind::Mms(mms) => engine.handle(PlatformEvent::MmsReceived(
+                mms.clone()
+                    .into_inbound(format!("scenario-line-{}", event.line), event.at),
+            ))?,
         };
         runner.emit(&mut engine, &outcomes)?;
     }
@@ -368,7 +366,16 @@ impl Runner<'_> {
     }
 
     fn report_sent(&mut self, engine: &mut Engine) -> Result<(), ScenarioError> {
-        let sent: Vec<SendRequest> = self.sim.take_sent();
+        let mut sent: Vec<SendRequest> = self.sim.take_sent();
+        // A picture message's reports are a text's (`SmsSent`, `Delivered`).
+        for mms in self.sim.telephony.take_sent_mms() {
+            sent.push(SendRequest {
+                message_id: mms.message_id,
+                line: mms.line,
+                to: mms.to,
+                body: mms.text,
+            });
+        }
         for request in sent {
             let more = engine.handle(PlatformEvent::SmsSent {
                 message_id: request.message_id,

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::attachment::{AttachmentData, NewAttachment};
+use crate::call::Line;
+use crate::engine::InboundMms;
+
 /// Parts one picture message may have, text parts included.
 pub const MAX_PARTS: usize = 20;
 /// The largest file a part may name, in bytes (as the store keeps attachments).
@@ -185,6 +189,32 @@ pub fn parse_mms(value: &Value, base: &Path) -> Result<MmsInput, String> {
         text: texts.join("\n"),
         files,
     })
+}
+
+impl MmsInput {
+    /// The platform event's picture message: downloaded, its files as bytes (the platform
+    /// makes no thumbnail here; the phone's engine does).
+    pub fn into_inbound(self, source_id: String, at: jiff::Timestamp) -> InboundMms {
+        InboundMms {
+            source_id,
+            from: self.from,
+            others: self.others,
+            text: self.text,
+            attachments: self
+                .files
+                .into_iter()
+                .map(|f| NewAttachment {
+                    content_type: f.content_type,
+                    name: f.name,
+                    data: AttachmentData::Bytes(f.bytes),
+                    thumbnail: None,
+                })
+                .collect(),
+            line: Line::from_option(self.line.as_deref()),
+            at,
+            downloaded: true,
+        }
+    }
 }
 
 /// `type/subtype`, in the characters MIME allows.
