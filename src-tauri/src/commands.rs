@@ -162,13 +162,24 @@ pub async fn thread(
                     left_ms: None,
                     hold: None,
                     retry: None,
+                    attachments: Vec::new(),
+                    others: Vec::new(),
                 })
                 .collect();
             pending.reverse();
             rows.extend(pending);
         }
         let page = s.thread_page(conversation, before.map(|b| MessageId(b.0)), limit)?;
-        rows.extend(page.into_iter().map(views::message_row));
+        let reader = s.reader();
+        for m in page {
+            let attachments = reader.attachments(m.id)?;
+            let others = if attachments.is_empty() {
+                Vec::new()
+            } else {
+                reader.message_others(m.id)?
+            };
+            rows.push(views::message_row_with(m, &attachments, &others));
+        }
         Ok(rows)
     })
     .await
@@ -939,6 +950,7 @@ pub async fn conversation(
             paused: detail.opt_out_review.is_some_and(|r| r.state.pauses()),
             last_activity_at: detail.last_activity_at,
             last_message: None,
+            last_attachment: None,
         };
         Ok(ConversationDetail {
             row: views::conversation_row(&phone, summary, &names),
