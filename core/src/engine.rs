@@ -73,6 +73,8 @@ pub struct Engine {
     intake: intake::Intake,
     /// When each text waiting to be retried is tried next.
     retries: retry::Retries,
+    /// Attachments' bytes (in memory until [`Engine::set_blobs`] names the phone's store).
+    blobs: std::sync::Arc<crate::blobs::BlobStore>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -139,6 +141,7 @@ impl Engine {
             jobs: assistant::Jobs::default(),
             intake: intake::Intake::default(),
             retries: retry::Retries::default(),
+            blobs: crate::blobs::BlobStore::in_memory(),
         };
         engine.assistant_restarted(now)?;
         // An opt-out decided on a desktop just before the phone stopped.
@@ -155,6 +158,17 @@ impl Engine {
     /// indexing (the sync nodes, on the engine's task).
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
+    }
+
+    /// Keeps attachments' bytes in `blobs` (the phone's: `BlobStore::beside` the store
+    /// file). Until this is called they are kept in memory only.
+    pub fn set_blobs(&mut self, blobs: std::sync::Arc<crate::blobs::BlobStore>) {
+        self.blobs = blobs;
+    }
+
+    /// The blob store attachments' bytes are kept in.
+    pub fn blobs(&self) -> &std::sync::Arc<crate::blobs::BlobStore> {
+        &self.blobs
     }
 
     /// Gives the store back.

@@ -11,6 +11,7 @@ uniffi::setup_scaffolding!();
 
 pub mod assistant;
 pub mod attachment;
+pub mod blobs;
 pub mod call;
 pub mod conversation;
 pub mod engine;

@@ -4,6 +4,7 @@
 
 use jiff::SignedDuration;
 
+use super::mms::MmsParts;
 use super::opt_out;
 use super::outbox::{cancel_queued, queue_message};
 use super::{Engine, EngineError, InboundSms, Outcome, OwnerSms};
@@ -71,6 +72,15 @@ impl Engine {
     }
 
     pub(super) fn receive(&mut self, sms: InboundSms) -> Result<Vec<Outcome>, EngineError> {
+        self.receive_inbound(sms, None)
+    }
+
+    /// A caller's text, or (with `parts`) a picture message's text and attachments.
+    pub(super) fn receive_inbound(
+        &mut self,
+        sms: InboundSms,
+        parts: Option<&MmsParts>,
+    ) -> Result<Vec<Outcome>, EngineError> {
         let region = self.config.as_ref().map(|c| c.region).unwrap_or_default();
         let sender = classify(&sms.from, region);
         // One span per inbound text (the engine is synchronous: no await while it is
@@ -99,8 +109,20 @@ impl Engine {
                 source_id: sms.source_id.as_deref(),
                 failure: None,
             })?;
-            if inserted.is_none() {
-                return Ok(Vec::new()); // The same text reported twice.
+            match (inserted, parts) {
+                (Some(id), Some(parts)) => {
+                    tx.set_attachments(id, None, &parts.others, &parts.attachments)?;
+                }
+                (Some(_), None) => {}
+                (None, parts) => {
+                    // The same text reported twice, or a picture message that was not
+                    // downloaded and now is: completed, and its text read now.
+                    if !parts.is_some_and(|p| p.downloaded)
+                        || !super::mms::complete(tx, sms.source_id.as_deref(), &sms.body, parts)?
+                    {
+                        return Ok(Vec::new());
+                    }
+                }
             }
             tx.mark_engaged(conversation)?;
             let Sender::Number(number) = &sender else {
@@ -114,6 +136,9 @@ impl Engine {
                 SkipReason::InConversation,
                 sms.at,
             )?;
+            if parts.is_some_and(|p| !p.downloaded) {
+                return Ok(Vec::new()); // No text yet: it is read when the message completes.
+            }
             let Some(config) = config else {
                 return opt_out::without_settings(tx, number, &sms.body, sms.at);
             };
@@ -176,12 +201,12 @@ impl Engine {
             self.assistant_paused(conversation, sms.at)?;
         }
         if let Some((conversation, number)) = ask {
-            outcomes.extend(self.assistant_after_inbound(
-                conversation,
-                &number,
-                &sms.body,
-                sms.at,
-            )?);
+            // The assistant reads "[photo]" for a picture, never the picture.
+            let text = match parts {
+                Some(parts) => super::mms::text_for_assistant(&sms.body, &parts.attachments),
+                None => sms.body.clone(),
+            };
+            outcomes.extend(self.assistant_after_inbound(conversation, &number, &text, sms.at)?);
         }
         Ok(outcomes)
     }

@@ -28,7 +28,13 @@ impl Engine {
             kind = kind.as_str(),
             "sending text"
         );
-        match self.ports.telephony.send(&request) {
+        let attachments = self.store.reader().attachments(request.message_id)?;
+        let handed = if attachments.is_empty() {
+            self.ports.telephony.send(&request)
+        } else {
+            self.hand_mms_to_platform(&request, &attachments)
+        };
+        match handed {
             Ok(()) => {
                 self.retries.forget(request.message_id);
                 Ok(Outcome::Sent {

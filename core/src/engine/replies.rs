@@ -26,6 +26,8 @@ struct ReplyIntent<'a> {
     to: &'a str,
     /// The text.
     body: &'a str,
+    /// The photos a desktop attached (their bytes fetched by hash before it is sent).
+    attachments: &'a [crate::attachment::Attachment],
 }
 
 impl Engine {
@@ -65,11 +67,13 @@ impl Engine {
             tracing::warn!(request = %r.id, "reply reached the phone too late; not sent");
             return self.fail_request(&r, &to, Failure::Expired { hours }, now);
         }
+        let attachments = self.store.reader().request_attachments(&r.origin, &r.id)?;
         let intent = ReplyIntent {
             key: Some(&r.key),
             conversation: r.conversation,
             to: &to,
             body: &r.body,
+            attachments: &attachments,
         };
         match self.accept_reply(&intent, now)? {
             Err(reason) => self.refuse_request(&r, Some(&to), reason, now),
@@ -216,6 +220,12 @@ impl Engine {
                 now,
                 intent.key,
             )?;
+            if let Some(id) = id
+                && !intent.attachments.is_empty()
+            {
+                // In the same transaction: a reply never leaves without its photos.
+                tx.set_attachments(id, None, &[], intent.attachments)?;
+            }
             if id.is_some() {
                 cancel_queued(
                     tx,
@@ -246,6 +256,7 @@ impl Engine {
             conversation: None,
             to: &request.to,
             body: &request.body,
+            attachments: &[],
         };
         match self.accept_reply(&intent, now)? {
             Err(reason) => {

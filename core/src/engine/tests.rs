@@ -923,3 +923,5 @@ fn settings_saved_by_an_earlier_version_with_looser_bounds_keep_the_phone_textin
     let out = engine.handle(PlatformEvent::CallLogChanged).expect("h");
     assert_eq!(sent_kinds(&out), vec![MessageKind::TextBack]);
 }
+
+mod mms;

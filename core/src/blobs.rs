@@ -1,0 +1,233 @@
+//! The phone's content-addressed blob store: attachments' bytes in files named by their
+//! BLAKE3 hash, in a folder beside the SQLite file (`<data>/blobs/ab/abcdef…`). The store
+//! only ever holds bytes under their own hash, so a file is written once and never
+//! changes; writes go to a temporary file renamed into place, so a crash never leaves a
+//! half blob under a hash. Nothing here evicts: on the phone a blob lives as long as the
+//! message that names it.
+//!
+//! The sync's blob protocol (iroh-blobs) serves from and fetches into a store of its own;
+//! this one is what the engine reads and writes synchronously.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::attachment::{BlobHash, MAX_ATTACHMENT_BYTES};
+
+/// Why the blob store could not keep or read a blob.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// The folder or a file could not be written or read.
+    #[error(
+        "the photo store in {path} could not be used ({why}); check that the data folder is writable and has space"
+    )]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The system's words.
+        why: String,
+    },
+    /// A blob larger than an attachment may be.
+    #[error(
+        "a {size}-byte attachment is larger than Ringback keeps ({MAX_ATTACHMENT_BYTES} bytes)"
+    )]
+    TooLarge {
+        /// Its size.
+        size: u64,
+    },
+}
+
+fn io(path: &Path, e: std::io::Error) -> BlobError {
+    BlobError::Io {
+        path: path.display().to_string(),
+        why: e.to_string(),
+    }
+}
+
+/// Where the bytes are kept.
+#[derive(Debug)]
+enum Backing {
+    Dir(PathBuf),
+    Memory(Mutex<HashMap<BlobHash, Arc<Vec<u8>>>>),
+}
+
+/// A content-addressed blob store. See the module docs.
+#[derive(Debug)]
+pub struct BlobStore {
+    backing: Backing,
+}
+
+impl BlobStore {
+    /// The store in `dir` (created if missing, readable by the owner only).
+    pub fn open(dir: &Path) -> Result<Arc<BlobStore>, BlobError> {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
+        Ok(Arc::new(BlobStore {
+            backing: Backing::Dir(dir.to_path_buf()),
+        }))
+    }
+
+    /// The store beside a store file: `<folder of db>/blobs`.
+    pub fn beside(db: &Path) -> Result<Arc<BlobStore>, BlobError> {
+        let folder = db.parent().unwrap_or(Path::new("."));
+        BlobStore::open(&folder.join("blobs"))
+    }
+
+    /// A store in memory (tests, the scenario runner).
+    pub fn in_memory() -> Arc<BlobStore> {
+        Arc::new(BlobStore {
+            backing: Backing::Memory(Mutex::new(HashMap::new())),
+        })
+    }
+
+    fn path(dir: &Path, hash: &BlobHash) -> PathBuf {
+        let hex = hash.to_hex();
+        dir.join(&hex[..2]).join(&hex)
+    }
+
+    /// Keeps `bytes` and returns their hash (a blob already held is not written again).
+    pub fn put(&self, bytes: &[u8]) -> Result<BlobHash, BlobError> {
+        if bytes.len() as u64 > MAX_ATTACHMENT_BYTES {
+            return Err(BlobError::TooLarge {
+                size: bytes.len() as u64,
+            });
+        }
+        let hash = BlobHash::of(bytes);
+        match &self.backing {
+            Backing::Memory(map) => {
+                let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+                map.entry(hash).or_insert_with(|| Arc::new(bytes.to_vec()));
+            }
+            Backing::Dir(dir) => {
+                let path = BlobStore::path(dir, &hash);
+                if path.exists() {
+                    return Ok(hash);
+                }
+                let parent = path.parent().unwrap_or(dir);
+                std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+                let mut temp = tempfile_in(parent)?;
+                temp.1.write_all(bytes).map_err(|e| io(&temp.0, e))?;
+                temp.1.sync_all().map_err(|e| io(&temp.0, e))?;
+                std::fs::rename(&temp.0, &path).map_err(|e| io(&path, e))?;
+            }
+        }
+        Ok(hash)
+    }
+
+    /// Reads a file the platform named and keeps its bytes.
+    pub fn put_file(&self, path: &Path) -> Result<BlobHash, BlobError> {
+        let size = std::fs::metadata(path).map_err(|e| io(path, e))?.len();
+        if size > MAX_ATTACHMENT_BYTES {
+            return Err(BlobError::TooLarge { size });
+        }
+        let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+        self.put(&bytes)
+    }
+
+    /// The bytes under `hash`, if held. A file whose bytes no longer match its name (a disk
+    /// fault) counts as not held.
+    pub fn get(&self, hash: &BlobHash) -> Result<Option<Vec<u8>>, BlobError> {
+        match &self.backing {
+            Backing::Memory(map) => {
+                let map = map.lock().unwrap_or_else(|e| e.into_inner());
+                Ok(map.get(hash).map(|b| b.as_ref().clone()))
+            }
+            Backing::Dir(dir) => {
+                let path = BlobStore::path(dir, hash);
+                match std::fs::read(&path) {
+                    Ok(bytes) if BlobHash::of(&bytes) == *hash => Ok(Some(bytes)),
+                    Ok(_) => {
+                        tracing::warn!(blob = %&hash.to_hex()[..12], "a stored photo is damaged; it will be fetched again");
+                        Ok(None)
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(io(&path, e)),
+                }
+            }
+        }
+    }
+
+    /// Whether `hash` is held.
+    pub fn has(&self, hash: &BlobHash) -> bool {
+        match &self.backing {
+            Backing::Memory(map) => map
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains_key(hash),
+            Backing::Dir(dir) => BlobStore::path(dir, hash).exists(),
+        }
+    }
+}
+
+/// A new temporary file in `dir`, named so that it can never be taken for a blob.
+fn tempfile_in(dir: &Path) -> Result<(PathBuf, std::fs::File), BlobError> {
+    for attempt in 0u32..16 {
+        let name = format!(
+            ".partial-{}-{}-{attempt}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(&path, e)),
+        }
+    }
+    Err(BlobError::Io {
+        path: dir.display().to_string(),
+        why: "no temporary file name was free".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_bytes_under_their_hash_on_disk_and_in_memory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for store in [
+            BlobStore::open(&dir.path().join("blobs")).expect("opens"),
+            BlobStore::in_memory(),
+        ] {
+            let hash = store.put(b"a photo").expect("kept");
+            assert_eq!(hash, BlobHash::of(b"a photo"));
+            assert_eq!(store.put(b"a photo").expect("again"), hash);
+            assert!(store.has(&hash));
+            assert_eq!(
+                store.get(&hash).expect("reads").as_deref(),
+                Some(&b"a photo"[..])
+            );
+            assert_eq!(store.get(&BlobHash::of(b"other")).expect("reads"), None);
+        }
+    }
+
+    #[test]
+    fn a_damaged_file_is_not_served() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = BlobStore::open(dir.path()).expect("opens");
+        let hash = store.put(b"bytes").expect("kept");
+        let hex = hash.to_hex();
+        std::fs::write(dir.path().join(&hex[..2]).join(&hex), b"bytez").expect("damaged");
+        assert_eq!(store.get(&hash).expect("reads"), None);
+    }
+
+    #[test]
+    fn refuses_a_blob_larger_than_an_attachment() {
+        let store = BlobStore::in_memory();
+        let big = vec![0u8; MAX_ATTACHMENT_BYTES as usize + 1];
+        assert!(matches!(store.put(&big), Err(BlobError::TooLarge { .. })));
+    }
+}

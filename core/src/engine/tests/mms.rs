@@ -1,0 +1,484 @@
+//! Picture messages through the engine: recorded with their parts, counted as the caller
+//! texting, completed when the default app downloads them.
+
+use super::*;
+use crate::attachment::{AttachmentData, AttachmentState, BlobHash, NewAttachment};
+use crate::engine::InboundMms;
+
+const CALLER: &str = "+12125550123";
+
+fn photo(bytes: &[u8]) -> NewAttachment {
+    NewAttachment {
+        content_type: "Image/JPEG".into(),
+        name: Some("leak.jpg".into()),
+        data: AttachmentData::Bytes(bytes.to_vec()),
+        thumbnail: Some(b"tiny jpeg".to_vec()),
+    }
+}
+
+fn mms(
+    phone: &Phone,
+    id: &str,
+    text: &str,
+    parts: Vec<NewAttachment>,
+    downloaded: bool,
+) -> PlatformEvent {
+    PlatformEvent::MmsReceived(InboundMms {
+        source_id: id.into(),
+        from: "(212) 555-0123".into(),
+        others: Vec::new(),
+        text: text.into(),
+        attachments: parts,
+        line: Line("sim1".into()),
+        at: phone.clock.now(),
+        downloaded,
+    })
+}
+
+fn lead_status(engine: &Engine) -> String {
+    engine
+        .store()
+        .connection()
+        .query_row(
+            "SELECT lead_status FROM conversations WHERE number = ?1",
+            [CALLER],
+            |r| r.get(0),
+        )
+        .expect("conversation")
+}
+
+fn follow_ups() -> serde_json::Value {
+    json!({"follow_ups": [{"after_hours": 24.0, "body": "Still need a hand? {business_name}"}]})
+}
+
+#[test]
+fn a_picture_message_is_an_inbound_message_with_its_photo_kept_by_hash() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let bytes = vec![0xAB; 1000];
+    for _ in 0..2 {
+        // Reported twice (the observer fires again): one message.
+        engine
+            .handle(mms(
+                &phone,
+                "mms-1",
+                "Here is the leak",
+                vec![photo(&bytes)],
+                true,
+            ))
+            .expect("mms");
+    }
+    let messages = engine.store().reader().all_messages().expect("messages");
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    assert_eq!(
+        (m.direction, m.kind, m.body.as_str()),
+        (Direction::Inbound, MessageKind::Inbound, "Here is the leak")
+    );
+    let attachments = engine
+        .store()
+        .reader()
+        .attachments(m.id)
+        .expect("attachments");
+    assert_eq!(attachments.len(), 1);
+    let a = &attachments[0];
+    assert_eq!(a.content_type, "image/jpeg");
+    assert_eq!(a.size, 1000);
+    assert_eq!(a.hash, Some(BlobHash::of(&bytes)));
+    assert_eq!(a.state, AttachmentState::Downloaded);
+    assert_eq!(
+        a.thumbnail.map(|t| t.hash),
+        Some(BlobHash::of(b"tiny jpeg"))
+    );
+    assert_eq!(
+        engine.blobs().get(&BlobHash::of(&bytes)).expect("blob"),
+        Some(bytes)
+    );
+    assert_eq!(lead_status(&engine), "engaged");
+    // The op a desktop receives carries the metadata, never the bytes.
+    let ops = engine
+        .store()
+        .ops_after(&crate::oplog::version::VersionVector::default(), 100)
+        .expect("ops");
+    let carried = ops
+        .iter()
+        .flat_map(|op| &op.changes)
+        .find_map(|c| match c {
+            Change::Attachments { attachments, .. } => Some(attachments.clone()),
+            _ => None,
+        })
+        .expect("an attachments change");
+    assert_eq!(carried, attachments);
+}
+
+#[test]
+fn a_picture_message_counts_as_the_caller_texting_and_cancels_the_follow_up() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), follow_ups());
+    phone.call("(212) 555-0123", CallOutcome::Missed);
+    engine.handle(PlatformEvent::CallLogChanged).expect("call");
+    assert_eq!(phone.telephony.sent().len(), 1);
+    // A photo with no text at all still answers the text-back.
+    engine
+        .handle(mms(&phone, "mms-1", "", vec![photo(b"jpeg")], true))
+        .expect("mms");
+    phone.clock.advance(SignedDuration::from_hours(30));
+    engine.run_due().expect("due");
+    assert_eq!(
+        phone.telephony.sent().len(),
+        1,
+        "no follow-up after the caller sent a photo"
+    );
+    assert_eq!(lead_status(&engine), "engaged");
+}
+
+#[test]
+fn stop_inside_a_picture_message_opts_out() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    engine
+        .handle(mms(&phone, "mms-1", "STOP", vec![photo(b"jpeg")], true))
+        .expect("mms");
+    assert!(engine.store().reader().is_opted_out(CALLER).expect("read"));
+}
+
+#[test]
+fn a_message_not_downloaded_yet_shows_a_placeholder_and_is_completed_once() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), follow_ups());
+    phone.call("(212) 555-0123", CallOutcome::Missed);
+    engine.handle(PlatformEvent::CallLogChanged).expect("call");
+    engine
+        .handle(mms(&phone, "mms-7", "", Vec::new(), false))
+        .expect("notification");
+    let id = engine
+        .store()
+        .reader()
+        .message_by_source("mms-7")
+        .expect("read")
+        .expect("recorded");
+    let placeholder = engine
+        .store()
+        .reader()
+        .attachments(id)
+        .expect("attachments");
+    assert_eq!(placeholder.len(), 1);
+    assert_eq!(placeholder[0].state, AttachmentState::NotDownloaded);
+    assert!(!engine.store().reader().is_opted_out(CALLER).expect("read"));
+    // The default app downloads it: the same message is completed, and its text is read.
+    phone.clock.advance(SignedDuration::from_mins(5));
+    engine
+        .handle(mms(&phone, "mms-7", "stop", vec![photo(b"jpeg")], true))
+        .expect("completed");
+    let messages = engine.store().reader().all_messages().expect("messages");
+    let inbound: Vec<_> = messages
+        .iter()
+        .filter(|m| m.direction == Direction::Inbound)
+        .collect();
+    assert_eq!(inbound.len(), 1);
+    assert_eq!(inbound[0].body, "stop");
+    let done = engine
+        .store()
+        .reader()
+        .attachments(id)
+        .expect("attachments");
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].state, AttachmentState::Downloaded);
+    assert!(
+        engine.store().reader().is_opted_out(CALLER).expect("read"),
+        "STOP read on completion"
+    );
+    // A later report of the same message changes nothing (the opt-out confirmation once).
+    let sent = phone.telephony.sent().len();
+    engine
+        .handle(mms(&phone, "mms-7", "stop", vec![photo(b"other")], true))
+        .expect("again");
+    assert_eq!(phone.telephony.sent().len(), sent);
+    assert_eq!(
+        engine
+            .store()
+            .reader()
+            .attachments(id)
+            .expect("attachments"),
+        done
+    );
+}
+
+#[test]
+fn a_bad_part_is_left_out_and_the_rest_of_the_message_is_kept() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let mut bad = photo(b"x");
+    bad.content_type = "not a type".into();
+    let missing = NewAttachment {
+        data: AttachmentData::Path("/nonexistent/part-12".into()),
+        ..photo(b"")
+    };
+    let mut parts = vec![bad, missing, photo(b"good")];
+    parts.extend((0..30).map(|i| photo(&[i])));
+    engine
+        .handle(mms(&phone, "mms-1", "see photos", parts, true))
+        .expect("mms");
+    let m = &engine.store().reader().all_messages().expect("messages")[0];
+    assert_eq!(m.body, "see photos");
+    let kept = engine
+        .store()
+        .reader()
+        .attachments(m.id)
+        .expect("attachments");
+    assert_eq!(kept[0].hash, Some(BlobHash::of(b"good")));
+    assert!(kept.len() <= crate::attachment::MAX_ATTACHMENTS);
+}
+
+#[test]
+fn the_assistant_reads_a_photo_as_a_mark_never_as_the_photo() {
+    let marks = super::super::mms::text_for_assistant(
+        "",
+        &[crate::attachment::Attachment {
+            content_type: "image/png".into(),
+            size: 3,
+            hash: Some(BlobHash::of(b"png")),
+            name: None,
+            thumbnail: None,
+            state: AttachmentState::Downloaded,
+        }],
+    );
+    assert_eq!(marks, "[photo]");
+}
+
+/// A phone with a conversation with [`CALLER`] and a paired desktop; returns the engine, the
+/// desktop's origin and the conversation.
+fn with_desktop(phone: &Phone) -> (Engine, String, i64) {
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    text_in(&mut engine, phone, CALLER, "Can you come today?");
+    let conversation = engine
+        .store()
+        .reader()
+        .latest_conversation(CALLER)
+        .expect("r")
+        .expect("conversation")
+        .0
+        .0;
+    let me = engine.store().origin().to_string();
+    engine.store().set_phone_origin(&me).expect("phone");
+    let desk = "d".repeat(32);
+    let peer = crate::store::PeerRecord {
+        endpoint: desk.clone(),
+        origin: desk.clone(),
+        role: Role::Desktop,
+        name: "desk".into(),
+        paired: true,
+        changed_at: 0,
+    };
+    let now = phone.clock.now();
+    engine
+        .store_mut()
+        .write(now, "paired", |tx| tx.set_peer(&peer))
+        .expect("pair");
+    (engine, desk, conversation)
+}
+
+fn reply_op(phone: &Phone, desk: &str, seq: u64, conversation: i64, changes: Vec<Change>) -> Op {
+    let mut all = vec![Change::Reply {
+        request: format!("r{seq}"),
+        conversation: Some(conversation),
+        to: None,
+        line: None,
+        body: "Like this one?".into(),
+        requested_at: phone.clock.now().as_millisecond(),
+    }];
+    all.extend(changes);
+    Op {
+        origin: desk.into(),
+        seq,
+        hlc: crate::oplog::hlc::Hlc {
+            millis: phone.clock.now().as_millisecond(),
+            counter: 0,
+        },
+        changes: all,
+    }
+}
+
+fn attached(bytes: &[u8]) -> crate::attachment::Attachment {
+    crate::attachment::Attachment {
+        content_type: "image/jpeg".into(),
+        size: bytes.len() as u64,
+        hash: Some(BlobHash::of(bytes)),
+        name: Some("valve.jpg".into()),
+        thumbnail: None,
+        state: AttachmentState::Downloaded,
+    }
+}
+
+#[test]
+fn a_desktop_reply_with_a_photo_is_sent_as_a_picture_message() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let photo = vec![7u8; 2048];
+    // The photo's bytes reached the phone (fetched from the desktop by hash).
+    engine.blobs().put(&photo).expect("blob");
+    let op = reply_op(
+        &phone,
+        &desk,
+        1,
+        conversation,
+        vec![Change::ReplyAttachments {
+            request: "r1".into(),
+            attachments: vec![attached(&photo)],
+        }],
+    );
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::Reply]);
+    assert!(phone.telephony.sent().is_empty(), "not as a plain text");
+    let sent = phone.telephony.sent_mms();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, CALLER);
+    assert_eq!(sent[0].text, "Like this one?");
+    assert_eq!(sent[0].attachments.len(), 1);
+    assert_eq!(sent[0].attachments[0].bytes, photo);
+    assert_eq!(sent[0].attachments[0].content_type, "image/jpeg");
+    // The sent report moves it on like a text's.
+    engine
+        .handle(PlatformEvent::SmsSent {
+            message_id: sent[0].message_id,
+            result: Ok(()),
+            any_part_left: true,
+        })
+        .expect("report");
+    let m = engine
+        .store()
+        .reader()
+        .message(sent[0].message_id)
+        .expect("read")
+        .expect("message");
+    assert_eq!(m.status, MessageStatus::Sent);
+    assert_eq!(
+        engine
+            .store()
+            .reader()
+            .attachments(m.id)
+            .expect("attachments"),
+        vec![attached(&photo)]
+    );
+}
+
+#[test]
+fn a_reply_whose_photo_never_reached_the_phone_fails_in_words() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let op = reply_op(
+        &phone,
+        &desk,
+        1,
+        conversation,
+        vec![Change::ReplyAttachments {
+            request: "r1".into(),
+            attachments: vec![attached(b"not on the phone")],
+        }],
+    );
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert!(phone.telephony.sent_mms().is_empty());
+    assert!(
+        phone.telephony.sent().is_empty(),
+        "never sent without its photo"
+    );
+    let failed = out
+        .iter()
+        .find_map(|o| match o {
+            Outcome::Failed { reason, .. } => Some(reason.describe()),
+            _ => None,
+        })
+        .expect("a failure");
+    assert!(failed.contains("photo"), "{failed}");
+}
+
+#[test]
+fn the_platform_refusing_a_picture_message_fails_the_reply_in_words() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    engine.blobs().put(b"jpeg").expect("blob");
+    phone.telephony.fail_with(Some(SendError::Other(
+        "the carrier has no MMS settings".into(),
+    )));
+    let op = reply_op(
+        &phone,
+        &desk,
+        1,
+        conversation,
+        vec![Change::ReplyAttachments {
+            request: "r1".into(),
+            attachments: vec![attached(b"jpeg")],
+        }],
+    );
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert!(
+        out.iter().any(|o| matches!(o, Outcome::Failed { reason, .. } if reason.describe().contains("MMS settings"))),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn attachments_from_a_desktop_are_checked_and_only_beside_their_reply() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let mut not_downloaded = attached(b"x");
+    not_downloaded.state = AttachmentState::NotDownloaded;
+    not_downloaded.hash = None;
+    let too_many = vec![attached(b"x"); crate::attachment::MAX_ATTACHMENTS + 1];
+    for bad in [vec![not_downloaded], too_many] {
+        let op = reply_op(
+            &phone,
+            &desk,
+            1,
+            conversation,
+            vec![Change::ReplyAttachments {
+                request: "r1".into(),
+                attachments: bad,
+            }],
+        );
+        let error = engine.apply_remote(&[op], source).expect_err("refused");
+        assert!(error.to_string().contains("attachment"), "{error}");
+    }
+    // Attachments for a request that is not in the op.
+    let mut op = reply_op(&phone, &desk, 1, conversation, Vec::new());
+    op.changes.insert(
+        0,
+        Change::ReplyAttachments {
+            request: "elsewhere".into(),
+            attachments: vec![attached(b"x")],
+        },
+    );
+    assert!(engine.apply_remote(&[op], source).is_err());
+    // A desktop may never set a message's attachments (the phone's alone).
+    let op = Op {
+        changes: vec![Change::Attachments {
+            message: 1,
+            text: Some("STOP".into()),
+            others: Vec::new(),
+            attachments: Vec::new(),
+        }],
+        ..reply_op(&phone, &desk, 1, conversation, Vec::new())
+    };
+    let error = engine.apply_remote(&[op], source).expect_err("refused");
+    assert!(
+        matches!(error, EngineError::Apply(ApplyError::NotAllowed { .. })),
+        "{error}"
+    );
+    assert!(phone.telephony.sent().is_empty() && phone.telephony.sent_mms().is_empty());
+}
