@@ -14,6 +14,7 @@ pub mod logging;
 pub mod notify;
 pub mod pairing;
 pub mod photo;
+pub mod photos;
 pub mod tray;
 pub mod views;
 mod watch;
@@ -81,6 +82,10 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::dismiss_draft,
             commands::alerts,
             commands::text_back_now,
+            photos::attachment_data,
+            photos::save_attachment,
+            photos::prepare_photo,
+            photos::send_reply_with_photo,
         ])
         .events(collect_events![
             ipc::StoreChanged,
