@@ -42,6 +42,8 @@ export function message(id: number, extra: Partial<MessageRow> = {}): MessageRow
     retry: null,
     created_ms: 1_800_000_000_000 + id * 1000,
     left_ms: null,
+    attachments: [],
+    others: [],
     ...extra,
   };
 }
