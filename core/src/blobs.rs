@@ -119,14 +119,14 @@ impl BlobStore {
         Ok(hash)
     }
 
-    /// Reads a file the platform named and keeps its bytes.
-    pub fn put_file(&self, path: &Path) -> Result<BlobHash, BlobError> {
+    /// Reads a file the platform named and keeps its bytes; returns their hash and size.
+    pub fn put_file(&self, path: &Path) -> Result<(BlobHash, u64), BlobError> {
         let size = std::fs::metadata(path).map_err(|e| io(path, e))?.len();
         if size > MAX_ATTACHMENT_BYTES {
             return Err(BlobError::TooLarge { size });
         }
         let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
-        self.put(&bytes)
+        Ok((self.put(&bytes)?, bytes.len() as u64))
     }
 
     /// The bytes under `hash`, if held. A file whose bytes no longer match its name (a disk

@@ -23,12 +23,13 @@ const LAYERS: &[(&str, &[&str])] = &[
             "opt_out",
             "server_address",
             "health",
+            "attachment",
         ],
     ),
     ("settings", &["settings", "secret"]),
     ("rules", &["rules", "assistant"]),
     ("op log", &["oplog"]),
-    ("store", &["store"]),
+    ("store", &["store", "blobs"]),
     ("ports", &["ports"]),
     // Implementations of ports that need nothing above them: the assistant's HTTP model
     // and the evaluation that drives it.

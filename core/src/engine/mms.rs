@@ -35,9 +35,7 @@ fn keep_part(blobs: &BlobStore, index: usize, part: &NewAttachment) -> Option<At
     let content_type = normalize_content_type(index, &part.content_type).ok()?;
     let kept = match &part.data {
         AttachmentData::Bytes(bytes) => blobs.put(bytes).map(|h| (h, bytes.len() as u64)),
-        AttachmentData::Path(path) => blobs
-            .put_file(path)
-            .and_then(|h| Ok((h, std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)))),
+        AttachmentData::Path(path) => blobs.put_file(path),
     };
     let (hash, size) = match kept {
         Ok(kept) => kept,

@@ -482,3 +482,88 @@ fn attachments_from_a_desktop_are_checked_and_only_beside_their_reply() {
     );
     assert!(phone.telephony.sent().is_empty() && phone.telephony.sent_mms().is_empty());
 }
+
+#[test]
+fn a_desktop_holds_the_attachments_of_a_picture_message_and_its_completion() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let mut desk = Store::open_in_memory().expect("desk");
+    let origin = engine.store().origin().to_string();
+    desk.set_phone_origin(&origin).expect("phone");
+    let sync = |engine: &Engine, desk: &mut Store| {
+        let ops = engine
+            .store()
+            .ops_after(desk.version_vector(), 100_000)
+            .expect("ops");
+        desk.apply_remote(
+            &ops,
+            Source {
+                origin: &origin,
+                role: Role::Phone,
+            },
+            phone.clock.now(),
+        )
+        .expect("desktop applies");
+    };
+    let mut group = mms(&phone, "mms-9", "", Vec::new(), false);
+    if let PlatformEvent::MmsReceived(m) = &mut group {
+        m.others = vec!["+12125550188".into()];
+    }
+    engine.handle(group).expect("notification");
+    sync(&engine, &mut desk);
+    let id = desk
+        .reader()
+        .message_by_source("mms-9")
+        .expect("read")
+        .expect("on the desktop");
+    assert_eq!(
+        desk.reader().attachments(id).expect("read")[0].state,
+        AttachmentState::NotDownloaded
+    );
+    assert_eq!(
+        desk.reader().message_others(id).expect("read"),
+        vec!["+12125550188".to_string()]
+    );
+    let mut done = mms(&phone, "mms-9", "The valve", vec![photo(b"jpeg")], true);
+    if let PlatformEvent::MmsReceived(m) = &mut done {
+        m.others = vec!["+12125550188".into()];
+    }
+    engine.handle(done).expect("completed");
+    sync(&engine, &mut desk);
+    let m = desk.reader().message(id).expect("read").expect("message");
+    assert_eq!(
+        m.body, "The valve",
+        "the completed text reaches the desktop"
+    );
+    assert_eq!(
+        desk.reader().attachments(id).expect("read"),
+        engine.store().reader().attachments(id).expect("read")
+    );
+    // A phone's op giving a message an attachment list beyond the bounds is refused whole.
+    let bad = Op {
+        origin: origin.clone(),
+        seq: engine.store().version_vector().get(&origin) + 1,
+        hlc: crate::oplog::hlc::Hlc {
+            millis: phone.clock.now().as_millisecond(),
+            counter: 0,
+        },
+        changes: vec![Change::Attachments {
+            message: id.0,
+            text: None,
+            others: vec!["+1".into(); crate::attachment::MAX_OTHERS + 1],
+            attachments: Vec::new(),
+        }],
+    };
+    let error = desk
+        .apply_remote(
+            &[bad],
+            Source {
+                origin: &origin,
+                role: Role::Phone,
+            },
+            phone.clock.now(),
+        )
+        .expect_err("refused");
+    assert!(error.to_string().contains("recipients"), "{error}");
+    assert_eq!(desk.reader().attachments(id).expect("read").len(), 1);
+}
