@@ -353,6 +353,18 @@ mod tests {
     }
 
     #[test]
+    fn a_picture_message_previews_as_a_photo() {
+        assert_eq!(attachment_preview("image/jpeg", ""), "📷 Photo");
+        assert_eq!(attachment_preview("image/png", "the leak"), "📷 Photo · the leak");
+        assert_eq!(attachment_preview("video/mp4", ""), "🎬 Video");
+        assert_eq!(attachment_preview("text/x-vcard", ""), "👤 Contact card");
+        assert_eq!(
+            attachment_preview("", ""),
+            "📷 Picture message — not downloaded yet on the phone"
+        );
+    }
+
+    #[test]
     fn previews_are_one_short_line_even_for_long_emoji_texts() {
         let body = format!("Hi\nthere {}", "🔥".repeat(10_000));
         let p = preview(&body, 140);
