@@ -704,7 +704,12 @@ impl Config {
             1,
             outbound::MAX_REPLIES_PER_HOUR,
         )?;
-        check_range("limits.mms_max_kb", limits.mms_max_kb, MMS_MIN_KB, MMS_MAX_KB)?;
+        check_range(
+            "limits.mms_max_kb",
+            limits.mms_max_kb,
+            MMS_MIN_KB,
+            MMS_MAX_KB,
+        )?;
         let mut allowed_countries = Vec::new();
         for (i, code) in limits.allowed_countries.iter().enumerate() {
             let country = Region::parse(code).map_err(|_| {

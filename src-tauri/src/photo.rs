@@ -223,7 +223,10 @@ mod tests {
     #[test]
     fn a_large_photo_fits_the_limit_as_a_jpeg() {
         let png = png_of(&noisy(2400, 1800));
-        assert!(png.len() > 300 * 1024, "the test photo starts over the limit");
+        assert!(
+            png.len() > 300 * 1024,
+            "the test photo starts over the limit"
+        );
         let photo = prepare(&png, 300).expect("prepared");
         assert!(photo.jpeg.len() <= 300 * 1024, "{} bytes", photo.jpeg.len());
         assert!(photo.width <= START_SIDE && photo.height <= START_SIDE);
@@ -243,7 +246,12 @@ mod tests {
         let roomy = prepare(&png, 1000).expect("prepared");
         let tight = prepare(&png, 40).expect("prepared");
         assert!(tight.jpeg.len() <= 40 * 1024);
-        assert!(tight.width < roomy.width, "{} < {}", tight.width, roomy.width);
+        assert!(
+            tight.width < roomy.width,
+            "{} < {}",
+            tight.width,
+            roomy.width
+        );
     }
 
     #[test]

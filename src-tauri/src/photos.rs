@@ -313,6 +313,98 @@ pub async fn send_reply_with_photo_on(
 mod tests {
     use super::*;
 
+    fn noisy_png(width: u32, height: u32) -> Vec<u8> {
+        let mut seed: u32 = 7;
+        let image = image::RgbImage::from_fn(width, height, |x, y| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            image::Rgb([(x % 251) as u8, (y % 241) as u8, (seed >> 16) as u8])
+        });
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(image)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("png");
+        png
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_photo_is_made_to_fit_kept_for_the_phone_shown_and_saved() {
+        let dir = tempfile::tempdir().expect("dir");
+        let phone = iroh::SecretKey::from_bytes(&[1; 32]).public().to_string();
+        let folder = dir.path().join("phones").join(&phone);
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        drop(
+            ringback_core::sync::replica::DesktopReplica::open(&folder.join("ringback.db"))
+                .expect("replica"),
+        );
+        let desktop = Desktop::start_on(
+            dir.path(),
+            Some(ringback_core::sync::net::NetworkMode::Loopback),
+            None,
+        )
+        .await
+        .expect("desktop");
+        let png = noisy_png(1800, 1200);
+        assert!(png.len() > 300 * 1024);
+        let data = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&png)
+        );
+        let prepared = prepare_photo_on(&desktop, &phone, &data)
+            .await
+            .expect("prepared");
+        assert!(prepared.size <= 300 * 1024, "{}", prepared.size);
+        assert_eq!(prepared.limit, 300 * 1024);
+        assert!(prepared.data_url.starts_with("data:image/jpeg;base64,"));
+        // Kept under its hash beside the phone's replica, where the phone fetches it.
+        let hash = BlobHash::from_hex(&prepared.token).expect("a hash");
+        let kept = BlobStore::open(&folder.join("blobs"))
+            .expect("store")
+            .get(&hash)
+            .expect("read")
+            .expect("kept");
+        assert_eq!(kept.len() as u64, prepared.size);
+        assert_eq!(BlobHash::of(&kept), hash);
+
+        let shown = attachment_data_on(&desktop, &phone, &prepared.token)
+            .await
+            .expect("shown");
+        assert_eq!(shown.data_url, prepared.data_url);
+        let saved =
+            save_attachment_on(&desktop, &phone, &prepared.token, "../leak.jpg", dir.path())
+                .await
+                .expect("saved");
+        assert_eq!(PathBuf::from(&saved.path), dir.path().join("leak.jpg"));
+        assert_eq!(std::fs::read(&saved.path).expect("read"), kept);
+
+        // Nothing the window sends reaches another folder or an unpaired phone.
+        for (who, what) in [
+            ("../../etc", prepared.token.as_str()),
+            (phone.as_str(), "abc"),
+            (phone.as_str(), &"0".repeat(64)),
+        ] {
+            assert!(
+                attachment_data_on(&desktop, who, what).await.is_err(),
+                "{who} {what}"
+            );
+        }
+        let not_a_photo = format!(
+            "data:text/plain;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(b"hello")
+        );
+        let error = prepare_photo_on(&desktop, &phone, &not_a_photo)
+            .await
+            .expect_err("refused");
+        assert!(error.message.contains("not a photo"), "{}", error.message);
+        let error = prepare_photo_on(&desktop, &phone, "%%%")
+            .await
+            .expect_err("refused");
+        assert!(
+            error.message.contains("attach it again"),
+            "{}",
+            error.message
+        );
+    }
+
     #[test]
     fn saved_names_have_no_folders_or_reserved_characters() {
         assert_eq!(safe_file_name("leak.jpg"), "leak.jpg");
@@ -332,7 +424,10 @@ mod tests {
         let second = write_new_file(dir.path(), "leak.jpg", b"photo").expect("saved");
         assert_eq!(first, dir.path().join("leak (2).jpg"));
         assert_eq!(second, dir.path().join("leak (3).jpg"));
-        assert_eq!(std::fs::read(dir.path().join("leak.jpg")).expect("read"), b"mine");
+        assert_eq!(
+            std::fs::read(dir.path().join("leak.jpg")).expect("read"),
+            b"mine"
+        );
         assert_eq!(std::fs::read(&first).expect("read"), b"photo");
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 3);
@@ -345,7 +440,10 @@ mod tests {
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .expect("png");
         assert_eq!(shown_type(&png), Some("image/png"));
-        assert_eq!(shown_type(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), None);
+        assert_eq!(
+            shown_type(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            None
+        );
         assert_eq!(shown_type(b"<html><script>alert(1)</script>"), None);
     }
 }

@@ -355,7 +355,10 @@ mod tests {
     #[test]
     fn a_picture_message_previews_as_a_photo() {
         assert_eq!(attachment_preview("image/jpeg", ""), "📷 Photo");
-        assert_eq!(attachment_preview("image/png", "the leak"), "📷 Photo · the leak");
+        assert_eq!(
+            attachment_preview("image/png", "the leak"),
+            "📷 Photo · the leak"
+        );
         assert_eq!(attachment_preview("video/mp4", ""), "🎬 Video");
         assert_eq!(attachment_preview("text/x-vcard", ""), "👤 Contact card");
         assert_eq!(

@@ -19,14 +19,33 @@ const LOOKED: [&str; 16] = [
 
 /// What a picture "does" when someone has looked at it.
 const SHOWS: [&str; 12] = [
-    "shows", "showed", "showing", "show", "looks", "appears", "seems", "suggests",
-    "indicates", "confirms", "reveals", "depicts",
+    "shows",
+    "showed",
+    "showing",
+    "show",
+    "looks",
+    "appears",
+    "seems",
+    "suggests",
+    "indicates",
+    "confirms",
+    "reveals",
+    "depicts",
 ];
 
 /// Words that read a picture as evidence ("from the photo it looks like…").
 const JUDGED: [&str; 11] = [
-    "looks", "look", "appears", "seems", "see", "tell", "visible", "clearly", "definitely",
-    "obviously", "noticeable",
+    "looks",
+    "look",
+    "appears",
+    "seems",
+    "see",
+    "tell",
+    "visible",
+    "clearly",
+    "definitely",
+    "obviously",
+    "noticeable",
 ];
 
 /// Words between "I"/"we" and the verb that make it no claim ("we'd like to see", "I
@@ -51,11 +70,15 @@ fn saw_something(w: &[String]) -> bool {
             return false;
         }
         let mut j = i + 1;
-        while j < w.len() && matches!(w[j].as_str(), "can" | "could" | "just" | "have" | "clearly") {
+        while j < w.len() && matches!(w[j].as_str(), "can" | "could" | "just" | "have" | "clearly")
+        {
             j += 1;
         }
         j + 1 < w.len()
-            && matches!(w[j].as_str(), "see" | "saw" | "seen" | "tell" | "notice" | "noticed")
+            && matches!(
+                w[j].as_str(),
+                "see" | "saw" | "seen" | "tell" | "notice" | "noticed"
+            )
             && matches!(
                 w[j + 1].as_str(),
                 "the" | "your" | "a" | "an" | "that" | "it" | "it's" | "some" | "there" | "two"
@@ -79,14 +102,16 @@ pub(crate) fn claims_to_have_looked(reply: &str) -> Option<String> {
             continue;
         }
         let first_person_looked = (0..w.len()).any(|i| {
-            matches!(w[i].as_str(), "i" | "we" | "i've" | "we've" | "i'm" | "we're")
-                && (i + 1..(i + 4).min(w.len()))
-                    .take_while(|&j| !NOT_A_CLAIM.contains(&w[j].as_str()))
-                    .any(|j| LOOKED.contains(&w[j].as_str()))
+            matches!(
+                w[i].as_str(),
+                "i" | "we" | "i've" | "we've" | "i'm" | "we're"
+            ) && (i + 1..(i + 4).min(w.len()))
+                .take_while(|&j| !NOT_A_CLAIM.contains(&w[j].as_str()))
+                .any(|j| LOOKED.contains(&w[j].as_str()))
         });
-        let picture_shows = picture_at.iter().any(|&i| {
-            (i + 1..(i + 3).min(w.len())).any(|j| SHOWS.contains(&w[j].as_str()))
-        });
+        let picture_shows = picture_at
+            .iter()
+            .any(|&i| (i + 1..(i + 3).min(w.len())).any(|j| SHOWS.contains(&w[j].as_str())));
         let judged_from = picture_at.iter().any(|&i| {
             i > 0
                 && (i.saturating_sub(3)..i)
@@ -141,6 +166,8 @@ mod tests {
     #[test]
     fn disguises_do_not_walk_around_it() {
         // Full-width letters and an invisible character.
-        assert!(claims_to_have_looked("Ｉ can see in the pho\u{200B}to that it is cracked").is_some());
+        assert!(
+            claims_to_have_looked("Ｉ can see in the pho\u{200B}to that it is cracked").is_some()
+        );
     }
 }

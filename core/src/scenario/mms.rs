@@ -97,7 +97,11 @@ pub fn parse_mms(value: &Value, base: &Path) -> Result<MmsInput, String> {
                 list.len()
             ));
         }
-        Some(other) => return Err(format!("mms.others: must be a list of numbers, not {other}")),
+        Some(other) => {
+            return Err(format!(
+                "mms.others: must be a list of numbers, not {other}"
+            ));
+        }
     };
     let parts = match fields.get("parts") {
         Some(Value::Array(parts)) => parts,
@@ -225,7 +229,10 @@ fn is_mime(text: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
     };
     let bare = text.split(';').next().unwrap_or("").trim();
-    bare.len() <= 255 && bare.split_once('/').is_some_and(|(t, s)| token(t) && token(s))
+    bare.len() <= 255
+        && bare
+            .split_once('/')
+            .is_some_and(|(t, s)| token(t) && token(s))
 }
 
 /// Reads a file of at most [`MAX_FILE_BYTES`], checked before and while reading (a file
@@ -296,20 +303,56 @@ mod tests {
         let cases = [
             (json!([]), "mms:"),
             (json!({"parts": [{"text": "x"}]}), "mms.from: missing"),
-            (json!({"from": 5, "parts": []}), "mms.from: must be a string"),
+            (
+                json!({"from": 5, "parts": []}),
+                "mms.from: must be a string",
+            ),
             (json!({"from": "+1", "parts": []}), "mms.parts: empty"),
             (json!({"from": "+1"}), "mms.parts: missing"),
-            (json!({"from": "+1", "parts": [{"text": "x"}], "body": "x"}), "mms.body: unknown field"),
-            (json!({"from": "+1", "parts": [{"file": "leak.jpg"}]}), "mms.parts[0].type: missing"),
-            (json!({"from": "+1", "parts": [{"type": "jpeg", "file": "leak.jpg"}]}), "mms.parts[0].type: “jpeg”"),
-            (json!({"from": "+1", "parts": [{"text": "a"}, {"type": "image/jpeg", "file": "gone.jpg"}]}), "mms.parts[1].file: could not read"),
-            (json!({"from": "+1", "parts": [{"type": "image/jpeg", "file": "."}]}), "mms.parts[0].file:"),
-            (json!({"from": "+1", "parts": [{"text": "a", "file": "leak.jpg"}]}), "not both"),
-            (json!({"from": "+1", "parts": [{}]}), "neither text nor a file"),
-            (json!({"from": "+1", "parts": [{"text": "a", "type": "image/png"}]}), "mms.parts[0].type: a text part"),
-            (json!({"from": "+1", "parts": [{"text": "a", "size": 3}]}), "mms.parts[0].size: unknown field"),
-            (json!({"from": "+1", "parts": (0..=MAX_PARTS).map(|_| json!({"text": "a"})).collect::<Vec<_>>()}), "at most 20"),
-            (json!({"from": "+1", "parts": [{"text": "a"}], "others": (0..=MAX_OTHERS).map(|_| json!("+1")).collect::<Vec<_>>()}), "mms.others: 51"),
+            (
+                json!({"from": "+1", "parts": [{"text": "x"}], "body": "x"}),
+                "mms.body: unknown field",
+            ),
+            (
+                json!({"from": "+1", "parts": [{"file": "leak.jpg"}]}),
+                "mms.parts[0].type: missing",
+            ),
+            (
+                json!({"from": "+1", "parts": [{"type": "jpeg", "file": "leak.jpg"}]}),
+                "mms.parts[0].type: “jpeg”",
+            ),
+            (
+                json!({"from": "+1", "parts": [{"text": "a"}, {"type": "image/jpeg", "file": "gone.jpg"}]}),
+                "mms.parts[1].file: could not read",
+            ),
+            (
+                json!({"from": "+1", "parts": [{"type": "image/jpeg", "file": "."}]}),
+                "mms.parts[0].file:",
+            ),
+            (
+                json!({"from": "+1", "parts": [{"text": "a", "file": "leak.jpg"}]}),
+                "not both",
+            ),
+            (
+                json!({"from": "+1", "parts": [{}]}),
+                "neither text nor a file",
+            ),
+            (
+                json!({"from": "+1", "parts": [{"text": "a", "type": "image/png"}]}),
+                "mms.parts[0].type: a text part",
+            ),
+            (
+                json!({"from": "+1", "parts": [{"text": "a", "size": 3}]}),
+                "mms.parts[0].size: unknown field",
+            ),
+            (
+                json!({"from": "+1", "parts": (0..=MAX_PARTS).map(|_| json!({"text": "a"})).collect::<Vec<_>>()}),
+                "at most 20",
+            ),
+            (
+                json!({"from": "+1", "parts": [{"text": "a"}], "others": (0..=MAX_OTHERS).map(|_| json!("+1")).collect::<Vec<_>>()}),
+                "mms.others: 51",
+            ),
         ];
         for (value, want) in cases {
             let error = parse_mms(&value, dir.path()).expect_err("refused");

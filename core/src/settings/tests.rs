@@ -76,14 +76,8 @@ fn ranges_name_the_field() {
             json!({"limits": {"replies_per_desktop_per_hour": 121}}),
             "limits.replies_per_desktop_per_hour",
         ),
-        (
-            json!({"limits": {"mms_max_kb": 49}}),
-            "limits.mms_max_kb",
-        ),
-        (
-            json!({"limits": {"mms_max_kb": 2001}}),
-            "limits.mms_max_kb",
-        ),
+        (json!({"limits": {"mms_max_kb": 49}}), "limits.mms_max_kb"),
+        (json!({"limits": {"mms_max_kb": 2001}}), "limits.mms_max_kb"),
         (
             json!({"limits": {"allowed_countries": ["CA", "Canada"]}}),
             "limits.allowed_countries[1]",

@@ -141,8 +141,7 @@ impl DesktopReplica {
         if photos.is_empty() {
             return self.request_reply(Some(conversation), None, body);
         }
-        crate::attachment::check_synced(photos)
-            .map_err(|e| DesktopError::Photo(e.to_string()))?;
+        crate::attachment::check_synced(photos).map_err(|e| DesktopError::Photo(e.to_string()))?;
         if !body.trim().is_empty()
             && let Err(crate::outbound::RefusalReason::TooLong) = crate::outbound::check_body(body)
         {

@@ -1196,13 +1196,18 @@ fn the_assistant_reads_photo_for_a_picture_and_never_claims_to_have_looked() {
         .filter(|m| m.role == "user")
         .map(|m| m.content.as_str())
         .collect();
-    assert_eq!(pictured, vec!["Here's the leak\n[photo]", "When can you come?"]);
+    assert_eq!(
+        pictured,
+        vec!["Here's the leak\n[photo]", "When can you come?"]
+    );
     phone
         .engine
         .assistant_answered(
             job.id,
             job.conversation,
-            Ok(reply("Thanks for the photo, the team will look at it. Tomorrow at 8?")),
+            Ok(reply(
+                "Thanks for the photo, the team will look at it. Tomorrow at 8?",
+            )),
         )
         .expect("answered");
 }
