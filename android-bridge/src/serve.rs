@@ -253,6 +253,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     };
     let mut engine = Engine::open(store, ports, &options.settings)
         .map_err(|e| ServeError::Start(e.to_string()))?;
+    // Photos live beside the store, as on a real phone, so a restart keeps them.
+    let blobs = ringback_core::blobs::BlobStore::beside(&data.join("phone.db"))
+        .map_err(|e| ServeError::Data(data.display().to_string(), e.to_string()))?;
+    engine.set_blobs(blobs);
     if let Some(key) = &options.api_key {
         engine
             .start_with_key(key)

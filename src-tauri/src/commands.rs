@@ -852,6 +852,21 @@ pub async fn demo_sms(
     demo.sms(&number, &body).await
 }
 
+/// Demo mode: the simulated phone receives a picture message (a sample photo, with `body`
+/// as its text when given) from `number`.
+#[tauri::command]
+#[specta::specta]
+pub async fn demo_mms(
+    demo: State<'_, Option<Demo>>,
+    desktop: State<'_, SharedDesktop>,
+    number: String,
+    body: String,
+) -> Reply<()> {
+    let demo = demo_of(&demo)?;
+    settle_demo(demo, &desktop).await;
+    demo.mms(&number, &body).await
+}
+
 /// Demo mode: the simulated phone's line loses or regains service (`in_service`,
 /// `no_service`, `radio_off`).
 #[tauri::command]

@@ -71,6 +71,7 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::save_diagnostics,
             commands::demo_call,
             commands::demo_sms,
+            commands::demo_mms,
             commands::demo_radio,
             commands::demo_call_log_permission,
             commands::demo_pair,

@@ -119,6 +119,11 @@ export const commands = {
 	/**  Demo mode: the simulated phone receives a text. */
 	demoSms: (number: string, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_sms", { number, body })),
 	/**
+	 *  Demo mode: the simulated phone receives a picture message (a sample photo, with `body`
+	 *  as its text when given) from `number`.
+	 */
+	demoMms: (number: string, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_mms", { number, body })),
+	/**
 	 *  Demo mode: the simulated phone's line loses or regains service (`in_service`,
 	 *  `no_service`, `radio_off`).
 	 */
