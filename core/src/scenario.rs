@@ -1,7 +1,8 @@
 //! The scenario runner: the real engine and store, on a virtual clock, over a scripted day.
 //!
-//! Input is JSON lines of events (`call`, `sms`, `reply`, `contact`, `settings`, and
-//! `review`: a person's decision about a likely opt-out), each with an RFC 3339 `at`, in
+//! Input is JSON lines of events (`call`, `sms`, `mms` (a picture message, see [`mms`]),
+//! `reply`, `contact`, `settings`, and `review`: a person's decision about a likely
+//! opt-out), each with an RFC 3339 `at`, in
 //! non-decreasing order; output is JSON lines of what the phone texted (`sms_out`),
 //! decided not to (`skipped`), refused (`refused`) and paused for the team (`paused`), in
 //! time order.
