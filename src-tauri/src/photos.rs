@@ -377,6 +377,11 @@ mod tests {
         assert_eq!(std::fs::read(&saved.path).expect("read"), kept);
 
         // Nothing the window sends reaches another folder or an unpaired phone.
+        let error = attachment_data_on(&desktop, "../../x", &prepared.token)
+            .await
+            .expect_err("refused");
+        assert!(error.message.contains("not paired"), "{}", error.message);
+        assert!(!dir.path().join("x").exists() && !dir.path().join("phones/../../x").exists());
         for (who, what) in [
             ("../../etc", prepared.token.as_str()),
             (phone.as_str(), "abc"),
