@@ -3,6 +3,8 @@
 //! session exchanges version vectors, streams what the other side lacks, then streams live.
 //! Frames are versioned and length-limited; the transport is iroh.
 
+#[cfg(feature = "transport")]
+pub mod blobs;
 pub mod frame;
 #[cfg(feature = "transport")]
 pub mod net;

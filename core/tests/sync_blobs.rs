@@ -1,0 +1,293 @@
+//! Photos between devices over loopback iroh: the blob protocol (ringback/blobs/1) serves
+//! only what its access allows, verifies as it streams, and resumes a cut transfer.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use iroh::{Endpoint, EndpointId, SecretKey};
+use ringback_core::BlobHash;
+use ringback_core::blobs::BlobStore;
+use ringback_core::sync::blobs::{self, BlobAccess, FetchError};
+use ringback_core::sync::net::{self, NetworkMode};
+
+/// Paired peers and the blobs messages name, as a phone's store would answer.
+struct Access {
+    paired: HashSet<EndpointId>,
+    named: HashSet<BlobHash>,
+}
+
+impl BlobAccess for Access {
+    async fn may_read(&self, peer: EndpointId, hash: BlobHash) -> bool {
+        self.paired.contains(&peer) && self.named.contains(&hash)
+    }
+}
+
+async fn endpoint(seed: u8) -> Endpoint {
+    net::bind(
+        &NetworkMode::Loopback,
+        SecretKey::from_bytes(&[seed; 32]),
+        vec![blobs::ALPN.to_vec()],
+        None,
+    )
+    .await
+    .expect("binds")
+}
+
+/// A photo of `len` bytes that no two sizes share.
+fn photo(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+/// The phone dials the desktop (as sync does) and serves on that connection; returns the
+/// desktop's side of it and the serving task.
+async fn link(
+    phone: &Endpoint,
+    desktop: &Endpoint,
+    store: Arc<BlobStore>,
+    access: Arc<Access>,
+) -> (iroh::endpoint::Connection, tokio::task::JoinHandle<()>) {
+    let addr = desktop.addr();
+    let dial = phone.connect(addr, blobs::ALPN);
+    let accept = async {
+        desktop
+            .accept()
+            .await
+            .expect("an incoming connection")
+            .await
+            .expect("accepted")
+    };
+    let (conn, at_desktop) = tokio::join!(dial, accept);
+    let conn = conn.expect("dials");
+    let server = tokio::spawn(blobs::serve(conn, store, access));
+    (at_desktop, server)
+}
+
+struct Rig {
+    phone: Endpoint,
+    desktop: Endpoint,
+    phone_blobs: Arc<BlobStore>,
+    access: Arc<Access>,
+    hash: BlobHash,
+    bytes: Vec<u8>,
+}
+
+async fn rig(len: usize, named: bool, paired: bool) -> Rig {
+    let phone = endpoint(1).await;
+    let desktop = endpoint(2).await;
+    let phone_blobs = BlobStore::in_memory();
+    let bytes = photo(len);
+    let hash = phone_blobs.put(&bytes).expect("kept");
+    let access = Arc::new(Access {
+        paired: if paired {
+            HashSet::from([desktop.id()])
+        } else {
+            HashSet::new()
+        },
+        named: if named {
+            HashSet::from([hash])
+        } else {
+            HashSet::new()
+        },
+    });
+    Rig {
+        phone,
+        desktop,
+        phone_blobs,
+        access,
+        hash,
+        bytes,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_megabyte_photo_reaches_a_desktop_verified_by_hash() {
+    let rig = rig(1024 * 1024, true, true).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let desktop_blobs = BlobStore::open(dir.path()).expect("opens");
+    let (conn, _server) = link(
+        &rig.phone,
+        &rig.desktop,
+        rig.phone_blobs.clone(),
+        rig.access.clone(),
+    )
+    .await;
+    let fetched = blobs::fetch(&conn, &rig.hash, &desktop_blobs)
+        .await
+        .expect("fetched");
+    assert_eq!(fetched.size, rig.bytes.len() as u64);
+    assert_eq!(fetched.resumed_from, 0);
+    let got = desktop_blobs.get(&rig.hash).expect("reads").expect("held");
+    assert_eq!(BlobHash::of(&got), rig.hash);
+    assert_eq!(got, rig.bytes);
+    // Asked again, nothing travels.
+    let again = blobs::fetch(&conn, &rig.hash, &desktop_blobs)
+        .await
+        .expect("held");
+    assert!(again.already_held);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blob_no_message_names_is_refused() {
+    let rig = rig(50_000, false, true).await;
+    let desktop_blobs = BlobStore::in_memory();
+    let (conn, _server) = link(
+        &rig.phone,
+        &rig.desktop,
+        rig.phone_blobs.clone(),
+        rig.access.clone(),
+    )
+    .await;
+    let err = blobs::fetch(&conn, &rig.hash, &desktop_blobs)
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, FetchError::NotServed(_)), "{err}");
+    assert!(!desktop_blobs.has(&rig.hash));
+    assert_eq!(desktop_blobs.partial_len(&rig.hash), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_is_not_paired_gets_nothing() {
+    let rig = rig(50_000, true, false).await;
+    let desktop_blobs = BlobStore::in_memory();
+    let (conn, _server) = link(
+        &rig.phone,
+        &rig.desktop,
+        rig.phone_blobs.clone(),
+        rig.access.clone(),
+    )
+    .await;
+    let err = blobs::fetch(&conn, &rig.hash, &desktop_blobs)
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, FetchError::NotServed(_)), "{err}");
+    assert!(!desktop_blobs.has(&rig.hash));
+}
+
+/// Runs a fetch until some but not all of the photo is held, then stops it by `cut`.
+async fn cut_mid_transfer(
+    conn: &iroh::endpoint::Connection,
+    rig: &Rig,
+    desktop_blobs: &BlobStore,
+    cut: impl FnOnce(),
+) -> u64 {
+    let total = rig.bytes.len() as u64;
+    let watch = async {
+        loop {
+            let held = desktop_blobs.partial_len(&rig.hash);
+            if held > 0 && held < total {
+                return held;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    };
+    tokio::select! {
+        result = blobs::fetch(conn, &rig.hash, desktop_blobs) => {
+            panic!("the transfer ended before it could be cut: {result:?}")
+        }
+        held = watch => {
+            cut();
+            held
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desktop_killed_mid_transfer_resumes_from_what_it_verified() {
+    let rig = rig(12 * 1024 * 1024, true, true).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let desktop_blobs = BlobStore::open(dir.path()).expect("opens");
+        let (conn, _server) = link(
+            &rig.phone,
+            &rig.desktop,
+            rig.phone_blobs.clone(),
+            rig.access.clone(),
+        )
+        .await;
+        // Dropping the fetch mid-way is what a killed desktop leaves: a partial file.
+        let held = cut_mid_transfer(&conn, &rig, &desktop_blobs, || {}).await;
+        assert!(held > 0);
+        conn.close(0u32.into(), b"killed");
+    }
+    // The desktop starts again on the same folder.
+    let desktop_blobs = BlobStore::open(dir.path()).expect("opens again");
+    let left = desktop_blobs.partial_len(&rig.hash);
+    assert!(left > 0, "the verified part survives the desktop");
+    let (conn, _server) = link(
+        &rig.phone,
+        &rig.desktop,
+        rig.phone_blobs.clone(),
+        rig.access.clone(),
+    )
+    .await;
+    let fetched = blobs::fetch(&conn, &rig.hash, &desktop_blobs)
+        .await
+        .expect("resumed");
+    assert!(
+        fetched.resumed_from > 0,
+        "resumed from {}",
+        fetched.resumed_from
+    );
+    assert_eq!(
+        desktop_blobs.get(&rig.hash).expect("reads").as_deref(),
+        Some(&rig.bytes[..])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_killed_mid_transfer_is_resumed_on_the_next_connection() {
+    let rig = rig(12 * 1024 * 1024, true, true).await;
+    let desktop_blobs = BlobStore::in_memory();
+    let (conn, server) = link(
+        &rig.phone,
+        &rig.desktop,
+        rig.phone_blobs.clone(),
+        rig.access.clone(),
+    )
+    .await;
+    let total = rig.bytes.len() as u64;
+    let watch = async {
+        loop {
+            let held = desktop_blobs.partial_len(&rig.hash);
+            if held > 0 && held < total {
+                return;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    };
+    let fetch = blobs::fetch(&conn, &rig.hash, &desktop_blobs);
+    tokio::pin!(fetch);
+    tokio::select! {
+        result = &mut fetch => panic!("the transfer ended before it could be cut: {result:?}"),
+        () = watch => {
+            // The phone dies: its server stops and its endpoint goes away.
+            server.abort();
+            rig.phone.close().await;
+        }
+    }
+    let err = fetch.await.expect_err("cut");
+    assert!(matches!(err, FetchError::Interrupted(_)), "{err}");
+    assert!(!desktop_blobs.has(&rig.hash));
+    // The phone comes back (same key, new endpoint).
+    let phone = endpoint(1).await;
+    let (conn, _server) = link(
+        &phone,
+        &rig.desktop,
+        rig.phone_blobs.clone(),
+        rig.access.clone(),
+    )
+    .await;
+    let fetched = blobs::fetch(&conn, &rig.hash, &desktop_blobs)
+        .await
+        .expect("resumed");
+    assert!(
+        fetched.resumed_from > 0,
+        "resumed from {}",
+        fetched.resumed_from
+    );
+    assert_eq!(
+        desktop_blobs.get(&rig.hash).expect("reads").as_deref(),
+        Some(&rig.bytes[..])
+    );
+}
