@@ -5,6 +5,9 @@
 //!
 //! - `{"call": {"from": "+12125550123", "outcome": "missed", "line": "sim1"}}`
 //! - `{"sms": {"from": "+12125550123", "body": "Can you come today?", "line": "sim1"}}`
+//! - `{"mms": {"from": "+12125550123", "parts": [{"text": "the leak"}, {"type": "image/jpeg",
+//!   "file": "leak.jpg"}], "line": "sim1"}}`: a picture message (files relative to the
+//!   folder the process started in)
 //! - `{"delivered": {"message": 12, "status": "delivered" | "failed" | "pending"}}`
 //! - `{"contact": {"number": "+12125550123", "name": "Dana"}}`
 //! - `{"settings": {…a partial settings document…}}`
@@ -24,7 +27,9 @@
 //!   read_sms, read_contacts, post_notifications.
 //!
 //! Output lines: `ready` (with the endpoint id and the pairing fingerprint), `sms_out`
-//! (with `message`, the id a delivery report names), `skipped`, `held`, `refused`, `paused`,
+//! (with `message`, the id a delivery report names), `mms_out` (a picture message handed to
+//! the radio: `message`, `to`, `line`, `text` and each attachment's `type`, `size`, BLAKE3
+//! `hash` and `name`), `skipped`, `held`, `refused`, `paused`,
 //! `assistant`, `retrying` (a text that could not leave for a passing reason, with when it
 //! is tried next), `failed`, `pairing` (the desktop took the code and waits for a person to
 //! accept this phone, whose fingerprint it shows), `paired`, `unpaired`, `settings`,
@@ -41,7 +46,7 @@ use jiff::Timestamp;
 use ringback_core::engine::service::{self, EngineHandle};
 use ringback_core::engine::{DeliveryStatus, InboundSms, ServiceState};
 use ringback_core::ports::memory::{MemoryCallLog, MemoryContacts, SystemClock};
-use ringback_core::ports::{SendError, SendRequest, Telephony};
+use ringback_core::ports::{MmsRequest, SendError, SendRequest, Telephony};
 use ringback_core::sync::net::NetworkMode;
 use ringback_core::sync::node::PhoneNode;
 use ringback_core::sync::ticket::PairingTicket;
@@ -134,6 +139,45 @@ impl Telephony for SimRadio {
         }
         Ok(())
     }
+
+    /// A picture message goes out like a text (the same service, prompt and crash), and is
+    /// printed here, where its parts are: the engine's outcome names the text only.
+    fn send_mms(&self, request: &MmsRequest) -> Result<(), SendError> {
+        self.send(&SendRequest {
+            message_id: request.message_id,
+            line: request.line.clone(),
+            to: request.to.clone(),
+            body: request.text.clone(),
+        })?;
+        print(&mms_out_line(request, Timestamp::now()));
+        Ok(())
+    }
+}
+
+/// The `mms_out` line for a picture message handed to the radio.
+pub fn mms_out_line(request: &MmsRequest, at: Timestamp) -> Value {
+    let attachments: Vec<Value> = request
+        .attachments
+        .iter()
+        .map(|part| {
+            json!({
+                "type": part.content_type,
+                "size": part.bytes.len(),
+                "hash": ringback_core::BlobHash::of(&part.bytes).to_hex(),
+                "name": part.name,
+            })
+        })
+        .collect();
+    let mut mms = json!({
+        "message": request.message_id.0,
+        "to": request.to,
+        "text": request.text,
+        "attachments": attachments,
+    });
+    if !request.line.0.is_empty() {
+        mms["line"] = json!(request.line.0);
+    }
+    json!({"at": at.to_string(), "mms_out": mms})
 }
 
 /// A line's radio state in a `radio` command.
@@ -158,6 +202,7 @@ enum Command {
         body: String,
         line: Option<String>,
     },
+    Mms(Value),
     Delivered {
         message: i64,
         status: String,
@@ -208,6 +253,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     };
     let mut engine = Engine::open(store, ports, &options.settings)
         .map_err(|e| ServeError::Start(e.to_string()))?;
+    // Photos live beside the store, as on a real phone, so a restart keeps them.
+    let blobs = ringback_core::blobs::BlobStore::beside(&data.join("phone.db"))
+        .map_err(|e| ServeError::Data(data.display().to_string(), e.to_string()))?;
+    engine.set_blobs(blobs);
     if let Some(key) = &options.api_key {
         engine
             .start_with_key(key)
@@ -399,6 +448,18 @@ impl SimPhone {
                 };
                 self.event(PlatformEvent::SmsReceived(sms)).await;
             }
+            Command::Mms(value) => {
+                let mms = match ringback_core::scenario::mms::parse_mms(&value, Path::new(".")) {
+                    Ok(mms) => mms,
+                    Err(e) => return error_line(e),
+                };
+                // The provider's id, unique in this phone's life, as Android's `_id` is.
+                let source_id = format!("sim-mms-{}", Timestamp::now().as_nanosecond());
+                self.event(PlatformEvent::MmsReceived(
+                    mms.into_inbound(source_id, Timestamp::now()),
+                ))
+                .await;
+            }
             Command::Delivered { message, status } => {
                 let status = match status.as_str() {
                     "delivered" => DeliveryStatus::Delivered,
@@ -555,4 +616,43 @@ fn sim_health() -> ringback_core::health::PhoneHealth {
 
 fn path_text(p: &Path) -> String {
     p.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ringback_core::ports::MmsPart;
+    use ringback_core::store::MessageId;
+
+    #[test]
+    fn mms_out_names_each_part_by_type_size_and_hash_without_its_bytes() {
+        let request = MmsRequest {
+            message_id: MessageId(7),
+            line: Line("sim1".into()),
+            to: "+12125550142".into(),
+            text: "Here it is".into(),
+            attachments: vec![MmsPart {
+                content_type: "image/jpeg".into(),
+                name: Some("reply.jpg".into()),
+                bytes: vec![0xFF, 0xD8, 0xFF, 0xD9],
+            }],
+        };
+        let at: Timestamp = "2026-11-02T15:00:00Z".parse().expect("time");
+        let line = mms_out_line(&request, at);
+        assert_eq!(
+            line,
+            json!({"at": "2026-11-02T15:00:00Z", "mms_out": {
+                "message": 7,
+                "to": "+12125550142",
+                "line": "sim1",
+                "text": "Here it is",
+                "attachments": [{
+                    "type": "image/jpeg",
+                    "size": 4,
+                    "hash": ringback_core::BlobHash::of(&[0xFF, 0xD8, 0xFF, 0xD9]).to_hex(),
+                    "name": "reply.jpg",
+                }],
+            }})
+        );
+    }
 }

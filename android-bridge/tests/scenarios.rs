@@ -31,6 +31,8 @@ const EVENTS: &str = ".events.jsonl";
 const EXPECTED: &str = ".expected.jsonl";
 const ERROR: &str = ".error.txt";
 const SETTINGS: &str = ".settings.json";
+/// The folder of the photos picture messages attach.
+const PHOTOS: &str = "photos";
 
 fn scenario_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/scenarios"))
@@ -56,7 +58,8 @@ fn read_pipe<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Ve
 fn run(events: &Path, settings: Option<&Path>) -> Result<RunOutput> {
     let input = std::fs::read(events).with_context(|| format!("reading {}", events.display()))?;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringback-phone-sim"));
-    cmd.arg("scenario");
+    // Picture messages name their files relative to the scenario folder (`photos/…`).
+    cmd.arg("scenario").current_dir(scenario_dir());
     if let Some(s) = settings {
         cmd.arg("--settings").arg(s);
     }
@@ -260,7 +263,7 @@ fn scenarios() -> Result<()> {
         match owner {
             Some(name) if names.contains(name) => {}
             Some(name) => failures.push(format!("{name}: {file} has no {name}{EVENTS}")),
-            None if file == "README.md" => {}
+            None if file == "README.md" || file == PHOTOS => {}
             None => failures.push(format!("{file}: not a scenario file")),
         }
     }

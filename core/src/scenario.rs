@@ -1,13 +1,15 @@
 //! The scenario runner: the real engine and store, on a virtual clock, over a scripted day.
 //!
-//! Input is JSON lines of events (`call`, `sms`, `reply`, `contact`, `settings`, and
-//! `review`: a person's decision about a likely opt-out), each with an RFC 3339 `at`, in
+//! Input is JSON lines of events (`call`, `sms`, `mms` (a picture message, see [`mms`]),
+//! `reply`, `contact`, `settings`, and `review`: a person's decision about a likely
+//! opt-out), each with an RFC 3339 `at`, in
 //! non-decreasing order; output is JSON lines of what the phone texted (`sms_out`),
 //! decided not to (`skipped`), refused (`refused`) and paused for the team (`paused`), in
 //! time order.
 
 mod dry_run;
 mod event;
+pub mod mms;
 mod output;
 mod sample;
 
@@ -285,6 +287,10 @@ pub fn run_with_model(
                 engine.decide_opt_out_review(number, *decision)?
             }
             EventKind::Settings(_) => Vec::new(),
+            EventKind::Mms(mms) => engine.handle(PlatformEvent::MmsReceived(
+                mms.clone()
+                    .into_inbound(format!("scenario-line-{}", event.line), event.at),
+            ))?,
         };
         runner.emit(&mut engine, &outcomes)?;
     }
@@ -361,7 +367,16 @@ impl Runner<'_> {
     }
 
     fn report_sent(&mut self, engine: &mut Engine) -> Result<(), ScenarioError> {
-        let sent: Vec<SendRequest> = self.sim.take_sent();
+        let mut sent: Vec<SendRequest> = self.sim.take_sent();
+        // A picture message's reports are a text's (`SmsSent`, `Delivered`).
+        for mms in self.sim.telephony.take_sent_mms() {
+            sent.push(SendRequest {
+                message_id: mms.message_id,
+                line: mms.line,
+                to: mms.to,
+                body: mms.text,
+            });
+        }
         for request in sent {
             let more = engine.handle(PlatformEvent::SmsSent {
                 message_id: request.message_id,

@@ -251,7 +251,15 @@ pub struct Limits {
     /// Countries besides the business's own whose numbers may be texted (two-letter codes
     /// such as "CA"); numbers elsewhere are never texted. Premium-rate numbers never are.
     pub allowed_countries: Vec<String>,
+    /// The carrier's largest MMS, in KB (50–2000, default 300): a photo attached to a reply
+    /// is resized and compressed on the desktop until it fits.
+    pub mms_max_kb: u32,
 }
+
+/// The smallest MMS size a carrier allows that a photo still fits in, in KB.
+pub const MMS_MIN_KB: u32 = 50;
+/// The largest MMS size any carrier takes, in KB.
+pub const MMS_MAX_KB: u32 = 2000;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -389,6 +397,7 @@ impl Default for Limits {
             max_per_30_minutes: 25,
             replies_per_desktop_per_hour: 60,
             allowed_countries: Vec::new(),
+            mms_max_kb: 300,
         }
     }
 }
@@ -694,6 +703,12 @@ impl Config {
             limits.replies_per_desktop_per_hour,
             1,
             outbound::MAX_REPLIES_PER_HOUR,
+        )?;
+        check_range(
+            "limits.mms_max_kb",
+            limits.mms_max_kb,
+            MMS_MIN_KB,
+            MMS_MAX_KB,
         )?;
         let mut allowed_countries = Vec::new();
         for (i, code) in limits.allowed_countries.iter().enumerate() {

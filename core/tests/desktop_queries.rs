@@ -466,3 +466,63 @@ fn dashboard_days_follow_new_york_into_daylight_time_and_empty_ranges_are_empty(
         assert_eq!(empty.median_text_seconds, None);
     }
 }
+
+#[test]
+fn a_picture_message_previews_as_a_photo_and_its_text_is_found() {
+    use ringback_core::attachment::{AttachmentData, NewAttachment};
+    use ringback_core::engine::InboundMms;
+    let mut phone = Phone::new("2026-11-02T15:00:00Z");
+    let mms = |source: &str, from: &str, text: &str, downloaded: bool, at: &str| InboundMms {
+        source_id: source.into(),
+        from: from.into(),
+        others: Vec::new(),
+        text: text.into(),
+        attachments: if downloaded {
+            vec![NewAttachment {
+                content_type: "image/jpeg".into(),
+                name: None,
+                data: AttachmentData::Bytes(vec![0xFF, 0xD8, 0xFF, 0xD9]),
+                thumbnail: None,
+            }]
+        } else {
+            Vec::new()
+        },
+        line: Line("sim1".into()),
+        at: ts(at),
+        downloaded,
+    };
+    phone
+        .engine
+        .handle(PlatformEvent::MmsReceived(mms(
+            "m1",
+            "+12125550101",
+            "the valve under the kitchen sink",
+            true,
+            "2026-11-02T15:01:00Z",
+        )))
+        .expect("mms");
+    phone
+        .engine
+        .handle(PlatformEvent::MmsReceived(mms(
+            "m2",
+            "+12125550102",
+            "",
+            false,
+            "2026-11-02T15:02:00Z",
+        )))
+        .expect("mms");
+    let store = phone.engine.store();
+    let page = store.inbox_page(InboxFilter::All, None, 10).expect("inbox");
+    let of = |number: &str| {
+        page.iter()
+            .find(|c| c.number == number)
+            .expect("conversation")
+            .last_attachment
+            .clone()
+    };
+    assert_eq!(of("+12125550101").as_deref(), Some("image/jpeg"));
+    // Not downloaded yet: a placeholder with no type.
+    assert_eq!(of("+12125550102").as_deref(), Some(""));
+    let hits = store.search("kitchen", 10).expect("search");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+}

@@ -32,10 +32,10 @@ use ringback_core::secret::{KeyChange, KeyState, check_key};
 /// The longest page a command returns.
 const MAX_PAGE: u32 = 2_000;
 
-type Reply<T> = Result<T, AppError>;
+pub(crate) type Reply<T> = Result<T, AppError>;
 
 /// Runs `f` on a phone's store off the async threads.
-async fn on_store<T: Send + 'static>(
+pub(crate) async fn on_store<T: Send + 'static>(
     replica: &DesktopReplica,
     f: impl FnOnce(&mut ringback_core::Store) -> Result<T, AppError> + Send + 'static,
 ) -> Reply<T> {
@@ -145,12 +145,19 @@ pub async fn thread(
         let conversation = ConversationId(key.id);
         let mut rows = Vec::new();
         if before.is_none() {
-            let mut pending: Vec<MessageRow> = s
-                .reader()
+            let reader = s.reader();
+            let mut pending: Vec<MessageRow> = reader
                 .pending_requests()?
                 .into_iter()
                 .filter(|r| r.conversation == Some(conversation))
-                .map(|r| MessageRow {
+                .map(|r| {
+                    // A reply with a photo shows it while it waits for the phone.
+                    let photos = reader.request_attachments(&r.origin, &r.id)?;
+                    Ok::<_, AppError>((r, photos))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .map(|(r, photos)| MessageRow {
                     id: 0,
                     direction: ringback_core::Direction::Outbound,
                     kind: ringback_core::MessageKind::Reply,
@@ -162,13 +169,24 @@ pub async fn thread(
                     left_ms: None,
                     hold: None,
                     retry: None,
+                    attachments: photos.iter().map(views::attachment_view).collect(),
+                    others: Vec::new(),
                 })
                 .collect();
             pending.reverse();
             rows.extend(pending);
         }
         let page = s.thread_page(conversation, before.map(|b| MessageId(b.0)), limit)?;
-        rows.extend(page.into_iter().map(views::message_row));
+        let reader = s.reader();
+        for m in page {
+            let attachments = reader.attachments(m.id)?;
+            let others = if attachments.is_empty() {
+                Vec::new()
+            } else {
+                reader.message_others(m.id)?
+            };
+            rows.push(views::message_row_with(m, &attachments, &others));
+        }
         Ok(rows)
     })
     .await
@@ -314,7 +332,7 @@ pub async fn resend(desktop: State<'_, SharedDesktop>, key: ConvKey, message_id:
     Ok(())
 }
 
-async fn refuse_if_opted_out(replica: &DesktopReplica, conversation: i64) -> Reply<()> {
+pub(crate) async fn refuse_if_opted_out(replica: &DesktopReplica, conversation: i64) -> Reply<()> {
     let opted_out = on_store(replica, move |s| {
         let reader = s.reader();
         let Some((number, _)) = reader.conversation_address(ConversationId(conversation))? else {
@@ -517,7 +535,7 @@ pub async fn settings_of(desktop: &Desktop, phone: &str) -> Reply<Settings> {
 }
 
 /// The settings as this desktop holds them for `phone`.
-async fn stored_settings(desktop: &Desktop, phone: &str) -> Reply<Settings> {
+pub(crate) async fn stored_settings(desktop: &Desktop, phone: &str) -> Reply<Settings> {
     let replica = desktop.phone(phone)?;
     on_store(&replica, |s| Ok(s.reader().settings()?.unwrap_or_default())).await
 }
@@ -834,6 +852,21 @@ pub async fn demo_sms(
     demo.sms(&number, &body).await
 }
 
+/// Demo mode: the simulated phone receives a picture message (a sample photo, with `body`
+/// as its text when given) from `number`.
+#[tauri::command]
+#[specta::specta]
+pub async fn demo_mms(
+    demo: State<'_, Option<Demo>>,
+    desktop: State<'_, SharedDesktop>,
+    number: String,
+    body: String,
+) -> Reply<()> {
+    let demo = demo_of(&demo)?;
+    settle_demo(demo, &desktop).await;
+    demo.mms(&number, &body).await
+}
+
 /// Demo mode: the simulated phone's line loses or regains service (`in_service`,
 /// `no_service`, `radio_off`).
 #[tauri::command]
@@ -939,6 +972,7 @@ pub async fn conversation(
             paused: detail.opt_out_review.is_some_and(|r| r.state.pauses()),
             last_activity_at: detail.last_activity_at,
             last_message: None,
+            last_attachment: None,
         };
         Ok(ConversationDetail {
             row: views::conversation_row(&phone, summary, &names),

@@ -32,8 +32,14 @@ pub struct Demo {
     lines: broadcast::Sender<Value>,
     /// Its endpoint id, from its `ready` line.
     endpoint: watch::Receiver<Option<String>>,
+    /// Where the demo keeps its sample photo.
+    dir: PathBuf,
     _child: Child,
 }
+
+/// The file, in the demo's folder, where every picture message the simulated phone sent
+/// is written (its `mms_out` line), for a person or a test to look at.
+pub const MMS_OUT_FILE: &str = "demo-phone-mms-out.jsonl";
 
 /// The demo business, so the first text-back reads like a real one.
 const DEMO_SETTINGS: &str = r#"{"business_name": "Acme Plumbing", "region": "US", "timezone": "America/New_York", "business_hours": {"mon": ["00:00-23:59"], "tue": ["00:00-23:59"], "wed": ["00:00-23:59"], "thu": ["00:00-23:59"], "fri": ["00:00-23:59"], "sat": ["00:00-23:59"], "sun": ["00:00-23:59"]}, "text_back": {"cooldown_hours": 0}}"#;
@@ -100,10 +106,12 @@ impl Demo {
         let stdin = Arc::new(Mutex::new(stdin));
         tokio::spawn(deliver(lines.subscribe(), stdin.clone()));
         tokio::spawn(read_lines(stdout, lines.clone(), endpoint_tx));
+        tokio::spawn(record_mms_out(lines.subscribe(), dir.join(MMS_OUT_FILE)));
         Ok(Demo {
             stdin,
             lines,
             endpoint,
+            dir: dir.to_path_buf(),
             _child: child,
         })
     }
@@ -182,6 +190,27 @@ impl Demo {
             return Err(AppError::new("write the caller's text first"));
         }
         self.send(json!({"sms": {"from": from, "body": body, "line": "sim1"}}))
+            .await
+    }
+
+    /// A picture message from `number`: a sample photo of a leak (made once in the demo's
+    /// folder), with `body` as its text when given.
+    pub async fn mms(&self, number: &str, body: &str) -> Result<(), AppError> {
+        let from = demo_number(number)?;
+        let photo = self.dir.join("demo-photo-leak.jpg");
+        if !photo.exists() {
+            let target = photo.clone();
+            tokio::task::spawn_blocking(move || std::fs::write(&target, sample_photo()))
+                .await
+                .map_err(|e| AppError::new(format!("the sample photo could not be made: {e}")))?
+                .map_err(|e| AppError::new(format!("the sample photo could not be saved: {e}")))?;
+        }
+        let mut parts = Vec::new();
+        if !body.trim().is_empty() {
+            parts.push(json!({"text": body}));
+        }
+        parts.push(json!({"type": "image/jpeg", "file": photo.display().to_string()}));
+        self.send(json!({"mms": {"from": from, "parts": parts, "line": "sim1"}}))
             .await
     }
 
@@ -301,6 +330,56 @@ async fn read_lines(
     tracing::info!("the simulated phone stopped");
 }
 
+/// A sample photo for demo mode: 800×600, a blue pipe on a tiled wall with a drip, as
+/// a JPEG (made, not shipped).
+pub fn sample_photo() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(800, 600, |x, y| {
+        let grout = x % 80 < 3 || y % 80 < 3;
+        let pipe = (280..320).contains(&y) || ((380..420).contains(&x) && y > 300);
+        let drip = (x as i64 - 400).pow(2) + (y as i64 - 520).pow(2) < 200;
+        if drip {
+            image::Rgb([90, 160, 230])
+        } else if pipe {
+            image::Rgb([40, 70, 140])
+        } else if grout {
+            image::Rgb([170, 170, 160])
+        } else {
+            image::Rgb([235, 232, 222])
+        }
+    });
+    let mut out = Vec::new();
+    // An encoder writing into memory fails only on dimensions JPEG cannot hold.
+    if let Err(e) =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&image)
+    {
+        tracing::warn!("the sample photo could not be made: {e}");
+    }
+    out
+}
+
+/// Appends each `mms_out` line the simulated phone prints to `path`.
+async fn record_mms_out(mut lines: broadcast::Receiver<Value>, path: PathBuf) {
+    loop {
+        match lines.recv().await {
+            Ok(line) if line.get("mms_out").is_some() => {
+                let written = tokio::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .await;
+                match written {
+                    Ok(mut file) => {
+                        let _ = file.write_all(format!("{line}\n").as_bytes()).await;
+                    }
+                    Err(e) => tracing::warn!("the demo's picture messages could not be noted: {e}"),
+                }
+            }
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
 async fn write_line(stdin: &Mutex<ChildStdin>, command: &Value) -> std::io::Result<()> {
     let mut stdin = stdin.lock().await;
     stdin.write_all(format!("{command}\n").as_bytes()).await?;
@@ -312,8 +391,10 @@ async fn deliver(mut lines: broadcast::Receiver<Value>, stdin: Arc<Mutex<ChildSt
     loop {
         match lines.recv().await {
             Ok(line) => {
+                // A picture message is delivered like a text.
                 let Some(id) = line
                     .get("sms_out")
+                    .or_else(|| line.get("mms_out"))
                     .and_then(|s| s.get("message"))
                     .and_then(Value::as_i64)
                 else {

@@ -194,6 +194,85 @@ pub struct MessageRow {
     pub hold: Option<HoldView>,
     /// Since when and why the phone keeps trying (retrying texts only).
     pub retry: Option<RetryView>,
+    /// Its photos and other parts (a picture message), in order.
+    pub attachments: Vec<AttachmentView>,
+    /// The other recipients of a group picture message, formatted (empty for one-to-one).
+    pub others: Vec<String>,
+}
+
+/// What an attachment is, as the thread shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    /// A picture: a thumbnail inline, the viewer on a click.
+    Photo,
+    /// A video.
+    Video,
+    /// A sound recording.
+    Audio,
+    /// A contact card (vCard).
+    Contact,
+    /// Anything else.
+    Other,
+    /// A picture message the phone's default app has not downloaded yet.
+    NotDownloaded,
+}
+
+/// One attachment of a message: what it is, and the hashes its bytes and thumbnail are
+/// fetched by (`attachment_data`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AttachmentView {
+    /// What it is.
+    pub kind: AttachmentKind,
+    /// Its MIME type (empty while not downloaded).
+    pub content_type: String,
+    /// Its size in bytes.
+    #[specta(type = specta_typescript::Number)]
+    pub size: u64,
+    /// The BLAKE3 hash of its bytes (64 hex digits); none while not downloaded.
+    pub hash: Option<String>,
+    /// The thumbnail's hash, for photos the phone made one of.
+    pub thumbnail: Option<String>,
+    /// Its file name, when the sender gave one.
+    pub name: Option<String>,
+    /// In words, as the assistant sees it too ("[photo]").
+    pub words: String,
+}
+
+/// An attachment's bytes for the window: a `data:` URL the thread and the viewer show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AttachmentData {
+    /// Its MIME type.
+    pub content_type: String,
+    /// `data:image/jpeg;base64,…`.
+    pub data_url: String,
+}
+
+/// A photo made ready to send with a reply: resized and compressed to the carrier's MMS
+/// size, shown in the composer before it goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct PreparedPhotoView {
+    /// Names it for `send_reply` (the desktop keeps it until sent or removed).
+    pub token: String,
+    /// Its size in bytes, at most the limit.
+    #[specta(type = specta_typescript::Number)]
+    pub size: u64,
+    /// The carrier's limit it was made to fit, in bytes.
+    #[specta(type = specta_typescript::Number)]
+    pub limit: u64,
+    /// Its width in pixels.
+    pub width: u32,
+    /// Its height in pixels.
+    pub height: u32,
+    /// The JPEG as a `data:` URL, for the preview.
+    pub data_url: String,
+}
+
+/// A file saved to the Downloads folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct SavedFile {
+    /// Where it was saved.
+    pub path: String,
 }
 
 /// A text the phone keeps trying: since when, and why in a few words ("no service").

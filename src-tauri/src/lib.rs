@@ -13,6 +13,8 @@ pub mod ipc;
 pub mod logging;
 pub mod notify;
 pub mod pairing;
+pub mod photo;
+pub mod photos;
 pub mod tray;
 pub mod views;
 mod watch;
@@ -69,6 +71,7 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::save_diagnostics,
             commands::demo_call,
             commands::demo_sms,
+            commands::demo_mms,
             commands::demo_radio,
             commands::demo_call_log_permission,
             commands::demo_pair,
@@ -80,6 +83,10 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::dismiss_draft,
             commands::alerts,
             commands::text_back_now,
+            photos::attachment_data,
+            photos::save_attachment,
+            photos::prepare_photo,
+            photos::send_reply_with_photo,
         ])
         .events(collect_events![
             ipc::StoreChanged,

@@ -11,9 +11,10 @@ use ringback_core::{Failure, Line};
 use ringback_core::store::InboxCursor;
 
 use crate::ipc::{
-    AppointmentView, CallRow, ConvKey, ConversationRow, HoldView, InboxAfter, MessageRow,
-    MessageState, RetryView, SegmentInfo,
+    AppointmentView, AttachmentKind, AttachmentView, CallRow, ConvKey, ConversationRow, HoldView,
+    InboxAfter, MessageRow, MessageState, RetryView, SegmentInfo,
 };
+use ringback_core::attachment::{Attachment, AttachmentState, placeholder};
 
 /// Longest inbox preview, in characters.
 const PREVIEW_CHARS: usize = 140;
@@ -58,6 +59,49 @@ pub fn preview(body: &str, max: usize) -> String {
     out
 }
 
+/// The inbox preview of a message with an attachment: "📷 Photo", and its text after.
+pub fn attachment_preview(content_type: &str, text: &str) -> String {
+    let label = match attachment_kind(content_type, !content_type.is_empty()) {
+        AttachmentKind::Photo => "📷 Photo",
+        AttachmentKind::Video => "🎬 Video",
+        AttachmentKind::Audio => "🎤 Audio",
+        AttachmentKind::Contact => "👤 Contact card",
+        AttachmentKind::Other => "📎 Attachment",
+        AttachmentKind::NotDownloaded => "📷 Picture message — not downloaded yet on the phone",
+    };
+    if text.is_empty() {
+        label.to_string()
+    } else {
+        format!("{label} · {text}")
+    }
+}
+
+fn attachment_kind(content_type: &str, downloaded: bool) -> AttachmentKind {
+    if !downloaded {
+        return AttachmentKind::NotDownloaded;
+    }
+    match content_type.split('/').next() {
+        Some("image") => AttachmentKind::Photo,
+        Some("video") => AttachmentKind::Video,
+        Some("audio") => AttachmentKind::Audio,
+        _ if content_type.contains("vcard") => AttachmentKind::Contact,
+        _ => AttachmentKind::Other,
+    }
+}
+
+/// An attachment as the thread shows it.
+pub fn attachment_view(a: &Attachment) -> AttachmentView {
+    AttachmentView {
+        kind: attachment_kind(&a.content_type, a.state == AttachmentState::Downloaded),
+        content_type: a.content_type.clone(),
+        size: a.size,
+        hash: a.hash.map(|h| h.to_hex()),
+        thumbnail: a.thumbnail.map(|t| t.hash.to_hex()),
+        name: a.name.clone(),
+        words: placeholder(std::slice::from_ref(a)),
+    }
+}
+
 /// An inbox row.
 pub fn conversation_row(
     phone: &str,
@@ -68,7 +112,12 @@ pub fn conversation_row(
         Some((direction, _kind, status, body)) => (
             Some(*direction),
             Some(MessageState::of(*status, None)),
-            preview(body, PREVIEW_CHARS),
+            match c.last_attachment.as_deref() {
+                Some(content_type) => {
+                    attachment_preview(content_type, &preview(body, PREVIEW_CHARS))
+                }
+                None => preview(body, PREVIEW_CHARS),
+            },
         ),
         None => (None, None, String::new()),
     };
@@ -146,7 +195,17 @@ pub fn message_row(m: Message) -> MessageRow {
                 words: h.reason.describe().to_string(),
                 until_ms: h.until.as_millisecond(),
             }),
+        attachments: Vec::new(),
+        others: Vec::new(),
     }
+}
+
+/// A thread message with its attachments and a group message's other recipients.
+pub fn message_row_with(m: Message, attachments: &[Attachment], others: &[String]) -> MessageRow {
+    let mut row = message_row(m);
+    row.attachments = attachments.iter().map(attachment_view).collect();
+    row.others = others.iter().map(|n| display_number(n)).collect();
+    row
 }
 
 /// A call row; `contact_name` and `conversation` are looked up by the caller.
@@ -291,6 +350,21 @@ mod tests {
         ]
         .into();
         assert_eq!(line_label(&Line("sim1".into()), "b", &two), "Van · SIM 1");
+    }
+
+    #[test]
+    fn a_picture_message_previews_as_a_photo() {
+        assert_eq!(attachment_preview("image/jpeg", ""), "📷 Photo");
+        assert_eq!(
+            attachment_preview("image/png", "the leak"),
+            "📷 Photo · the leak"
+        );
+        assert_eq!(attachment_preview("video/mp4", ""), "🎬 Video");
+        assert_eq!(attachment_preview("text/x-vcard", ""), "👤 Contact card");
+        assert_eq!(
+            attachment_preview("", ""),
+            "📷 Picture message — not downloaded yet on the phone"
+        );
     }
 
     #[test]

@@ -287,6 +287,123 @@ fn a_reply_typed_in_the_composer_is_sent_by_the_phone_and_shows_delivered() -> R
 
 #[test]
 #[ignore = "drives the built app: run scripts/e2e"]
+fn a_picture_message_shows_as_a_thumbnail_opens_in_the_viewer_and_saves() -> Result<()> {
+    let app = App::start()?;
+    app.nav("demo")?;
+    app.type_into("demo-number", "+12125550131")?;
+    app.type_into("demo-sms-body", "Here's the leak under the sink")?;
+    app.click("demo-mms")?;
+    // The inbox says what came.
+    app.nav("inbox")?;
+    let row = app.field_row("+12125550131")?;
+    app.s()
+        .wait_for(SLOW, "the photo preview in the inbox", || {
+            Ok(app.s().text(&row)?.contains("📷 Photo").then_some(()))
+        })?;
+    app.open_conversation("+12125550131")?;
+    app.wait_message("the picture message", |(dir, _, text)| {
+        dir == "inbound" && text.contains("leak under the sink")
+    })?;
+    // The thumbnail shows once the photo has reached this desktop.
+    let thumb = app.s().wait("[data-testid=thumbnail] img", SLOW)?;
+    let src = app.s().attr(&thumb, "src")?.unwrap_or_default();
+    assert!(
+        src.starts_with("data:image/jpeg;base64,"),
+        "{}",
+        &src[..src.len().min(40)]
+    );
+    app.shot("photo-thumbnail")?;
+    app.click("thumbnail")?;
+    app.s().wait("[data-testid=viewer-image]", SLOW)?;
+    app.click("viewer-zoom-in")?;
+    assert_eq!(app.s().text(&app.field("viewer-zoom")?)?, "150 %");
+    app.shot("photo-viewer")?;
+    app.click("viewer-save")?;
+    app.type_into("viewer-save-name", "e2e-leak.jpg")?;
+    app.click("viewer-save-confirm")?;
+    let saved = app.s().wait_for(SLOW, "the photo saved", || {
+        let text = app.s().text(&app.field("viewer-saved")?)?;
+        Ok(text.strip_prefix("Saved to ").map(str::to_string))
+    })?;
+    let bytes = std::fs::read(&saved).with_context(|| format!("reading {saved}"))?;
+    assert_eq!(
+        &bytes[..3],
+        &[0xFF, 0xD8, 0xFF],
+        "a JPEG was saved at {saved}"
+    );
+    let _ = std::fs::remove_file(&saved);
+    Ok(())
+}
+
+#[test]
+#[ignore = "drives the built app: run scripts/e2e"]
+fn a_photo_pasted_into_the_composer_is_sent_by_the_phone_as_mms_under_the_size_limit() -> Result<()>
+{
+    let app = App::start()?;
+    app.text_from("+12125550132", "Which valve do you mean?")?;
+    app.open_conversation("+12125550132")?;
+    app.wait_message("the caller's text", |(dir, _, text)| {
+        dir == "inbound" && text.contains("Which valve")
+    })?;
+    // A 2400×1800 photo of noise (several MB as a PNG) pasted from the clipboard.
+    let pasted = app.s().script_async(
+        r#"const done = arguments[arguments.length - 1];
+           const c = document.createElement("canvas");
+           c.width = 2400; c.height = 1800;
+           const g = c.getContext("2d");
+           const img = g.createImageData(c.width, c.height);
+           for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 2654435761) >>> 24;
+           g.putImageData(img, 0, 0);
+           c.toBlob((blob) => {
+             const dt = new DataTransfer();
+             dt.items.add(new File([blob], "valve.png", { type: "image/png" }));
+             const box = document.querySelector("[data-testid=composer]");
+             box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+             done(blob.size);
+           }, "image/png");"#,
+        serde_json::json!([]),
+    )?;
+    assert!(
+        pasted.as_u64().unwrap_or(0) > 300 * 1024,
+        "the pasted photo starts over the limit: {pasted}"
+    );
+    let preview = app.s().wait("[data-testid=attached-photo]", SLOW)?;
+    let size: u64 = app
+        .s()
+        .attr(&preview, "data-size")?
+        .unwrap_or_default()
+        .parse()?;
+    assert!(size <= 300 * 1024, "previewed at {size} bytes");
+    app.shot("photo-attached")?;
+    app.type_into("composer", "This one, under the sink.")?;
+    app.click("send")?;
+    // The simulated phone prints mms_out for it; demo mode notes each one in its folder.
+    let noted = app._data.path().join("demo-phone-mms-out.jsonl");
+    let line = app.s().wait_for(SLOW, "the phone's mms_out", || {
+        Ok(std::fs::read_to_string(&noted).ok().and_then(|t| {
+            t.lines()
+                .find(|l| l.contains("under the sink"))
+                .map(str::to_string)
+        }))
+    })?;
+    let line: serde_json::Value = serde_json::from_str(&line)?;
+    let sent = &line["mms_out"];
+    assert_eq!(sent["to"], "+12125550132");
+    assert_eq!(sent["attachments"][0]["type"], "image/jpeg");
+    let sent_size = sent["attachments"][0]["size"].as_u64().unwrap_or(u64::MAX);
+    assert!(sent_size <= 300 * 1024, "sent at {sent_size} bytes");
+    assert_eq!(
+        sent_size, size,
+        "the phone sent the photo that was previewed"
+    );
+    app.wait_message("the photo reply delivered", |(dir, status, text)| {
+        dir == "outbound" && status == "delivered" && text.contains("under the sink")
+    })?;
+    Ok(())
+}
+
+#[test]
+#[ignore = "drives the built app: run scripts/e2e"]
 fn a_template_changed_in_settings_is_used_by_the_next_text_back() -> Result<()> {
     let app = App::start()?;
     app.nav("settings")?;

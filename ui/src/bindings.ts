@@ -119,6 +119,11 @@ export const commands = {
 	/**  Demo mode: the simulated phone receives a text. */
 	demoSms: (number: string, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_sms", { number, body })),
 	/**
+	 *  Demo mode: the simulated phone receives a picture message (a sample photo, with `body`
+	 *  as its text when given) from `number`.
+	 */
+	demoMms: (number: string, body: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_mms", { number, body })),
+	/**
 	 *  Demo mode: the simulated phone's line loses or regains service (`in_service`,
 	 *  `no_service`, `radio_off`).
 	 */
@@ -157,6 +162,27 @@ export const commands = {
 	 *  It goes as a reply, so the phone's policy applies to it like any other.
 	 */
 	textBackNow: (phone: string, callId: Id) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("text_back_now", { phone, callId })),
+	/**
+	 *  A photo's (or a thumbnail's) bytes, by hash, as a `data:` URL the window shows. Only
+	 *  pictures in a raster format are handed over.
+	 */
+	attachmentData: (phone: string, hash: string) => typedError<AttachmentData, AppError_Serialize>(__TAURI_INVOKE("attachment_data", { phone, hash })),
+	/**
+	 *  Saves an attachment to the Downloads folder (or the data folder when there is none)
+	 *  under `name`, never over another file: "leak.jpg" becomes "leak (2).jpg" when taken.
+	 */
+	saveAttachment: (phone: string, hash: string, name: string) => typedError<SavedFile, AppError_Serialize>(__TAURI_INVOKE("save_attachment", { phone, hash, name })),
+	/**
+	 *  Makes a photo the window read (a chosen, dropped or pasted file, base64 or a `data:`
+	 *  URL) ready to send to `phone`: resized and compressed to its carrier's MMS size, kept in
+	 *  the phone's blob store on this desktop. Returns the preview and the token that names it.
+	 */
+	preparePhoto: (phone: string, data: string) => typedError<PreparedPhotoView, AppError_Serialize>(__TAURI_INVOKE("prepare_photo", { phone, data })),
+	/**
+	 *  Sends a reply with a photo prepared by [`prepare_photo`] (named by its token); the text
+	 *  may be empty. The phone fetches the photo from this desktop and sends one MMS.
+	 */
+	sendReplyWithPhoto: (key: ConvKey, body: string, photo: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("send_reply_with_photo", { key, body, photo })),
 };
 
 /** Events */
@@ -505,6 +531,77 @@ export type AssistantStatus =
 "needs_team" | 
 /**  It sent its most texts for today in this conversation. */
 "daily_limit";
+
+/**  An attachment's bytes for the window: a `data:` URL the thread and the viewer show. */
+export type AttachmentData = {
+	/**  Its MIME type. */
+	content_type: string,
+	/**  `data:image/jpeg;base64,…`. */
+	data_url: string,
+};
+
+/**  What an attachment is, as the thread shows it. */
+export type AttachmentKind = 
+/**  A picture: a thumbnail inline, the viewer on a click. */
+"photo" | 
+/**  A video. */
+"video" | 
+/**  A sound recording. */
+"audio" | 
+/**  A contact card (vCard). */
+"contact" | 
+/**  Anything else. */
+"other" | 
+/**  A picture message the phone's default app has not downloaded yet. */
+"not_downloaded";
+
+/**
+ *  One attachment of a message: what it is, and the hashes its bytes and thumbnail are
+ *  fetched by (`attachment_data`).
+ */
+export type AttachmentView = AttachmentView_Serialize | AttachmentView_Deserialize;
+
+/**
+ *  One attachment of a message: what it is, and the hashes its bytes and thumbnail are
+ *  fetched by (`attachment_data`).
+ */
+export type AttachmentView_Deserialize = {
+	/**  What it is. */
+	kind: AttachmentKind,
+	/**  Its MIME type (empty while not downloaded). */
+	content_type: string,
+	/**  Its size in bytes. */
+	size: number,
+	/**  The BLAKE3 hash of its bytes (64 hex digits); none while not downloaded. */
+	hash?: string | null,
+	/**  The thumbnail's hash, for photos the phone made one of. */
+	thumbnail?: string | null,
+	/**  Its file name, when the sender gave one. */
+	name?: string | null,
+	/**  In words, as the assistant sees it too ("[photo]"). */
+	words: string,
+};
+
+/**
+ *  One attachment of a message: what it is, and the hashes its bytes and thumbnail are
+ *  fetched by (`attachment_data`).
+ */
+export type AttachmentView_Serialize = {
+	/**  What it is. */
+	kind: AttachmentKind,
+	/**  Its MIME type (empty while not downloaded). */
+	content_type: string,
+	/**  Its size in bytes. */
+	size: number,
+	/**  The BLAKE3 hash of its bytes (64 hex digits); none while not downloaded. */
+	hash: string | null,
+	/**  The thumbnail's hash, for photos the phone made one of. */
+	thumbnail: string | null,
+	/**  Its file name, when the sender gave one. */
+	name: string | null,
+	/**  In words, as the assistant sees it too ("[photo]"). */
+	words: string,
+};
 
 /**  Which callers get a text-back. */
 export type Audience = 
@@ -1244,6 +1341,11 @@ export type Limits_Deserialize = {
 	 *  such as "CA"); numbers elsewhere are never texted. Premium-rate numbers never are.
 	 */
 	allowed_countries?: string[],
+	/**
+	 *  The carrier's largest MMS, in KB (50–2000, default 300): a photo attached to a reply
+	 *  is resized and compressed on the desktop until it fits.
+	 */
+	mms_max_kb?: number,
 };
 
 /**  What the phone may send: the outbound policy's settings (see [`crate::outbound`]). */
@@ -1260,6 +1362,11 @@ export type Limits_Serialize = {
 	 *  such as "CA"); numbers elsewhere are never texted. Premium-rate numbers never are.
 	 */
 	allowed_countries: string[],
+	/**
+	 *  The carrier's largest MMS, in KB (50–2000, default 300): a photo attached to a reply
+	 *  is resized and compressed on the desktop until it fits.
+	 */
+	mms_max_kb: number,
 };
 
 /**  How a peer is reached. */
@@ -1324,6 +1431,10 @@ export type MessageRow_Deserialize = {
 	hold?: HoldView | null,
 	/**  Since when and why the phone keeps trying (retrying texts only). */
 	retry?: RetryView | null,
+	/**  Its photos and other parts (a picture message), in order. */
+	attachments: AttachmentView_Deserialize[],
+	/**  The other recipients of a group picture message, formatted (empty for one-to-one). */
+	others: string[],
 };
 
 /**  One message of a thread. */
@@ -1350,6 +1461,10 @@ export type MessageRow_Serialize = {
 	hold: HoldView | null,
 	/**  Since when and why the phone keeps trying (retrying texts only). */
 	retry: RetryView | null,
+	/**  Its photos and other parts (a picture message), in order. */
+	attachments: AttachmentView_Serialize[],
+	/**  The other recipients of a group picture message, formatted (empty for one-to-one). */
+	others: string[],
 };
 
 /**  A message's state as the team reads it. */
@@ -1504,6 +1619,25 @@ export type PeersChanged_Serialize = {
 };
 
 /**
+ *  A photo made ready to send with a reply: resized and compressed to the carrier's MMS
+ *  size, shown in the composer before it goes.
+ */
+export type PreparedPhotoView = {
+	/**  Names it for `send_reply` (the desktop keeps it until sent or removed). */
+	token: string,
+	/**  Its size in bytes, at most the limit. */
+	size: number,
+	/**  The carrier's limit it was made to fit, in bytes. */
+	limit: number,
+	/**  Its width in pixels. */
+	width: number,
+	/**  Its height in pixels. */
+	height: number,
+	/**  The JPEG as a `data:` URL, for the preview. */
+	data_url: string,
+};
+
+/**
  *  Why the phone refused to send a text. Stored with the message (or the request) and
  *  shown on every desktop.
  */
@@ -1556,6 +1690,12 @@ export type ReviewDecision =
 "opt_out" | 
 /**  It was not: automated texts to the number go again. */
 "resume";
+
+/**  A file saved to the Downloads folder. */
+export type SavedFile = {
+	/**  Where it was saved. */
+	path: string,
+};
 
 /**  A search result. */
 export type SearchHit = SearchHit_Serialize | SearchHit_Deserialize;

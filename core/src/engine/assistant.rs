@@ -451,19 +451,23 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let mut thread: Vec<(Speaker, String)> = self
+        let reader = self.store.reader();
+        let mut thread: Vec<(Speaker, String)> = Vec::new();
+        for m in self
             .store
             .thread_page(conversation, None, THREAD_MESSAGES)?
             .into_iter()
             .filter(|m| !matches!(m.status, MessageStatus::Failed | MessageStatus::Cancelled))
-            .map(|m| {
-                let who = match m.direction {
-                    Direction::Inbound => Speaker::Caller,
-                    Direction::Outbound => Speaker::Business,
-                };
-                (who, m.body)
-            })
-            .collect();
+        {
+            let who = match m.direction {
+                Direction::Inbound => Speaker::Caller,
+                Direction::Outbound => Speaker::Business,
+            };
+            // A picture message reads as its text and "[photo]": the model never gets the
+            // picture, so it cannot claim to have looked at it.
+            let attachments = reader.attachments(m.id)?;
+            thread.push((who, super::mms::text_for_assistant(&m.body, &attachments)));
+        }
         thread.reverse();
         let messages = prompt_with(
             &facts,

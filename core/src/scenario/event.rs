@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ScenarioError;
+use super::mms::{MmsInput, parse_mms};
 use crate::CallOutcome;
 use crate::opt_out::ReviewDecision;
 
@@ -43,6 +44,8 @@ pub enum EventKind {
         /// The line, if given.
         line: Option<String>,
     },
+    /// An inbound picture message (MMS), its files read.
+    Mms(MmsInput),
     /// A desktop reply.
     Reply {
         /// Recipient.
@@ -68,7 +71,9 @@ pub enum EventKind {
     },
 }
 
-const EVENT_KINDS: [&str; 6] = ["call", "sms", "reply", "contact", "settings", "review"];
+const EVENT_KINDS: [&str; 7] = [
+    "call", "sms", "reply", "contact", "settings", "review", "mms",
+];
 
 pub(super) fn input_error(line: usize, message: impl Into<String>) -> ScenarioError {
     ScenarioError::Input {
@@ -152,6 +157,7 @@ enum Fields {
     Contact(ContactFields),
     Review(ReviewFields),
     Settings(Value),
+    Mms(Value),
 }
 
 impl Fields {
@@ -310,6 +316,10 @@ pub fn parse_event(text_line: &str, line: usize) -> Result<Event, ScenarioError>
             }
         }
         Fields::Settings(document) => EventKind::Settings(document),
+        // File names are relative to the folder the run started in.
+        Fields::Mms(value) => EventKind::Mms(
+            parse_mms(&value, std::path::Path::new(".")).map_err(|e| input_error(line, e))?,
+        ),
     };
     Ok(Event { line, at, kind })
 }

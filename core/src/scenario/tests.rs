@@ -383,15 +383,15 @@ fn input_errors_read_as_they_always_did() {
         ),
         (
             r#"{"at": "2026-11-02T10:00:00Z"}"#,
-            r#"line 3: event: each line needs exactly one of call, sms, reply, contact, settings, review besides at"#,
+            r#"line 3: event: each line needs exactly one of call, sms, reply, contact, settings, review, mms besides at"#,
         ),
         (
             r#"{"at": "2026-11-02T10:00:00Z", "call": {}, "sms": {}}"#,
-            r#"line 3: event: each line needs exactly one of call, sms, reply, contact, settings, review besides at"#,
+            r#"line 3: event: each line needs exactly one of call, sms, reply, contact, settings, review, mms besides at"#,
         ),
         (
             r#"{"at": "2026-11-02T10:00:00Z", "fax": {}}"#,
-            r#"line 3: event: unknown event “fax”; use one of call, sms, reply, contact, settings, review"#,
+            r#"line 3: event: unknown event “fax”; use one of call, sms, reply, contact, settings, review, mms"#,
         ),
         (
             r#"{"at": "2026-11-02T10:00:00Z", "call": 5}"#,

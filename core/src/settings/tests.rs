@@ -27,6 +27,7 @@ fn defaults_match_the_documented_document() {
     assert_eq!(doc["business_hours"]["mon"], json!(["08:00-17:00"]));
     assert_eq!(doc["business_hours"]["sat"], json!([]));
     assert_eq!(doc["limits"]["max_per_30_minutes"], 25);
+    assert_eq!(doc["limits"]["mms_max_kb"], 300);
     // Missing keys take the defaults.
     assert_eq!(
         Settings::from_json("{}").expect("empty"),
@@ -75,6 +76,8 @@ fn ranges_name_the_field() {
             json!({"limits": {"replies_per_desktop_per_hour": 121}}),
             "limits.replies_per_desktop_per_hour",
         ),
+        (json!({"limits": {"mms_max_kb": 49}}), "limits.mms_max_kb"),
+        (json!({"limits": {"mms_max_kb": 2001}}), "limits.mms_max_kb"),
         (
             json!({"limits": {"allowed_countries": ["CA", "Canada"]}}),
             "limits.allowed_countries[1]",

@@ -103,6 +103,25 @@ impl WriteTx<'_> {
     }
 }
 
+impl WriteTx<'_> {
+    /// Gives a reply request this desktop wrote in the same transaction its photos, and
+    /// records them for the phone (desktop only; the phone fetches the bytes by hash).
+    pub fn attach_to_request(
+        &self,
+        request: &str,
+        attachments: &[Attachment],
+    ) -> Result<(), StoreError> {
+        let (tx, origin, _) = self.parts();
+        if write_for_request(tx, origin, request, attachments)? {
+            self.push(Change::ReplyAttachments {
+                request: request.to_string(),
+                attachments: attachments.to_vec(),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Reader<'_> {
     /// A message's attachments, in order.
     pub fn attachments(&self, message: MessageId) -> Result<Vec<Attachment>, StoreError> {

@@ -84,6 +84,9 @@ pub struct ConversationSummary {
     pub last_activity_at: Timestamp,
     /// The latest message: direction, kind, status and body.
     pub last_message: Option<(Direction, MessageKind, MessageStatus, String)>,
+    /// The content type of the latest message's first attachment (empty for a picture
+    /// message not downloaded yet), so the inbox can say "📷 Photo".
+    pub last_attachment: Option<String>,
 }
 
 impl ConversationSummary {
@@ -242,7 +245,9 @@ impl Store {
         let sql = format!(
             "SELECT c.id, c.line, c.number, ct.name, c.unread, c.lead_status, o.number IS NOT NULL,
                     c.last_activity_at, m.direction, m.kind, m.status, m.body,
-                    coalesce(r.state IN ('pending', 'opt_out'), 0)
+                    coalesce(r.state IN ('pending', 'opt_out'), 0),
+                    (SELECT a.content_type FROM attachments a
+                     WHERE a.message_id = c.last_message_id ORDER BY a.position LIMIT 1)
              FROM conversations c
              LEFT JOIN messages m ON m.id = c.last_message_id
              LEFT JOIN contacts ct ON ct.number = c.number
@@ -268,6 +273,7 @@ impl Store {
                 r.get::<_, Option<String>>(10)?,
                 r.get::<_, Option<String>>(11)?,
                 r.get::<_, bool>(12)?,
+                r.get::<_, Option<String>>(13)?,
             ))
         })?;
         let mut out = Vec::new();
@@ -286,6 +292,7 @@ impl Store {
                 status,
                 body,
                 paused,
+                last_attachment,
             ) = row?;
             let last_message = match (dir, kind, status, body) {
                 (Some(d), Some(k), Some(s), Some(b)) => Some((
@@ -307,6 +314,7 @@ impl Store {
                 paused,
                 last_activity_at: from_ms(at)?,
                 last_message,
+                last_attachment,
             });
         }
         Ok(out)

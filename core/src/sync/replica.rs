@@ -33,6 +33,9 @@ pub enum DesktopError {
     /// The reply has no recipient.
     #[error("the reply has no recipient; choose a conversation or enter a number")]
     NoRecipient,
+    /// A photo attached to the reply is not one the phone would take.
+    #[error("the photo cannot be sent: {0}; attach it again")]
+    Photo(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -121,6 +124,43 @@ impl DesktopReplica {
                     body,
                     requested_at: now.as_millisecond(),
                 })
+            })?;
+            Ok(id)
+        })
+    }
+
+    /// Asks the phone to send a reply with photos (already in this desktop's blob store for
+    /// the phone, which fetches them by hash); returns the request id. The text may be
+    /// empty when there is a photo. The request and its photos are one op.
+    pub fn request_reply_with_photos(
+        &self,
+        conversation: ConversationId,
+        body: &str,
+        photos: &[crate::attachment::Attachment],
+    ) -> Result<String, DesktopError> {
+        if photos.is_empty() {
+            return self.request_reply(Some(conversation), None, body);
+        }
+        crate::attachment::check_synced(photos).map_err(|e| DesktopError::Photo(e.to_string()))?;
+        if !body.trim().is_empty()
+            && let Err(crate::outbound::RefusalReason::TooLong) = crate::outbound::check_body(body)
+        {
+            return Err(DesktopError::ReplyTooLong(crate::sms::count(body).segments));
+        }
+        self.with(|s| {
+            let now = Timestamp::now();
+            let seq = s.version_vector().get(s.origin()) + 1;
+            let id = format!("{}-{seq}", s.origin());
+            s.write(now, "reply_requested", |tx| {
+                tx.request_reply(&ReplyDraft {
+                    id: &id,
+                    conversation: Some(conversation.0),
+                    to: None,
+                    line: None,
+                    body,
+                    requested_at: now.as_millisecond(),
+                })?;
+                tx.attach_to_request(&id, photos)
             })?;
             Ok(id)
         })

@@ -11,6 +11,8 @@ import {
 import type { LeadStatus } from "../bindings";
 import { assistantWords, callLineWords, clock, date, kindWords, outcomeWords, stateWords, when } from "../format";
 import { TextThemNow } from "../components/TextThemNow";
+import { AttachButton, AttachedPhoto, Attachments, PhotoViewer, firstImage, useAttachedPhoto, type ShownPhoto } from "../components/Photos";
+import type { AttachmentView } from "../bindings";
 
 const PAGE = 100;
 
@@ -25,6 +27,7 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
   const thread = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const loadingOlder = useRef(false);
+  const [viewing, setViewing] = useState<AttachmentView | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -87,6 +90,10 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
     ...messages.map((m) => ({ at: m.created_ms, message: m })),
     ...detail.calls.filter((c) => !more || c.ended_ms >= oldestShown).map((c) => ({ at: c.ended_ms, call: c })),
   ] as Item[]).sort((a, b) => a.at - b.at || (b.call ? 1 : 0) - (a.call ? 1 : 0));
+  // Every photo of the thread, oldest first: the viewer's previous and next.
+  const photos: ShownPhoto[] = items.flatMap((it) =>
+    (it.message?.attachments ?? []).filter((a) => a.kind === "photo" && a.hash).map((a) => ({ phone: key.phone, attachment: a })),
+  );
 
   return (
     <div class="conversation">
@@ -126,7 +133,7 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
         )}
         {items.map((it) =>
           it.message ? (
-            <Bubble key={`m${it.message.id}-${it.at}`} m={it.message} convKey={key} onError={setError} />
+            <Bubble key={`m${it.message.id}-${it.at}`} m={it.message} convKey={key} onError={setError} onOpen={setViewing} />
           ) : it.call ? (
             <CallLine key={`c${it.call.id}`} c={it.call} />
           ) : null,
@@ -151,6 +158,13 @@ export function Conversation(props: { convKey: ConvKey; version: number }) {
         }}
       />
       <Note convKey={key} note={detail.note} onError={setError} />
+      {viewing && (
+        <PhotoViewer
+          photos={photos}
+          index={Math.max(0, photos.findIndex((p) => p.attachment.hash === viewing.hash))}
+          onClose={() => setViewing(null)}
+        />
+      )}
     </div>
   );
 }
@@ -190,7 +204,7 @@ export function PausedBanner(props: { convKey: ConvKey; since: number; requested
   );
 }
 
-function Bubble(props: { m: MessageRow; convKey: ConvKey; onError: (e: string) => void }) {
+function Bubble(props: { m: MessageRow; convKey: ConvKey; onError: (e: string) => void; onOpen: (a: AttachmentView) => void }) {
   const m = props.m;
   const [busy, setBusy] = useState(false);
   const canResend = m.status === "failed" || m.status === "expired";
@@ -202,7 +216,13 @@ function Bubble(props: { m: MessageRow; convKey: ConvKey; onError: (e: string) =
       data-direction={m.direction}
       data-kind={m.kind}
     >
-      <p class="body">{m.body}</p>
+      {m.attachments.length > 0 && <Attachments convKey={props.convKey} attachments={m.attachments} onOpen={props.onOpen} />}
+      {m.others.length > 0 && (
+        <p class="group-note" data-testid="group-note">
+          Group message, also sent to {m.others.join(", ")}
+        </p>
+      )}
+      {m.body && <p class="body">{m.body}</p>}
       <p class="meta">
         <span>{when(m.created_ms)}</span>
         {m.direction === "outbound" && <span class="state">{stateWords(m)}</span>}
@@ -379,6 +399,8 @@ export function Composer(props: {
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
+  const attached = useAttachedPhoto(props.convKey.phone);
+  const photo = attached.photo;
 
   /** Puts a quick reply where the cursor is (or at the end). */
   const insert = (q: string) => {
@@ -409,15 +431,16 @@ export function Composer(props: {
 
   // The phone refuses a reply longer than this; say so while it is typed.
   const tooLong = !!seg && seg.segments > seg.max_segments;
+  const empty = !text.trim() && !photo;
   const send = () => {
-    if (props.disabled || sending || !text.trim() || tooLong) return;
+    if (props.disabled || sending || empty || tooLong || attached.preparing) return;
     setSending(true);
-    api
-      .sendReply(props.convKey, text)
+    (photo ? api.sendReplyWithPhoto(props.convKey, text, photo.token) : api.sendReply(props.convKey, text))
       .then(() => {
         setText("");
         setFromDraft("");
         setError(null);
+        attached.clear();
         props.onSent?.();
       })
       .catch((e) => setError(messageOf(e)))
@@ -425,11 +448,28 @@ export function Composer(props: {
   };
 
   return (
-    <div class="composer">
-      {error && (
+    <div
+      class="composer"
+      data-testid="composer-area"
+      onDragOver={(e) => {
+        if (!props.disabled && e.dataTransfer?.types.includes("Files")) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        if (props.disabled || !e.dataTransfer?.files.length) return;
+        e.preventDefault();
+        attached.attach(firstImage(e.dataTransfer.files));
+      }}
+    >
+      {(error || attached.error) && (
         <div role="alert" class="error-inline">
-          {error}
+          {error ?? attached.error}
         </div>
+      )}
+      {photo && <AttachedPhoto photo={photo} onRemove={attached.clear} />}
+      {attached.preparing && (
+        <p class="hint" role="status" data-testid="attach-preparing">
+          Making the photo fit an MMS…
+        </p>
       )}
       {fromDraft && (
         <div class="draft-note" data-testid="draft-note">
@@ -457,6 +497,12 @@ export function Composer(props: {
             send();
           }
         }}
+        onPaste={(e) => {
+          const image = firstImage(e.clipboardData?.files);
+          if (!image) return; // text pastes as text
+          e.preventDefault();
+          attached.attach(image);
+        }}
       />
       <div class="composer-bar">
         <span class={`segments${tooLong ? " over" : ""}`} data-testid="segments" aria-live="polite">
@@ -483,7 +529,8 @@ export function Composer(props: {
             </select>
           </label>
         )}
-        <button type="button" class="btn primary" data-testid="send" disabled={props.disabled || sending || !text.trim() || tooLong} onClick={send}>
+        <AttachButton disabled={props.disabled || attached.preparing} onFile={attached.attach} />
+        <button type="button" class="btn primary" data-testid="send" disabled={props.disabled || sending || empty || tooLong || attached.preparing} onClick={send}>
           Send
         </button>
       </div>

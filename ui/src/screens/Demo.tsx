@@ -35,6 +35,10 @@ export function DemoPanel() {
         <button type="button" class="btn" data-testid="demo-sms" onClick={() => run("The phone received the text.", api.demoSms(number, body))}>
           Text from caller
         </button>
+        <span />
+        <button type="button" class="btn" data-testid="demo-mms" onClick={() => run("The phone received a picture message (a photo of a leak, and the text above).", api.demoMms(number, body))}>
+          Photo from caller
+        </button>
         <span>The phone's mobile service</span>
         <span class="demo-radio">
           {/* Buttons, not a select: the panel forgets a choice when it is left, the phone does not. */}

@@ -185,7 +185,7 @@ describe("Appointments", () => {
 describe("Assistant settings", () => {
   const base = (): Settings =>
     settingsDoc({
-      limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [] },
+      limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [], mms_max_kb: 300 },
       assistant: assistantSettings({ mode: "suggest", base_url: "http://127.0.0.1:8080/v1" }),
     });
   const phoneKey = {

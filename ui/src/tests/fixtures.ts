@@ -42,6 +42,8 @@ export function message(id: number, extra: Partial<MessageRow> = {}): MessageRow
     retry: null,
     created_ms: 1_800_000_000_000 + id * 1000,
     left_ms: null,
+    attachments: [],
+    others: [],
     ...extra,
   };
 }
@@ -99,7 +101,7 @@ export function settingsDoc(extra: Partial<Settings> = {}): Settings {
     follow_ups: [],
     keyword_replies: [],
     block_list: [],
-    limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [], max_per_day: 200 } as Settings["limits"],
+    limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [], mms_max_kb: 300, max_per_day: 200 } as Settings["limits"],
     sync: { network: "default", relay_url: "", reply_expiry_hours: 24 },
     quick_replies: [],
     assistant: assistantSettings(),

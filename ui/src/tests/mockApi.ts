@@ -12,6 +12,7 @@ const names = [
   "refusedReplies",
   "assistantKey", "setAssistantKey",
   "diagnostics", "saveDiagnostics", "textBackNow", "alerts", "missedCalls", "demoCallLogPermission",
+  "attachmentData", "saveAttachment", "preparePhoto", "sendReplyWithPhoto", "demoMms",
 ] as const;
 
 export const api = Object.fromEntries(names.map((n) => [n, vi.fn()])) as Record<(typeof names)[number], ReturnType<typeof vi.fn>>;

@@ -175,6 +175,7 @@ describe("Settings form", () => {
       max_per_30_minutes: 25,
       replies_per_desktop_per_hour: 60,
       allowed_countries: [],
+      mms_max_kb: 300,
       max_per_day: 150,
     });
   });

@@ -185,7 +185,7 @@ describe("Settings", () => {
     follow_ups: [],
     keyword_replies: [],
     block_list: [],
-    limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [] },
+    limits: { max_per_30_minutes: 25, replies_per_desktop_per_hour: 60, allowed_countries: [], mms_max_kb: 300 },
     sync: { network: "default", relay_url: "", reply_expiry_hours: 24 },
     quick_replies: [],
     assistant: assistantSettings(),

@@ -1141,3 +1141,73 @@ fn model_calls_are_capped_per_conversation_per_day_in_every_mode() {
     assert_eq!(phone.engine.take_assistant_jobs().len(), 1);
     assert_eq!(phone.engine.store().op_count().expect("ops") - before, 2);
 }
+
+#[test]
+fn the_assistant_reads_photo_for_a_picture_and_never_claims_to_have_looked() {
+    use crate::attachment::{AttachmentData, NewAttachment};
+    use crate::engine::InboundMms;
+    let mut phone = Phone::at("19:00", assistant("auto"));
+    phone.clock.advance(SignedDuration::from_secs(30));
+    phone
+        .engine
+        .handle(PlatformEvent::MmsReceived(InboundMms {
+            source_id: "mms-1".into(),
+            from: CALLER.into(),
+            others: Vec::new(),
+            text: "Here's the leak".into(),
+            attachments: vec![NewAttachment {
+                content_type: "image/jpeg".into(),
+                name: Some("leak.jpg".into()),
+                data: AttachmentData::Bytes(vec![0xFF, 0xD8, 0xFF, 0xD9]),
+                thumbnail: None,
+            }],
+            line: Line("sim1".into()),
+            at: phone.clock.now(),
+            downloaded: true,
+        }))
+        .expect("mms");
+    let jobs = phone.engine.take_assistant_jobs();
+    let job = jobs.first().expect("the assistant was asked");
+    assert!(
+        job.messages[0].content.contains("cannot see"),
+        "the prompt says a photo is not seen"
+    );
+    // A reply that reads the photo is not sent; the team is told why.
+    phone
+        .engine
+        .assistant_answered(
+            job.id,
+            job.conversation,
+            Ok(reply("From the photo it looks like a cracked pipe.")),
+        )
+        .expect("answered");
+    assert!(phone.assistant_texts().is_empty(), "a claim was sent");
+    let state = phone.conversation(CALLER).assistant.expect("state");
+    assert_eq!(state.status, AssistantStatus::NeedsTeam);
+    assert!(state.reason.contains("photo"), "{}", state.reason);
+
+    // Later questions see the picture message in the thread as its text and "[photo]".
+    phone.text("When can you come?");
+    let jobs = phone.engine.take_assistant_jobs();
+    let job = jobs.first().expect("asked again");
+    let pictured: Vec<&str> = job
+        .messages
+        .iter()
+        .filter(|m| m.role == "user")
+        .map(|m| m.content.as_str())
+        .collect();
+    assert_eq!(
+        pictured,
+        vec!["Here's the leak\n[photo]", "When can you come?"]
+    );
+    phone
+        .engine
+        .assistant_answered(
+            job.id,
+            job.conversation,
+            Ok(reply(
+                "Thanks for the photo, the team will look at it. Tomorrow at 8?",
+            )),
+        )
+        .expect("answered");
+}

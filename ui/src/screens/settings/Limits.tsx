@@ -1,7 +1,7 @@
 import { Field, FieldError, LinesInput, NumberInput, Section, type SectionProps } from "./form";
 import { Spots } from "./errors";
 
-const KNOWN_LIMITS = ["max_per_30_minutes", "replies_per_desktop_per_hour", "allowed_countries"];
+const KNOWN_LIMITS = ["max_per_30_minutes", "replies_per_desktop_per_hour", "allowed_countries", "mms_max_kb"];
 
 function limitLabel(key: string): string {
   const words = key.replace(/_/g, " ");
@@ -22,6 +22,9 @@ export function LimitsSection({ draft, errors, set }: SectionProps) {
       </Field>
       <Field id="lim-replies" label="Most replies from one desktop in any hour (1–120)" errors={spots.at("limits.replies_per_desktop_per_hour")}>
         <NumberInput id="lim-replies" min={1} value={draft.limits.replies_per_desktop_per_hour} onChange={(n) => set("limits.replies_per_desktop_per_hour", n)} />
+      </Field>
+      <Field id="lim-mms" label="Largest MMS the carrier takes, in KB (50–2000; photos are made to fit)" errors={spots.at("limits.mms_max_kb")}>
+        <NumberInput id="lim-mms" min={50} value={draft.limits.mms_max_kb} onChange={(n) => set("limits.mms_max_kb", n)} />
       </Field>
       <Field
         id="lim-countries"
