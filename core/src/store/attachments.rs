@@ -199,6 +199,37 @@ impl Reader<'_> {
             .exists([hex])?)
     }
 
+    /// The blobs a desktop fetches without being asked, newest message first: every
+    /// thumbnail, and each full size of at most `eager_full_bytes` (0: none); at most
+    /// `limit` of them.
+    pub fn blobs_to_prefetch(
+        &self,
+        eager_full_bytes: u64,
+        limit: u32,
+    ) -> Result<Vec<(BlobHash, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h, s FROM (
+               SELECT message_id AS m, thumbnail_hash AS h, thumbnail_size AS s FROM attachments
+                 WHERE thumbnail_hash IS NOT NULL
+               UNION ALL
+               SELECT message_id AS m, hash AS h, size AS s FROM attachments
+                 WHERE hash IS NOT NULL AND state = 'downloaded' AND size <= ?1)
+             ORDER BY m DESC LIMIT ?2",
+        )?;
+        let eager = i64::try_from(eager_full_bytes).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![eager, limit], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (h, size) = row?;
+            if let Some(hash) = hash(Some(h))? {
+                out.push((hash, size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0)));
+            }
+        }
+        Ok(out)
+    }
+
     /// The attachments a desktop's reply request carries.
     pub fn request_attachments(
         &self,

@@ -26,6 +26,7 @@ use crate::store::StoreError;
 mod desktop;
 mod pairing;
 mod phone;
+mod photos;
 
 pub use desktop::DesktopNode;
 #[cfg(feature = "test-hooks")]
@@ -33,13 +34,19 @@ use desktop::{DesktopInner, close_sessions};
 #[cfg(feature = "test-hooks")]
 use phone::Link;
 pub use phone::PhoneNode;
+pub use photos::{PhotoError, PhotoPolicy};
 
 /// The ALPN of pairing.
 pub const PAIR_ALPN: &[u8] = b"ringback/pair/1";
 
-/// What every Ringback endpoint speaks, phone or desktop: sync sessions and pairing.
+/// What every Ringback endpoint speaks, phone or desktop: sync sessions, pairing and
+/// photos (blob transfer).
 pub fn alpns() -> Vec<Vec<u8>> {
-    vec![session::ALPN.to_vec(), PAIR_ALPN.to_vec()]
+    vec![
+        session::ALPN.to_vec(),
+        PAIR_ALPN.to_vec(),
+        super::blobs::ALPN.to_vec(),
+    ]
 }
 
 /// How long a pairing ticket is valid.

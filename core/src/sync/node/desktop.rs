@@ -47,6 +47,12 @@ pub(super) struct DesktopInner {
     pub(super) dir: PathBuf,
     pub(super) name: String,
     pub(super) faults: Faults,
+    /// Each paired phone's blob connection (photos), for the window's fetches.
+    pub(super) blob_links: Mutex<HashMap<EndpointId, Connection>>,
+    /// Each phone's photo store, opened once.
+    pub(super) blob_stores: Mutex<HashMap<EndpointId, Arc<crate::blobs::BlobStore>>>,
+    /// What is fetched without being asked, and kept.
+    pub(super) photo_policy: Mutex<super::photos::PhotoPolicy>,
 }
 
 /// The key under which a phone replica keeps the phone's name (local, never synced).
@@ -134,6 +140,9 @@ impl DesktopNode {
             dir: dir.to_path_buf(),
             name: name.to_string(),
             faults,
+            blob_links: Mutex::new(HashMap::new()),
+            blob_stores: Mutex::new(HashMap::new()),
+            photo_policy: Mutex::new(Default::default()),
         });
         let acceptor = tokio::spawn(accept_loop(endpoint.clone(), inner.clone()));
         Ok(DesktopNode {
@@ -189,6 +198,10 @@ impl DesktopNode {
         if let Some(conn) = lock(&self.inner.sessions).remove(id) {
             conn.close(CLOSE_NOT_PAIRED.into(), b"unpaired");
         }
+        if let Some(conn) = lock(&self.inner.blob_links).remove(id) {
+            conn.close(CLOSE_NOT_PAIRED.into(), b"unpaired");
+        }
+        lock(&self.inner.blob_stores).remove(id);
         drop(replica);
         let from = phone_dir(&self.inner.dir, id);
         let to = self.inner.dir.join("phones").join(format!(
@@ -243,6 +256,10 @@ pub(super) fn close_sessions(inner: &DesktopInner, reason: &[u8]) -> usize {
         conn.close(CLOSE_SESSION_ENDED.into(), reason);
         closed += 1;
     }
+    // Photo links go with the sessions; the phone dials both again.
+    for (_, conn) in lock(&inner.blob_links).drain() {
+        conn.close(CLOSE_SESSION_ENDED.into(), reason);
+    }
     closed
 }
 
@@ -282,6 +299,10 @@ async fn accept_loop(endpoint: Endpoint, inner: Arc<DesktopInner>) {
                 conn.close(CLOSE_NOT_PAIRED.into(), b"not paired");
                 return;
             };
+            if conn.alpn() == crate::sync::blobs::ALPN {
+                super::photos::accept_blobs(conn, remote, inner).await;
+                return;
+            }
             if let Some(old) = lock(&inner.sessions).insert(remote, conn.clone()) {
                 old.close(CLOSE_REPLACED.into(), b"replaced by a newer connection");
             }

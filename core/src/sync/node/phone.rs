@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use super::{
-    CLOSE_SESSION_ENDED, PairError, PeerState, States, add_peer_state, connect_refused_as_unpaired,
+    AbortOnDrop, CLOSE_SESSION_ENDED, PairError, PeerState, States, add_peer_state, connect_refused_as_unpaired,
     follow_link, jitter, lock, offline_now, offline_since_heard, refused_as_unpaired, set_link,
 };
 #[cfg(feature = "test-hooks")]
@@ -22,6 +22,7 @@ use crate::engine::replica::PhoneReplica;
 use crate::engine::service::EngineHandle;
 use crate::oplog::op::Role;
 use crate::store::{PeerRecord, StoreError};
+use crate::sync::blobs::{self, PhoneAccess};
 use crate::sync::pairing::{self};
 use crate::sync::session::{self, Faults, Hello, SessionStats, SyncError};
 
@@ -312,6 +313,7 @@ async fn dial_loop(
             dialed = Some(conn.clone());
             *lock(&slot) = Some(conn.clone());
             let _refresh = follow_link(&conn, &states, &peer.endpoint);
+            let _photos = serve_photos(&endpoint, &addr, replica.engine());
             let (send, recv) = conn
                 .open_bi()
                 .await
@@ -377,4 +379,23 @@ async fn dial_loop(
         tokio::time::sleep(jitter(backoff)).await;
         backoff = (backoff * 2).min(MOST);
     }
+}
+
+/// Dials the desktop's blob ALPN beside the session and serves it the photos its messages
+/// name (see [`PhoneAccess`]), until the session ends (the returned guard is dropped).
+fn serve_photos(endpoint: &Endpoint, addr: &EndpointAddr, engine: &EngineHandle) -> AbortOnDrop {
+    let (endpoint, addr, engine) = (endpoint.clone(), addr.clone(), engine.clone());
+    AbortOnDrop(tokio::spawn(async move {
+        let Ok(store) = engine.with(|e| e.blobs().clone()).await else {
+            return;
+        };
+        let conn = match endpoint.connect(addr, blobs::ALPN).await {
+            Ok(conn) => conn,
+            Err(error) => {
+                tracing::info!(%error, "the desktop did not take the photo connection");
+                return;
+            }
+        };
+        blobs::serve(conn, store, Arc::new(PhoneAccess { engine })).await;
+    }))
 }
