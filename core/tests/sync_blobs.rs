@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod support;
+
 use iroh::{Endpoint, EndpointId, SecretKey};
 use ringback_core::BlobHash;
 use ringback_core::blobs::BlobStore;
@@ -290,4 +292,100 @@ async fn a_phone_killed_mid_transfer_is_resumed_on_the_next_connection() {
         desktop_blobs.get(&rig.hash).expect("reads").as_deref(),
         Some(&rig.bytes[..])
     );
+}
+
+/// A picture message from a caller with these photos (each with a thumbnail of its own).
+fn picture_message(photos: &[(&[u8], &[u8])]) -> ringback_core::PlatformEvent {
+    use ringback_core::attachment::AttachmentData;
+    ringback_core::PlatformEvent::MmsReceived(ringback_core::engine::InboundMms {
+        source_id: "mms-1".into(),
+        from: "+12125550123".into(),
+        others: Vec::new(),
+        text: "the leak under the sink".into(),
+        attachments: photos
+            .iter()
+            .map(|(bytes, thumb)| ringback_core::NewAttachment {
+                content_type: "image/jpeg".into(),
+                name: None,
+                data: AttachmentData::Bytes(bytes.to_vec()),
+                thumbnail: Some(thumb.to_vec()),
+            })
+            .collect(),
+        line: ringback_core::Line::default(),
+        at: jiff::Timestamp::now(),
+        downloaded: true,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_the_window_gets_the_full_size()
+ {
+    use ringback_core::sync::node::{PhotoError, PhotoPolicy};
+    use support::{DesktopRig, PhoneRig};
+    let (phone_dir, desktop_dir) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let mode = NetworkMode::Loopback;
+    let phone = PhoneRig::new(phone_dir.path(), &mode, Default::default()).await;
+    let db = phone_dir.path().join("phone.db");
+    phone
+        .engine
+        .with(move |e| e.set_blobs(BlobStore::beside(&db).expect("blob store")))
+        .await
+        .expect("engine");
+    let desktop = DesktopRig::start(desktop_dir.path(), &mode, Default::default(), None).await;
+    // Full sizes up to 100 KB come unasked; larger ones when viewed.
+    desktop.node.set_photo_policy(PhotoPolicy {
+        eager_full_bytes: 100_000,
+        ..PhotoPolicy::default()
+    });
+    desktop.pair(&phone).await;
+
+    let (small, small_thumb) = (photo(60_000), photo(3_001));
+    let (large, large_thumb) = (photo(700_000), photo(4_003));
+    phone
+        .engine
+        .event(picture_message(&[(&small, &small_thumb), (&large, &large_thumb)]))
+        .await
+        .expect("engine")
+        .expect("event");
+
+    let store = desktop.node.photo_store(&phone.node.id()).expect("store");
+    let unasked = [
+        BlobHash::of(&small),
+        BlobHash::of(&small_thumb),
+        BlobHash::of(&large_thumb),
+    ];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !unasked.iter().all(|h| store.has(h)) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the thumbnails and the small photo did not reach the desktop"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        store.get(&BlobHash::of(&small_thumb)).expect("reads"),
+        Some(small_thumb.clone())
+    );
+    let large_hash = BlobHash::of(&large);
+    assert!(!store.has(&large_hash), "a large photo came unasked");
+
+    // The window asks: the full size is fetched from the phone, verified.
+    let got = desktop
+        .node
+        .fetch_photo(&phone.node.id(), &large_hash)
+        .await
+        .expect("fetched");
+    assert_eq!(got, large);
+    assert!(store.has(&large_hash));
+    // A hash no message names is not asked of the phone.
+    let stranger = desktop
+        .node
+        .fetch_photo(&phone.node.id(), &BlobHash::of(b"not a photo of theirs"))
+        .await;
+    assert!(matches!(stranger, Err(PhotoError::Unknown)), "{stranger:?}");
+    phone.kill().await;
+    desktop.node.shutdown().await;
 }
