@@ -85,8 +85,17 @@ pub async fn attachment_data_on(
     hash: &str,
 ) -> Reply<AttachmentData> {
     let hash = parse_hash(hash)?;
-    let blobs = blobs_of(desktop, phone)?;
-    let bytes = read_blob(blobs, hash).await?;
+    // Only a paired phone's id is looked up.
+    desktop.phone(phone)?;
+    let id = phone
+        .parse::<iroh::EndpointId>()
+        .map_err(|_| AppError::new("That phone is not paired with this desktop."))?;
+    // Held here, or fetched from the phone now (a full size is fetched on view).
+    let bytes = desktop
+        .node()
+        .fetch_photo(&id, &hash)
+        .await
+        .map_err(|e| AppError::new(e.to_string()))?;
     let content_type = shown_type(&bytes).ok_or_else(|| {
         AppError::new("This attachment is not a picture the app shows; save it to open it.")
     })?;

@@ -150,7 +150,8 @@ impl DesktopNode {
     }
 
     /// The bytes of one of a phone's photos (or thumbnails) for the window: from this
-    /// computer when held, else fetched from the phone now.
+    /// computer when held, else fetched from the phone now (only a blob one of its
+    /// messages names is asked for).
     pub async fn fetch_photo(
         &self,
         phone: &EndpointId,
@@ -159,12 +160,13 @@ impl DesktopNode {
         let Some(replica) = self.phone(phone) else {
             return Err(PhotoError::NotPaired);
         };
-        if !replica.with(|s| s.reader().blob_is_referenced(hash))? {
-            return Err(PhotoError::Unknown);
-        }
         let store = phone_blobs(&self.inner, phone)?;
+        // Held here (fetched, or a photo this desktop prepared for a reply): shown as is.
         if let Some(bytes) = store.get(hash)? {
             return Ok(bytes);
+        }
+        if !replica.with(|s| s.reader().blob_is_referenced(hash))? {
+            return Err(PhotoError::Unknown);
         }
         let Some(conn) = lock(&self.inner.blob_links).get(phone).cloned() else {
             return Err(PhotoError::PhoneOffline);
