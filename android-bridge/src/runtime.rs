@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
+use ringback_core::blobs::BlobStore;
 use ringback_core::engine::service::{self, EngineHandle, EngineTask};
 use ringback_core::engine::{InboundSms, OwnerSms, ServiceState};
 use ringback_core::ports::memory::SystemClock;
@@ -243,6 +244,12 @@ impl Runtime {
         };
         let mut engine = Engine::open(store, ports, &config.initial)
             .map_err(|e| BridgeError::DataFolder(e.to_string()))?;
+        // Photos are kept on disk beside the store (`data/blobs`), not in memory, so they
+        // survive a restart and desktops can fetch them.
+        engine.set_blobs(
+            BlobStore::beside(&data.join("phone.db"))
+                .map_err(|e| BridgeError::DataFolder(e.to_string()))?,
+        );
         if let Some(key) = &config.api_key {
             engine
                 .start_with_key(key)

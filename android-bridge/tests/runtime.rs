@@ -670,4 +670,14 @@ fn a_picture_message_shows_not_downloaded_then_completes_once_across_a_restart()
     let bridge = Bridge::start_on(config(dir.path()), phone.clone()).expect("restart");
     bridge.on_mms_provider_changed();
     assert_eq!(messages(&bridge).len(), 2);
+    // The photo's bytes were kept on disk beside the store: still there after restarts,
+    // for desktops to fetch.
+    let hash = done[0].hash.expect("a downloaded photo has a hash");
+    let runtime = bridge.runtime();
+    let held = runtime
+        .block_on(runtime.engine().with(move |e| e.blobs().get(&hash)))
+        .expect("engine")
+        .expect("reads");
+    assert!(held.is_some(), "the photo was lost at a restart");
+    assert!(dir.path().join("blobs").is_dir());
 }
