@@ -134,6 +134,12 @@ impl Engine {
         let reader = self.store.reader();
         let parts = match outbound::check_body(&head.body) {
             Ok(parts) => parts,
+            // A reply of photos only is one picture message.
+            Err(RefusalReason::EmptyBody)
+                if head.kind == MessageKind::Reply && !reader.attachments(head.id)?.is_empty() =>
+            {
+                1
+            }
             Err(reason) => return Ok(Verdict::Refuse(reason)),
         };
         let Sender::Number(number) = classify(&head.to, limits.region) else {

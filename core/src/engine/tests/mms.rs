@@ -367,6 +367,54 @@ fn a_desktop_reply_with_a_photo_is_sent_as_a_picture_message() {
 }
 
 #[test]
+fn a_desktop_reply_of_a_photo_without_text_is_sent() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let photo = vec![9u8; 1024];
+    engine.blobs().put(&photo).expect("blob");
+    let mut op = reply_op(
+        &phone,
+        &desk,
+        1,
+        conversation,
+        vec![Change::ReplyAttachments {
+            request: "r1".into(),
+            attachments: vec![attached(&photo)],
+        }],
+    );
+    if let Change::Reply { body, .. } = &mut op.changes[0] {
+        body.clear();
+    }
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::Reply], "{out:?}");
+    let sent = phone.telephony.sent_mms();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].text, "");
+    assert_eq!(sent[0].attachments[0].bytes, photo);
+}
+
+#[test]
+fn a_desktop_reply_without_text_or_photo_is_still_refused() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let mut op = reply_op(&phone, &desk, 1, conversation, Vec::new());
+    if let Change::Reply { body, .. } = &mut op.changes[0] {
+        *body = "  ".into();
+    }
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert!(sent_kinds(&out).is_empty(), "{out:?}");
+    assert!(phone.telephony.sent().is_empty() && phone.telephony.sent_mms().is_empty());
+}
+
+#[test]
 fn a_reply_whose_photo_never_reached_the_phone_fails_in_words() {
     let phone = Phone::new();
     let (mut engine, desk, conversation) = with_desktop(&phone);
