@@ -318,7 +318,7 @@ fn picture_message(photos: &[(&[u8], &[u8])]) -> ringback_core::PlatformEvent {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_the_window_gets_the_full_size()
+async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_a_reply_photo_goes_back()
  {
     use ringback_core::sync::node::{PhotoError, PhotoPolicy};
     use support::{DesktopRig, PhoneRig};
@@ -386,6 +386,42 @@ async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_the_win
         .fetch_photo(&phone.node.id(), &BlobHash::of(b"not a photo of theirs"))
         .await;
     assert!(matches!(stranger, Err(PhotoError::Unknown)), "{stranger:?}");
+
+    // A reply with a photo and no text: the phone fetches the photo from this desktop
+    // (which serves it because its request names it) and sends a picture message.
+    let valve = photo(90_001);
+    let valve_hash = store.put(&valve).expect("kept");
+    let replica = desktop.replica(phone.node.id());
+    let conversation = replica
+        .with(|s| s.reader().latest_conversation("+12125550123"))
+        .expect("reads")
+        .expect("the caller's conversation")
+        .0;
+    replica
+        .request_reply_with_photos(
+            conversation,
+            "",
+            &[ringback_core::Attachment {
+                content_type: "image/jpeg".into(),
+                size: valve.len() as u64,
+                hash: Some(valve_hash),
+                name: Some("valve.jpg".into()),
+                thumbnail: None,
+                state: ringback_core::AttachmentState::Downloaded,
+            }],
+        )
+        .expect("requested");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while phone.telephony.sent_mms().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the reply's photo never reached the phone"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sent = phone.telephony.sent_mms();
+    assert_eq!(sent[0].text, "");
+    assert_eq!(sent[0].attachments[0].bytes, valve);
     phone.kill().await;
     desktop.node.shutdown().await;
 }

@@ -68,6 +68,15 @@ impl Engine {
             return self.fail_request(&r, &to, Failure::Expired { hours }, now);
         }
         let attachments = self.store.reader().request_attachments(&r.origin, &r.id)?;
+        // Its photos come from the desktop over the blob link, after the request itself:
+        // the reply waits for them (until it expires) rather than going without them.
+        if attachments
+            .iter()
+            .any(|a| a.hash.is_some_and(|h| !self.blobs.has(&h)))
+        {
+            tracing::debug!(request = %r.id, "reply waits for its photos to reach the phone");
+            return Ok(Vec::new());
+        }
         let intent = ReplyIntent {
             key: Some(&r.key),
             conversation: r.conversation,

@@ -230,6 +230,44 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    /// The photos that pending replies wait for and that the phone does not hold (`held`
+    /// says which it does), each with the desktop whose request names it.
+    pub fn photos_replies_wait_for(
+        &self,
+        held: impl Fn(&BlobHash) -> bool,
+    ) -> Result<Vec<(String, BlobHash)>, StoreError> {
+        let mut out = Vec::new();
+        for request in self.pending_requests()? {
+            for a in self.request_attachments(&request.origin, &request.id)? {
+                if let Some(hash) = a.hash
+                    && !held(&hash)
+                {
+                    out.push((request.origin.clone(), hash));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a reply request written by `origin` names a blob: a desktop serves the phone
+    /// only those.
+    pub fn request_names_blob(&self, origin: &str, hash: &BlobHash) -> Result<bool, StoreError> {
+        let hex = hash.to_hex();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT attachments FROM requests
+             WHERE origin = ?1 AND attachments IS NOT NULL AND instr(attachments, ?2) > 0",
+        )?;
+        let rows = stmt.query_map(params![origin, hex], |r| r.get::<_, String>(0))?;
+        for json in rows {
+            let list: Vec<Attachment> =
+                serde_json::from_str(&json?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if list.iter().any(|a| a.hash.as_ref() == Some(hash)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The attachments a desktop's reply request carries.
     pub fn request_attachments(
         &self,

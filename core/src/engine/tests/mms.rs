@@ -415,6 +415,41 @@ fn a_desktop_reply_without_text_or_photo_is_still_refused() {
 }
 
 #[test]
+fn a_reply_waits_for_its_photo_and_goes_when_it_arrives() {
+    let phone = Phone::new();
+    let (mut engine, desk, conversation) = with_desktop(&phone);
+    let photo = b"fetched from the desktop after the request".to_vec();
+    let op = reply_op(
+        &phone,
+        &desk,
+        1,
+        conversation,
+        vec![Change::ReplyAttachments {
+            request: "r1".into(),
+            attachments: vec![attached(&photo)],
+        }],
+    );
+    let source = Source {
+        origin: &desk,
+        role: Role::Desktop,
+    };
+    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    assert!(out.is_empty(), "neither sent nor failed yet: {out:?}");
+    assert!(phone.telephony.sent_mms().is_empty() && phone.telephony.sent().is_empty());
+    let waiting = engine
+        .store()
+        .reader()
+        .photos_replies_wait_for(|h| engine.blobs().has(h))
+        .expect("read");
+    assert_eq!(waiting, vec![(desk.clone(), BlobHash::of(&photo))]);
+    // The blob link brings the photo; the reply goes with it.
+    engine.blobs().put(&photo).expect("blob");
+    let out = engine.process_requests().expect("processed");
+    assert_eq!(sent_kinds(&out), vec![MessageKind::Reply]);
+    assert_eq!(phone.telephony.sent_mms()[0].attachments[0].bytes, photo);
+}
+
+#[test]
 fn a_reply_whose_photo_never_reached_the_phone_fails_in_words() {
     let phone = Phone::new();
     let (mut engine, desk, conversation) = with_desktop(&phone);
@@ -432,7 +467,10 @@ fn a_reply_whose_photo_never_reached_the_phone_fails_in_words() {
         origin: &desk,
         role: Role::Desktop,
     };
-    let (_, out) = engine.apply_remote(&[op], source).expect("apply");
+    engine.apply_remote(&[op], source).expect("apply");
+    // It waits until the reply expires, then fails in words, never sent without it.
+    phone.clock.advance(SignedDuration::from_hours(25));
+    let out = engine.process_requests().expect("processed");
     assert!(phone.telephony.sent_mms().is_empty());
     assert!(
         phone.telephony.sent().is_empty(),
@@ -445,7 +483,7 @@ fn a_reply_whose_photo_never_reached_the_phone_fails_in_words() {
             _ => None,
         })
         .expect("a failure");
-    assert!(failed.contains("photo"), "{failed}");
+    assert!(failed.contains("hours") || failed.contains("late"), "{failed}");
 }
 
 #[test]

@@ -313,7 +313,7 @@ async fn dial_loop(
             dialed = Some(conn.clone());
             *lock(&slot) = Some(conn.clone());
             let _refresh = follow_link(&conn, &states, &peer.endpoint);
-            let _photos = serve_photos(&endpoint, &addr, replica.engine());
+            let _photos = serve_photos(&endpoint, &addr, replica.engine(), &peer.origin);
             let (send, recv) = conn
                 .open_bi()
                 .await
@@ -381,10 +381,17 @@ async fn dial_loop(
     }
 }
 
-/// Dials the desktop's blob ALPN beside the session and serves it the photos its messages
-/// name (see [`PhoneAccess`]), until the session ends (the returned guard is dropped).
-fn serve_photos(endpoint: &Endpoint, addr: &EndpointAddr, engine: &EngineHandle) -> AbortOnDrop {
+/// Dials the desktop's blob ALPN beside the session, serves it the photos its messages
+/// name (see [`PhoneAccess`]), and fetches from it the photos its pending replies carry,
+/// until the session ends (the returned guard is dropped).
+fn serve_photos(
+    endpoint: &Endpoint,
+    addr: &EndpointAddr,
+    engine: &EngineHandle,
+    desktop_origin: &str,
+) -> AbortOnDrop {
     let (endpoint, addr, engine) = (endpoint.clone(), addr.clone(), engine.clone());
+    let desktop_origin = desktop_origin.to_string();
     AbortOnDrop(tokio::spawn(async move {
         let Ok(store) = engine.with(|e| e.blobs().clone()).await else {
             return;
@@ -396,6 +403,68 @@ fn serve_photos(endpoint: &Endpoint, addr: &EndpointAddr, engine: &EngineHandle)
                 return;
             }
         };
-        blobs::serve(conn, store, Arc::new(PhoneAccess { engine })).await;
+        let access = Arc::new(PhoneAccess {
+            engine: engine.clone(),
+        });
+        let _server = AbortOnDrop(tokio::spawn(blobs::serve(conn.clone(), store.clone(), access)));
+        let mut committed = engine.committed();
+        loop {
+            fetch_reply_photos(&conn, &engine, &store, &desktop_origin).await;
+            tokio::select! {
+                _ = conn.closed() => return,
+                changed = committed.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep(REPLY_PHOTO_RETRY) => {}
+            }
+        }
     }))
+}
+
+/// How often the phone asks a desktop again for a reply's photo it did not get.
+const REPLY_PHOTO_RETRY: Duration = Duration::from_secs(30);
+
+/// Photos fetched for replies per pass; the rest on the next.
+const REPLY_PHOTOS_PER_PASS: usize = 32;
+
+/// Fetches the photos this desktop's pending replies carry, then lets the engine send the
+/// replies that have all theirs.
+async fn fetch_reply_photos(
+    conn: &Connection,
+    engine: &EngineHandle,
+    store: &Arc<crate::blobs::BlobStore>,
+    desktop_origin: &str,
+) {
+    let wanted = engine
+        .with(|e| {
+            let blobs = e.blobs().clone();
+            e.store()
+                .reader()
+                .photos_replies_wait_for(|h| blobs.has(h))
+        })
+        .await;
+    let wanted: Vec<_> = match wanted {
+        Ok(Ok(list)) => list
+            .into_iter()
+            .filter(|(origin, _)| origin == desktop_origin)
+            .map(|(_, hash)| hash)
+            .take(REPLY_PHOTOS_PER_PASS)
+            .collect(),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "could not read which photos replies wait for");
+            return;
+        }
+        Err(_) => return,
+    };
+    let mut fetched = 0;
+    for hash in wanted {
+        match blobs::fetch(conn, &hash, store).await {
+            Ok(_) => fetched += 1,
+            Err(error) => tracing::info!(%error, "a reply's photo was not fetched yet"),
+        }
+    }
+    if fetched > 0 {
+        match engine.with(|e| e.process_requests()).await {
+            Ok(Err(error)) => tracing::error!(%error, "could not act on replies with photos"),
+            Ok(Ok(_)) | Err(_) => {}
+        }
+    }
 }

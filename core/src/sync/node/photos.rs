@@ -10,11 +10,11 @@ use iroh::EndpointId;
 use iroh::endpoint::Connection;
 
 use super::desktop::{DesktopInner, DesktopNode, phone_dir};
-use super::{CLOSE_REPLACED, CLOSE_SESSION_ENDED, lock};
+use super::{AbortOnDrop, CLOSE_REPLACED, CLOSE_SESSION_ENDED, lock};
 use crate::attachment::BlobHash;
 use crate::blobs::{BlobError, BlobStore};
 use crate::store::StoreError;
-use crate::sync::blobs::{self, FetchError};
+use crate::sync::blobs::{self, BlobAccess, FetchError};
 
 /// Blobs a desktop prefetches per pass (newest first); older ones come when viewed.
 const PREFETCH_PER_PASS: u32 = 500;
@@ -88,6 +88,19 @@ pub(super) async fn accept_blobs(conn: Connection, remote: EndpointId, inner: Ar
     if let Some(old) = lock(&inner.blob_links).insert(remote, conn.clone()) {
         old.close(CLOSE_REPLACED.into(), b"replaced by a newer connection");
     }
+    // The phone fetches a reply's photos from here: only those this desktop's requests name.
+    let access = Arc::new(DesktopAccess {
+        phone: remote,
+        inner: inner.clone(),
+    });
+    let store = match phone_blobs(&inner, &remote) {
+        Ok(store) => store,
+        Err(error) => {
+            tracing::warn!(%error, "photos cannot be kept for this phone");
+            return;
+        }
+    };
+    let _server = AbortOnDrop(tokio::spawn(blobs::serve(conn.clone(), store, access)));
     let mut committed = replica.with(|s| s.subscribe());
     loop {
         if let Err(error) = prefetch(&conn, &remote, &inner).await {
@@ -107,6 +120,32 @@ pub(super) async fn accept_blobs(conn: Connection, remote: EndpointId, inner: Ar
         links.remove(&remote);
     }
     conn.close(CLOSE_SESSION_ENDED.into(), b"blob link ended");
+}
+
+/// A desktop's access rule: its paired phone, and a photo one of this desktop's reply
+/// requests names.
+struct DesktopAccess {
+    phone: EndpointId,
+    inner: Arc<DesktopInner>,
+}
+
+impl BlobAccess for DesktopAccess {
+    async fn may_read(&self, peer: EndpointId, hash: BlobHash) -> bool {
+        if peer != self.phone {
+            return false;
+        }
+        let Some(replica) = lock(&self.inner.phones).get(&peer).cloned() else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || {
+            replica.with(|s| {
+                let origin = s.origin().to_string();
+                s.reader().request_names_blob(&origin, &hash)
+            })
+        })
+        .await
+        .is_ok_and(|named| named.unwrap_or(false))
+    }
 }
 
 /// Fetches what the policy says to hold of one phone's photos, then evicts past its budget.
