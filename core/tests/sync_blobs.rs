@@ -318,8 +318,7 @@ fn picture_message(photos: &[(&[u8], &[u8])]) -> ringback_core::PlatformEvent {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_a_reply_photo_goes_back()
- {
+async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_a_reply_photo_goes_back() {
     use ringback_core::sync::node::{PhotoError, PhotoPolicy};
     use support::{DesktopRig, PhoneRig};
     let (phone_dir, desktop_dir) = (
@@ -346,7 +345,10 @@ async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_a_reply
     let (large, large_thumb) = (photo(700_000), photo(4_003));
     phone
         .engine
-        .event(picture_message(&[(&small, &small_thumb), (&large, &large_thumb)]))
+        .event(picture_message(&[
+            (&small, &small_thumb),
+            (&large, &large_thumb),
+        ]))
         .await
         .expect("engine")
         .expect("event");

@@ -483,7 +483,10 @@ fn a_reply_whose_photo_never_reached_the_phone_fails_in_words() {
             _ => None,
         })
         .expect("a failure");
-    assert!(failed.contains("hours") || failed.contains("late"), "{failed}");
+    assert!(
+        failed.contains("hours") || failed.contains("late"),
+        "{failed}"
+    );
 }
 
 #[test]

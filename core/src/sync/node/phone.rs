@@ -13,8 +13,9 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use super::{
-    AbortOnDrop, CLOSE_SESSION_ENDED, PairError, PeerState, States, add_peer_state, connect_refused_as_unpaired,
-    follow_link, jitter, lock, offline_now, offline_since_heard, refused_as_unpaired, set_link,
+    AbortOnDrop, CLOSE_SESSION_ENDED, PairError, PeerState, States, add_peer_state,
+    connect_refused_as_unpaired, follow_link, jitter, lock, offline_now, offline_since_heard,
+    refused_as_unpaired, set_link,
 };
 #[cfg(feature = "test-hooks")]
 use super::{Disconnector, Target};
@@ -406,7 +407,11 @@ fn serve_photos(
         let access = Arc::new(PhoneAccess {
             engine: engine.clone(),
         });
-        let _server = AbortOnDrop(tokio::spawn(blobs::serve(conn.clone(), store.clone(), access)));
+        let _server = AbortOnDrop(tokio::spawn(blobs::serve(
+            conn.clone(),
+            store.clone(),
+            access,
+        )));
         let mut committed = engine.committed();
         loop {
             fetch_reply_photos(&conn, &engine, &store, &desktop_origin).await;
@@ -436,9 +441,7 @@ async fn fetch_reply_photos(
     let wanted = engine
         .with(|e| {
             let blobs = e.blobs().clone();
-            e.store()
-                .reader()
-                .photos_replies_wait_for(|h| blobs.has(h))
+            e.store().reader().photos_replies_wait_for(|h| blobs.has(h))
         })
         .await;
     let wanted: Vec<_> = match wanted {
@@ -461,10 +464,9 @@ async fn fetch_reply_photos(
             Err(error) => tracing::info!(%error, "a reply's photo was not fetched yet"),
         }
     }
-    if fetched > 0 {
-        match engine.with(|e| e.process_requests()).await {
-            Ok(Err(error)) => tracing::error!(%error, "could not act on replies with photos"),
-            Ok(Ok(_)) | Err(_) => {}
-        }
+    if fetched > 0
+        && let Ok(Err(error)) = engine.with(|e| e.process_requests()).await
+    {
+        tracing::error!(%error, "could not act on replies with photos");
     }
 }

@@ -69,7 +69,10 @@ pub enum PhotoError {
 }
 
 /// The blob store of one phone's replica: `phones/<endpoint>/blobs`.
-pub(super) fn phone_blobs(inner: &DesktopInner, id: &EndpointId) -> Result<Arc<BlobStore>, BlobError> {
+pub(super) fn phone_blobs(
+    inner: &DesktopInner,
+    id: &EndpointId,
+) -> Result<Arc<BlobStore>, BlobError> {
     let mut stores = lock(&inner.blob_stores);
     if let Some(store) = stores.get(id) {
         return Ok(store.clone());
