@@ -86,10 +86,13 @@ pub async fn attachment_data_on(
 ) -> Reply<AttachmentData> {
     let hash = parse_hash(hash)?;
     // Only a paired phone's id is looked up.
-    desktop.phone(phone)?;
-    let id = phone
-        .parse::<iroh::EndpointId>()
-        .map_err(|_| AppError::new("That phone is not paired with this desktop."))?;
+    let id = desktop
+        .node()
+        .phones()
+        .into_iter()
+        .map(|(id, _)| id)
+        .find(|id| id.to_string() == phone)
+        .ok_or_else(|| AppError::new("That phone is not paired with this desktop."))?;
     // Held here, or fetched from the phone now (a full size is fetched on view).
     let bytes = desktop
         .node()
