@@ -442,6 +442,24 @@ fn a_reply_waits_for_its_photo_and_goes_when_it_arrives() {
         .photos_replies_wait_for(|h| engine.blobs().has(h))
         .expect("read");
     assert_eq!(waiting, vec![(desk.clone(), BlobHash::of(&photo))]);
+    // What a desktop serves the phone: only a photo its own request names.
+    let reader = engine.store().reader();
+    assert!(
+        reader
+            .request_names_blob(&desk, &BlobHash::of(&photo))
+            .expect("read")
+    );
+    assert!(
+        !reader
+            .request_names_blob(&"e".repeat(32), &BlobHash::of(&photo))
+            .expect("read"),
+        "another desktop's request"
+    );
+    assert!(
+        !reader
+            .request_names_blob(&desk, &BlobHash::of(b"other"))
+            .expect("read")
+    );
     // The blob link brings the photo; the reply goes with it.
     engine.blobs().put(&photo).expect("blob");
     let out = engine.process_requests().expect("processed");
