@@ -213,8 +213,13 @@ impl DesktopNode {
         let Some(conn) = lock(&self.inner.blob_links).get(phone).cloned() else {
             return Err(PhotoError::PhoneOffline);
         };
-        blobs::fetch(&conn, hash, &store).await?;
-        store.get(hash)?.ok_or(PhotoError::PhoneOffline)
+        let fetched = blobs::fetch(&conn, hash, &store).await;
+        // The prefetch may have completed the same blob meanwhile: held is held.
+        match (store.get(hash)?, fetched) {
+            (Some(bytes), _) => Ok(bytes),
+            (None, Err(error)) => Err(error.into()),
+            (None, Ok(_)) => Err(PhotoError::PhoneOffline),
+        }
     }
 
     /// Where the photos of a phone are kept on this computer.
