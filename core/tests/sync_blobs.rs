@@ -427,3 +427,292 @@ async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_a_reply
     phone.kill().await;
     desktop.node.shutdown().await;
 }
+
+/// A phone whose engine keeps photos on disk, paired with a desktop, both on loopback.
+async fn photo_pair(
+    phone_dir: &std::path::Path,
+    desktop_dir: &std::path::Path,
+    policy: ringback_core::sync::node::PhotoPolicy,
+) -> (support::PhoneRig, support::DesktopRig) {
+    let mode = NetworkMode::Loopback;
+    let phone = support::PhoneRig::new(phone_dir, &mode, Default::default()).await;
+    let db = phone_dir.join("phone.db");
+    phone
+        .engine
+        .with(move |e| e.set_blobs(BlobStore::beside(&db).expect("blob store")))
+        .await
+        .expect("engine");
+    let desktop = support::DesktopRig::start(desktop_dir, &mode, Default::default(), None).await;
+    desktop.node.set_photo_policy(policy);
+    desktop.pair(&phone).await;
+    (phone, desktop)
+}
+
+/// A picture message from `from` at `at`, with one photo and its thumbnail.
+fn picture_at(
+    i: usize,
+    from: &str,
+    at: jiff::Timestamp,
+    bytes: &[u8],
+    thumb: &[u8],
+) -> ringback_core::PlatformEvent {
+    let ringback_core::PlatformEvent::MmsReceived(mut mms) = picture_message(&[(bytes, thumb)])
+    else {
+        unreachable!("a picture message")
+    };
+    mms.source_id = format!("mms-{i}");
+    mms.from = from.into();
+    mms.at = at;
+    ringback_core::PlatformEvent::MmsReceived(mms)
+}
+
+/// The hashes of the complete blobs in a folder store (files named by their hex hash).
+fn blobs_on_disk(dir: &std::path::Path) -> HashSet<String> {
+    let mut found = HashSet::new();
+    let Ok(shards) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for shard in shards.flatten() {
+        for file in std::fs::read_dir(shard.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            found.insert(file.file_name().to_string_lossy().into_owned());
+        }
+    }
+    found
+}
+
+/// Waits until `store` holds every one of `hashes`.
+async fn until_held(store: &BlobStore, hashes: &[BlobHash], what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !hashes.iter().all(|h| store.has(h)) {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desktop_offline_for_a_day_gets_its_photos_when_it_reconnects() {
+    use ringback_core::sync::node::PhotoPolicy;
+    let (phone_dir, desktop_dir) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let (phone, desktop) =
+        photo_pair(phone_dir.path(), desktop_dir.path(), PhotoPolicy::default()).await;
+    let (ddir, port) = (desktop.dir.clone(), desktop.port);
+    desktop.node.shutdown().await;
+
+    // The office is closed for a day: a picture message every two hours, from 24 hours ago.
+    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24);
+    let mut expected = Vec::new();
+    for i in 0..12 {
+        let (bytes, thumb) = (photo(40_000 + i * 101), photo(2_000 + i * 7));
+        let at = start + jiff::SignedDuration::from_hours(2 * i as i64);
+        phone
+            .engine
+            .event(picture_at(
+                i,
+                &format!("+1212555{:04}", i % 5),
+                at,
+                &bytes,
+                &thumb,
+            ))
+            .await
+            .expect("engine")
+            .expect("event");
+        expected.extend([BlobHash::of(&bytes), BlobHash::of(&thumb)]);
+    }
+
+    // The desktop comes back on the same folder: the day's messages and their photos arrive.
+    let desktop = support::DesktopRig::start(
+        &ddir,
+        &NetworkMode::Loopback,
+        Default::default(),
+        Some(port),
+    )
+    .await;
+    let store = desktop.node.photo_store(&phone.node.id()).expect("store");
+    until_held(
+        &store,
+        &expected,
+        "the day's photos did not reach the desktop after it reconnected",
+    )
+    .await;
+    let on_disk = blobs_on_disk(
+        &ddir
+            .join("phones")
+            .join(phone.node.id().to_string())
+            .join("blobs"),
+    );
+    for hash in &expected {
+        assert!(
+            on_disk.contains(&hash.to_hex()),
+            "{} not on disk",
+            hash.to_hex()
+        );
+        assert_eq!(
+            store.get(hash).expect("reads").map(|b| BlobHash::of(&b)),
+            Some(*hash),
+            "verified by hash"
+        );
+    }
+    phone.kill().await;
+    desktop.node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blob_the_desktop_never_asked_for_is_never_pushed_to_it() {
+    use iroh_blobs::protocol::{ChunkRangesSeq, PushRequest};
+    use ringback_core::sync::node::PhotoPolicy;
+    let (phone_dir, desktop_dir) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let policy = PhotoPolicy {
+        eager_full_bytes: 100_000,
+        ..PhotoPolicy::default()
+    };
+    let (phone, desktop) = photo_pair(phone_dir.path(), desktop_dir.path(), policy).await;
+    // The phone holds a blob no message names.
+    let phone_blobs = BlobStore::beside(&phone_dir.path().join("phone.db")).expect("opens");
+    let stray = photo(33_333);
+    let stray_hash = phone_blobs.put(&stray).expect("kept");
+
+    let (small, small_thumb) = (photo(60_000), photo(3_001));
+    let (large, large_thumb) = (photo(700_000), photo(4_003));
+    phone
+        .engine
+        .event(picture_message(&[
+            (&small, &small_thumb),
+            (&large, &large_thumb),
+        ]))
+        .await
+        .expect("engine")
+        .expect("event");
+    let store = desktop.node.photo_store(&phone.node.id()).expect("store");
+    let asked = [
+        BlobHash::of(&small),
+        BlobHash::of(&small_thumb),
+        BlobHash::of(&large_thumb),
+    ];
+    until_held(&store, &asked, "the eager photos did not arrive").await;
+    // Another prefetch pass (a commit) asks nothing more of the phone.
+    phone.text_in(1).await;
+    support::converge(
+        &phone,
+        &[desktop.replica(phone.node.id())],
+        Duration::from_secs(20),
+    )
+    .await;
+    let folder = desktop
+        .dir
+        .join("phones")
+        .join(phone.node.id().to_string())
+        .join("blobs");
+    let only_asked: HashSet<String> = asked.iter().map(BlobHash::to_hex).collect();
+    assert_eq!(blobs_on_disk(&folder), only_asked);
+
+    // The phone (its own key) tries to push the stray blob over its blob link: refused.
+    phone.kill().await;
+    let key = net::load_or_create_key(&phone_dir.path().join("phone.key")).expect("key");
+    let pusher = net::bind(
+        &NetworkMode::Loopback,
+        key,
+        vec![blobs::ALPN.to_vec()],
+        None,
+    )
+    .await
+    .expect("binds");
+    let conn = pusher
+        .connect(desktop.node.addr(), blobs::ALPN)
+        .await
+        .expect("a paired phone's blob link is accepted");
+    let staged = iroh_blobs::store::mem::MemStore::new();
+    staged.add_bytes(stray.clone()).await.expect("staged");
+    let pushed = staged
+        .remote()
+        .execute_push(
+            conn.clone(),
+            PushRequest::new(
+                iroh_blobs::Hash::from_bytes(*stray_hash.as_bytes()),
+                ChunkRangesSeq::root(),
+            ),
+        )
+        .await;
+    // The pusher may or may not hear the refusal before it finishes writing; what counts is
+    // that nothing lands on the desktop.
+    tracing::debug!(?pushed, "push attempt");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!store.has(&stray_hash), "a pushed blob was kept");
+    assert_eq!(store.partial_len(&stray_hash), 0);
+    // Nor does the desktop serve the phone anything its own replies do not name.
+    let mine = BlobStore::in_memory();
+    let err = blobs::fetch(&conn, &BlobHash::of(&small), &mine)
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, FetchError::NotServed(_)), "{err}");
+    assert_eq!(blobs_on_disk(&folder), only_asked);
+    assert!(!store.has(&BlobHash::of(&large)));
+    desktop.node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_access_reads_pairing_and_references_from_the_phones_store() {
+    use ringback_core::sync::blobs::PhoneAccess;
+    use ringback_core::sync::node::PhotoPolicy;
+    let (phone_dir, desktop_dir) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let (phone, desktop) =
+        photo_pair(phone_dir.path(), desktop_dir.path(), PhotoPolicy::default()).await;
+    let (bytes, thumb) = (photo(20_000), photo(1_500));
+    phone
+        .engine
+        .event(picture_message(&[(&bytes, &thumb)]))
+        .await
+        .expect("engine")
+        .expect("event");
+    let access = PhoneAccess {
+        engine: phone.engine.clone(),
+    };
+    let paired = desktop.node.id();
+    let stranger = SecretKey::from_bytes(&[9; 32]).public();
+    let (photo_hash, thumb_hash) = (BlobHash::of(&bytes), BlobHash::of(&thumb));
+    let unnamed = BlobHash::of(b"bytes no message names");
+
+    assert!(access.may_read(paired, photo_hash).await, "the photo");
+    assert!(access.may_read(paired, thumb_hash).await, "its thumbnail");
+    assert!(
+        !access.may_read(paired, unnamed).await,
+        "a blob no message names"
+    );
+    assert!(
+        !access.may_read(stranger, photo_hash).await,
+        "a peer never paired"
+    );
+
+    // Unpaired on the phone: the desktop reads nothing more.
+    phone
+        .node
+        .unpair(&paired.to_string())
+        .await
+        .expect("unpaired");
+    assert!(
+        !access.may_read(paired, photo_hash).await,
+        "an unpaired desktop"
+    );
+
+    // A stopped engine cannot answer, so it refuses.
+    let engine = phone.engine.clone();
+    phone.kill().await;
+    let access = PhoneAccess { engine };
+    assert!(
+        !access.may_read(paired, thumb_hash).await,
+        "a stopped engine"
+    );
+    desktop.node.shutdown().await;
+}
