@@ -4,7 +4,10 @@
 //! - catch-up of 100,000 ops to a fresh desktop over loopback iroh, against the same
 //!   bytes sent over a raw iroh stream;
 //! - live latency from an inbound text on the phone to the op applied on the desktop,
-//!   against one frame of the same size over a raw iroh stream.
+//!   against one frame of the same size over a raw iroh stream;
+//! - a photo: from the phone's picture message (the MMS provider row, `MmsReceived`) to
+//!   its thumbnail in the desktop's blob folder, against a raw `blobs::fetch` of the same
+//!   thumbnail bytes between two fresh loopback endpoints.
 //!
 //! `cargo bench -p ringback-core --bench sync` (release; about a minute). The phone's
 //! memory with 100,000 ops is measured on the real phone process:
@@ -48,7 +51,12 @@ async fn phone(dir: &Path) -> (EngineHandle, PhoneNode) {
         contacts: MemoryContacts::new(),
         clock: Arc::new(SystemClock),
     };
-    let engine = Engine::open(store, ports, &settings()).expect("engine");
+    let mut engine = Engine::open(store, ports, &settings()).expect("engine");
+    // Photos on disk beside the store, as the phone runtime keeps them (the blob link of a
+    // session serves the store the engine has when the session starts).
+    engine.set_blobs(
+        ringback_core::blobs::BlobStore::beside(&dir.join("phone.db")).expect("blob store"),
+    );
     let (engine, _task) = service::spawn(engine);
     let key = net::load_or_create_key(&dir.join("phone.key")).expect("key");
     let ep = net::bind(&NetworkMode::Loopback, key, alpns(), None)
@@ -396,8 +404,117 @@ async fn run() {
             "MISSED"
         }
     );
+
+    photo_latency(&engine, &desk, &phone_node).await;
     desk.shutdown().await;
     phone_node.shutdown().await;
+}
+
+const PHOTO_SAMPLES: usize = 100;
+const PHOTO_BYTES: usize = 250_000;
+const THUMB_BYTES: usize = 12_000;
+
+/// Bytes that no two samples share (so each is a new blob).
+fn sample_bytes(len: usize, k: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| ((i * 31 + k * 7919) % 251) as u8 ^ (k as u8))
+        .collect()
+}
+
+/// A picture message as the phone reads it from the MMS provider: a photo and its thumbnail.
+fn picture(k: usize, photo: &[u8], thumb: &[u8]) -> PlatformEvent {
+    PlatformEvent::MmsReceived(ringback_core::engine::InboundMms {
+        source_id: format!("mms-bench-{k}"),
+        from: format!("+1212555{:04}", k % 5000),
+        others: Vec::new(),
+        text: "the leak under the sink".into(),
+        attachments: vec![ringback_core::NewAttachment {
+            content_type: "image/jpeg".into(),
+            name: None,
+            data: ringback_core::attachment::AttachmentData::Bytes(photo.to_vec()),
+            thumbnail: Some(thumb.to_vec()),
+        }],
+        line: Line::default(),
+        at: Timestamp::now(),
+        downloaded: true,
+    })
+}
+
+/// Lets every peer read every blob: the raw transfer's server.
+struct AllowAll;
+
+impl ringback_core::sync::blobs::BlobAccess for AllowAll {
+    async fn may_read(&self, _: iroh::EndpointId, _: ringback_core::BlobHash) -> bool {
+        true
+    }
+}
+
+/// Phone's picture message -> thumbnail held in the desktop's blob folder, against a raw
+/// `blobs::fetch` of the same thumbnail bytes over loopback.
+async fn photo_latency(engine: &EngineHandle, desk: &DesktopNode, phone: &PhoneNode) {
+    use ringback_core::BlobHash;
+    use ringback_core::blobs::BlobStore;
+    use ringback_core::sync::blobs;
+    use ringback_core::sync::node::PhotoPolicy;
+    // Thumbnails only: the full size would otherwise share the link with the thumbnail.
+    desk.set_photo_policy(PhotoPolicy {
+        eager_full_bytes: 0,
+        ..PhotoPolicy::default()
+    });
+    let store = desk.photo_store(&phone.id()).expect("desktop blob folder");
+    let mut thumbs = Vec::with_capacity(PHOTO_SAMPLES);
+    let mut ours = Vec::with_capacity(PHOTO_SAMPLES);
+    for k in 0..PHOTO_SAMPLES {
+        let (photo, thumb) = (
+            sample_bytes(PHOTO_BYTES, k),
+            sample_bytes(THUMB_BYTES, k + 100_000),
+        );
+        let hash = BlobHash::of(&thumb);
+        let t0 = Instant::now();
+        engine
+            .event(picture(k, &photo, &thumb))
+            .await
+            .expect("engine")
+            .expect("event");
+        let deadline = t0 + Duration::from_secs(60);
+        while !store.has(&hash) {
+            assert!(
+                Instant::now() < deadline,
+                "the thumbnail never reached the desktop"
+            );
+            tokio::time::sleep(Duration::from_micros(250)).await;
+        }
+        ours.push(t0.elapsed());
+        thumbs.push(thumb);
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+
+    // The limit: the same thumbnails fetched by hash over a raw blob link, nothing else.
+    let (a, b) = (raw_endpoint().await, raw_endpoint().await);
+    let served = BlobStore::in_memory();
+    for thumb in &thumbs {
+        served.put(thumb).expect("kept");
+    }
+    let addr = b.addr();
+    let accept = async { b.accept().await.expect("incoming").await.expect("conn") };
+    let (dial, at_b) = tokio::join!(a.connect(addr, blobs::ALPN), accept);
+    let dial = dial.expect("connect");
+    let _server = tokio::spawn(blobs::serve(dial, served, Arc::new(AllowAll)));
+    let fetched = BlobStore::in_memory();
+    let mut raw = Vec::with_capacity(PHOTO_SAMPLES);
+    for thumb in &thumbs {
+        let t0 = Instant::now();
+        blobs::fetch(&at_b, &BlobHash::of(thumb), &fetched)
+            .await
+            .expect("raw fetch");
+        raw.push(t0.elapsed());
+    }
+    let (p50, p99) = (percentile(&mut ours, 0.5), percentile(&mut ours, 0.99));
+    let (r50, r99) = (percentile(&mut raw, 0.5), percentile(&mut raw, 0.99));
+    println!(
+        "picture message on the phone (provider row) -> its {THUMB_BYTES}-byte thumbnail in the desktop's blob folder: p50 {p50:?}, p99 {p99:?} (n={PHOTO_SAMPLES}, photo {PHOTO_BYTES} bytes); raw blobs::fetch of the same bytes p50 {r50:?}, p99 {r99:?}; p50 ratio {:.1}x",
+        p50.as_secs_f64() / r50.as_secs_f64().max(1e-9),
+    );
 }
 
 fn held_origin(v: &VersionVector) -> String {
