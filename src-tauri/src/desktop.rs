@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use jiff::Timestamp;
 use ringback_core::settings::Network;
 use ringback_core::sync::net::{self, NetworkMode, PeerLink};
-use ringback_core::sync::node::{self, DesktopNode, PeerState};
+use ringback_core::sync::node::{self, DesktopNode, PeerState, PhotoPolicy};
 use ringback_core::sync::pairing::{self, PairingRequest};
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::ticket::PairingTicket;
@@ -30,7 +30,18 @@ pub struct LocalConfig {
     /// How long a phone may stay silent before an alert says so, in seconds (10 minutes;
     /// tests shorten it).
     pub phone_silent_after_seconds: u64,
+    /// Full-size photos up to this many MB are fetched from the phone as they arrive
+    /// (0: thumbnails only; the rest when opened).
+    pub photos_eager_up_to_mb: u64,
+    /// MB of photos kept per phone on this computer; the oldest are removed past it (and
+    /// fetched again from the phone when opened).
+    pub photos_budget_per_phone_mb: u64,
 }
+
+/// The largest budget accepted (1 TB), so the byte count cannot overflow.
+const MAX_PHOTO_BUDGET_MB: u64 = 1024 * 1024;
+
+const MB: u64 = 1024 * 1024;
 
 impl Default for LocalConfig {
     fn default() -> Self {
@@ -39,6 +50,8 @@ impl Default for LocalConfig {
             relay_url: String::new(),
             name: "Office desktop".into(),
             phone_silent_after_seconds: crate::alerts::DEFAULT_SILENT_AFTER_SECONDS,
+            photos_eager_up_to_mb: PhotoPolicy::default().eager_full_bytes / MB,
+            photos_budget_per_phone_mb: PhotoPolicy::default().budget_bytes / MB,
         }
     }
 }
@@ -77,6 +90,35 @@ impl LocalConfig {
                     path.display()
                 ))
             })
+    }
+
+    /// What this desktop fetches of the phones' photos unasked, and keeps of them.
+    pub fn photo_policy(&self) -> Result<PhotoPolicy, AppError> {
+        let largest = ringback_core::attachment::MAX_ATTACHMENT_BYTES / MB;
+        if self.photos_eager_up_to_mb > largest {
+            return Err(AppError {
+                message: format!(
+                    "photos_eager_up_to_mb is {}, but no photo is larger than {largest} MB; use 0 to {largest}",
+                    self.photos_eager_up_to_mb
+                ),
+                field: Some("photos_eager_up_to_mb".into()),
+            });
+        }
+        if self.photos_budget_per_phone_mb == 0
+            || self.photos_budget_per_phone_mb > MAX_PHOTO_BUDGET_MB
+        {
+            return Err(AppError {
+                message: format!(
+                    "photos_budget_per_phone_mb is {}; use 1 to {MAX_PHOTO_BUDGET_MB} (MB kept per phone)",
+                    self.photos_budget_per_phone_mb
+                ),
+                field: Some("photos_budget_per_phone_mb".into()),
+            });
+        }
+        Ok(PhotoPolicy {
+            eager_full_bytes: self.photos_eager_up_to_mb * MB,
+            budget_bytes: self.photos_budget_per_phone_mb * MB,
+        })
     }
 
     /// The network mode it asks for.
@@ -151,7 +193,11 @@ impl Desktop {
             Err(_) if port.is_some() => net::bind(&mode, key, alpns, None).await?,
             Err(e) => return Err(e.into()),
         };
+        let policy = config
+            .photo_policy()
+            .map_err(|e| anyhow::anyhow!(e.message))?;
         let node = DesktopNode::start(endpoint, dir, &config.name).await?;
+        node.set_photo_policy(policy);
         let uses_relay = matches!(
             mode,
             NetworkMode::Default | NetworkMode::SelfHostedRelay(_) | NetworkMode::RelayOnly(_)
@@ -462,6 +508,8 @@ mod tests {
             relay_url: "https://relay.example.com".into(),
             name: "Front desk".into(),
             phone_silent_after_seconds: 30,
+            photos_eager_up_to_mb: 5,
+            photos_budget_per_phone_mb: 500,
         };
         config.save(dir.path()).expect("save");
         assert_eq!(LocalConfig::load(dir.path()).expect("load"), config);
@@ -478,5 +526,66 @@ mod tests {
             bad_relay.mode().expect_err("bad").field.as_deref(),
             Some("relay_url")
         );
+    }
+
+    #[test]
+    fn the_photo_settings_in_desktop_json_set_the_policy_and_bad_values_are_named() {
+        let dir = tempfile::tempdir().expect("dir");
+        // A file from before the setting existed: the defaults.
+        std::fs::write(dir.path().join("desktop.json"), r#"{"name": "Front desk"}"#)
+            .expect("write");
+        let config = LocalConfig::load(dir.path()).expect("load");
+        assert_eq!(
+            config.photo_policy().expect("policy"),
+            PhotoPolicy::default()
+        );
+        std::fs::write(
+            dir.path().join("desktop.json"),
+            r#"{"photos_eager_up_to_mb": 0, "photos_budget_per_phone_mb": 300}"#,
+        )
+        .expect("write");
+        let config = LocalConfig::load(dir.path()).expect("load");
+        assert_eq!(
+            config.photo_policy().expect("policy"),
+            PhotoPolicy {
+                eager_full_bytes: 0,
+                budget_bytes: 300 * MB,
+            }
+        );
+        for (config, field) in [
+            (
+                LocalConfig {
+                    photos_eager_up_to_mb: 17,
+                    ..LocalConfig::default()
+                },
+                "photos_eager_up_to_mb",
+            ),
+            (
+                LocalConfig {
+                    photos_budget_per_phone_mb: 0,
+                    ..LocalConfig::default()
+                },
+                "photos_budget_per_phone_mb",
+            ),
+            (
+                LocalConfig {
+                    photos_budget_per_phone_mb: u64::MAX,
+                    ..LocalConfig::default()
+                },
+                "photos_budget_per_phone_mb",
+            ),
+        ] {
+            let e = config.photo_policy().expect_err("refused");
+            assert_eq!(e.field.as_deref(), Some(field));
+            assert!(e.message.contains(field), "{}", e.message);
+        }
+        // A negative number is not a size: the file is named, nothing overwritten.
+        std::fs::write(
+            dir.path().join("desktop.json"),
+            r#"{"photos_budget_per_phone_mb": -5}"#,
+        )
+        .expect("write");
+        let e = LocalConfig::load(dir.path()).expect_err("broken");
+        assert!(e.message.contains("desktop.json"), "{}", e.message);
     }
 }
