@@ -326,6 +326,16 @@ fn a_picture_message_shows_as_a_thumbnail_opens_in_the_viewer_and_saves() -> Res
         "{}",
         &src[..src.len().min(40)]
     );
+    // The phone made the thumbnail (the platform gives none): the inline image is the
+    // small one, not the 800×600 photo.
+    let width = app.s().wait_for(SLOW, "the thumbnail decoded", || {
+        let w = app.s().script(
+            "return document.querySelector('[data-testid=thumbnail] img')?.naturalWidth ?? 0;",
+            serde_json::json!([]),
+        )?;
+        Ok(w.as_u64().filter(|w| *w > 0))
+    })?;
+    assert!(width <= 320, "the thumbnail is {width} px wide");
     app.shot("photo-thumbnail")?;
     app.click("thumbnail")?;
     app.s().wait("[data-testid=viewer-image]", SLOW)?;
