@@ -154,30 +154,9 @@ impl Telephony for SimRadio {
     }
 }
 
-/// The `mms_out` line for a picture message handed to the radio.
+/// The `mms_out` line for a picture message handed to the radio (the scenario runner's).
 pub fn mms_out_line(request: &MmsRequest, at: Timestamp) -> Value {
-    let attachments: Vec<Value> = request
-        .attachments
-        .iter()
-        .map(|part| {
-            json!({
-                "type": part.content_type,
-                "size": part.bytes.len(),
-                "hash": ringback_core::BlobHash::of(&part.bytes).to_hex(),
-                "name": part.name,
-            })
-        })
-        .collect();
-    let mut mms = json!({
-        "message": request.message_id.0,
-        "to": request.to,
-        "text": request.text,
-        "attachments": attachments,
-    });
-    if !request.line.0.is_empty() {
-        mms["line"] = json!(request.line.0);
-    }
-    json!({"at": at.to_string(), "mms_out": mms})
+    ringback_core::scenario::mms_out_line(request, at)
 }
 
 /// A line's radio state in a `radio` command.

@@ -34,6 +34,7 @@ pub mod sms;
 pub mod store;
 pub mod sync;
 pub mod template;
+pub mod thumbnail;
 
 pub use attachment::{Attachment, AttachmentState, BlobHash, NewAttachment};
 pub use call::{CallDecision, CallOutcome, EndedCall, Line, SkipReason};

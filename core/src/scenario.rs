@@ -18,7 +18,7 @@ pub use dry_run::{
 };
 use event::input_error;
 pub use event::{Event, EventKind, parse_event, read_events};
-pub use output::outcome_line;
+pub use output::{mms_out_line, outcome_line};
 pub use sample::SAMPLE_DAY;
 
 use std::io::Write;
@@ -26,16 +26,18 @@ use std::io::Write;
 use jiff::Timestamp;
 use serde_json::Value;
 
+use crate::attachment::{Attachment, AttachmentState};
 use crate::engine::service::http_model;
 use crate::engine::{AssistantJob, DeliveryStatus};
 use crate::phone::classify;
 use crate::ports::memory::SimPlatform;
-use crate::ports::{ChatModel, SendRequest};
+use crate::ports::{ChatModel, MmsRequest, SendRequest};
 use crate::secret::{KeyChange, Secret, take_api_key};
 use crate::{
     EndedCall, Engine, EngineError, InboundSms, Line, Outcome, PlatformEvent, ReplyRequest,
     Settings, SettingsError, Store,
 };
+use mms::MmsFile;
 
 /// Why a scenario could not run: the line and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -113,13 +115,26 @@ pub fn run(
     events: &[Event],
     out: &mut impl Write,
 ) -> Result<(), ScenarioError> {
+    // Both sinks write to `out`, one after the other, never at once.
+    let out = std::cell::RefCell::new(out);
     let mut sink = |outcome: &Outcome| {
         if let Some(line) = outcome_line(outcome) {
-            writeln!(out, "{line}")?;
+            writeln!(out.borrow_mut(), "{line}")?;
         }
         Ok(())
     };
-    run_with_model(settings, api_key, events, &mut sink, &*http_model())
+    let mut mms_sink = |request: &MmsRequest, at: Timestamp| {
+        writeln!(out.borrow_mut(), "{}", mms_out_line(request, at))?;
+        Ok(())
+    };
+    run_inner(
+        settings,
+        api_key,
+        events,
+        &mut sink,
+        Some(&mut mms_sink),
+        &*http_model(),
+    )
 }
 
 /// Asks `model` a job's question and waits for the answer (bounded by the job's timeout):
@@ -173,6 +188,22 @@ pub fn run_with_model(
     sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
     model: &dyn ChatModel,
 ) -> Result<(), ScenarioError> {
+    run_inner(settings, api_key, events, sink, None, model)
+}
+
+/// A picture message the phone sent, with the time it left.
+type MmsSink<'a> = &'a mut dyn FnMut(&MmsRequest, Timestamp) -> Result<(), ScenarioError>;
+
+/// [`run_with_model`]; with `mms_sink`, a reply sent as a picture message goes to it (the
+/// `mms_out` line) instead of to `sink` as a text.
+fn run_inner(
+    settings: Settings,
+    api_key: Option<&Secret>,
+    events: &[Event],
+    sink: &mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
+    mms_sink: Option<MmsSink<'_>>,
+    model: &dyn ChatModel,
+) -> Result<(), ScenarioError> {
     let start = events.first().map_or_else(Timestamp::now, |e| e.at);
     let store = Store::open_in_memory().map_err(|e| ScenarioError::Store(e.to_string()))?;
     let sim = SimPlatform::new(start);
@@ -199,6 +230,12 @@ pub fn run_with_model(
     let mut runner = Runner {
         sim: &sim,
         sink,
+        // Re-borrowed, so the sink may live as briefly as the runner does.
+        mms_sink: match mms_sink {
+            Some(s) => Some(s),
+            None => None,
+        },
+        sent_mms: Vec::new(),
         model,
     };
 
@@ -268,11 +305,20 @@ pub fn run_with_model(
                     at: event.at,
                 }))?
             }
-            EventKind::Reply { to, body } => engine.reply(ReplyRequest {
-                request_id: Some(format!("scenario-line-{}", event.line)),
-                to: to.clone(),
-                body: body.clone(),
-            })?,
+            EventKind::Reply { to, body, photo } => {
+                let request = ReplyRequest {
+                    request_id: Some(format!("scenario-line-{}", event.line)),
+                    to: to.clone(),
+                    body: body.clone(),
+                };
+                match photo {
+                    None => engine.reply(request)?,
+                    Some(photo) => {
+                        let attached = keep_photo(&engine, photo)?;
+                        engine.reply_with_photos(request, &[attached])?
+                    }
+                }
+            }
             EventKind::Contact { number, name } => {
                 let region = engine.config().map(|c| c.region).unwrap_or_default();
                 if let Some(n) = classify(number, region).number() {
@@ -309,9 +355,29 @@ fn engine_settings_error(line: usize, error: EngineError) -> ScenarioError {
     }
 }
 
+/// Puts a reply's photo in the phone's blob store, as a desktop's photo arrives there
+/// before its reply is sent.
+fn keep_photo(engine: &Engine, photo: &MmsFile) -> Result<Attachment, ScenarioError> {
+    let hash = engine
+        .blobs()
+        .put(&photo.bytes)
+        .map_err(|e| ScenarioError::Store(e.to_string()))?;
+    Ok(Attachment {
+        content_type: photo.content_type.clone(),
+        size: photo.bytes.len() as u64,
+        hash: Some(hash),
+        name: photo.name.clone(),
+        thumbnail: None,
+        state: AttachmentState::Downloaded,
+    })
+}
+
 struct Runner<'a> {
     sim: &'a SimPlatform,
     sink: &'a mut dyn FnMut(&Outcome) -> Result<(), ScenarioError>,
+    mms_sink: Option<MmsSink<'a>>,
+    /// Picture messages handed to the simulated radio, not yet reported sent.
+    sent_mms: Vec<MmsRequest>,
     model: &'a dyn ChatModel,
 }
 
@@ -351,17 +417,34 @@ impl Runner<'_> {
     /// Prints outcomes, then lets the simulated network report each text sent and delivered,
     /// and the assistant answer what it was asked.
     fn emit(&mut self, engine: &mut Engine, outcomes: &[Outcome]) -> Result<(), ScenarioError> {
-        for outcome in outcomes {
-            (self.sink)(outcome)?;
-        }
+        self.print(outcomes)?;
         self.report_sent(engine)?;
         for job in engine.take_assistant_jobs() {
             let answer = answer_now(self.model, &job);
             let more = engine.assistant_answered(job.id, job.conversation, answer)?;
-            for o in &more {
-                (self.sink)(o)?;
-            }
+            self.print(&more)?;
             self.report_sent(engine)?;
+        }
+        Ok(())
+    }
+
+    /// Hands each outcome to the sink; a text that left as a picture message goes to the
+    /// picture-message sink when there is one.
+    fn print(&mut self, outcomes: &[Outcome]) -> Result<(), ScenarioError> {
+        self.sent_mms.extend(self.sim.telephony.take_sent_mms());
+        for outcome in outcomes {
+            let mms = match outcome {
+                Outcome::Sent { message_id, at, .. } => self
+                    .sent_mms
+                    .iter()
+                    .find(|m| m.message_id == *message_id)
+                    .map(|m| (m, *at)),
+                _ => None,
+            };
+            match (mms, self.mms_sink.as_mut()) {
+                (Some((request, at)), Some(mms_sink)) => mms_sink(request, at)?,
+                _ => (self.sink)(outcome)?,
+            }
         }
         Ok(())
     }
@@ -369,7 +452,8 @@ impl Runner<'_> {
     fn report_sent(&mut self, engine: &mut Engine) -> Result<(), ScenarioError> {
         let mut sent: Vec<SendRequest> = self.sim.take_sent();
         // A picture message's reports are a text's (`SmsSent`, `Delivered`).
-        for mms in self.sim.telephony.take_sent_mms() {
+        self.sent_mms.extend(self.sim.telephony.take_sent_mms());
+        for mms in std::mem::take(&mut self.sent_mms) {
             sent.push(SendRequest {
                 message_id: mms.message_id,
                 line: mms.line,

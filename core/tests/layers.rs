@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "server_address",
             "health",
             "attachment",
+            "thumbnail",
         ],
     ),
     ("settings", &["settings", "secret"]),

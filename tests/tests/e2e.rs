@@ -295,11 +295,25 @@ fn a_picture_message_shows_as_a_thumbnail_opens_in_the_viewer_and_saves() -> Res
     app.click("demo-mms")?;
     // The inbox says what came.
     app.nav("inbox")?;
-    let row = app.field_row("+12125550131")?;
-    app.s()
+    app.field_row("+12125550131")?;
+    // Read from the page: WebKit's driver leaves an ellipsised line out of an element's text.
+    let preview = || -> Result<String> {
+        let text = app.s().script(
+            "return document.querySelector(\"[data-testid=conv-row][data-number='+12125550131'] .preview\")?.textContent ?? '';",
+            serde_json::json!([]),
+        )?;
+        Ok(text.as_str().unwrap_or_default().to_string())
+    };
+    let previewed = app
+        .s()
         .wait_for(SLOW, "the photo preview in the inbox", || {
-            Ok(app.s().text(&row)?.contains("📷 Photo").then_some(()))
-        })?;
+            Ok(preview()?.contains("📷 Photo").then_some(()))
+        });
+    if previewed.is_err() {
+        app.shot("photo-no-preview")?;
+        eprintln!("inbox preview: {}", preview()?);
+    }
+    previewed?;
     app.open_conversation("+12125550131")?;
     app.wait_message("the picture message", |(dir, _, text)| {
         dir == "inbound" && text.contains("leak under the sink")
@@ -312,6 +326,16 @@ fn a_picture_message_shows_as_a_thumbnail_opens_in_the_viewer_and_saves() -> Res
         "{}",
         &src[..src.len().min(40)]
     );
+    // The phone made the thumbnail (the platform gives none): the inline image is the
+    // small one, not the 800×600 photo.
+    let width = app.s().wait_for(SLOW, "the thumbnail decoded", || {
+        let w = app.s().script(
+            "return document.querySelector('[data-testid=thumbnail] img')?.naturalWidth ?? 0;",
+            serde_json::json!([]),
+        )?;
+        Ok(w.as_u64().filter(|w| *w > 0))
+    })?;
+    assert!(width <= 320, "the thumbnail is {width} px wide");
     app.shot("photo-thumbnail")?;
     app.click("thumbnail")?;
     app.s().wait("[data-testid=viewer-image]", SLOW)?;

@@ -44,9 +44,16 @@ fn keep_part(blobs: &BlobStore, index: usize, part: &NewAttachment) -> Option<At
             return None;
         }
     };
+    // The platform's own thumbnail when it gave one; else one made here, so a desktop's
+    // eager thumbnail fetch never has to take the full photo.
+    let made = match (&part.thumbnail, crate::thumbnail::wanted(&content_type)) {
+        (None, true) => made_thumbnail(blobs, &hash),
+        _ => None,
+    };
     let thumbnail = part
         .thumbnail
         .as_deref()
+        .or(made.as_deref())
         .filter(|t| t.len() as u64 <= MAX_THUMBNAIL_BYTES)
         .and_then(|t| match blobs.put(t) {
             Ok(hash) => Some(Thumbnail {
@@ -66,6 +73,19 @@ fn keep_part(blobs: &BlobStore, index: usize, part: &NewAttachment) -> Option<At
         thumbnail,
         state: AttachmentState::Downloaded,
     })
+}
+
+/// A thumbnail of the photo kept as `hash`, read back from the blob store (so a part
+/// handed in as a file is read once, bounded by the attachment limit already checked).
+fn made_thumbnail(blobs: &BlobStore, hash: &crate::attachment::BlobHash) -> Option<Vec<u8>> {
+    match blobs.get(hash) {
+        Ok(Some(bytes)) => crate::thumbnail::make(&bytes),
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(%error, "a photo could not be read back for its thumbnail");
+            None
+        }
+    }
 }
 
 /// Completes a picture message recorded as not downloaded: its text and attachments set.

@@ -262,13 +262,23 @@ impl Engine {
     /// same outbound policy as every text: refused when the number cannot or may not be
     /// texted, else queued and sent when the volume window allows.
     pub fn reply(&mut self, request: ReplyRequest) -> Result<Vec<Outcome>, EngineError> {
+        self.reply_with_photos(request, &[])
+    }
+
+    /// [`Engine::reply`] with photos already in the blob store, sent as a picture message
+    /// (the scenario runner's replies with a `photo`).
+    pub fn reply_with_photos(
+        &mut self,
+        request: ReplyRequest,
+        attachments: &[crate::attachment::Attachment],
+    ) -> Result<Vec<Outcome>, EngineError> {
         let now = self.now();
         let intent = ReplyIntent {
             key: request.request_id.as_deref(),
             conversation: None,
             to: &request.to,
             body: &request.body,
-            attachments: &[],
+            attachments,
         };
         match self.accept_reply(&intent, now)? {
             Err(reason) => {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ScenarioError;
-use super::mms::{MmsInput, parse_mms};
+use super::mms::{MmsFile, MmsInput, parse_mms, parse_photo};
 use crate::CallOutcome;
 use crate::opt_out::ReviewDecision;
 
@@ -52,6 +52,8 @@ pub enum EventKind {
         to: String,
         /// Text.
         body: String,
+        /// A photo sent with it, as a picture message.
+        photo: Option<MmsFile>,
     },
     /// A contact in the phone's book.
     Contact {
@@ -125,6 +127,8 @@ struct ReplyFields {
     to: Option<Text>,
     #[serde(default)]
     body: Option<Text>,
+    #[serde(default)]
+    photo: Option<Value>,
 }
 
 /// The fields of a `contact` event.
@@ -166,7 +170,7 @@ impl Fields {
         match kind {
             "call" => &["from", "outcome", "line"],
             "sms" => &["from", "body", "line"],
-            "reply" => &["to", "body"],
+            "reply" => &["to", "body", "photo"],
             "contact" => &["number", "name"],
             "review" => &["number", "decision"],
             _ => &[],
@@ -286,10 +290,19 @@ pub fn parse_event(text_line: &str, line: usize) -> Result<Event, ScenarioError>
             body: text(f.body, "sms", "body", line, true)?.unwrap_or_default(),
             line: text(f.line, "sms", "line", line, false)?,
         },
-        Fields::Reply(f) => EventKind::Reply {
-            to: text(f.to, "reply", "to", line, true)?.unwrap_or_default(),
-            body: text(f.body, "reply", "body", line, true)?.unwrap_or_default(),
-        },
+        Fields::Reply(f) => {
+            let photo = f
+                .photo
+                .map(|p| parse_photo(&p, std::path::Path::new("."), "reply.photo"))
+                .transpose()
+                .map_err(|e| input_error(line, e))?;
+            EventKind::Reply {
+                to: text(f.to, "reply", "to", line, true)?.unwrap_or_default(),
+                // A photo may go without words.
+                body: text(f.body, "reply", "body", line, photo.is_none())?.unwrap_or_default(),
+                photo,
+            }
+        }
         Fields::Contact(f) => EventKind::Contact {
             number: text(f.number, "contact", "number", line, true)?.unwrap_or_default(),
             name: text(f.name, "contact", "name", line, true)?.unwrap_or_default(),

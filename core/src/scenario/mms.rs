@@ -195,6 +195,46 @@ pub fn parse_mms(value: &Value, base: &Path) -> Result<MmsInput, String> {
     })
 }
 
+/// A reply's photo: `{"type": "image/jpeg", "file": "valve.jpg"}`, read now, bounded like
+/// a picture message's parts. `at` names the field in errors.
+pub fn parse_photo(value: &Value, base: &Path, at: &str) -> Result<MmsFile, String> {
+    let Some(object) = value.as_object() else {
+        return Err(format!(
+            "{at}: give the photo as {{\"type\": \"image/jpeg\", \"file\": \"…\"}}"
+        ));
+    };
+    if let Some(unknown) = object
+        .keys()
+        .find(|k| !["type", "file"].contains(&k.as_str()))
+    {
+        return Err(format!(
+            "{at}.{unknown}: unknown field; a photo has type and file"
+        ));
+    }
+    let Some(content_type) = object.get("type").and_then(Value::as_str) else {
+        return Err(format!(
+            "{at}.type: missing; say what the file is, such as \"type\": \"image/jpeg\""
+        ));
+    };
+    if !content_type.starts_with("image/") || !is_mime(content_type) {
+        return Err(format!(
+            "{at}.type: “{}” is not an image type such as image/jpeg",
+            content_type.chars().take(60).collect::<String>()
+        ));
+    }
+    let Some(file) = object.get("file").and_then(Value::as_str) else {
+        return Err(format!("{at}.file: missing; name the photo's file"));
+    };
+    let bytes = read_bounded(&base.join(file)).map_err(|why| format!("{at}.file: {why}"))?;
+    Ok(MmsFile {
+        content_type: content_type.to_string(),
+        name: Path::new(file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+        bytes,
+    })
+}
+
 impl MmsInput {
     /// The platform event's picture message: downloaded, its files as bytes (the platform
     /// makes no thumbnail here; the phone's engine does).

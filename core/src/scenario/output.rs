@@ -3,6 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::Outcome;
+use crate::attachment::BlobHash;
+use crate::ports::MmsRequest;
 
 /// The JSON line for an outcome (failures are not part of a dry run's output).
 pub fn outcome_line(outcome: &Outcome) -> Option<Value> {
@@ -58,4 +60,31 @@ pub fn outcome_line(outcome: &Outcome) -> Option<Value> {
         }
         Outcome::Failed { .. } | Outcome::Retrying { .. } => return None,
     })
+}
+
+/// The `mms_out` line for a picture message handed to the radio: each part by type, size
+/// and hash, never its bytes.
+pub fn mms_out_line(request: &MmsRequest, at: jiff::Timestamp) -> Value {
+    let attachments: Vec<Value> = request
+        .attachments
+        .iter()
+        .map(|part| {
+            json!({
+                "type": part.content_type,
+                "size": part.bytes.len(),
+                "hash": BlobHash::of(&part.bytes).to_hex(),
+                "name": part.name,
+            })
+        })
+        .collect();
+    let mut mms = json!({
+        "message": request.message_id.0,
+        "to": request.to,
+        "text": request.text,
+        "attachments": attachments,
+    });
+    if !request.line.0.is_empty() {
+        mms["line"] = json!(request.line.0);
+    }
+    json!({"at": at.to_string(), "mms_out": mms})
 }

@@ -467,7 +467,7 @@ fn input_errors_read_as_they_always_did() {
         ),
         (
             r#"{"at": "2026-11-02T10:00:00Z", "reply": {"to": "+12125550123", "body": "x", "line": "sim1"}}"#,
-            r#"line 3: reply.line: unknown field; reply takes to, body"#,
+            r#"line 3: reply.line: unknown field; reply takes to, body, photo"#,
         ),
         (
             r#"{"at": "2026-11-02T10:00:00Z", "contact": {"number": "+12125550123"}}"#,
@@ -501,5 +501,75 @@ fn input_errors_read_as_they_always_did() {
     for (text, expected) in cases {
         let error = parse_event(text, 3).expect_err(text).to_string();
         assert_eq!(error, expected, "{text}");
+    }
+}
+
+#[test]
+fn a_reply_with_a_photo_prints_mms_out_instead_of_sms_out() {
+    let folder = tempfile::tempdir().expect("dir");
+    let photo = folder.path().join("valve.jpg");
+    let bytes: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&photo, &bytes).expect("write");
+    let input = format!(
+        "{}\n{}\n{}\n",
+        json!({"at": "2026-11-02T15:00:00Z", "sms": {"from": "+12125550123", "body": "Which valve?"}}),
+        json!({"at": "2026-11-02T15:01:00Z", "reply": {"to": "+12125550123", "body": "This one", "photo": {"type": "image/jpeg", "file": photo.display().to_string()}}}),
+        json!({"at": "2026-11-02T15:02:00Z", "reply": {"to": "+12125550123", "photo": {"type": "image/jpeg", "file": photo.display().to_string()}}}),
+    );
+    let events = read_events(input.as_bytes()).expect("events");
+    let mut out = Vec::new();
+    run(acme(), None, &events, &mut out).expect("run");
+    let lines: Vec<Value> = String::from_utf8(out)
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let mms: Vec<&Value> = lines.iter().filter_map(|l| l.get("mms_out")).collect();
+    assert_eq!(mms.len(), 2, "{lines:?}");
+    assert_eq!(mms[0]["to"], "+12125550123");
+    assert_eq!(mms[0]["text"], "This one");
+    assert_eq!(mms[1]["text"], "", "a photo may go without words");
+    for m in &mms {
+        assert_eq!(m["attachments"][0]["type"], "image/jpeg");
+        assert_eq!(m["attachments"][0]["size"], 5000);
+        assert_eq!(
+            m["attachments"][0]["hash"],
+            crate::attachment::BlobHash::of(&bytes).to_hex()
+        );
+    }
+    assert!(
+        !lines
+            .iter()
+            .filter_map(|l| l.get("sms_out"))
+            .any(|s| s["kind"] == "reply"),
+        "a photo reply is not also printed as a text: {lines:?}"
+    );
+}
+
+#[test]
+fn a_reply_photo_that_is_no_image_or_missing_names_its_field() {
+    let cases = [
+        (
+            json!({"type": "text/plain", "file": "x.txt"}),
+            "reply.photo.type",
+        ),
+        (json!({"type": "image/jpeg"}), "reply.photo.file"),
+        (
+            json!({"type": "image/jpeg", "file": "/nonexistent/valve.jpg"}),
+            "reply.photo.file",
+        ),
+        (json!("valve.jpg"), "reply.photo"),
+        (
+            json!({"type": "image/jpeg", "file": "a", "size": 3}),
+            "reply.photo.size",
+        ),
+    ];
+    for (photo, needle) in cases {
+        let text =
+            json!({"at": "2026-11-02T15:01:00Z", "reply": {"to": "+12125550123", "photo": photo}})
+                .to_string();
+        let err = parse_event(&text, 4).expect_err(&text).to_string();
+        assert!(err.starts_with("line 4: "), "{err}");
+        assert!(err.contains(needle), "{err} lacks {needle}");
     }
 }

@@ -674,3 +674,54 @@ fn a_desktop_holds_the_attachments_of_a_picture_message_and_its_completion() {
     assert!(error.to_string().contains("recipients"), "{error}");
     assert_eq!(desk.reader().attachments(id).expect("read").len(), 1);
 }
+
+/// A real JPEG of `width`×`height` (noise, so it compresses poorly).
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([
+            (x * 31 % 251) as u8,
+            (y * 17 % 241) as u8,
+            ((x * y) % 256) as u8,
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("encode");
+    out.into_inner()
+}
+
+#[test]
+fn a_photo_the_platform_gave_no_thumbnail_gets_one_made_on_the_phone() {
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let bytes = jpeg(1600, 1200);
+    let mut part = photo(&bytes);
+    part.thumbnail = None;
+    let not_a_photo = NewAttachment {
+        content_type: "text/x-vcard".into(),
+        name: None,
+        data: AttachmentData::Bytes(b"BEGIN:VCARD\r\nEND:VCARD\r\n".to_vec()),
+        thumbnail: None,
+    };
+    engine
+        .handle(mms(&phone, "mms-t", "", vec![part, not_a_photo], true))
+        .expect("mms");
+    let m = &engine.store().reader().all_messages().expect("messages")[0];
+    let attachments = engine.store().reader().attachments(m.id).expect("rows");
+    let thumb = attachments[0].thumbnail.expect("a thumbnail was made");
+    assert!(u64::from(thumb.size) <= crate::attachment::MAX_THUMBNAIL_BYTES);
+    assert!(
+        (thumb.size as usize) < bytes.len() / 4,
+        "{} bytes",
+        thumb.size
+    );
+    let kept = engine
+        .blobs()
+        .get(&thumb.hash)
+        .expect("blob")
+        .expect("kept");
+    let back = image::load_from_memory(&kept).expect("a JPEG");
+    assert_eq!((back.width(), back.height()), (320, 240));
+    assert_eq!(attachments[1].thumbnail, None, "no thumbnail of a vCard");
+}
