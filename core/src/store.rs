@@ -191,6 +191,9 @@ pub struct Store {
     committed: tokio::sync::watch::Sender<u64>,
     /// Bumped after every commit that changed a pairing.
     pairings: tokio::sync::watch::Sender<u64>,
+    /// Bumped after every commit that added or changed attachments (of messages or of
+    /// reply requests): the photo transfers look again only then, not on every commit.
+    photos: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -305,6 +308,7 @@ impl Store {
         let last = highest_stamp(&conn, &origin, i64::MAX)?;
         let (committed, _) = tokio::sync::watch::channel(0);
         let (pairings, _) = tokio::sync::watch::channel(0);
+        let (photos, _) = tokio::sync::watch::channel(0);
         let mut store = Store {
             conn,
             #[cfg(feature = "test-hooks")]
@@ -314,6 +318,7 @@ impl Store {
             clock: HlcClock::new(last),
             committed,
             pairings,
+            photos,
         };
         // Messages that arrived just before the app stopped are indexed now.
         store.index_pending()?;
@@ -338,6 +343,11 @@ impl Store {
     /// A receiver that changes after every commit that paired or unpaired a device.
     pub fn subscribe_pairings(&self) -> tokio::sync::watch::Receiver<u64> {
         self.pairings.subscribe()
+    }
+
+    /// A receiver that changes after every commit that added or changed attachments.
+    pub fn subscribe_photos(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.photos.subscribe()
     }
 
     /// Up to `limit` ops that a replica holding `theirs` lacks, in the order they were
@@ -463,6 +473,14 @@ impl Store {
             self.committed.send_modify(|n| *n += 1);
             if changes.iter().any(|c| matches!(c, Change::Peer { .. })) {
                 self.pairings.send_modify(|n| *n += 1);
+            }
+            if changes.iter().any(|c| {
+                matches!(
+                    c,
+                    Change::Attachments { .. } | Change::ReplyAttachments { .. }
+                )
+            }) {
+                self.photos.send_modify(|n| *n += 1);
             }
         }
         Ok(value)

@@ -29,3 +29,5 @@ ALTER TABLE messages ADD COLUMN others TEXT;
 -- The attachments a desktop's reply request carries (a JSON array of attachment metadata;
 -- the phone fetches the bytes from that desktop by hash). NULL for a text-only reply.
 ALTER TABLE requests ADD COLUMN attachments TEXT;
+-- The requests that carry photos, which the phone fetches before sending (few among many).
+CREATE INDEX requests_with_attachments ON requests (origin) WHERE attachments IS NOT NULL;

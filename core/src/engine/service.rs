@@ -65,6 +65,7 @@ pub struct EngineHandle {
     outcomes: broadcast::Sender<Outcome>,
     committed: tokio::sync::watch::Receiver<u64>,
     pairings: tokio::sync::watch::Receiver<u64>,
+    photos: tokio::sync::watch::Receiver<u64>,
     /// The phone's health as the platform last reported it (sync sends it to desktops).
     health: Arc<tokio::sync::watch::Sender<Option<crate::health::PhoneHealth>>>,
 }
@@ -85,6 +86,7 @@ pub fn spawn_with_model(engine: Engine, model: Arc<dyn ChatModel>) -> (EngineHan
     let (outcomes, _) = broadcast::channel(1024);
     let committed = engine.store().subscribe();
     let pairings = engine.store().subscribe_pairings();
+    let photos = engine.store().subscribe_photos();
     let answers = commands.downgrade();
     let task = tokio::spawn(run(engine, rx, outcomes.clone(), model, answers));
     (
@@ -93,6 +95,7 @@ pub fn spawn_with_model(engine: Engine, model: Arc<dyn ChatModel>) -> (EngineHan
             outcomes,
             committed,
             pairings,
+            photos,
             health: Arc::new(tokio::sync::watch::channel(None).0),
         },
         task,
@@ -157,6 +160,11 @@ impl EngineHandle {
     /// A receiver that changes after every commit that paired or unpaired a device.
     pub fn pairings(&self) -> tokio::sync::watch::Receiver<u64> {
         self.pairings.clone()
+    }
+
+    /// A receiver that changes after every commit that added or changed attachments.
+    pub fn photos(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.photos.clone()
     }
 
     /// Applies ops from a peer (see [`Engine::apply_remote`]); outcomes are published.

@@ -46,6 +46,9 @@ pub struct ApplyReport {
     pub requests: usize,
     /// Endpoints whose pairing changed.
     pub peers_changed: Vec<String>,
+    /// Attachments of messages or of reply requests arrived (what desktops prefetch and
+    /// the phone fetches for replies may have changed).
+    pub photos: bool,
     /// Ops stamped far ahead of this device's clock: applied, their last-writer-wins
     /// changes ordered as of their arrival, and recorded (see `Reader::quarantined`).
     pub quarantined: usize,
@@ -257,6 +260,9 @@ impl Store {
             self.committed.send_modify(|n| *n += 1);
             if !report.peers_changed.is_empty() {
                 self.pairings.send_modify(|n| *n += 1);
+            }
+            if report.photos {
+                self.photos.send_modify(|n| *n += 1);
             }
         }
         Ok(report)
@@ -529,6 +535,7 @@ fn apply_change(
                     ),
                 ));
             }
+            report.photos = true;
         }
         Change::ReplyAttachments {
             request,
@@ -553,6 +560,7 @@ fn apply_change(
                     "it gives attachments to a reply request that is not in the same op",
                 ));
             }
+            report.photos = true;
         }
         Change::Status {
             id,

@@ -236,13 +236,23 @@ impl Reader<'_> {
         &self,
         held: impl Fn(&BlobHash) -> bool,
     ) -> Result<Vec<(String, BlobHash)>, StoreError> {
+        // Only requests with photos (a partial index), pending as `pending_requests` says:
+        // neither refused nor sent.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.origin, r.attachments FROM requests r
+             WHERE r.attachments IS NOT NULL AND r.refused IS NULL
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.source_id = r.key)
+             ORDER BY r.requested_at, r.origin, r.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
-        for request in self.pending_requests()? {
-            for a in self.request_attachments(&request.origin, &request.id)? {
-                if let Some(hash) = a.hash
-                    && !held(&hash)
-                {
-                    out.push((request.origin.clone(), hash));
+        for row in rows {
+            let (origin, json) = row?;
+            let list: Vec<Attachment> =
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            for hash in list.into_iter().filter_map(|a| a.hash) {
+                if !held(&hash) {
+                    out.push((origin.clone(), hash));
                 }
             }
         }

@@ -143,6 +143,23 @@ fn stop_inside_a_picture_message_opts_out() {
 }
 
 #[test]
+fn only_commits_that_bring_attachments_wake_the_photo_transfers() {
+    // The blob links look for photos to fetch when this changes; a text must not wake them
+    // (that would put a query on the path of every text), a picture message must.
+    let phone = Phone::new();
+    let mut engine = phone.engine(Store::open_in_memory().expect("store"), json!({}));
+    let photos = engine.store().subscribe_photos();
+    let committed = engine.store().subscribe();
+    text_in(&mut engine, &phone, CALLER, "Hi, is anyone there?");
+    assert!(committed.has_changed().expect("open"), "the text committed");
+    assert!(!photos.has_changed().expect("open"), "a text is no photo");
+    engine
+        .handle(mms(&phone, "mms-1", "", vec![photo(b"leak")], true))
+        .expect("mms");
+    assert!(photos.has_changed().expect("open"), "a picture message is");
+}
+
+#[test]
 fn a_message_not_downloaded_yet_shows_a_placeholder_and_is_completed_once() {
     let phone = Phone::new();
     let mut engine = phone.engine(Store::open_in_memory().expect("store"), follow_ups());
@@ -433,9 +450,15 @@ fn a_reply_waits_for_its_photo_and_goes_when_it_arrives() {
         origin: &desk,
         role: Role::Desktop,
     };
+    let mut photos = engine.store().subscribe_photos();
+    photos.mark_unchanged();
     let (_, out) = engine.apply_remote(&[op], source).expect("apply");
     assert!(out.is_empty(), "neither sent nor failed yet: {out:?}");
     assert!(phone.telephony.sent_mms().is_empty() && phone.telephony.sent().is_empty());
+    assert!(
+        photos.has_changed().expect("open"),
+        "a reply with a photo wakes the phone's fetch"
+    );
     let waiting = engine
         .store()
         .reader()

@@ -104,14 +104,16 @@ pub(super) async fn accept_blobs(conn: Connection, remote: EndpointId, inner: Ar
         }
     };
     let _server = AbortOnDrop(tokio::spawn(blobs::serve(conn.clone(), store, access)));
-    let mut committed = replica.with(|s| s.subscribe());
+    // Only a commit that brought attachments changes what to prefetch (the timer covers a
+    // phone that did not hold a blob yet).
+    let mut photos = replica.with(|s| s.subscribe_photos());
     loop {
         if let Err(error) = prefetch(&conn, &remote, &inner).await {
             tracing::info!(phone = %remote.fmt_short(), %error, "photos not fetched yet");
         }
         tokio::select! {
             _ = conn.closed() => break,
-            changed = committed.changed() => if changed.is_err() { break },
+            changed = photos.changed() => if changed.is_err() { break },
             _ = tokio::time::sleep(PREFETCH_RETRY) => {}
         }
     }
