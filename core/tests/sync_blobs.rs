@@ -716,3 +716,83 @@ async fn phone_access_reads_pairing_and_references_from_the_phones_store() {
     );
     desktop.node.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_megabyte_photo_crosses_a_relay_verified_by_hash() {
+    // No direct path: the phone and the desktop reach each other only through a relay
+    // (an in-process iroh-relay server), as a phone on mobile data and an office behind
+    // NAT would; the photo still arrives whole, checked against its hash.
+    use ringback_core::sync::net::PeerLink;
+    use ringback_core::sync::node::PhotoPolicy;
+    use support::{DesktopRig, PhoneRig};
+    let mut config = iroh_relay::server::ServerConfig::default();
+    config.relay = Some(iroh_relay::server::RelayConfig::new((
+        std::net::Ipv4Addr::LOCALHOST,
+        0,
+    )));
+    let server = iroh_relay::server::Server::spawn(config)
+        .await
+        .expect("relay");
+    let url = format!("http://{}", server.http_addr().expect("http"))
+        .parse()
+        .expect("url");
+    let mode = NetworkMode::RelayOnly(url);
+    let (phone_dir, desktop_dir) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let phone = PhoneRig::new(phone_dir.path(), &mode, Default::default()).await;
+    let db = phone_dir.path().join("phone.db");
+    phone
+        .engine
+        .with(move |e| e.set_blobs(BlobStore::beside(&db).expect("blob store")))
+        .await
+        .expect("engine");
+    let desktop = DesktopRig::start(desktop_dir.path(), &mode, Default::default(), None).await;
+    desktop.node.online().await;
+    // Thumbnails only come unasked: the full size crosses when the window asks.
+    desktop.node.set_photo_policy(PhotoPolicy {
+        eager_full_bytes: 0,
+        ..PhotoPolicy::default()
+    });
+    desktop.pair(&phone).await;
+
+    let (big, thumb) = (photo(1024 * 1024), photo(5_003));
+    phone
+        .engine
+        .event(picture_message(&[(&big, &thumb)]))
+        .await
+        .expect("engine")
+        .expect("event");
+    let store = desktop.node.photo_store(&phone.node.id()).expect("store");
+    until_held(
+        &store,
+        &[BlobHash::of(&thumb)],
+        "the thumbnail never crossed the relay",
+    )
+    .await;
+    let hash = BlobHash::of(&big);
+    let got = desktop
+        .node
+        .fetch_photo(&phone.node.id(), &hash)
+        .await
+        .expect("fetched through the relay");
+    assert_eq!(BlobHash::of(&got), hash);
+    assert_eq!(got.len(), 1024 * 1024);
+    assert_eq!(store.get(&hash).expect("reads"), Some(big));
+    let link = desktop
+        .node
+        .peers()
+        .borrow()
+        .values()
+        .next()
+        .expect("phone")
+        .link;
+    assert_eq!(
+        link,
+        PeerLink::Relay,
+        "the test proves nothing over a direct path"
+    );
+    phone.kill().await;
+    desktop.node.shutdown().await;
+}
