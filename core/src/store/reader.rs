@@ -16,6 +16,23 @@ use crate::phone::PhoneNumber;
 use crate::rules::NumberHistory;
 use crate::settings::Settings;
 
+/// The columns every outbox read starts with (0–6), before its due time (7) and a column
+/// of its own (8); read by [`read_outbox_row`]. Macros, so that each query stays one
+/// literal (no string built per read on the outbox's path).
+macro_rules! outbox_select {
+    () => {
+        "SELECT m.id, m.conversation_id, c.number, c.line, m.kind, m.body, r.origin"
+    };
+}
+
+/// A message with its conversation's address and the request that wrote it, if any.
+macro_rules! outbox_from {
+    () => {
+        "FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         LEFT JOIN requests r ON r.key = m.source_id"
+    };
+}
+
 /// Reads over the store, usable outside and inside a write transaction.
 #[derive(Clone, Copy)]
 pub struct Reader<'c> {
@@ -142,48 +159,22 @@ impl Reader<'_> {
     pub fn outbox_head(&self) -> Result<Option<OutboxEntry>, StoreError> {
         let row = self
             .conn
-            .prepare_cached(
-                "SELECT m.id, m.conversation_id, c.number, c.line, m.kind, m.body, m.due_at,
-                        r.origin, m.hold
-                 FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                 LEFT JOIN requests r ON r.key = m.source_id
-                 WHERE m.status = 'queued' ORDER BY m.due_at, m.id LIMIT 1",
-            )?
+            .prepare_cached(concat!(
+                outbox_select!(),
+                ", m.due_at, m.hold ",
+                outbox_from!(),
+                " WHERE m.status = 'queued' ORDER BY m.due_at, m.id LIMIT 1"
+            ))?
             .query_row([], |r| {
-                Ok((
-                    (
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                    ),
-                    (
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, Option<i64>>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, Option<String>>(8)?,
-                    ),
-                ))
+                Ok((read_outbox_row(r)?, r.get::<_, Option<String>>(8)?))
             })
             .optional()?;
-        row.map(
-            |((id, conv, to, line), (kind, body, due, requested_by, hold))| {
-                Ok(OutboxEntry {
-                    id: MessageId(id),
-                    conversation_id: ConversationId(conv),
-                    to,
-                    line: Line(line),
-                    kind: parse_name(&kind, "message kind", MessageKind::from_name)?,
-                    body,
-                    due_at: from_ms(due.unwrap_or(0))?,
-                    requested_by,
-                    hold: hold
-                        .map(|h| parse_name(&h, "hold reason", HoldReason::from_name))
-                        .transpose()?,
-                })
-            },
-        )
+        row.map(|(row, hold)| {
+            let hold = hold
+                .map(|h| parse_name(&h, "hold reason", HoldReason::from_name))
+                .transpose()?;
+            outbox_entry(row, hold)
+        })
         .transpose()
     }
 
@@ -193,47 +184,19 @@ impl Reader<'_> {
         &self,
         limit: usize,
     ) -> Result<Vec<(OutboxEntry, Option<Timestamp>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT m.id, m.conversation_id, c.number, c.line, m.kind, m.body,
-                    coalesce(m.due_at, m.created_at), r.origin, r.requested_at
-             FROM messages m JOIN conversations c ON c.id = m.conversation_id
-             LEFT JOIN requests r ON r.key = m.source_id
-             WHERE m.status = 'retrying' ORDER BY m.id LIMIT ?1",
-        )?;
+        let mut stmt = self.conn.prepare_cached(concat!(
+            outbox_select!(),
+            ", coalesce(m.due_at, m.created_at), r.requested_at ",
+            outbox_from!(),
+            " WHERE m.status = 'retrying' ORDER BY m.id LIMIT ?1"
+        ))?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            Ok((
-                (
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ),
-                (
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<i64>>(8)?,
-                ),
-            ))
+            Ok((read_outbox_row(r)?, r.get::<_, Option<i64>>(8)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let ((id, conv, to, line), (kind, body, due, requested_by, written)) = row?;
-            out.push((
-                OutboxEntry {
-                    id: MessageId(id),
-                    conversation_id: ConversationId(conv),
-                    to,
-                    line: Line(line),
-                    kind: parse_name(&kind, "message kind", MessageKind::from_name)?,
-                    body,
-                    due_at: from_ms(due)?,
-                    requested_by,
-                    hold: None,
-                },
-                written.map(from_ms).transpose()?,
-            ));
+            let (row, written) = row?;
+            out.push((outbox_entry(row, None)?, written.map(from_ms).transpose()?));
         }
         Ok(out)
     }
@@ -638,6 +601,47 @@ pub(super) type MessageRow = (
     Option<i64>,
     Option<String>,
 );
+
+/// Columns 0–7 of an outbox read: id, conversation, number, line, kind, body, requester,
+/// due time.
+type OutboxRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+);
+
+fn read_outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn outbox_entry(row: OutboxRow, hold: Option<HoldReason>) -> Result<OutboxEntry, StoreError> {
+    let (id, conversation, to, line, kind, body, requested_by, due) = row;
+    Ok(OutboxEntry {
+        id: MessageId(id),
+        conversation_id: ConversationId(conversation),
+        to,
+        line: Line(line),
+        kind: parse_name(&kind, "message kind", MessageKind::from_name)?,
+        body,
+        due_at: from_ms(due.unwrap_or(0))?,
+        requested_by,
+        hold,
+    })
+}
 
 pub(super) fn read_message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
     Ok((
