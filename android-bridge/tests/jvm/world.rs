@@ -1,10 +1,10 @@
 //! The host JVM with the Android doubles (`tests/java`), and `ringback.doubles.World` driven
 //! from Rust.
 
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::SystemTime;
 
 use jni::errors::Result as JniResult;
 use jni::objects::JObject;
@@ -30,7 +30,9 @@ pub fn jvm() -> &'static JavaVM {
     })
 }
 
-/// Compiles `tests/java` into the target's temp folder, unless it already is up to date.
+/// Compiles `tests/java` into the target's temp folder, unless the classes there were
+/// compiled from these very sources (a digest of their paths and contents, not their times:
+/// the temp folder may be shared by checkouts of other commits).
 fn compile_doubles() -> PathBuf {
     let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("android-doubles");
@@ -42,13 +44,18 @@ fn compile_doubles() -> PathBuf {
         "no Java doubles under {}",
         sources.display()
     );
-    let newest = files
-        .iter()
-        .filter_map(|file| file.metadata().and_then(|m| m.modified()).ok())
-        .max()
-        .unwrap_or(SystemTime::UNIX_EPOCH);
-    let compiled = stamp.metadata().and_then(|m| m.modified()).ok();
-    if compiled.is_some_and(|at| at >= newest) {
+    files.sort();
+    let mut digest = std::collections::hash_map::DefaultHasher::new();
+    for file in &files {
+        file.strip_prefix(&sources)
+            .unwrap_or(file)
+            .hash(&mut digest);
+        std::fs::read(file)
+            .expect("read a double")
+            .hash(&mut digest);
+    }
+    let digest = format!("{:016x}", digest.finish());
+    if std::fs::read_to_string(&stamp).is_ok_and(|held| held == digest) {
         return out;
     }
     if out.exists() {
@@ -63,7 +70,7 @@ fn compile_doubles() -> PathBuf {
         .status()
         .expect("javac runs (is a JDK installed?)");
     assert!(status.success(), "javac failed on the doubles");
-    std::fs::write(&stamp, b"").expect("write the stamp");
+    std::fs::write(&stamp, digest).expect("write the stamp");
     out
 }
 
