@@ -12,6 +12,7 @@ mod clock;
 mod dashboard;
 mod digest;
 mod health;
+mod notices;
 mod pages;
 mod reader;
 mod secrets;
@@ -187,13 +188,8 @@ pub struct Store {
     /// What this replica holds, per origin (kept in step with the `ops` table).
     held: VersionVector,
     clock: HlcClock,
-    /// Bumped after every commit that added ops, for the sync sessions that stream them.
-    committed: tokio::sync::watch::Sender<u64>,
-    /// Bumped after every commit that changed a pairing.
-    pairings: tokio::sync::watch::Sender<u64>,
-    /// Bumped after every commit that added or changed attachments (of messages or of
-    /// reply requests): the photo transfers look again only then, not on every commit.
-    photos: tokio::sync::watch::Sender<u64>,
+    /// What commits tell those who wait on the store.
+    notices: notices::Notices,
 }
 
 impl std::fmt::Debug for Store {
@@ -306,9 +302,6 @@ impl Store {
         // The clock continues after everything stored; if that lies in the future (the date
         // was wrong when the device last ran), the first write or apply brings it back.
         let last = highest_stamp(&conn, &origin, i64::MAX)?;
-        let (committed, _) = tokio::sync::watch::channel(0);
-        let (pairings, _) = tokio::sync::watch::channel(0);
-        let (photos, _) = tokio::sync::watch::channel(0);
         let mut store = Store {
             conn,
             #[cfg(feature = "test-hooks")]
@@ -316,9 +309,7 @@ impl Store {
             origin,
             held,
             clock: HlcClock::new(last),
-            committed,
-            pairings,
-            photos,
+            notices: notices::Notices::default(),
         };
         // Messages that arrived just before the app stopped are indexed now.
         store.index_pending()?;
@@ -337,17 +328,17 @@ impl Store {
 
     /// A receiver that changes after every commit that added ops.
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.committed.subscribe()
+        self.notices.committed.subscribe()
     }
 
     /// A receiver that changes after every commit that paired or unpaired a device.
     pub fn subscribe_pairings(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.pairings.subscribe()
+        self.notices.pairings.subscribe()
     }
 
     /// A receiver that changes after every commit that added or changed attachments.
     pub fn subscribe_photos(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.photos.subscribe()
+        self.notices.photos.subscribe()
     }
 
     /// Up to `limit` ops that a replica holding `theirs` lacks, in the order they were
@@ -470,18 +461,7 @@ impl Store {
         if !changes.is_empty() {
             let origin = self.origin.clone();
             self.held.observe(&origin, seq);
-            self.committed.send_modify(|n| *n += 1);
-            if changes.iter().any(|c| matches!(c, Change::Peer { .. })) {
-                self.pairings.send_modify(|n| *n += 1);
-            }
-            if changes.iter().any(|c| {
-                matches!(
-                    c,
-                    Change::Attachments { .. } | Change::ReplyAttachments { .. }
-                )
-            }) {
-                self.photos.send_modify(|n| *n += 1);
-            }
+            self.notices.committed(&notices::Touched::of(&changes));
         }
         Ok(value)
     }

@@ -257,13 +257,10 @@ impl Store {
         if report.applied > 0 {
             self.held = held;
             self.clock = clock;
-            self.committed.send_modify(|n| *n += 1);
-            if !report.peers_changed.is_empty() {
-                self.pairings.send_modify(|n| *n += 1);
-            }
-            if report.photos {
-                self.photos.send_modify(|n| *n += 1);
-            }
+            self.notices.committed(&super::notices::Touched {
+                pairings: !report.peers_changed.is_empty(),
+                photos: report.photos,
+            });
         }
         Ok(report)
     }

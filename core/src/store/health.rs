@@ -22,7 +22,7 @@ impl Store {
         let text =
             serde_json::to_string(&record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.set_meta(KEY, &text)?;
-        self.committed.send_modify(|n| *n += 1);
+        self.notices.committed.send_modify(|n| *n += 1);
         Ok(())
     }
 
