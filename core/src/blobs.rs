@@ -285,26 +285,8 @@ impl BlobStore {
         let Backing::Dir(dir) = &self.backing else {
             return Ok(Vec::new());
         };
-        let mut held = Vec::new();
-        let mut total = 0u64;
-        for shard in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
-            let shard = shard.map_err(|e| io(dir, e))?.path();
-            if !shard.is_dir() {
-                continue;
-            }
-            for entry in std::fs::read_dir(&shard).map_err(|e| io(&shard, e))? {
-                let entry = entry.map_err(|e| io(&shard, e))?;
-                let name = entry.file_name();
-                // Partial fetches and temporary files start with a dot and are not blobs.
-                let Some(hash) = name.to_str().and_then(|n| BlobHash::from_hex(n).ok()) else {
-                    continue;
-                };
-                let meta = entry.metadata().map_err(|e| io(&entry.path(), e))?;
-                let written = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
-                total += meta.len();
-                held.push((written, meta.len(), hash));
-            }
-        }
+        let mut held = BlobStore::held_in(dir)?;
+        let mut total: u64 = held.iter().map(|(_, len, _)| len).sum();
         held.sort();
         let mut evicted = Vec::new();
         for (_, len, hash) in held {
@@ -323,6 +305,38 @@ impl BlobStore {
             );
         }
         Ok(evicted)
+    }
+
+    /// The bytes of the complete blobs held (what counts against a desktop's budget;
+    /// fetches under way do not).
+    pub fn held_bytes(&self) -> Result<u64, BlobError> {
+        match &self.backing {
+            Backing::Memory(map) => Ok(lock(map).values().map(|b| b.len() as u64).sum()),
+            Backing::Dir(dir) => Ok(BlobStore::held_in(dir)?.iter().map(|(_, len, _)| len).sum()),
+        }
+    }
+
+    /// The complete blobs in a folder store: when each was written, its size, its hash.
+    fn held_in(dir: &Path) -> Result<Vec<(std::time::SystemTime, u64, BlobHash)>, BlobError> {
+        let mut held = Vec::new();
+        for shard in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+            let shard = shard.map_err(|e| io(dir, e))?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(&shard).map_err(|e| io(&shard, e))? {
+                let entry = entry.map_err(|e| io(&shard, e))?;
+                let name = entry.file_name();
+                // Partial fetches and temporary files start with a dot and are not blobs.
+                let Some(hash) = name.to_str().and_then(|n| BlobHash::from_hex(n).ok()) else {
+                    continue;
+                };
+                let meta = entry.metadata().map_err(|e| io(&entry.path(), e))?;
+                let written = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+                held.push((written, meta.len(), hash));
+            }
+        }
+        Ok(held)
     }
 }
 
@@ -372,6 +386,7 @@ mod tests {
             assert_eq!(hash, BlobHash::of(b"a photo"));
             assert_eq!(store.put(b"a photo").expect("again"), hash);
             assert!(store.has(&hash));
+            assert_eq!(store.held_bytes().expect("counted"), 7, "kept once");
             assert_eq!(
                 store.get(&hash).expect("reads").as_deref(),
                 Some(&b"a photo"[..])
@@ -443,6 +458,11 @@ mod tests {
         );
         assert!(!store.has(&hashes[0]) && !store.has(&hashes[1]));
         assert!(store.has(&hashes[2]) && store.has(&hashes[3]));
+        assert_eq!(
+            store.held_bytes().expect("counted"),
+            2000,
+            "the partial is not held"
+        );
         assert_eq!(store.partial_len(&BlobHash::of(b"fetching")), 5000);
     }
 

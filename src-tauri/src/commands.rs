@@ -23,7 +23,7 @@ use ringback_core::store::Dashboard;
 use crate::ipc::{
     AppError, AppointmentView, AssistantKeyView, CallRow, CallsBefore, ConvKey, ConversationDetail,
     ConversationRow, Devices, Diagnostics, ExportedFile, Id, InboxAfter, KeyInput, MessageRow,
-    MessageState, Overview, PairingRequestRow, RefusedReply, SearchHit, SegmentInfo,
+    MessageState, Overview, PairingRequestRow, PhotoSettings, RefusedReply, SearchHit, SegmentInfo,
     TemplatePreview,
 };
 use crate::views;
@@ -753,6 +753,35 @@ pub async fn set_network(
 ) -> Reply<Devices> {
     desktop.set_network(network, &relay_url)?;
     Ok(crate::pairing::devices(&desktop))
+}
+
+/// "Photos on this computer" (Devices): what is fetched and kept of the phones' photos, and
+/// what each phone's photos take here now.
+#[tauri::command]
+#[specta::specta]
+pub async fn photo_settings(desktop: State<'_, SharedDesktop>) -> Reply<PhotoSettings> {
+    let desktop = desktop.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || desktop.photo_settings())
+        .await
+        .map_err(|e| AppError::new(format!("the photo settings could not be read: {e}")))
+}
+
+/// Changes the photo settings: checked as at start (the error names the field), written to
+/// `desktop.json` and used at once, without a restart; photos past a lowered budget are
+/// removed now, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_photo_settings(
+    desktop: State<'_, SharedDesktop>,
+    eager_up_to_mb: f64,
+    budget_per_phone_mb: f64,
+) -> Reply<PhotoSettings> {
+    let desktop = desktop.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        desktop.set_photo_settings(eager_up_to_mb, budget_per_phone_mb)
+    })
+    .await
+    .map_err(|e| AppError::new(format!("the photo settings could not be saved: {e}")))?
 }
 
 /// "Copy diagnostics" (Devices): what helps support, with no message, API key or whole

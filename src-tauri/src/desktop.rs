@@ -14,7 +14,9 @@ use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::ticket::PairingTicket;
 use serde::{Deserialize, Serialize};
 
-use crate::ipc::{AppError, HealthRow, LinkState, PairingRequestRow, PeerRow};
+use crate::ipc::{
+    AppError, HealthRow, LinkState, PairingRequestRow, PeerRow, PhotoSettings, PhotoUsage,
+};
 use ringback_core::health::ReportedHealth;
 
 /// This desktop's own choices, kept beside its data (`desktop.json`).
@@ -437,14 +439,101 @@ impl Desktop {
 
     /// Changes the network (used from the next start).
     pub fn set_network(&self, network: Network, relay_url: &str) -> Result<(), AppError> {
-        let mut next = lock(&self.config).clone();
+        // Held through the write, so a photo change saved meanwhile is not lost.
+        let mut config = lock(&self.config);
+        let mut next = config.clone();
         next.network = network;
         next.relay_url = relay_url.trim().to_string();
         next.mode()?;
         next.save(&self.dir)?;
-        *lock(&self.config) = next;
+        *config = next;
         Ok(())
     }
+
+    /// The photo settings now, and what each paired phone's photos take here.
+    pub fn photo_settings(&self) -> PhotoSettings {
+        let config = lock(&self.config).clone();
+        self.photo_view(&config, None)
+    }
+
+    /// Changes the photo settings from the window: checked as at start (an error names the
+    /// field, and nothing is written), written to `desktop.json`, and used at once; each
+    /// phone's photos past the budget are removed now, oldest first. Blocks on the disk.
+    pub fn set_photo_settings(
+        &self,
+        eager_up_to_mb: f64,
+        budget_per_phone_mb: f64,
+    ) -> Result<PhotoSettings, AppError> {
+        let mut config = lock(&self.config);
+        let mut next = config.clone();
+        next.photos_eager_up_to_mb = whole_mb("photos_eager_up_to_mb", eager_up_to_mb)?;
+        next.photos_budget_per_phone_mb =
+            whole_mb("photos_budget_per_phone_mb", budget_per_phone_mb)?;
+        let policy = next.photo_policy()?;
+        next.save(&self.dir)?;
+        *config = next.clone();
+        // Under the same lock, so the node runs on what the file says.
+        self.node.set_photo_policy(policy);
+        drop(config);
+        Ok(self.photo_view(&next, Some(policy.budget_bytes)))
+    }
+
+    /// The photo settings of `config` with each phone's usage, after removing the oldest
+    /// photos past `evict_to` bytes when given.
+    fn photo_view(&self, config: &LocalConfig, evict_to: Option<u64>) -> PhotoSettings {
+        let names = self.phone_names();
+        let mut phones: Vec<PhotoUsage> = self
+            .node
+            .phones()
+            .into_iter()
+            .map(|(id, _)| {
+                let endpoint = id.to_string();
+                let (held_bytes, removed) = match self.node.photo_store(&id).and_then(|store| {
+                    let removed = match evict_to {
+                        Some(budget) => store.evict_oldest(budget)?.len(),
+                        None => 0,
+                    };
+                    Ok((store.held_bytes()?, removed))
+                }) {
+                    Ok((held, removed)) => {
+                        (Some(held), u32::try_from(removed).unwrap_or(u32::MAX))
+                    }
+                    Err(e) => {
+                        tracing::warn!(phone = %id.fmt_short(), error = %e, "could not measure a phone's photos");
+                        (None, 0)
+                    }
+                };
+                PhotoUsage {
+                    name: names.get(&endpoint).cloned().unwrap_or_default(),
+                    endpoint,
+                    held_bytes,
+                    removed,
+                }
+            })
+            .collect();
+        phones.sort_by(|a, b| a.name.cmp(&b.name).then(a.endpoint.cmp(&b.endpoint)));
+        PhotoSettings {
+            photos_eager_up_to_mb: config.photos_eager_up_to_mb,
+            photos_budget_per_phone_mb: config.photos_budget_per_phone_mb,
+            max_eager_mb: ringback_core::attachment::MAX_ATTACHMENT_BYTES / MB,
+            max_budget_mb: MAX_PHOTO_BUDGET_MB,
+            phones,
+        }
+    }
+}
+
+/// A size in MB typed in the window: a whole number, 0 or more (the range is checked by
+/// [`LocalConfig::photo_policy`]; a number too large for a `u64` becomes the largest one,
+/// which that check refuses).
+fn whole_mb(field: &str, value: f64) -> Result<u64, AppError> {
+    if !value.is_finite() || value < 0.0 || value.fract() != 0.0 {
+        return Err(AppError {
+            message: format!("{field} is {value}; use a whole number of MB, 0 or more"),
+            field: Some(field.into()),
+        });
+    }
+    // A saturating cast: whole, not negative, so only the top can be cut.
+    Ok(value as u64)
 }
 
 fn not_waiting() -> AppError {
@@ -495,6 +584,7 @@ pub type SharedDesktop = Arc<Desktop>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ringback_core::blobs::BlobStore;
 
     #[test]
     fn the_desktop_config_defaults_round_trips_and_names_a_broken_file() {
@@ -587,5 +677,157 @@ mod tests {
         .expect("write");
         let e = LocalConfig::load(dir.path()).expect_err("broken");
         assert!(e.message.contains("desktop.json"), "{}", e.message);
+    }
+
+    /// A desktop with one paired phone whose photo store holds three 600 KB photos, written
+    /// in order, and a `desktop.json` with choices of its own.
+    async fn desktop_with_photos() -> (tempfile::TempDir, Desktop, Arc<BlobStore>) {
+        let dir = tempfile::tempdir().expect("dir");
+        let phone = iroh::SecretKey::from_bytes(&[3; 32]).public().to_string();
+        let folder = dir.path().join("phones").join(&phone);
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        drop(DesktopReplica::open(&folder.join("ringback.db")).expect("replica"));
+        let store = BlobStore::open(&folder.join("blobs")).expect("store");
+        for i in 0..3u8 {
+            store.put(&vec![i; 600 * 1024]).expect("kept");
+            // File times have a coarse grain on some file systems.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        LocalConfig {
+            network: Network::LanOnly,
+            name: "Front desk".into(),
+            phone_silent_after_seconds: 30,
+            ..LocalConfig::default()
+        }
+        .save(dir.path())
+        .expect("save");
+        let desktop = Desktop::start_on(dir.path(), Some(NetworkMode::Loopback), None)
+            .await
+            .expect("desktop");
+        (dir, desktop, store)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_photo_change_from_the_window_is_saved_used_at_once_and_a_lower_budget_evicts() {
+        let (dir, desktop, store) = desktop_with_photos().await;
+        let before = desktop.photo_settings();
+        assert_eq!(
+            (
+                before.photos_eager_up_to_mb,
+                before.photos_budget_per_phone_mb
+            ),
+            (2, 2048)
+        );
+        assert_eq!(
+            (before.max_eager_mb, before.max_budget_mb),
+            (16, 1024 * 1024)
+        );
+        assert_eq!(before.phones.len(), 1);
+        assert_eq!(before.phones[0].held_bytes, Some(3 * 600 * 1024));
+        assert_eq!(before.phones[0].removed, 0);
+
+        let after = desktop.set_photo_settings(0.0, 1.0).expect("saved");
+        assert_eq!(
+            (
+                after.photos_eager_up_to_mb,
+                after.photos_budget_per_phone_mb
+            ),
+            (0, 1)
+        );
+        // 1.8 MB held, 1 MB allowed: the two oldest go now, not at the next fetch.
+        assert_eq!(after.phones[0].removed, 2);
+        assert_eq!(after.phones[0].held_bytes, Some(600 * 1024));
+        assert!(!store.has(&ringback_core::attachment::BlobHash::of(&vec![
+            0u8;
+            600 * 1024
+        ])));
+        assert!(store.has(&ringback_core::attachment::BlobHash::of(&vec![
+            2u8;
+            600 * 1024
+        ])));
+
+        // In the file, with the desktop's other choices kept, and in force.
+        let saved = LocalConfig::load(dir.path()).expect("load");
+        assert_eq!(
+            saved,
+            LocalConfig {
+                network: Network::LanOnly,
+                name: "Front desk".into(),
+                phone_silent_after_seconds: 30,
+                photos_eager_up_to_mb: 0,
+                photos_budget_per_phone_mb: 1,
+                ..LocalConfig::default()
+            }
+        );
+        let (now, restart) = desktop.config();
+        assert_eq!(now, saved);
+        assert!(!restart, "a photo change needs no restart");
+        assert_eq!(desktop.photo_settings().photos_budget_per_phone_mb, 1);
+        assert_eq!(desktop.photo_settings().phones[0].removed, 0, "only read");
+
+        // The largest values accepted are accepted.
+        let top = desktop
+            .set_photo_settings(16.0, (1024 * 1024) as f64)
+            .expect("the largest");
+        assert_eq!(
+            (top.photos_eager_up_to_mb, top.photos_budget_per_phone_mb),
+            (16, 1024 * 1024)
+        );
+        assert_eq!(top.phones[0].removed, 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_photo_value_out_of_range_is_refused_naming_its_field_and_nothing_changes() {
+        let (dir, desktop, _store) = desktop_with_photos().await;
+        let file = std::fs::read(dir.path().join("desktop.json")).expect("read");
+        for (eager, budget, field) in [
+            (17.0, 100.0, "photos_eager_up_to_mb"),
+            (-1.0, 100.0, "photos_eager_up_to_mb"),
+            (2.5, 100.0, "photos_eager_up_to_mb"),
+            (f64::NAN, 100.0, "photos_eager_up_to_mb"),
+            (2.0, 0.0, "photos_budget_per_phone_mb"),
+            (2.0, (1024 * 1024 + 1) as f64, "photos_budget_per_phone_mb"),
+            (2.0, 1e30, "photos_budget_per_phone_mb"),
+            (2.0, 0.5, "photos_budget_per_phone_mb"),
+        ] {
+            let e = desktop
+                .set_photo_settings(eager, budget)
+                .expect_err("refused");
+            assert_eq!(e.field.as_deref(), Some(field), "{eager} {budget}");
+            assert!(e.message.contains(field), "{}", e.message);
+            assert_eq!(
+                std::fs::read(dir.path().join("desktop.json")).expect("read"),
+                file,
+                "desktop.json untouched"
+            );
+            let now = desktop.photo_settings();
+            assert_eq!(
+                (now.photos_eager_up_to_mb, now.photos_budget_per_phone_mb),
+                (2, 2048)
+            );
+            assert_eq!(
+                now.phones[0].held_bytes,
+                Some(3 * 600 * 1024),
+                "nothing removed"
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_network_change_keeps_the_photo_settings() {
+        let (dir, desktop, _store) = desktop_with_photos().await;
+        desktop.set_photo_settings(4.0, 300.0).expect("saved");
+        desktop
+            .set_network(Network::Default, "")
+            .expect("network saved");
+        let saved = LocalConfig::load(dir.path()).expect("load");
+        assert_eq!(
+            (
+                saved.photos_eager_up_to_mb,
+                saved.photos_budget_per_phone_mb
+            ),
+            (4, 300)
+        );
+        assert_eq!(saved.network, Network::Default);
     }
 }

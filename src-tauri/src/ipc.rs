@@ -561,6 +561,40 @@ pub struct Devices {
     pub restart_needed: bool,
 }
 
+/// "Photos on this computer" (Devices): what this desktop fetches and keeps of the phones'
+/// photos (`desktop.json`, used at once when changed), and what they take here now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PhotoSettings {
+    /// Full-size photos up to this many MB are fetched as they arrive (0: previews only).
+    #[specta(type = specta_typescript::Number)]
+    pub photos_eager_up_to_mb: u64,
+    /// MB of photos kept per phone; the oldest are removed past it.
+    #[specta(type = specta_typescript::Number)]
+    pub photos_budget_per_phone_mb: u64,
+    /// The largest `photos_eager_up_to_mb` accepted (no photo is larger).
+    #[specta(type = specta_typescript::Number)]
+    pub max_eager_mb: u64,
+    /// The largest `photos_budget_per_phone_mb` accepted.
+    #[specta(type = specta_typescript::Number)]
+    pub max_budget_mb: u64,
+    /// What each paired phone's photos take on this computer.
+    pub phones: Vec<PhotoUsage>,
+}
+
+/// What one phone's photos take on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PhotoUsage {
+    /// The phone's endpoint id.
+    pub endpoint: String,
+    /// Its name.
+    pub name: String,
+    /// Bytes of its photos held here (`None`: its photo folder could not be read).
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub held_bytes: Option<u64>,
+    /// How many of its photos this change removed to fit the budget (0 when only read).
+    pub removed: u32,
+}
+
 /// What the window needs at start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct Overview {

@@ -67,6 +67,8 @@ pub fn ipc() -> Builder<tauri::Wry> {
             commands::reject_pairing,
             commands::unpair,
             commands::set_network,
+            commands::photo_settings,
+            commands::set_photo_settings,
             commands::diagnostics,
             commands::save_diagnostics,
             commands::demo_call,

@@ -105,6 +105,17 @@ export const commands = {
 	/**  Changes how this desktop reaches phones (from the next start). */
 	setNetwork: (network: Network, relayUrl: string) => typedError<Devices_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_network", { network, relayUrl })),
 	/**
+	 *  "Photos on this computer" (Devices): what is fetched and kept of the phones' photos, and
+	 *  what each phone's photos take here now.
+	 */
+	photoSettings: () => typedError<PhotoSettings_Serialize, AppError_Serialize>(__TAURI_INVOKE("photo_settings")),
+	/**
+	 *  Changes the photo settings: checked as at start (the error names the field), written to
+	 *  `desktop.json` and used at once, without a restart; photos past a lowered budget are
+	 *  removed now, oldest first.
+	 */
+	setPhotoSettings: (eagerUpToMb: number | null, budgetPerPhoneMb: number | null) => typedError<PhotoSettings_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_photo_settings", { eagerUpToMb, budgetPerPhoneMb })),
+	/**
 	 *  "Copy diagnostics" (Devices): what helps support, with no message, API key or whole
 	 *  phone number in it (see [`crate::diagnostics`]).
 	 */
@@ -1616,6 +1627,73 @@ export type PeersChanged_Deserialize = {
 export type PeersChanged_Serialize = {
 	/**  The phones now. */
 	phones: PeerRow_Serialize[],
+};
+
+/**
+ *  "Photos on this computer" (Devices): what this desktop fetches and keeps of the phones'
+ *  photos (`desktop.json`, used at once when changed), and what they take here now.
+ */
+export type PhotoSettings = PhotoSettings_Serialize | PhotoSettings_Deserialize;
+
+/**
+ *  "Photos on this computer" (Devices): what this desktop fetches and keeps of the phones'
+ *  photos (`desktop.json`, used at once when changed), and what they take here now.
+ */
+export type PhotoSettings_Deserialize = {
+	/**  Full-size photos up to this many MB are fetched as they arrive (0: previews only). */
+	photos_eager_up_to_mb: number,
+	/**  MB of photos kept per phone; the oldest are removed past it. */
+	photos_budget_per_phone_mb: number,
+	/**  The largest `photos_eager_up_to_mb` accepted (no photo is larger). */
+	max_eager_mb: number,
+	/**  The largest `photos_budget_per_phone_mb` accepted. */
+	max_budget_mb: number,
+	/**  What each paired phone's photos take on this computer. */
+	phones: PhotoUsage_Deserialize[],
+};
+
+/**
+ *  "Photos on this computer" (Devices): what this desktop fetches and keeps of the phones'
+ *  photos (`desktop.json`, used at once when changed), and what they take here now.
+ */
+export type PhotoSettings_Serialize = {
+	/**  Full-size photos up to this many MB are fetched as they arrive (0: previews only). */
+	photos_eager_up_to_mb: number,
+	/**  MB of photos kept per phone; the oldest are removed past it. */
+	photos_budget_per_phone_mb: number,
+	/**  The largest `photos_eager_up_to_mb` accepted (no photo is larger). */
+	max_eager_mb: number,
+	/**  The largest `photos_budget_per_phone_mb` accepted. */
+	max_budget_mb: number,
+	/**  What each paired phone's photos take on this computer. */
+	phones: PhotoUsage_Serialize[],
+};
+
+/**  What one phone's photos take on this computer. */
+export type PhotoUsage = PhotoUsage_Serialize | PhotoUsage_Deserialize;
+
+/**  What one phone's photos take on this computer. */
+export type PhotoUsage_Deserialize = {
+	/**  The phone's endpoint id. */
+	endpoint: string,
+	/**  Its name. */
+	name: string,
+	/**  Bytes of its photos held here (`None`: its photo folder could not be read). */
+	held_bytes?: number | null,
+	/**  How many of its photos this change removed to fit the budget (0 when only read). */
+	removed: number,
+};
+
+/**  What one phone's photos take on this computer. */
+export type PhotoUsage_Serialize = {
+	/**  The phone's endpoint id. */
+	endpoint: string,
+	/**  Its name. */
+	name: string,
+	/**  Bytes of its photos held here (`None`: its photo folder could not be read). */
+	held_bytes: number | null,
+	/**  How many of its photos this change removed to fit the budget (0 when only read). */
+	removed: number,
 };
 
 /**

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, messageOf, type Devices, type PeerRow } from "../api";
+import { AppError, api, messageOf, type AppErrorShape, type Data, type Devices, type PeerRow } from "../api";
 import { RefusedReplies } from "../components/RefusedReplies";
 import { DiagnosticsPanel } from "../components/Diagnostics";
 import { HealthChecklist } from "../components/HealthChecklist";
 import type { Network } from "../bindings";
 import { clock, when } from "../format";
+import { sizeWords } from "../components/Photos";
+import { Field, NumberInput } from "./settings/form";
 
 export function linkWords(p: PeerRow): string {
   if (p.link === "direct") return "Connected (direct)";
@@ -215,6 +217,7 @@ export function DevicesScreen(props: { phones: PeerRow[]; waiting?: number }) {
           {saved || (d?.restart_needed ? "Restart Ringback to use the new network." : "")}
         </span>
       </fieldset>
+      <PhotosOnThisComputer phones={phones.length} />
       <DiagnosticsPanel />
     </section>
   );
@@ -251,5 +254,114 @@ function Unpair(props: { peer: PeerRow; onUnpair: () => void }) {
         Cancel
       </button>
     </span>
+  );
+}
+
+type PhotoSettings = Data<"photoSettings">;
+
+/** What a phone's photos take here, in words. */
+export function heldWords(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return "could not be measured (its photo folder could not be read)";
+  if (bytes === 0) return "no photos on this computer yet";
+  if (bytes >= 1024 * 1024 * 1024) return `${(bytes / (1024 * 1024 * 1024)).toFixed(1)} GB of photos on this computer`;
+  return `${sizeWords(bytes)} of photos on this computer`;
+}
+
+/**
+ * "Photos on this computer": how large a full-size photo is fetched as it arrives, how much
+ * is kept per phone, and what each phone's photos take here now. Saved to this computer's
+ * own settings and used at once (no restart); a lower limit removes the oldest photos now.
+ */
+function PhotosOnThisComputer(props: { phones: number }) {
+  const [s, setS] = useState<PhotoSettings | null>(null);
+  const [eager, setEager] = useState<number | null>(null);
+  const [budget, setBudget] = useState<number | null>(null);
+  const [errors, setErrors] = useState<AppErrorShape[]>([]);
+  const [saved, setSaved] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  const take = (x: PhotoSettings) => {
+    setS(x);
+    setEager(x.photos_eager_up_to_mb);
+    setBudget(x.photos_budget_per_phone_mb);
+  };
+  // Read again when a phone pairs or unpairs: the usage lists each paired phone.
+  useEffect(() => {
+    api
+      .photoSettings()
+      .then(take)
+      .catch((e) => setErrors([{ message: messageOf(e), field: null }]));
+  }, [props.phones]);
+
+  const save = () => {
+    if (eager === null || budget === null) return;
+    setBusy(true);
+    setSaved("");
+    api
+      .setPhotoSettings(eager, budget)
+      .then((x) => {
+        take(x);
+        setErrors([]);
+        const removed = x.phones.filter((p) => p.removed > 0).map((p) => `${p.removed} older ${p.removed === 1 ? "photo" : "photos"} of ${p.name}`);
+        setSaved(
+          "Saved; in use now, no restart needed." +
+            (removed.length ? ` Removed ${removed.join(", ")} from this computer to fit the new limit (they are fetched again from the phone when opened).` : ""),
+        );
+      })
+      .catch((e) => setErrors([{ message: messageOf(e), field: e instanceof AppError ? e.field : null }]))
+      .finally(() => setBusy(false));
+  };
+
+  const about = (field: string) => errors.filter((e) => e.field === field);
+  const other = errors.filter((e) => e.field !== "photos_eager_up_to_mb" && e.field !== "photos_budget_per_phone_mb");
+  return (
+    <>
+      <h2>Photos on this computer</h2>
+      <fieldset class="network" data-testid="photo-settings">
+        <legend>What this computer downloads and keeps of the phones' photos</legend>
+        {other.length > 0 && (
+          <div role="alert" class="error-inline">
+            {other.map((e) => e.message).join(" ")}
+          </div>
+        )}
+        {/* Drawn once read, so the boxes start with the values in force. */}
+        {s && (
+          <>
+            <Field
+              id="photos-eager"
+              label="Download full photos up to (MB) as they arrive — 0 downloads only previews"
+              hint={`Larger photos are downloaded when opened. 0 to ${s.max_eager_mb}.`}
+              errors={about("photos_eager_up_to_mb")}
+            >
+              <NumberInput id="photos-eager" value={eager} min={0} step="1" onChange={setEager} />
+            </Field>
+            <Field
+              id="photos-budget"
+              label="Keep up to (MB) of photos per phone on this computer"
+              hint="Past this, the oldest photos are removed from this computer (the phone keeps them; they are downloaded again when opened). 1024 MB is 1 GB."
+              errors={about("photos_budget_per_phone_mb")}
+            >
+              <NumberInput id="photos-budget" value={budget} min={1} step="1" onChange={setBudget} />
+            </Field>
+            {s.phones.length > 0 && (
+              <ul class="photo-usage" data-testid="photo-usage">
+                {s.phones.map((p) => (
+                  <li key={p.endpoint}>
+                    {p.name}: {heldWords(p.held_bytes)}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {s.phones.length === 0 && <p class="muted">No phone is paired yet, so no photos are kept here.</p>}
+          </>
+        )}
+        <button type="button" class="btn" data-testid="save-photos" disabled={busy || s === null} onClick={save}>
+          Save photo settings
+        </button>
+        <span role="status" class="muted" data-testid="photos-saved">
+          {saved || "Changes are used at once; no restart needed."}
+        </span>
+      </fieldset>
+    </>
   );
 }

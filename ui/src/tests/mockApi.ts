@@ -13,6 +13,7 @@ const names = [
   "assistantKey", "setAssistantKey",
   "diagnostics", "saveDiagnostics", "textBackNow", "alerts", "missedCalls", "demoCallLogPermission",
   "attachmentData", "saveAttachment", "preparePhoto", "sendReplyWithPhoto", "demoMms",
+  "photoSettings", "setPhotoSettings",
 ] as const;
 
 export const api = Object.fromEntries(names.map((n) => [n, vi.fn()])) as Record<(typeof names)[number], ReturnType<typeof vi.fn>>;
@@ -24,5 +25,6 @@ export function resetApi(characters = 5) {
   api.markRead.mockResolvedValue(null);
   api.refusedReplies.mockResolvedValue([]);
   api.assistantKey.mockResolvedValue({ set: false, mask: "", server: "", status: "none", reason: "", at_ms: null, pending: false });
+  api.photoSettings.mockResolvedValue({ photos_eager_up_to_mb: 2, photos_budget_per_phone_mb: 2048, max_eager_mb: 16, max_budget_mb: 1048576, phones: [] });
   api.segments.mockResolvedValue({ encoding: "gsm7", segments: 1, characters, remaining_in_segment: 160 - characters, max_segments: 10 });
 }

@@ -12,7 +12,7 @@ import { Inbox, ROW_HEIGHT } from "../screens/Inbox";
 import { Conversation } from "../screens/Conversation";
 import { SettingsScreen } from "../screens/Settings";
 import { DevicesScreen } from "../screens/Devices";
-import type { Settings } from "../api";
+import { AppError, type Settings } from "../api";
 
 beforeEach(() => resetApi(0));
 
@@ -225,6 +225,59 @@ describe("Devices", () => {
     fireEvent.click(getByLabelText("Unpair Shop phone"));
     fireEvent.click(getByText("Yes, unpair"));
     expect(api.unpair).toHaveBeenCalledWith("ep1");
+  });
+});
+
+describe("Photos on this computer (Devices)", () => {
+  const settings = (extra: object = {}) => ({
+    photos_eager_up_to_mb: 2,
+    photos_budget_per_phone_mb: 2048,
+    max_eager_mb: 16,
+    max_budget_mb: 1048576,
+    phones: [{ endpoint: "ep1", name: "Shop phone", held_bytes: 3 * 1024 * 1024 * 1024 / 2, removed: 0 }],
+    ...extra,
+  });
+  const screen = () => {
+    api.devices.mockResolvedValue({ pairing: null, phones: [], network: "default", relay_url: "", restart_needed: false });
+    api.photoSettings.mockResolvedValue(settings());
+    return render(<DevicesScreen phones={[peer("ep1", "Shop phone")]} />);
+  };
+  const eager = "Download full photos up to (MB) as they arrive — 0 downloads only previews";
+  const budget = "Keep up to (MB) of photos per phone on this computer";
+
+  it("shows the values and each phone's photos in words, saves them, and says what a lower limit removed", async () => {
+    const { findByTestId, getByLabelText, getByTestId } = screen();
+    expect((await findByTestId("photo-usage")).textContent).toContain("Shop phone: 1.5 GB of photos on this computer");
+    expect((getByLabelText(eager) as HTMLInputElement).value).toBe("2");
+    expect((getByLabelText(budget) as HTMLInputElement).value).toBe("2048");
+    expect(getByTestId("photos-saved").textContent).toContain("no restart");
+    api.setPhotoSettings.mockResolvedValue(
+      settings({ photos_eager_up_to_mb: 0, photos_budget_per_phone_mb: 500, phones: [{ endpoint: "ep1", name: "Shop phone", held_bytes: 400 * 1024 * 1024, removed: 7 }] }),
+    );
+    fireEvent.input(getByLabelText(eager), { target: { value: "0" } });
+    fireEvent.input(getByLabelText(budget), { target: { value: "500" } });
+    fireEvent.click(getByTestId("save-photos"));
+    expect(api.setPhotoSettings).toHaveBeenCalledWith(0, 500);
+    await waitFor(() => expect(getByTestId("photos-saved").textContent).toContain("Removed 7 older photos of Shop phone"));
+    expect(getByTestId("photos-saved").textContent).toContain("in use now");
+    expect(getByTestId("photo-usage").textContent).toContain("400.0 MB of photos on this computer");
+  });
+
+  it("shows a refused value's error beside the field it names", async () => {
+    const { findByTestId, getByLabelText, getByTestId, findAllByTestId } = screen();
+    await findByTestId("photo-usage");
+    api.setPhotoSettings.mockRejectedValue(
+      new AppError({ message: "photos_eager_up_to_mb is 40, but no photo is larger than 16 MB; use 0 to 16", field: "photos_eager_up_to_mb" }),
+    );
+    fireEvent.input(getByLabelText(eager), { target: { value: "40" } });
+    fireEvent.click(getByTestId("save-photos"));
+    const [error] = await findAllByTestId("field-error");
+    expect(error.textContent).toContain("no photo is larger than 16 MB");
+    const input = getByLabelText(eager) as HTMLInputElement;
+    expect(input.closest(".field")?.contains(error)).toBe(true);
+    expect(input.getAttribute("aria-invalid")).toBe("true");
+    expect((getByLabelText(budget) as HTMLInputElement).getAttribute("aria-invalid")).toBeNull();
+    expect(getByTestId("photos-saved").textContent).not.toContain("Saved");
   });
 });
 
