@@ -787,10 +787,10 @@ async fn a_one_megabyte_photo_crosses_a_relay_verified_by_hash() {
         .values()
         .next()
         .expect("phone")
-        .link;
-    assert_eq!(
-        link,
-        PeerLink::Relay,
+        .link
+        .clone();
+    assert!(
+        matches!(link, PeerLink::Relay { .. }),
         "the test proves nothing over a direct path"
     );
     phone.kill().await;

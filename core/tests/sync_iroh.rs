@@ -132,12 +132,34 @@ async fn pairing_then_live_sync_and_a_reply_sent_once() {
     });
     assert_eq!(status, "sending", "the desktop sees the reply's status");
     let peers = desktop.node.peers().borrow().clone();
-    let link = peers.values().next().expect("one phone").link;
-    assert_eq!(link, PeerLink::Direct);
+    let link = peers.values().next().expect("one phone").link.clone();
+    // Loopback is this machine's own network: a direct path on the LAN, with its RTT.
+    assert!(
+        matches!(
+            link,
+            PeerLink::Lan {
+                rtt_ms: Some(_),
+                ..
+            }
+        ),
+        "{link:?}"
+    );
     let phone_peers = phone.node.peers().borrow().clone();
-    assert_eq!(
-        phone_peers.values().next().expect("one desktop").link,
-        PeerLink::Direct
+    let link = phone_peers
+        .values()
+        .next()
+        .expect("one desktop")
+        .link
+        .clone();
+    assert!(
+        matches!(
+            link,
+            PeerLink::Lan {
+                rtt_ms: Some(_),
+                ..
+            }
+        ),
+        "{link:?}"
     );
 }
 
@@ -374,9 +396,10 @@ async fn through_an_in_process_relay() {
     let server = iroh_relay::server::Server::spawn(config)
         .await
         .expect("relay");
-    let url = format!("http://{}", server.http_addr().expect("http"))
+    let url: iroh::RelayUrl = format!("http://{}", server.http_addr().expect("http"))
         .parse()
         .expect("url");
+    let relay_host = url.host_str().expect("a host").to_string();
     let mode = NetworkMode::RelayOnly(url);
     let dir = tempfile::tempdir().expect("dir");
     let pdir = dir.path().join("phone");
@@ -402,8 +425,21 @@ async fn through_an_in_process_relay() {
         .values()
         .next()
         .expect("phone")
-        .link;
-    assert_eq!(link, PeerLink::Relay);
+        .link
+        .clone();
+    // The link names the in-process relay by its host, with a measured RTT, since it began.
+    match link {
+        PeerLink::Relay {
+            relay,
+            rtt_ms,
+            since_ms,
+        } => {
+            assert_eq!(relay, relay_host, "the relay named is the one in use");
+            assert!(rtt_ms.is_some(), "an RTT is measured through the relay");
+            assert!(since_ms > 0 && since_ms <= jiff::Timestamp::now().as_millisecond());
+        }
+        other => panic!("expected a relayed link, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,11 +1,12 @@
 //! The iroh endpoint: built for the network mode in the settings, with a key kept on disk
 //! so that a device keeps its endpoint id, and the state of a peer's link for the UI.
 
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::Path;
+use std::time::Duration;
 
 use iroh::endpoint::{Connection, presets};
-use iroh::{Endpoint, RelayMode, RelayUrl, SecretKey};
+use iroh::{Endpoint, RelayMode, RelayUrl, SecretKey, TransportAddr};
 use serde::Serialize;
 
 /// How this device reaches the others.
@@ -65,15 +66,35 @@ pub enum NetError {
     },
 }
 
-/// How a peer is reached right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How a peer is reached right now, and since when it has been reached that way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PeerLink {
-    /// Connected on a direct path.
-    Direct,
+    /// Connected on a direct path to an address of this network (private, loopback or
+    /// link-local).
+    Lan {
+        /// The round-trip time, when measured.
+        rtt_ms: Option<u32>,
+        /// Since when the link has been direct on this network (UTC milliseconds).
+        since_ms: i64,
+    },
+    /// Connected on a direct path over the internet.
+    Direct {
+        /// The round-trip time, when measured.
+        rtt_ms: Option<u32>,
+        /// Since when the link has been direct (UTC milliseconds).
+        since_ms: i64,
+    },
     /// Connected through a relay (still end-to-end encrypted).
-    Relay,
+    Relay {
+        /// The relay's host name (or address), as its URL names it.
+        relay: String,
+        /// The round-trip time through the relay, when measured.
+        rtt_ms: Option<u32>,
+        /// Since when the link has gone through this relay (UTC milliseconds).
+        since_ms: i64,
+    },
     /// Not connected since this instant (UTC milliseconds).
     Offline {
         /// Since when.
@@ -154,15 +175,229 @@ pub async fn bind(
     }
 }
 
-/// The link a live connection uses now.
-pub fn link_of(conn: &Connection) -> PeerLink {
+/// The kind of path a live connection uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathKind {
+    /// Direct, to an address of this network.
+    Lan,
+    /// Direct, over the internet.
+    Direct,
+    /// Through the relay on this host.
+    Relay(String),
+}
+
+/// The path a live connection uses now: its kind and round-trip time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkPath {
+    /// Which kind of path.
+    pub kind: PathKind,
+    /// Its round-trip time estimate, in whole milliseconds rounded up (`None` when no path
+    /// is selected yet or nothing was measured).
+    pub rtt_ms: Option<u32>,
+}
+
+impl PeerLink {
+    /// The link once the connection uses `path` at `now_ms`: the kind's start is kept while
+    /// the kind (and relay) stays the same, so "since" means since the link became this.
+    pub fn on_path(&self, path: LinkPath, now_ms: i64) -> PeerLink {
+        let since_ms = match (self, &path.kind) {
+            (PeerLink::Lan { since_ms, .. }, PathKind::Lan)
+            | (PeerLink::Direct { since_ms, .. }, PathKind::Direct) => *since_ms,
+            (
+                PeerLink::Relay {
+                    relay, since_ms, ..
+                },
+                PathKind::Relay(now),
+            ) if relay == now => *since_ms,
+            _ => now_ms,
+        };
+        let rtt_ms = path.rtt_ms;
+        match path.kind {
+            PathKind::Lan => PeerLink::Lan { rtt_ms, since_ms },
+            PathKind::Direct => PeerLink::Direct { rtt_ms, since_ms },
+            PathKind::Relay(relay) => PeerLink::Relay {
+                relay,
+                rtt_ms,
+                since_ms,
+            },
+        }
+    }
+
+    /// The round-trip time, when connected and measured.
+    pub fn rtt_ms(&self) -> Option<u32> {
+        match self {
+            PeerLink::Lan { rtt_ms, .. }
+            | PeerLink::Direct { rtt_ms, .. }
+            | PeerLink::Relay { rtt_ms, .. } => *rtt_ms,
+            PeerLink::Offline { .. } => None,
+        }
+    }
+
+    /// Since when the link has been in its present state (UTC milliseconds).
+    pub fn since_ms(&self) -> i64 {
+        match self {
+            PeerLink::Lan { since_ms, .. }
+            | PeerLink::Direct { since_ms, .. }
+            | PeerLink::Relay { since_ms, .. }
+            | PeerLink::Offline { since_ms } => *since_ms,
+        }
+    }
+
+    /// Whether this link and `other` are the same state apart from the round-trip time.
+    pub fn same_kind(&self, other: &PeerLink) -> bool {
+        match (self, other) {
+            (PeerLink::Relay { relay: a, .. }, PeerLink::Relay { relay: b, .. }) => a == b,
+            (PeerLink::Offline { since_ms: a }, PeerLink::Offline { since_ms: b }) => a == b,
+            _ => std::mem::discriminant(self) == std::mem::discriminant(other),
+        }
+    }
+}
+
+/// The path a live connection uses now: the selected one; before one is selected, a direct
+/// path if there is one (iroh prefers them), else the relay. `None` when no path is open (the
+/// connection is closing).
+pub fn link_of(conn: &Connection) -> Option<LinkPath> {
     let paths = conn.paths();
-    let selected = paths.iter().find(|p| p.is_selected());
-    match selected {
-        Some(p) if p.is_relay() => PeerLink::Relay,
-        Some(_) => PeerLink::Direct,
-        None if paths.iter().any(|p| p.is_ip()) => PeerLink::Direct,
-        None => PeerLink::Relay,
+    let chosen = paths
+        .iter()
+        .find(|p| p.is_selected())
+        .or_else(|| paths.iter().find(|p| p.is_ip()))
+        .or_else(|| paths.iter().next())?;
+    Some(LinkPath {
+        kind: path_kind(chosen.remote_addr()),
+        rtt_ms: rtt_ms(chosen.rtt()),
+    })
+}
+
+/// Which kind of path reaches `remote`.
+pub fn path_kind(remote: &TransportAddr) -> PathKind {
+    match remote {
+        TransportAddr::Relay(url) => PathKind::Relay(relay_host(url)),
+        TransportAddr::Ip(addr) if on_this_network(addr.ip()) => PathKind::Lan,
+        _ => PathKind::Direct,
+    }
+}
+
+/// A relay's host as its URL names it (no scheme, port or path).
+pub fn relay_host(url: &RelayUrl) -> String {
+    url.host_str().unwrap_or_default().to_string()
+}
+
+/// Whether `ip` is an address of a local network rather than of the internet: private
+/// (RFC 1918, IPv6 unique local), loopback or link-local. Carrier-grade NAT's shared space
+/// (100.64.0.0/10) is not: a peer there is across the carrier's network.
+pub fn on_this_network(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => on_this_network(IpAddr::V4(v4)),
+            None => v6.is_loopback() || v6.is_unicast_link_local() || v6.is_unique_local(),
+        },
+    }
+}
+
+/// A round-trip time in whole milliseconds, rounded up so a fast LAN reads 1 ms, not 0
+/// (`None` for zero: nothing measured).
+fn rtt_ms(rtt: Duration) -> Option<u32> {
+    if rtt.is_zero() {
+        return None;
+    }
+    Some(u32::try_from(rtt.as_micros().div_ceil(1000)).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("an address")
+    }
+
+    #[test]
+    fn addresses_of_this_network_are_told_from_the_internet() {
+        for local in [
+            "10.1.2.3",
+            "172.16.0.9",
+            "172.31.255.1",
+            "192.168.1.20",
+            "127.0.0.1",
+            "169.254.10.1",
+            "::1",
+            "fe80::1",
+            "fd12:3456::1",
+            "::ffff:192.168.1.20",
+        ] {
+            assert!(on_this_network(ip(local)), "{local} is on this network");
+        }
+        for far in [
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.64.0.1",
+            "203.0.113.7",
+            "2001:db8::1",
+            "2a00:1450::1",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(!on_this_network(ip(far)), "{far} is across the internet");
+        }
+    }
+
+    #[test]
+    fn a_path_is_lan_direct_or_the_relay_by_its_host() {
+        let lan = TransportAddr::Ip("192.168.1.20:4433".parse().expect("addr"));
+        let far = TransportAddr::Ip("[2a00:1450::1]:4433".parse().expect("addr"));
+        let relay: RelayUrl = "https://relay.example.com:8443/path".parse().expect("url");
+        assert_eq!(path_kind(&lan), PathKind::Lan);
+        assert_eq!(path_kind(&far), PathKind::Direct);
+        assert_eq!(
+            path_kind(&TransportAddr::Relay(relay)),
+            PathKind::Relay("relay.example.com".into())
+        );
+    }
+
+    #[test]
+    fn since_is_kept_while_the_kind_stays_and_restarts_when_it_changes() {
+        let path = |kind, rtt| LinkPath {
+            kind,
+            rtt_ms: Some(rtt),
+        };
+        let relay = |h: &str| PathKind::Relay(h.into());
+        let offline = PeerLink::Offline { since_ms: 5 };
+        let a = offline.on_path(path(relay("r1.example"), 80), 100);
+        assert_eq!(
+            a,
+            PeerLink::Relay {
+                relay: "r1.example".into(),
+                rtt_ms: Some(80),
+                since_ms: 100
+            }
+        );
+        let b = a.on_path(path(relay("r1.example"), 60), 200);
+        assert_eq!(b.since_ms(), 100, "same relay, new RTT: since stays");
+        assert_eq!(b.rtt_ms(), Some(60));
+        assert!(b.same_kind(&a));
+        let c = b.on_path(path(relay("r2.example"), 60), 300);
+        assert_eq!(c.since_ms(), 300, "another relay is a new state");
+        assert!(!c.same_kind(&b));
+        let d = c.on_path(path(PathKind::Lan, 2), 400);
+        assert_eq!(
+            d,
+            PeerLink::Lan {
+                rtt_ms: Some(2),
+                since_ms: 400
+            }
+        );
+        assert_eq!(d.on_path(path(PathKind::Lan, 1), 500).since_ms(), 400);
+        let e = d.on_path(path(PathKind::Direct, 30), 600);
+        assert_eq!(e.since_ms(), 600);
+    }
+
+    #[test]
+    fn round_trip_times_round_up_to_whole_milliseconds() {
+        assert_eq!(rtt_ms(Duration::from_micros(60)), Some(1));
+        assert_eq!(rtt_ms(Duration::from_micros(84_000)), Some(84));
+        assert_eq!(rtt_ms(Duration::from_micros(84_001)), Some(85));
+        assert_eq!(rtt_ms(Duration::ZERO), None);
     }
 }
 

@@ -214,24 +214,68 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// How often a changed round-trip time is published even when it moved by less than a fifth.
+const RTT_REFRESH: Duration = Duration::from_secs(5);
+
 /// Publishes how a connection reaches its peer now and whenever its path changes (a relay
-/// path upgraded to a direct one, or the reverse after a network change), for as long as
-/// the returned guard lives.
+/// path upgraded to a direct one, or the reverse after a network change), with its
+/// round-trip time, for as long as the returned guard lives.
 fn follow_link(conn: &Connection, states: &Arc<States>, endpoint: &str) -> AbortOnDrop {
-    set_link(states, endpoint, net::link_of(conn));
+    update_link(states, endpoint, net::link_of(conn), true);
     let (conn, states) = (conn.clone(), states.clone());
     let endpoint = endpoint.to_string();
     AbortOnDrop(tokio::spawn(async move {
-        let mut last = net::link_of(&conn);
+        let mut shown_at = tokio::time::Instant::now();
         loop {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            let now = net::link_of(&conn);
-            if now != last {
-                set_link(&states, &endpoint, now);
-                last = now;
+            let refresh = shown_at.elapsed() >= RTT_REFRESH;
+            if update_link(&states, &endpoint, net::link_of(&conn), refresh) {
+                shown_at = tokio::time::Instant::now();
             }
         }
     }))
+}
+
+/// Moves a listed peer's link onto `path` (nothing when no path is open). A new kind of path
+/// is published at once; a new round-trip time alone only when it moved by more than a
+/// fifth or `refresh` says it is time, so a jittery RTT does not wake the window every half
+/// second. Returns whether it published.
+fn update_link(
+    states: &States,
+    endpoint: &str,
+    path: Option<net::LinkPath>,
+    refresh: bool,
+) -> bool {
+    let Some(path) = path else {
+        return false;
+    };
+    let now_ms = Timestamp::now().as_millisecond();
+    states.send_if_modified(|m| match m.get_mut(endpoint) {
+        Some(state) => {
+            let next = state.link.on_path(path, now_ms);
+            let publish = !next.same_kind(&state.link)
+                || (next != state.link
+                    && (refresh || rtt_moved(state.link.rtt_ms(), next.rtt_ms())));
+            if publish {
+                state.link = next;
+            }
+            publish
+        }
+        None => false,
+    })
+}
+
+/// Whether a round-trip time moved enough to show at once: by more than a fifth and by at
+/// least 2 ms (a LAN's 1–2 ms flicker is not news), or from unknown to known.
+fn rtt_moved(shown: Option<u32>, now: Option<u32>) -> bool {
+    match (shown, now) {
+        (Some(a), Some(b)) => {
+            let d = a.abs_diff(b);
+            d >= 2 && u64::from(d) * 5 > u64::from(a)
+        }
+        (None, Some(_)) => true,
+        _ => false,
+    }
 }
 
 /// Up to a quarter more, so that devices that lost the network together do not retry in step.
@@ -245,4 +289,68 @@ fn jitter(d: Duration) -> Duration {
     } else {
         h.finish() % quarter
     })
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+    use crate::sync::net::{LinkPath, PathKind};
+
+    fn states() -> States {
+        let (tx, _) = watch::channel(BTreeMap::new());
+        add_peer_state(&tx, "ep", "Shop phone", PeerLink::Offline { since_ms: 1 });
+        tx
+    }
+
+    fn relay(rtt: u32) -> Option<LinkPath> {
+        Some(LinkPath {
+            kind: PathKind::Relay("relay.example.com".into()),
+            rtt_ms: Some(rtt),
+        })
+    }
+
+    #[test]
+    fn a_new_path_is_published_at_once_and_rtt_jitter_waits_for_the_refresh() {
+        let tx = states();
+        let mut rx = tx.subscribe();
+        rx.mark_unchanged();
+        assert!(update_link(&tx, "ep", relay(80), false), "offline to relay");
+        assert!(rx.has_changed().expect("open"));
+        rx.mark_unchanged();
+        let since = rx.borrow()["ep"].link.since_ms();
+        assert!(
+            !update_link(&tx, "ep", relay(85), false),
+            "a 6% wobble waits"
+        );
+        assert!(!rx.has_changed().expect("open"));
+        assert_eq!(rx.borrow()["ep"].link.rtt_ms(), Some(80));
+        assert!(
+            update_link(&tx, "ep", relay(85), true),
+            "shown at the refresh"
+        );
+        assert_eq!(rx.borrow_and_update()["ep"].link.rtt_ms(), Some(85));
+        assert!(
+            update_link(&tx, "ep", relay(200), false),
+            "a big move at once"
+        );
+        assert_eq!(rx.borrow_and_update()["ep"].link.since_ms(), since);
+        assert!(!update_link(&tx, "ep", relay(200), true), "nothing new");
+        assert!(!update_link(&tx, "ep", None, true), "no path: kept");
+        assert!(
+            !update_link(&tx, "other", relay(5), true),
+            "unlisted stays so"
+        );
+        assert_eq!(tx.borrow().len(), 1);
+    }
+
+    #[test]
+    fn small_rtt_moves_are_not_news() {
+        assert!(!rtt_moved(Some(1), Some(2)), "LAN flicker");
+        assert!(rtt_moved(Some(1), Some(4)));
+        assert!(!rtt_moved(Some(100), Some(119)));
+        assert!(rtt_moved(Some(100), Some(121)));
+        assert!(rtt_moved(Some(100), Some(79)));
+        assert!(rtt_moved(None, Some(3)));
+        assert!(!rtt_moved(Some(3), None));
+    }
 }

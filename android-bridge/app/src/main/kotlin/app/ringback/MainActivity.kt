@@ -135,7 +135,7 @@ class MainActivity : AppCompatActivity() {
     }
 
     private fun connection(desktop: PeerState): String = when (val link = desktop.link) {
-        is PeerLink.Direct -> getString(R.string.status_connected)
+        is PeerLink.Direct, is PeerLink.Lan -> getString(R.string.status_connected)
         is PeerLink.Relay -> getString(R.string.status_connected_relay)
         is PeerLink.Offline -> getString(R.string.status_offline_since, time(link.sinceMs))
     }
