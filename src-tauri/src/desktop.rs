@@ -553,10 +553,11 @@ pub fn request_row(r: &PairingRequest) -> PairingRequestRow {
 }
 
 fn peer_row(state: &PeerState, last_sync_ms: Option<i64>) -> PeerRow {
-    let (link, offline_since_ms) = match state.link {
-        PeerLink::Direct => (LinkState::Direct, None),
-        PeerLink::Relay => (LinkState::Relay, None),
-        PeerLink::Offline { since_ms } => (LinkState::Offline, Some(since_ms)),
+    let (link, relay, offline_since_ms) = match &state.link {
+        PeerLink::Lan { .. } => (LinkState::Lan, None, None),
+        PeerLink::Direct { .. } => (LinkState::Direct, None, None),
+        PeerLink::Relay { relay, .. } => (LinkState::Relay, Some(relay.clone()), None),
+        PeerLink::Offline { since_ms } => (LinkState::Offline, None, Some(*since_ms)),
     };
     PeerRow {
         endpoint: state.endpoint.clone(),
@@ -567,6 +568,11 @@ fn peer_row(state: &PeerState, last_sync_ms: Option<i64>) -> PeerRow {
             .map(|id| pairing::fingerprint(&id))
             .unwrap_or_default(),
         link,
+        // A relay whose URL names no host (it cannot happen for a URL iroh dialled) is
+        // left unnamed rather than named as "".
+        relay: relay.filter(|r| !r.is_empty()),
+        rtt_ms: state.link.rtt_ms(),
+        since_ms: Some(state.link.since_ms()),
         offline_since_ms,
         last_sync_ms,
         health: None,
@@ -829,5 +835,60 @@ mod tests {
             (4, 300)
         );
         assert_eq!(saved.network, Network::Default);
+    }
+
+    fn state(link: PeerLink) -> PeerState {
+        PeerState {
+            endpoint: iroh::SecretKey::from_bytes(&[5; 32]).public().to_string(),
+            name: "Shop phone".into(),
+            link,
+        }
+    }
+
+    #[test]
+    fn a_peer_row_carries_the_kind_of_link_its_relay_rtt_and_since_when() {
+        let row = peer_row(
+            &state(PeerLink::Relay {
+                relay: "relay.example.com".into(),
+                rtt_ms: Some(84),
+                since_ms: 1_000,
+            }),
+            Some(2_000),
+        );
+        assert_eq!(row.link, LinkState::Relay);
+        assert_eq!(row.relay.as_deref(), Some("relay.example.com"));
+        assert_eq!((row.rtt_ms, row.since_ms), (Some(84), Some(1_000)));
+        assert_eq!(
+            (row.offline_since_ms, row.last_sync_ms),
+            (None, Some(2_000))
+        );
+
+        let row = peer_row(
+            &state(PeerLink::Lan {
+                rtt_ms: Some(3),
+                since_ms: 7,
+            }),
+            None,
+        );
+        assert_eq!(row.link, LinkState::Lan);
+        assert_eq!(
+            (row.relay, row.rtt_ms, row.since_ms),
+            (None, Some(3), Some(7))
+        );
+
+        let row = peer_row(
+            &state(PeerLink::Direct {
+                rtt_ms: None,
+                since_ms: 9,
+            }),
+            None,
+        );
+        assert_eq!(row.link, LinkState::Direct);
+        assert_eq!((row.rtt_ms, row.since_ms), (None, Some(9)));
+
+        let row = peer_row(&state(PeerLink::Offline { since_ms: 11 }), None);
+        assert_eq!(row.link, LinkState::Offline);
+        assert_eq!((row.since_ms, row.offline_since_ms), (Some(11), Some(11)));
+        assert_eq!((row.relay, row.rtt_ms), (None, None));
     }
 }

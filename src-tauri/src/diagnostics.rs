@@ -107,9 +107,25 @@ pub fn gather(desktop: &Desktop, context: &Context, now: Timestamp) -> Diagnosti
 }
 
 fn phone_line(phone: &PeerRow) -> String {
+    let connected = |how: String| {
+        let rtt = phone
+            .rtt_ms
+            .map(|ms| format!(", {ms} ms"))
+            .unwrap_or_default();
+        let since = phone
+            .since_ms
+            .and_then(at)
+            .map(|t| format!(" since {t}"))
+            .unwrap_or_default();
+        format!("connected ({how}{rtt}){since}")
+    };
     let link = match phone.link {
-        LinkState::Direct => "connected (direct)".to_string(),
-        LinkState::Relay => "connected (relay)".to_string(),
+        LinkState::Lan => connected("direct on this network".into()),
+        LinkState::Direct => connected("direct over the internet".into()),
+        LinkState::Relay => connected(match &phone.relay {
+            Some(host) => format!("relay {host}"),
+            None => "relay".into(),
+        }),
         LinkState::Offline => match phone.offline_since_ms.and_then(at) {
             Some(since) => format!("offline since {since}"),
             None => "not connected yet".to_string(),
@@ -386,5 +402,42 @@ mod tests {
         assert_eq!(tail.len(), TAIL_LINES);
         assert!(tail[TAIL_LINES - 1].ends_with("line 19999"), "{tail:?}");
         assert!(log_tail(&dir.path().join("missing"), 10).is_err());
+    }
+
+    #[test]
+    fn a_phone_line_names_the_link_its_relay_rtt_and_since_when() {
+        let since = Timestamp::from_millisecond(1_793_000_000_000).expect("time");
+        let row = |link, relay: Option<&str>, rtt_ms| PeerRow {
+            endpoint: "ep".into(),
+            name: "Shop phone".into(),
+            fingerprint: "ABCD-EFGH".into(),
+            link,
+            relay: relay.map(str::to_string),
+            rtt_ms,
+            since_ms: Some(since.as_millisecond()),
+            offline_since_ms: None,
+            last_sync_ms: None,
+            health: None,
+        };
+        let at = words(since);
+        let line = phone_line(&row(LinkState::Relay, Some("relay.example.com"), Some(84)));
+        assert!(
+            line.contains(&format!(
+                "connected (relay relay.example.com, 84 ms) since {at}"
+            )),
+            "{line}"
+        );
+        let line = phone_line(&row(LinkState::Lan, None, Some(3)));
+        assert!(
+            line.contains(&format!(
+                "connected (direct on this network, 3 ms) since {at}"
+            )),
+            "{line}"
+        );
+        let line = phone_line(&row(LinkState::Direct, None, None));
+        assert!(
+            line.contains(&format!("connected (direct over the internet) since {at}")),
+            "{line}"
+        );
     }
 }

@@ -483,7 +483,9 @@ pub struct TemplatePreview {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkState {
-    /// A direct path.
+    /// A direct path to an address of this network (private, loopback or link-local).
+    Lan,
+    /// A direct path over the internet.
     Direct,
     /// Through a relay (still end-to-end encrypted).
     Relay,
@@ -502,6 +504,13 @@ pub struct PeerRow {
     pub fingerprint: String,
     /// How it is reached now.
     pub link: LinkState,
+    /// The relay's host name, when the link goes through one.
+    pub relay: Option<String>,
+    /// The round-trip time in milliseconds, when connected and measured.
+    pub rtt_ms: Option<u32>,
+    /// Since when the link has been in its present state (connected this way, or offline).
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub since_ms: Option<i64>,
     /// Offline since when.
     #[specta(type = Option<specta_typescript::Number>)]
     pub offline_since_ms: Option<i64>,

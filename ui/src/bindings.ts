@@ -1382,7 +1382,9 @@ export type Limits_Serialize = {
 
 /**  How a peer is reached. */
 export type LinkState = 
-/**  A direct path. */
+/**  A direct path to an address of this network (private, loopback or link-local). */
+"lan" | 
+/**  A direct path over the internet. */
 "direct" | 
 /**  Through a relay (still end-to-end encrypted). */
 "relay" | 
@@ -1588,6 +1590,12 @@ export type PeerRow_Deserialize = {
 	fingerprint: string,
 	/**  How it is reached now. */
 	link: LinkState,
+	/**  The relay's host name, when the link goes through one. */
+	relay?: string | null,
+	/**  The round-trip time in milliseconds, when connected and measured. */
+	rtt_ms?: number | null,
+	/**  Since when the link has been in its present state (connected this way, or offline). */
+	since_ms?: number | null,
 	/**  Offline since when. */
 	offline_since_ms?: number | null,
 	/**  When something last arrived from it. */
@@ -1606,6 +1614,12 @@ export type PeerRow_Serialize = {
 	fingerprint: string,
 	/**  How it is reached now. */
 	link: LinkState,
+	/**  The relay's host name, when the link goes through one. */
+	relay: string | null,
+	/**  The round-trip time in milliseconds, when connected and measured. */
+	rtt_ms: number | null,
+	/**  Since when the link has been in its present state (connected this way, or offline). */
+	since_ms: number | null,
 	/**  Offline since when. */
 	offline_since_ms: number | null,
 	/**  When something last arrived from it. */
