@@ -125,7 +125,7 @@ export function App() {
           ) : (
             phones.map((p) => (
               <span key={p.endpoint} class={`link link-${p.link}`}>
-                {p.name}: {p.link === "direct" ? "connected" : p.link === "relay" ? "connected (relayed)" : "offline"}
+                {p.name}: {p.link === "offline" ? "offline" : p.link === "relay" ? "connected (relayed)" : "connected"}
               </span>
             ))
           )}

@@ -8,13 +8,29 @@ import { clock, when } from "../format";
 import { sizeWords } from "../components/Photos";
 import { Field, NumberInput } from "./settings/form";
 
-export function linkWords(p: PeerRow): string {
-  if (p.link === "direct") return "Connected (direct)";
-  if (p.link === "relay") return "Connected (relayed, still end-to-end encrypted)";
-  // The phone heartbeats every 30 s: since when it is silent is the last time it was heard.
-  return p.offline_since_ms
-    ? `Phone silent since ${when(p.offline_since_ms)} — open Ringback on the phone`
-    : "Not connected yet — open Ringback on the phone";
+/**
+ * A phone's link in words: how it is reached (direct on this network, direct over the
+ * internet, or through which relay, by its host), its round-trip time and since when —
+ * "Through relay relay.example.com · 84 ms · since 09:12".
+ */
+export function linkWords(p: PeerRow, now: number = Date.now()): string {
+  const parts = (how: string) =>
+    [how, p.rtt_ms != null ? `${p.rtt_ms} ms` : null, p.since_ms ? `since ${when(p.since_ms, now)}` : null]
+      .filter((x) => x !== null)
+      .join(" · ");
+  switch (p.link) {
+    case "lan":
+      return parts("Direct on this network");
+    case "direct":
+      return parts("Direct over the internet");
+    case "relay":
+      return parts(p.relay ? `Through relay ${p.relay}` : "Through a relay");
+    case "offline":
+      // The phone heartbeats every 30 s: since when it is silent is the last time it was heard.
+      return p.offline_since_ms
+        ? `Offline since ${when(p.offline_since_ms, now)} — open Ringback on the phone`
+        : "Not connected yet — open Ringback on the phone";
+  }
 }
 
 /**
@@ -153,7 +169,12 @@ export function DevicesScreen(props: { phones: PeerRow[]; waiting?: number }) {
                 <td>
                   <code>{p.fingerprint}</code>
                 </td>
-                <td class={`link-${p.link}`}>{linkWords(p)}</td>
+                <td
+                  class={`link-${p.link}`}
+                  title={p.link === "relay" ? "The relay passes on data it cannot read: still end-to-end encrypted" : undefined}
+                >
+                  {linkWords(p, now)}
+                </td>
                 <td>{p.last_sync_ms ? clock(p.last_sync_ms) : "—"}</td>
                 <td>
                   <Unpair

@@ -4,7 +4,7 @@ import type { PhoneChoice } from "../components/PhonePicker";
 
 /** A paired phone as the app lists it. */
 export function peer(endpoint: string, name: string, extra: Partial<PeerRow> = {}): PeerRow {
-  return { endpoint, name, fingerprint: "ABCD-EFGH-JKLM", link: "direct", offline_since_ms: null, last_sync_ms: null, health: null, ...extra };
+  return { endpoint, name, fingerprint: "ABCD-EFGH-JKLM", link: "direct", relay: null, rtt_ms: null, since_ms: null, offline_since_ms: null, last_sync_ms: null, health: null, ...extra };
 }
 
 /** One paired phone, chosen: what Settings, Dashboard and Appointments get from the app. */

@@ -317,7 +317,7 @@ describe("The phone's outbound policy in the window", () => {
     api.refusedReplies.mockResolvedValue([
       { to: "(646) 555-0001", preview: "Win!", reason: "no_conversation", words: "not sent: the business has never had a call or a text from this number", desktop: "Front desk", requested_ms: Date.now() },
     ]);
-    const phones = [{ endpoint: "ep1", name: "Shop phone", link: "relay" as const, offline_since_ms: null, last_sync_ms: null, health: null, fingerprint: "K7QD-M2XA-PL4F" }];
+    const phones = [{ endpoint: "ep1", name: "Shop phone", link: "relay" as const, relay: null, rtt_ms: null, since_ms: null, offline_since_ms: null, last_sync_ms: null, health: null, fingerprint: "K7QD-M2XA-PL4F" }];
     const { findByTestId } = render(<DevicesScreen phones={phones} />);
     const list = await findByTestId("refused-replies");
     expect(api.refusedReplies).toHaveBeenCalledWith("ep1");

@@ -249,9 +249,29 @@ describe("Devices and demo", () => {
     const { findByTestId, getAllByTestId } = render(<DevicesScreen phones={phones} />);
     expect((await findByTestId("short-code")).textContent).toBe("ABCDE-FGHIJ");
     const rows = getAllByTestId("peer-row").map((r) => r.textContent ?? "");
-    expect(rows[0]).toContain("Connected (direct)");
-    expect(rows[1]).toContain("Phone silent since");
+    expect(rows[0]).toContain("Direct over the internet");
+    expect(rows[1]).toContain("Offline since");
     expect(rows[1]).toContain("open Ringback on the phone");
+  });
+
+  it("says how each phone is linked: on this network, over the internet, through which relay, its RTT and since when", async () => {
+    api.devices.mockResolvedValue({ pairing: null, phones: [], network: "default", relay_url: "", restart_needed: false });
+    const since = Date.now() - 5 * 60_000;
+    const at = when(since);
+    const phones = [
+      peer("a", "Shop phone", { link: "lan", rtt_ms: 3, since_ms: since }),
+      peer("b", "Van", { link: "direct", rtt_ms: null, since_ms: since }),
+      peer("c", "Front desk phone", { link: "relay", relay: "relay.example.com", rtt_ms: 84, since_ms: since }),
+      peer("d", "Spare", { link: "offline", since_ms: since, offline_since_ms: since }),
+    ];
+    const { getAllByTestId } = render(<DevicesScreen phones={phones} />);
+    const rows = getAllByTestId("peer-row").map((r) => r.textContent ?? "");
+    expect(rows[0]).toContain(`Direct on this network · 3 ms · since ${at}`);
+    expect(rows[1]).toContain(`Direct over the internet · since ${at}`);
+    expect(rows[2]).toContain(`Through relay relay.example.com · 84 ms · since ${at}`);
+    expect(rows[3]).toContain(`Offline since ${at}`);
+    const cells = getAllByTestId("peer-row").map((r) => r.querySelectorAll("td")[2]);
+    expect(cells[2].getAttribute("title")).toContain("end-to-end encrypted");
   });
 
   it("shows why pairing the simulated phone failed", async () => {
