@@ -193,6 +193,9 @@ impl PhoneNode {
     }
 }
 
+/// A paired desktop with the addresses and relay pairing gave.
+type PairedDesktop = (PeerRecord, Vec<std::net::SocketAddr>, Option<RelayUrl>);
+
 /// Keeps one dial loop per paired desktop, starting and stopping them as pairings change.
 async fn supervise(
     endpoint: Endpoint,
@@ -207,29 +210,24 @@ async fn supervise(
     loop {
         pairings.borrow_and_update();
         let peers = engine
-            .with(
-                |e| -> Result<
-                    Vec<(PeerRecord, Vec<std::net::SocketAddr>, Option<RelayUrl>)>,
-                    StoreError,
-                > {
-                    let store = e.store();
-                    let mut out = Vec::new();
-                    for peer in store.reader().peers()? {
-                        if peer.role != Role::Desktop {
-                            continue;
-                        }
-                        let addrs = store
-                            .meta(&format!("addrs/{}", peer.endpoint))?
-                            .and_then(|a| serde_json::from_str(&a).ok())
-                            .unwrap_or_default();
-                        let relay = store
-                            .meta(&format!("{RELAY_META}{}", peer.endpoint))?
-                            .and_then(|r| r.parse().ok());
-                        out.push((peer, addrs, relay));
+            .with(|e| -> Result<Vec<PairedDesktop>, StoreError> {
+                let store = e.store();
+                let mut out = Vec::new();
+                for peer in store.reader().peers()? {
+                    if peer.role != Role::Desktop {
+                        continue;
                     }
-                    Ok(out)
-                },
-            )
+                    let addrs = store
+                        .meta(&format!("addrs/{}", peer.endpoint))?
+                        .and_then(|a| serde_json::from_str(&a).ok())
+                        .unwrap_or_default();
+                    let relay = store
+                        .meta(&format!("{RELAY_META}{}", peer.endpoint))?
+                        .and_then(|r| r.parse().ok());
+                    out.push((peer, addrs, relay));
+                }
+                Ok(out)
+            })
             .await;
         let peers = match peers {
             Ok(Ok(peers)) => peers,
