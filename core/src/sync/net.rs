@@ -14,7 +14,9 @@ use serde::Serialize;
 pub enum NetworkMode {
     /// iroh's public relays and address lookup: works across mobile data and NAT.
     Default,
-    /// A self-hosted relay, with iroh's address lookup.
+    /// A self-hosted relay and no third party at all: no n0 relay, no n0 DNS or pkarr
+    /// lookup or publishing, no public DNS fallback. Devices find each other by the address
+    /// pairing gave (the desktop's relay and addresses) and by mDNS on a shared LAN.
     SelfHostedRelay(RelayUrl),
     /// The local network only: no relay; devices find each other by mDNS.
     LanOnly,
@@ -120,20 +122,21 @@ pub async fn bind(
         let mode = mode.clone();
         async move {
             let mut builder = match &mode {
-                NetworkMode::Default | NetworkMode::SelfHostedRelay(_) => {
-                    Endpoint::builder(presets::N0)
-                }
+                NetworkMode::Default => Endpoint::builder(presets::N0),
                 _ => Endpoint::builder(presets::Minimal),
             };
             builder = builder.secret_key(key).alpns(alpns);
             builder = match &mode {
                 NetworkMode::Default => builder,
-                NetworkMode::SelfHostedRelay(url) => {
-                    builder.relay_mode(RelayMode::custom([url.clone()]))
-                }
+                // Minimal has no address lookup; mDNS is added once bound (best effort).
+                NetworkMode::SelfHostedRelay(url) => builder
+                    .relay_mode(RelayMode::custom([url.clone()]))
+                    .clear_address_lookup()
+                    .dns_resolver(own_dns()),
                 NetworkMode::LanOnly => builder
                     .relay_mode(RelayMode::Disabled)
                     .clear_address_lookup()
+                    .dns_resolver(own_dns())
                     .address_lookup(iroh_mdns_address_lookup::MdnsAddressLookup::builder()),
                 NetworkMode::Loopback => builder
                     .relay_mode(RelayMode::Disabled)
@@ -148,10 +151,14 @@ pub async fn bind(
                     .bind_addr(SocketAddr::V4(SocketAddrV4::new(ip, port)))
                     .map_err(|e| NetError::Bind(e.to_string()))?;
             }
-            builder
+            let endpoint = builder
                 .bind()
                 .await
-                .map_err(|e| NetError::Bind(e.to_string()))
+                .map_err(|e| NetError::Bind(e.to_string()))?;
+            if matches!(mode, NetworkMode::SelfHostedRelay(_)) {
+                add_mdns(&endpoint);
+            }
+            Ok(endpoint)
         }
     };
     match port {
@@ -173,6 +180,37 @@ pub async fn bind(
         }
         _ => attempt(0).await,
     }
+}
+
+/// The system's resolver only (for the relay's host name): iroh's default falls back to
+/// public resolvers (Cloudflare, Google, Quad9), a third party the self-hosted and LAN
+/// modes promise not to use.
+fn own_dns() -> iroh::dns::DnsResolver {
+    iroh::dns::DnsResolver::builder()
+        .with_system_defaults()
+        .with_fallback_mode(iroh::dns::FallbackMode::Never)
+        .build()
+}
+
+/// Adds mDNS to a self-hosted endpoint, so that devices on one LAN find each other even
+/// while the relay is down. Best effort: a network without multicast still syncs through
+/// the relay, so a failure is logged, not fatal.
+fn add_mdns(endpoint: &Endpoint) {
+    let mdns = iroh_mdns_address_lookup::MdnsAddressLookup::builder().build(endpoint.id());
+    match (mdns, endpoint.address_lookup()) {
+        (Ok(mdns), Ok(services)) => services.add(mdns),
+        (Err(error), _) => {
+            tracing::info!(%error, "no local discovery on this network; syncing through the relay only");
+        }
+        (_, Err(_)) => {}
+    }
+}
+
+/// Whether `url` is one of n0's public relays (the Default mode's), as opposed to a relay
+/// the business runs: a pairing code names only the latter, the former are found by lookup.
+pub fn is_public_relay(url: &RelayUrl) -> bool {
+    iroh::defaults::prod::default_relay_map().contains(url)
+        || iroh::defaults::staging::default_relay_map().contains(url)
 }
 
 /// The kind of path a live connection uses.

@@ -1,16 +1,27 @@
 //! Pairing tickets: what a desktop shows so that a phone can pair with it. A ticket holds
 //! the desktop's endpoint id, its addresses and relay, a 128-bit one-time secret and its
 //! expiry. Two text forms: the QR payload (`ringback:pair/1/…`, everything) and a short
-//! code to type (endpoint id and secret only; the addresses are then found by address
-//! lookup). Both carry a checksum, so a mistyped code is caught before any connection.
+//! code to type. The short code carries the endpoint id and secret, and what the phone
+//! needs to find the desktop without a third party: a self-hosted relay is named after an
+//! `@` (`ABCDE-…@relay.example.com`), a desktop without a relay (LAN only) adds one LAN
+//! address; only a desktop on n0's public relays leaves the rest to address lookup. Every
+//! form carries a checksum, so a mistyped code is caught before any connection.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use iroh::{EndpointAddr, EndpointId, RelayUrl};
 
 const QR_PREFIX: &str = "ringback:pair/1/";
 const VERSION_FULL: u8 = 1;
 const VERSION_SHORT: u8 = 0x81;
+/// The short code with a self-hosted relay named after `@` (its text is in the checksum).
+const VERSION_SHORT_RELAY: u8 = 0x82;
+/// The short code with one IPv4 address and port (a desktop without a relay).
+const VERSION_SHORT_LAN: u8 = 0x83;
+/// The longest relay address a ticket names (a QR payload holds 255 bytes of it).
+const MAX_RELAY: usize = 255;
+/// The longest text read as a ticket: a QR payload with 16 addresses and a full relay.
+const MAX_TEXT: usize = 1_000;
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// A pairing ticket.
@@ -18,9 +29,9 @@ const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 pub struct PairingTicket {
     /// The desktop's endpoint id.
     pub endpoint: EndpointId,
-    /// Its direct addresses (empty in the short form).
+    /// Its direct addresses (at most one in the short form, of a desktop without relay).
     pub addrs: Vec<SocketAddr>,
-    /// Its home relay (none in the short form).
+    /// Its home relay (in the short form, only a self-hosted one).
     pub relay: Option<RelayUrl>,
     /// The one-time secret.
     pub secret: [u8; 16],
@@ -42,6 +53,16 @@ pub enum TicketError {
         "this pairing code is {0} characters too short or long; check that it was copied whole"
     )]
     Length(usize),
+    /// A code from a self-hosted desktop typed without its relay.
+    #[error(
+        "this pairing code names a relay after “@”; type the whole code, with the relay address after the “@”"
+    )]
+    MissingRelay,
+    /// The relay after `@` is not an address.
+    #[error(
+        "the relay after “@” in this pairing code is not an address like relay.example.com; check it"
+    )]
+    RelayAddress,
     /// A typing mistake.
     #[error(
         "this pairing code has a typing mistake; check each character, or scan the QR code instead"
@@ -95,23 +116,63 @@ impl PairingTicket {
         format!("{QR_PREFIX}{}", base32(&b))
     }
 
-    /// The short code to type: endpoint id and secret, in groups of five.
+    /// The short code to type: endpoint id and secret in groups of five, then what finds
+    /// the desktop without lookup: a self-hosted relay after `@`, or, with no relay, one
+    /// LAN address inside the code.
     pub fn to_short_text(&self) -> String {
-        let mut b = vec![VERSION_SHORT];
+        let relay = self
+            .relay
+            .as_ref()
+            .filter(|r| !crate::sync::net::is_public_relay(r))
+            .map(|r| r.to_string())
+            .filter(|r| r.len() <= MAX_RELAY);
+        let lan = match (&self.relay, lan_addr(&self.addrs)) {
+            (None, Some(addr)) => Some(addr),
+            _ => None,
+        };
+        let mut b = vec![match (&relay, &lan) {
+            (Some(_), _) => VERSION_SHORT_RELAY,
+            (None, Some(_)) => VERSION_SHORT_LAN,
+            (None, None) => VERSION_SHORT,
+        }];
         b.extend_from_slice(self.endpoint.as_bytes());
         b.extend_from_slice(&self.secret);
-        seal(&mut b);
+        if let Some(addr) = lan {
+            b.extend_from_slice(&addr.ip().octets());
+            b.extend_from_slice(&addr.port().to_be_bytes());
+        }
+        if let Some(relay) = &relay {
+            b.extend_from_slice(relay.as_bytes());
+        }
+        let sum = checksum(&b);
+        if let Some(relay) = &relay {
+            // The relay is typed as text, not base32: take it out of the coded part.
+            b.truncate(b.len() - relay.len());
+        }
+        b.extend_from_slice(&sum);
         let text = base32(&b);
-        text.as_bytes()
+        let code = text
+            .as_bytes()
             .chunks(5)
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect::<Vec<_>>()
-            .join("-")
+            .join("-");
+        match relay {
+            Some(relay) => format!("{code}@{}", relay_text(&relay)),
+            None => code,
+        }
     }
 
     /// Reads either form; case, spaces and dashes in a typed code do not matter.
     pub fn parse(text: &str) -> Result<PairingTicket, TicketError> {
         let text = text.trim();
+        if text.len() > MAX_TEXT {
+            return Err(TicketError::Length(text.len() - MAX_TEXT));
+        }
+        let (text, relay) = match text.split_once('@') {
+            Some((code, relay)) => (code, Some(parse_relay(relay)?)),
+            None => (text, None),
+        };
         let body = match text.get(..QR_PREFIX.len()) {
             Some(p) if p.eq_ignore_ascii_case(QR_PREFIX) => &text[QR_PREFIX.len()..],
             _ => text,
@@ -127,26 +188,44 @@ impl PairingTicket {
             return Err(TicketError::NotATicket);
         }
         let (&version, _) = bytes.split_first().ok_or(TicketError::NotATicket)?;
-        if version != VERSION_FULL && version != VERSION_SHORT {
+        if !matches!(
+            version,
+            VERSION_FULL | VERSION_SHORT | VERSION_SHORT_RELAY | VERSION_SHORT_LAN
+        ) {
             return Err(if version & 0x7f > 1 {
                 TicketError::Version
             } else {
                 TicketError::NotATicket
             });
         }
-        let payload = unseal(&bytes)?;
+        // A relay after `@` belongs to the relay form only, and that form needs one.
+        match (&relay, version == VERSION_SHORT_RELAY) {
+            (Some(_), false) => return Err(TicketError::NotATicket),
+            (None, true) => return Err(TicketError::MissingRelay),
+            _ => {}
+        }
+        let payload = match &relay {
+            Some(relay) => unseal_with(&bytes, relay.to_string().as_bytes())?,
+            None => unseal(&bytes)?,
+        };
         let mut r = Reader(&payload[1..]);
         let id: [u8; 32] = r.array().ok_or(TicketError::Length(0))?;
         let endpoint = EndpointId::from_bytes(&id).map_err(|_| TicketError::Checksum)?;
         let secret: [u8; 16] = r.array().ok_or(TicketError::Length(0))?;
-        if version == VERSION_SHORT {
+        if version != VERSION_FULL {
+            let mut addrs = Vec::new();
+            if version == VERSION_SHORT_LAN {
+                let ip = Ipv4Addr::from(r.array::<4>().ok_or(TicketError::Length(0))?);
+                let port = u16::from_be_bytes(r.array().ok_or(TicketError::Length(0))?);
+                addrs.push(SocketAddr::V4(SocketAddrV4::new(ip, port)));
+            }
             if !r.0.is_empty() {
                 return Err(TicketError::Length(r.0.len()));
             }
             return Ok(PairingTicket {
                 endpoint,
-                addrs: Vec::new(),
-                relay: None,
+                addrs,
+                relay,
                 secret,
                 expires_at_ms: 0,
             });
@@ -215,14 +294,64 @@ fn seal(bytes: &mut Vec<u8>) {
 }
 
 fn unseal(bytes: &[u8]) -> Result<Vec<u8>, TicketError> {
+    unseal_with(bytes, &[])
+}
+
+/// Checks the checksum over the coded bytes followed by `extra` (a relay typed as text);
+/// returns the coded bytes.
+fn unseal_with(bytes: &[u8], extra: &[u8]) -> Result<Vec<u8>, TicketError> {
     if bytes.len() < 5 {
         return Err(TicketError::Length(bytes.len()));
     }
     let (payload, sum) = bytes.split_at(bytes.len() - 4);
-    if checksum(payload) != sum {
+    let mut summed = payload.to_vec();
+    summed.extend_from_slice(extra);
+    if checksum(&summed) != sum {
         return Err(TicketError::Checksum);
     }
     Ok(payload.to_vec())
+}
+
+/// The address a desktop without relay puts in its short code: a private IPv4 first (the
+/// office LAN), then any other, loopback last.
+fn lan_addr(addrs: &[SocketAddr]) -> Option<SocketAddrV4> {
+    let v4 = || {
+        addrs.iter().filter_map(|a| match a {
+            SocketAddr::V4(a) => Some(*a),
+            SocketAddr::V6(_) => None,
+        })
+    };
+    v4().find(|a| a.ip().is_private())
+        .or_else(|| v4().find(|a| !a.ip().is_loopback() && !a.ip().is_link_local()))
+        .or_else(|| v4().next())
+}
+
+/// A relay as typed after `@`: `https://` is left out when it is the scheme, and the `/`
+/// of an empty path (both come back when it is read).
+fn relay_text(relay: &str) -> &str {
+    let short = relay.strip_prefix("https://").unwrap_or(relay);
+    match short.strip_suffix('/') {
+        Some(host) if !host.contains('/') => host,
+        _ => short,
+    }
+}
+
+/// Reads the relay typed after `@` (`https://` when no scheme is given).
+fn parse_relay(text: &str) -> Result<RelayUrl, TicketError> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > MAX_RELAY || text.contains(char::is_whitespace) {
+        return Err(TicketError::RelayAddress);
+    }
+    let url = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
+    let relay: RelayUrl = url.parse().map_err(|_| TicketError::RelayAddress)?;
+    match (relay.scheme(), relay.host_str()) {
+        ("https" | "http", Some(_)) => Ok(relay),
+        _ => Err(TicketError::RelayAddress),
+    }
 }
 
 /// RFC 4648 base32 without padding.
@@ -344,6 +473,102 @@ mod tests {
         assert_eq!(PairingTicket::parse(&code), Err(TicketError::Checksum));
         assert_eq!(PairingTicket::parse("hello"), Err(TicketError::NotATicket));
         assert!(PairingTicket::parse("").is_err());
+    }
+
+    fn relay(url: &str) -> RelayUrl {
+        url.parse().expect("url")
+    }
+
+    #[test]
+    fn a_self_hosted_relay_is_named_after_the_short_code() {
+        let mut t = ticket(5, vec![SocketAddr::from(([192, 168, 1, 20], 7000))], 9);
+        t.relay = Some(relay("https://relay.example.com"));
+        let code = t.to_short_text();
+        let (_, named) = code.split_once('@').expect("the relay is named");
+        assert_eq!(named, "relay.example.com");
+        let read = PairingTicket::parse(&code).expect("short");
+        assert_eq!(read.relay, t.relay);
+        assert_eq!((read.endpoint, read.secret), (t.endpoint, t.secret));
+        // Typed by hand: lower case, spaces, the relay in capitals with its scheme.
+        let (coded, _) = code.split_once('@').expect("@");
+        let typed = format!(
+            "{} @ HTTPS://Relay.Example.com/",
+            coded.to_lowercase().replace('-', " ")
+        );
+        assert_eq!(PairingTicket::parse(&typed).expect("typed").relay, t.relay);
+        // A relay on another port or plain http keeps what it needs.
+        for url in ["https://relay.example.com:8443", "http://10.0.0.5:3340"] {
+            t.relay = Some(relay(url));
+            let read = PairingTicket::parse(&t.to_short_text()).expect("short");
+            assert_eq!(read.relay, t.relay, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_or_missing_relay_is_caught() {
+        let mut t = ticket(6, vec![], 0);
+        t.relay = Some(relay("https://relay.example.com"));
+        let code = t.to_short_text();
+        let (coded, _) = code.split_once('@').expect("@");
+        assert_eq!(
+            PairingTicket::parse(&format!("{coded}@relay.exemple.com")),
+            Err(TicketError::Checksum)
+        );
+        assert_eq!(PairingTicket::parse(coded), Err(TicketError::MissingRelay));
+        assert_eq!(
+            PairingTicket::parse(&format!("{coded}@")),
+            Err(TicketError::RelayAddress)
+        );
+        assert_eq!(
+            PairingTicket::parse(&format!("{coded}@ftp://relay.example.com")),
+            Err(TicketError::RelayAddress)
+        );
+        // A code without a relay does not take one.
+        let plain = ticket(6, vec![], 0).to_short_text();
+        assert!(PairingTicket::parse(&format!("{plain}@relay.example.com")).is_err());
+        assert!(matches!(
+            PairingTicket::parse(&"A".repeat(5_000)),
+            Err(TicketError::Length(_))
+        ));
+    }
+
+    #[test]
+    fn n0s_relays_are_left_to_lookup_as_before() {
+        // The Default mode's code: the same text as before relays were named.
+        let mut t = ticket(7, vec![SocketAddr::from(([192, 168, 1, 20], 7000))], 0);
+        t.relay = Some(relay("https://euc1-1.relay.n0.iroh.link./"));
+        assert!(crate::sync::net::is_public_relay(
+            t.relay.as_ref().expect("relay")
+        ));
+        let code = t.to_short_text();
+        assert!(!code.contains('@'));
+        assert_eq!(
+            code.len(),
+            17 * 5 + 16,
+            "endpoint id, secret and checksum only"
+        );
+        let read = PairingTicket::parse(&code).expect("short");
+        assert_eq!((read.relay, read.addrs), (None, vec![]));
+    }
+
+    #[test]
+    fn a_desktop_without_relay_puts_its_lan_address_in_the_code() {
+        let addrs = vec![
+            SocketAddr::from(([127, 0, 0, 1], 7000)),
+            SocketAddr::from(([169, 254, 3, 3], 7000)),
+            "[fd00::1]:7000".parse().expect("v6"),
+            SocketAddr::from(([192, 168, 1, 20], 7000)),
+        ];
+        let t = ticket(8, addrs, 0);
+        let read = PairingTicket::parse(&t.to_short_text()).expect("short");
+        assert_eq!(
+            read.addrs,
+            vec![SocketAddr::from(([192, 168, 1, 20], 7000))]
+        );
+        assert_eq!(read.relay, None);
+        let loopback = ticket(8, vec![SocketAddr::from(([127, 0, 0, 1], 7001))], 0);
+        let read = PairingTicket::parse(&loopback.to_short_text()).expect("short");
+        assert_eq!(read.addrs, loopback.addrs);
     }
 
     #[test]

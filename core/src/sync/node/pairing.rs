@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use iroh::EndpointId;
 use iroh::endpoint::Connection;
+use iroh::{EndpointAddr, EndpointId};
 use jiff::Timestamp;
 use tokio::sync::watch;
 
@@ -39,8 +39,8 @@ impl PhoneNode {
         ticket: &PairingTicket,
         on_waiting: impl FnOnce() + Send,
     ) -> Result<PeerRecord, PairError> {
-        let addr = ticket.endpoint_addr();
-        let conn = match self.endpoint.connect(addr.clone(), PAIR_ALPN).await {
+        let addr = with_own_relay(&self.endpoint, ticket.endpoint_addr());
+        let conn = match self.endpoint.connect(addr, PAIR_ALPN).await {
             Ok(conn) => conn,
             Err(e) => {
                 return Err(match pairing::connect_refusal(&e) {
@@ -72,11 +72,19 @@ impl PhoneNode {
             changed_at: Timestamp::now().as_millisecond(),
         };
         let addrs = serde_json::to_string(&ticket.addrs).unwrap_or_default();
+        // The desktop's relay is how the phone finds it again without any lookup service
+        // (a self-hosted relay); empty when the ticket named none.
+        let relay = ticket
+            .relay
+            .as_ref()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
         let saved = record.clone();
         self.engine
             .with(move |e| -> Result<(), StoreError> {
                 let store = e.store_mut();
                 store.set_meta(&format!("addrs/{}", saved.endpoint), &addrs)?;
+                store.set_meta(&format!("{RELAY_META}{}", saved.endpoint), &relay)?;
                 store.write(Timestamp::now(), "paired", |tx| tx.set_peer(&saved))
             })
             .await
@@ -130,6 +138,26 @@ impl PhoneNode {
             }
         }
     }
+}
+
+/// The store's meta key prefix for a paired desktop's relay, followed by its endpoint id.
+pub(super) const RELAY_META: &str = "relay/";
+
+/// `addr`, with this phone's own relay added when `addr` names none and that relay is a
+/// self-hosted one: devices set to the same self-hosted relay meet there, with no lookup
+/// (a pairing made before relays were kept, or a short code from a desktop whose relay was
+/// not yet connected). n0's public relays are left to address lookup, as before.
+pub(super) fn with_own_relay(endpoint: &iroh::Endpoint, addr: EndpointAddr) -> EndpointAddr {
+    if addr.relay_urls().next().is_some() {
+        return addr;
+    }
+    let own: Vec<_> = endpoint
+        .addr()
+        .relay_urls()
+        .filter(|r| !crate::sync::net::is_public_relay(r))
+        .cloned()
+        .collect();
+    own.into_iter().fold(addr, |addr, r| addr.with_relay_url(r))
 }
 
 impl DesktopNode {

@@ -6,12 +6,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use iroh::endpoint::Connection;
-use iroh::{Endpoint, EndpointAddr, EndpointId};
+use iroh::{Endpoint, EndpointAddr, EndpointId, RelayUrl};
 use jiff::Timestamp;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use super::pairing::{RELAY_META, with_own_relay};
 use super::{
     AbortOnDrop, CLOSE_SESSION_ENDED, PairError, PeerState, States, add_peer_state,
     connect_refused_as_unpaired, follow_link, jitter, lock, offline_now, offline_since_heard,
@@ -192,6 +193,9 @@ impl PhoneNode {
     }
 }
 
+/// A paired desktop with the addresses and relay pairing gave.
+type PairedDesktop = (PeerRecord, Vec<std::net::SocketAddr>, Option<RelayUrl>);
+
 /// Keeps one dial loop per paired desktop, starting and stopping them as pairings change.
 async fn supervise(
     endpoint: Endpoint,
@@ -206,23 +210,24 @@ async fn supervise(
     loop {
         pairings.borrow_and_update();
         let peers = engine
-            .with(
-                |e| -> Result<Vec<(PeerRecord, Vec<std::net::SocketAddr>)>, StoreError> {
-                    let store = e.store();
-                    let mut out = Vec::new();
-                    for peer in store.reader().peers()? {
-                        if peer.role != Role::Desktop {
-                            continue;
-                        }
-                        let addrs = store
-                            .meta(&format!("addrs/{}", peer.endpoint))?
-                            .and_then(|a| serde_json::from_str(&a).ok())
-                            .unwrap_or_default();
-                        out.push((peer, addrs));
+            .with(|e| -> Result<Vec<PairedDesktop>, StoreError> {
+                let store = e.store();
+                let mut out = Vec::new();
+                for peer in store.reader().peers()? {
+                    if peer.role != Role::Desktop {
+                        continue;
                     }
-                    Ok(out)
-                },
-            )
+                    let addrs = store
+                        .meta(&format!("addrs/{}", peer.endpoint))?
+                        .and_then(|a| serde_json::from_str(&a).ok())
+                        .unwrap_or_default();
+                    let relay = store
+                        .meta(&format!("{RELAY_META}{}", peer.endpoint))?
+                        .and_then(|r| r.parse().ok());
+                    out.push((peer, addrs, relay));
+                }
+                Ok(out)
+            })
             .await;
         let peers = match peers {
             Ok(Ok(peers)) => peers,
@@ -234,7 +239,7 @@ async fn supervise(
         };
         {
             let mut links = lock(&links);
-            for (peer, addrs) in peers {
+            for (peer, addrs, relay) in peers {
                 if !peer.paired {
                     if links.remove(&peer.endpoint).is_some() {
                         tracing::info!(desktop = %peer.name, "unpaired: connection closed");
@@ -254,6 +259,9 @@ async fn supervise(
                 let mut addr = EndpointAddr::new(id);
                 for a in addrs {
                     addr = addr.with_ip_addr(a);
+                }
+                if let Some(relay) = relay {
+                    addr = addr.with_relay_url(relay);
                 }
                 add_peer_state(&states, &peer.endpoint, &peer.name, offline_now());
                 let conn = Arc::new(Mutex::new(None));
@@ -304,7 +312,8 @@ async fn dial_loop(
             endpoint = %addr.id.fmt_short(),
         );
         let result = async {
-            let conn = match endpoint.connect(addr.clone(), session::ALPN).await {
+            let target = with_own_relay(&endpoint, addr.clone());
+            let conn = match endpoint.connect(target.clone(), session::ALPN).await {
                 Ok(conn) => conn,
                 Err(e) => {
                     refused_at_connect = connect_refused_as_unpaired(&e);
@@ -314,7 +323,7 @@ async fn dial_loop(
             dialed = Some(conn.clone());
             *lock(&slot) = Some(conn.clone());
             let _refresh = follow_link(&conn, &states, &peer.endpoint);
-            let _photos = serve_photos(&endpoint, &addr, replica.engine(), &peer.origin);
+            let _photos = serve_photos(&endpoint, &target, replica.engine(), &peer.origin);
             let (send, recv) = conn
                 .open_bi()
                 .await
