@@ -3,6 +3,8 @@
 //! (the self-hosted relay, here an in-process one, or a LAN address), with sync after the
 //! desktop restarts on another port. Nothing here reaches beyond this machine; the Default
 //! mode (n0's relays and lookup) cannot run offline and is covered by the ticket's tests.
+//! Each test runs in a network namespace of its own (`support::in_own_network`): these modes
+//! probe the router and announce by mDNS, which must reach nothing beyond the test.
 
 mod support;
 
@@ -74,6 +76,9 @@ async fn restart_elsewhere(desktop: DesktopRig, ddir: &Path, mode: &NetworkMode)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_self_hosted_endpoint_uses_no_lookup_service_of_n0() {
+    if !support::in_own_network("a_self_hosted_endpoint_uses_no_lookup_service_of_n0") {
+        return;
+    }
     let (server, url) = relay().await;
     let key = iroh::SecretKey::from_bytes(&[9; 32]);
     let endpoint = net::bind(&NetworkMode::SelfHostedRelay(url), key, node::alpns(), None)
@@ -92,6 +97,11 @@ async fn a_self_hosted_endpoint_uses_no_lookup_service_of_n0() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_code_names_the_self_hosted_relay_and_sync_needs_nothing_else() {
+    if !support::in_own_network(
+        "a_short_code_names_the_self_hosted_relay_and_sync_needs_nothing_else",
+    ) {
+        return;
+    }
     let (server, url) = relay().await;
     let mode = NetworkMode::SelfHostedRelay(url.clone());
     let (_dir, pdir, ddir) = dirs();
@@ -118,6 +128,9 @@ async fn a_short_code_names_the_self_hosted_relay_and_sync_needs_nothing_else() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_paired_by_qr_finds_the_desktop_again_through_its_relay() {
+    if !support::in_own_network("a_phone_paired_by_qr_finds_the_desktop_again_through_its_relay") {
+        return;
+    }
     let (server, url) = relay().await;
     let mode = NetworkMode::SelfHostedRelay(url.clone());
     let (_dir, pdir, ddir) = dirs();
@@ -142,6 +155,9 @@ async fn a_phone_paired_by_qr_finds_the_desktop_again_through_its_relay() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_code_without_relay_or_address_meets_at_the_phones_own_relay() {
+    if !support::in_own_network("a_code_without_relay_or_address_meets_at_the_phones_own_relay") {
+        return;
+    }
     // A short code from a desktop whose relay was not yet connected, or from an older
     // version: endpoint id and secret only. Both devices are set to the same relay.
     let (server, url) = relay().await;
@@ -177,6 +193,9 @@ async fn a_code_without_relay_or_address_meets_at_the_phones_own_relay() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lan_only_pairs_by_a_short_code_that_carries_the_lan_address() {
+    if !support::in_own_network("lan_only_pairs_by_a_short_code_that_carries_the_lan_address") {
+        return;
+    }
     let mode = NetworkMode::LanOnly;
     let (_dir, pdir, ddir) = dirs();
     let desktop = DesktopRig::start(&ddir, &mode, Faults::default(), None).await;

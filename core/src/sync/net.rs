@@ -138,13 +138,16 @@ pub async fn bind(
                     .clear_address_lookup()
                     .dns_resolver(own_dns())
                     .address_lookup(iroh_mdns_address_lookup::MdnsAddressLookup::builder()),
+                // The test modes ask nothing of the router either (no port mapping probes).
                 NetworkMode::Loopback => builder
                     .relay_mode(RelayMode::Disabled)
-                    .clear_address_lookup(),
+                    .clear_address_lookup()
+                    .portmapper_config(iroh::endpoint::PortmapperConfig::Disabled),
                 NetworkMode::RelayOnly(url) => builder
                     .relay_mode(RelayMode::custom([url.clone()]))
                     .clear_address_lookup()
-                    .clear_ip_transports(),
+                    .clear_ip_transports()
+                    .portmapper_config(iroh::endpoint::PortmapperConfig::Disabled),
             };
             if !matches!(mode, NetworkMode::RelayOnly(_)) {
                 builder = builder

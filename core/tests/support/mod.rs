@@ -276,3 +276,50 @@ pub async fn pair_accepting(
     desktop.accept_pairing(&id).expect("accept");
     pair.await
 }
+
+/// Whether the calling test should run its body here. The first time it is called (in the
+/// test runner's process) it runs `test` again, in a network namespace of its own with only
+/// loopback up, waits for it and returns false; in that copy it returns true. The modes
+/// users run (self-hosted relay, LAN only) probe the router for port mappings and announce
+/// themselves by mDNS; inside the namespace that traffic reaches nothing beyond the test.
+/// Where no namespace can be made, the test says so on one line and is skipped.
+#[allow(dead_code)]
+pub fn in_own_network(test: &str) -> bool {
+    const INSIDE: &str = "RINGBACK_TEST_OWN_NETWORK";
+    if std::env::var_os(INSIDE).is_some() {
+        return true;
+    }
+    let Some(unshare) = unshare_net() else {
+        println!("skipped {test}: this machine cannot make a network namespace (unshare --net)");
+        return false;
+    };
+    let exe = std::env::current_exe().expect("the test binary");
+    let status = std::process::Command::new("unshare")
+        .args(unshare)
+        .args(["--", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"])
+        .arg(&exe)
+        .args(["--exact", test, "--nocapture", "--test-threads", "1"])
+        .env(INSIDE, "1")
+        .status()
+        .expect("unshare runs");
+    assert!(
+        status.success(),
+        "{test} failed in its own network namespace ({status})"
+    );
+    false
+}
+
+/// The `unshare` arguments that make a network namespace with loopback up here (as root,
+/// or in a user namespace of its own), if any do.
+fn unshare_net() -> Option<&'static [&'static str]> {
+    [&["--net"][..], &["--map-root-user", "--net"][..]]
+        .into_iter()
+        .find(|args| {
+            std::process::Command::new("unshare")
+                .args(*args)
+                .args(["--", "ip", "link", "set", "lo", "up"])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+}
