@@ -29,7 +29,7 @@ pub struct Tools {
 /// when `RINGBACK_NETLAB_REQUIRED=1` (scripts/test, after scripts/setup --test made them).
 pub fn tools(desk: &Path) -> Result<Option<Tools>> {
     if let Some(why) = no_namespaces() {
-        println!("network lab skipped: {why}");
+        say(&format!("network lab skipped: {why}"));
         return Ok(None);
     }
     let required = std::env::var("RINGBACK_NETLAB_REQUIRED").is_ok_and(|v| v == "1");
@@ -37,7 +37,7 @@ pub fn tools(desk: &Path) -> Result<Option<Tools>> {
         if required {
             bail!("network lab: {why}");
         }
-        println!("network lab skipped: {why}");
+        say(&format!("network lab skipped: {why}"));
         Ok(None)
     };
     let relay = std::env::var_os("RINGBACK_IROH_RELAY")
@@ -63,6 +63,13 @@ pub fn tools(desk: &Path) -> Result<Option<Tools>> {
         );
     };
     Ok(Some(Tools { relay, phone, desk }))
+}
+
+/// Prints a line on the terminal even inside `cargo test`, whose capture takes only what
+/// `print!` writes: the lab's one-line skip and its report are for the person running it.
+pub fn say(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// Why no network namespace can be made here, if none can.
@@ -257,6 +264,7 @@ impl Lab {
         });
         self.processes.push(Proc {
             label: label.to_string(),
+            ends_on_eof: label != "iroh-relay",
             child,
             stdin,
             lines: rx,
@@ -304,7 +312,10 @@ pub fn ip(args: &[&str]) -> Result<()> {
 
 /// A lab process: its stdin, and every JSON line it printed.
 pub struct Proc {
+    /// What it is, in messages.
     pub label: String,
+    /// Whether it ends when its stdin closes (the simulators); the relay is killed.
+    pub ends_on_eof: bool,
     pub child: Child,
     pub stdin: Option<ChildStdin>,
     pub lines: mpsc::Receiver<(Instant, Value)>,
@@ -388,8 +399,13 @@ impl Proc {
     }
 
     pub fn stop(&mut self) {
-        // Closing stdin ends the simulator; a stuck one is killed.
+        // Closing stdin ends a simulator; a stuck one is killed, and so is the relay.
         self.stdin.take();
+        if !self.ends_on_eof {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            return;
+        }
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -552,5 +568,39 @@ pub fn nat_lab(lab: &mut Lab, tools: &Tools) -> Result<Net> {
 /// A name prefix for this run's namespaces, so that a leftover of another run never
 /// collides with it.
 pub fn run_prefix() -> String {
-    format!("rbl{}x{}", std::process::id() % 100_000, nanos() % 1000)
+    sweep_stale();
+    format!("{PREFIX}{}x{}", std::process::id(), nanos() % 1000)
+}
+
+/// What every lab namespace's name starts with, then the pid of the run that made it.
+const PREFIX: &str = "rbl";
+
+/// Deletes the namespaces of earlier runs that died without cleaning up (killed, say),
+/// ending the processes left in them: a namespace is an earlier run's when its name is
+/// this lab's and the process named in it is gone.
+fn sweep_stale() {
+    let Ok(out) = Command::new("ip").args(["netns", "list"]).output() else {
+        return;
+    };
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Some(name) = line.split_whitespace().next() else {
+            continue;
+        };
+        let Some(pid) = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('x').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        if let Ok(pids) = Command::new("ip").args(["netns", "pids", name]).output() {
+            for left in String::from_utf8_lossy(&pids.stdout).split_whitespace() {
+                let _ = Command::new("kill").args(["-9", left]).status();
+            }
+        }
+        let _ = Command::new("ip").args(["netns", "delete", name]).status();
+    }
 }

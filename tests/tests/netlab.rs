@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use ringback_tests::netlab::{
-    Lab, PATIENCE, Pair, Tools, ip, nat_lab, run_prefix, start_pair, tools,
+    Lab, PATIENCE, Pair, Tools, ip, nat_lab, run_prefix, say, start_pair, tools,
 };
 use serde_json::json;
 
@@ -52,9 +52,9 @@ fn network_lab() -> Result<()> {
     // The namespaces go whatever happened (Drop does it too, on a panic).
     lab.teardown();
     let report = outcome?;
-    println!("\nnetwork lab on this machine:");
+    say("network lab on this machine:");
     for line in report {
-        println!("  {line}");
+        say(&format!("  {line}"));
     }
     Ok(())
 }
