@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use ringback_tests::netlab::{Lab, PATIENCE, nat_lab, run_prefix, start_pair, tools};
+use ringback_tests::netlab::{Code, Lab, PATIENCE, nat_lab, run_prefix, start_pair, tools};
 use serde_json::json;
 
 const WARMUP: usize = 5;
@@ -49,10 +49,9 @@ fn run(lab: &mut Lab, tools: &ringback_tests::netlab::Tools) -> Result<()> {
         lab,
         tools,
         dir.path(),
-        &net.office,
-        &net.mobile,
-        &network,
-        &network,
+        (&net.office, &network),
+        (&net.mobile, &network),
+        Code::Qr,
     )?;
     let mut ringback = Vec::new();
     for i in 0..WARMUP + SAMPLES {

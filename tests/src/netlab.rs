@@ -449,15 +449,24 @@ pub fn wait_tcp(ns: &str, host: &str, port: u16) -> Result<()> {
     )
 }
 
-/// Starts a desktop in `desk_ns` and a phone in `phone_ns` and pairs them as a person would.
+/// Which pairing code the phone is given.
+#[derive(Debug, Clone, Copy)]
+pub enum Code {
+    /// The QR payload: the desktop's addresses and relay with it.
+    Qr,
+    /// The short code to type: the endpoint id only, so the phone must find the desktop.
+    Short,
+}
+
+/// Starts a desktop and a phone, each `(namespace, --network mode)`, and pairs them as a
+/// person would.
 pub fn start_pair(
     lab: &mut Lab,
     tools: &Tools,
     dir: &Path,
-    desk_ns: &str,
-    phone_ns: &str,
-    desk_net: &str,
-    phone_net: &str,
+    (desk_ns, desk_net): (&str, &str),
+    (phone_ns, phone_net): (&str, &str),
+    code: Code,
 ) -> Result<Pair> {
     let desk_dir = dir.join("desktop").display().to_string();
     let phone_dir = dir.join("phone").display().to_string();
@@ -481,8 +490,15 @@ pub fn start_pair(
         "settings",
     )?;
     let ticket = lab.processes[desk].ask(&json!({"ticket": {}}), "ticket")?;
-    let qr = ticket["qr"].as_str().context("ticket.qr")?.to_string();
-    lab.processes[phone].send(&json!({"pair": qr}))?;
+    let field = match code {
+        Code::Qr => "qr",
+        Code::Short => "short",
+    };
+    let text = ticket[field]
+        .as_str()
+        .with_context(|| format!("ticket.{field}"))?
+        .to_string();
+    lab.processes[phone].send(&json!({"pair": text}))?;
     let i =
         lab.processes[desk].wait_from(0, "pairing", PATIENCE, |v| v.get("pairing").is_some())?;
     let waiting = lab.processes[desk].seen[i].1["pairing"]["phone"].clone();
