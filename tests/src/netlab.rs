@@ -1,0 +1,622 @@
+//! The network lab's machinery, shared by its test (`tests/netlab.rs`) and its benchmark
+//! (`benches/relay_latency.rs`): network namespaces of the run's own, NAT routers, the real
+//! `iroh-relay`, and the simulators as processes driven by JSON lines. Every address is
+//! inside the namespaces; nothing is sent anywhere else.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+/// A generous deadline for anything that should take a second or two.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+/// The port `iroh-relay --dev` listens on (plain HTTP).
+pub const RELAY_PORT: u16 = 3340;
+
+/// The programs the lab runs.
+pub struct Tools {
+    pub relay: PathBuf,
+    pub phone: PathBuf,
+    pub desk: PathBuf,
+}
+
+/// The lab's programs, or `None` (after one line saying why) when it cannot run here.
+/// Where namespaces cannot be made the lab always skips; a missing program fails instead
+/// when `RINGBACK_NETLAB_REQUIRED=1` (scripts/test, after scripts/setup --test made them).
+pub fn tools(desk: &Path) -> Result<Option<Tools>> {
+    if let Some(why) = no_namespaces() {
+        say(&format!("network lab skipped: {why}"));
+        return Ok(None);
+    }
+    let required = std::env::var("RINGBACK_NETLAB_REQUIRED").is_ok_and(|v| v == "1");
+    let missing = |why: &str| -> Result<Option<Tools>> {
+        if required {
+            bail!("network lab: {why}");
+        }
+        say(&format!("network lab skipped: {why}"));
+        Ok(None)
+    };
+    let relay = std::env::var_os("RINGBACK_IROH_RELAY")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cache/ringback-tools/iroh-relay/bin/iroh-relay"))
+        });
+    let Some(relay) = relay.filter(|p| p.is_file()) else {
+        return missing(
+            "iroh-relay 1.4.1 is not installed (scripts/setup --test installs it into ~/.cache/ringback-tools)",
+        );
+    };
+    // Built beside the desktop simulator by `cargo test --workspace` (another package's
+    // binary, so cargo names no path for it).
+    let desk = desk.to_path_buf();
+    let phone = std::env::var_os("RINGBACK_PHONE_SIM")
+        .map(PathBuf::from)
+        .or_else(|| Some(desk.parent()?.join("ringback-phone-sim")));
+    let Some(phone) = phone.filter(|p| p.is_file()) else {
+        return missing(
+            "ringback-phone-sim is not built (cargo build -p ringback-bridge --bin ringback-phone-sim)",
+        );
+    };
+    Ok(Some(Tools { relay, phone, desk }))
+}
+
+/// Prints a line on the terminal even inside `cargo test`, whose capture takes only what
+/// `print!` writes: the lab's one-line skip and its report are for the person running it.
+pub fn say(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
+/// Why no network namespace can be made here, if none can.
+pub fn no_namespaces() -> Option<String> {
+    let uid = Command::new("id").arg("-u").output();
+    if !uid.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0") {
+        return Some("not root, so no network namespaces can be made".into());
+    }
+    for tool in ["ip", "iptables"] {
+        if !Command::new(tool)
+            .arg("-V")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            return Some(format!(
+                "`{tool}` is missing (apt-get install iproute2 iptables, or scripts/setup --test)"
+            ));
+        }
+    }
+    let probe = format!("rblprobe{}", std::process::id());
+    let made = Command::new("ip")
+        .args(["netns", "add", &probe])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let _ = Command::new("ip")
+        .args(["netns", "delete", &probe])
+        .stderr(Stdio::null())
+        .status();
+    if !made {
+        return Some(
+            "`ip netns add` failed here (no CAP_SYS_ADMIN or no namespace support)".into(),
+        );
+    }
+    None
+}
+
+pub fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Namespaces
+
+/// The namespaces of one run, all named with its prefix; deleted on teardown or drop.
+pub struct Lab {
+    pub prefix: String,
+    pub namespaces: Vec<String>,
+    pub processes: Vec<Proc>,
+}
+
+impl Lab {
+    pub fn new(prefix: &str) -> Lab {
+        Lab {
+            prefix: prefix.to_string(),
+            namespaces: Vec::new(),
+            processes: Vec::new(),
+        }
+    }
+
+    /// The full name of the lab's namespace `short`.
+    pub fn ns(&self, short: &str) -> String {
+        format!("{}-{short}", self.prefix)
+    }
+
+    pub fn add_ns(&mut self, short: &str) -> Result<String> {
+        let name = self.ns(short);
+        ip(&["netns", "add", &name])?;
+        self.namespaces.push(name.clone());
+        ip(&["-n", &name, "link", "set", "lo", "up"])?;
+        Ok(name)
+    }
+
+    /// Runs `args` inside namespace `ns`.
+    pub fn exec(&self, ns: &str, args: &[&str]) -> Result<()> {
+        let mut full = vec!["netns", "exec", ns];
+        full.extend_from_slice(args);
+        ip(&full)
+    }
+
+    /// A router namespace `short` on the internet bridge (its address `wan_ip`/24) that
+    /// masquerades whatever is attached behind it.
+    pub fn router(&mut self, short: &str, wan_ip: &str) -> Result<String> {
+        let router = self.add_ns(short)?;
+        let inet = self.ns("inet");
+        ip(&[
+            "link", "add", "wan", "netns", &router, "type", "veth", "peer", "name", short, "netns",
+            &inet,
+        ])?;
+        ip(&[
+            "-n",
+            &router,
+            "addr",
+            "add",
+            &format!("{wan_ip}/24"),
+            "dev",
+            "wan",
+        ])?;
+        ip(&["-n", &router, "link", "set", "wan", "up"])?;
+        ip(&["-n", &inet, "link", "set", short, "master", "br0"])?;
+        ip(&["-n", &inet, "link", "set", short, "up"])?;
+        self.exec(&router, &["sysctl", "-qw", "net.ipv4.ip_forward=1"])?;
+        self.exec(
+            &router,
+            &[
+                "iptables",
+                "-t",
+                "nat",
+                "-A",
+                "POSTROUTING",
+                "-o",
+                "wan",
+                "-j",
+                "MASQUERADE",
+            ],
+        )?;
+        Ok(router)
+    }
+
+    /// A host interface `dev` in `host` on a router's LAN side (`lan`), `host_ip`/24 and
+    /// `router_ip`/24; with `route`, the host's default route goes through it.
+    pub fn attach(
+        &self,
+        host: &str,
+        dev: &str,
+        router: &str,
+        host_ip: &str,
+        router_ip: &str,
+        up: bool,
+    ) -> Result<()> {
+        ip(&[
+            "link", "add", dev, "netns", host, "type", "veth", "peer", "name", "lan", "netns",
+            router,
+        ])?;
+        ip(&[
+            "-n",
+            host,
+            "addr",
+            "add",
+            &format!("{host_ip}/24"),
+            "dev",
+            dev,
+        ])?;
+        ip(&[
+            "-n",
+            router,
+            "addr",
+            "add",
+            &format!("{router_ip}/24"),
+            "dev",
+            "lan",
+        ])?;
+        ip(&["-n", router, "link", "set", "lan", "up"])?;
+        if up {
+            ip(&["-n", host, "link", "set", dev, "up"])?;
+            ip(&["-n", host, "route", "add", "default", "via", router_ip])?;
+        }
+        Ok(())
+    }
+
+    /// Starts `program args` in namespace `ns`; its lines are read as they come.
+    pub fn spawn(&mut self, label: &str, ns: &str, program: &Path, args: &[&str]) -> Result<usize> {
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(program)
+            .args(args)
+            .env(
+                "RINGBACK_LOG",
+                std::env::var("RINGBACK_LAB_LOG").unwrap_or_else(|_| "error".into()),
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {label}"))?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().context("stdout")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let value = serde_json::from_str(&line).unwrap_or(Value::String(line));
+                if tx.send((Instant::now(), value)).is_err() {
+                    break;
+                }
+            }
+        });
+        self.processes.push(Proc {
+            label: label.to_string(),
+            ends_on_eof: label != "iroh-relay",
+            child,
+            stdin,
+            lines: rx,
+            seen: Vec::new(),
+        });
+        Ok(self.processes.len() - 1)
+    }
+
+    pub fn teardown(&mut self) {
+        for mut p in self.processes.drain(..) {
+            p.stop();
+        }
+        for ns in self.namespaces.drain(..).rev() {
+            let _ = Command::new("ip")
+                .args(["netns", "delete", &ns])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.teardown();
+    }
+}
+
+pub fn ip(args: &[&str]) -> Result<()> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .context("running ip")?;
+    if !out.status.success() {
+        bail!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Processes
+
+/// A lab process: its stdin, and every JSON line it printed.
+pub struct Proc {
+    /// What it is, in messages.
+    pub label: String,
+    /// Whether it ends when its stdin closes (the simulators); the relay is killed.
+    pub ends_on_eof: bool,
+    pub child: Child,
+    pub stdin: Option<ChildStdin>,
+    pub lines: mpsc::Receiver<(Instant, Value)>,
+    /// Every line read so far, with when it was read.
+    pub seen: Vec<(Instant, Value)>,
+}
+
+impl Proc {
+    pub fn send(&mut self, command: &Value) -> Result<()> {
+        let stdin = self.stdin.as_mut().context("stdin closed")?;
+        writeln!(stdin, "{command}").with_context(|| format!("writing to {}", self.label))?;
+        stdin.flush()?;
+        Ok(())
+    }
+
+    /// Takes in what was printed so far without waiting.
+    pub fn drain(&mut self) {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+    }
+
+    /// Waits for the first line from index `from` on that `matches`; returns its index.
+    pub fn wait_from(
+        &mut self,
+        from: usize,
+        what: &str,
+        within: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Result<usize> {
+        let deadline = Instant::now() + within;
+        let mut checked = from;
+        loop {
+            self.drain();
+            if let Some(i) = self.seen[checked.min(self.seen.len())..]
+                .iter()
+                .position(|(_, v)| matches(v))
+            {
+                return Ok(checked + i);
+            }
+            checked = self.seen.len();
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                bail!(
+                    "{} did not print {what} within {} s; it printed: {}",
+                    self.label,
+                    within.as_secs(),
+                    self.tail()
+                );
+            }
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    bail!(
+                        "{} exited while waiting for {what}: {}",
+                        self.label,
+                        self.tail()
+                    )
+                }
+            }
+        }
+    }
+
+    /// Asks for a line (`command`) and waits for the answer that `matches`.
+    pub fn ask(&mut self, command: &Value, key: &str) -> Result<Value> {
+        self.drain();
+        let from = self.seen.len();
+        self.send(command)?;
+        let i = self.wait_from(from, key, PATIENCE, |v| v.get(key).is_some())?;
+        Ok(self.seen[i].1[key].clone())
+    }
+
+    pub fn tail(&self) -> String {
+        let start = self.seen.len().saturating_sub(8);
+        self.seen[start..]
+            .iter()
+            .map(|(_, v)| v.to_string())
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    }
+
+    pub fn stop(&mut self) {
+        // Closing stdin ends a simulator; a stuck one is killed, and so is the relay.
+        self.stdin.take();
+        if !self.ends_on_eof {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A phone and a desktop paired over the lab, with what each case sent.
+pub struct Pair {
+    pub phone: usize,
+    pub desk: usize,
+    /// Every text handed to the phone, by body.
+    pub texts: Vec<String>,
+    /// Every reply the desktop asked for, by body.
+    pub replies: Vec<String>,
+}
+
+/// Waits until something listens on `host:port` in namespace `ns`.
+pub fn wait_tcp(ns: &str, host: &str, port: u16) -> Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    let probe = format!("exec 3<>/dev/tcp/{host}/{port}");
+    while Instant::now() < deadline {
+        let ok = Command::new("ip")
+            .args(["netns", "exec", ns, "bash", "-c", &probe])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!(
+        "nothing listened on {host}:{port} in {ns} within {} s",
+        PATIENCE.as_secs()
+    )
+}
+
+/// Which pairing code the phone is given.
+#[derive(Debug, Clone, Copy)]
+pub enum Code {
+    /// The QR payload: the desktop's addresses and relay with it.
+    Qr,
+    /// The short code to type: the endpoint id only, so the phone must find the desktop.
+    Short,
+}
+
+/// Starts a desktop and a phone, each `(namespace, --network mode)`, and pairs them as a
+/// person would.
+pub fn start_pair(
+    lab: &mut Lab,
+    tools: &Tools,
+    dir: &Path,
+    (desk_ns, desk_net): (&str, &str),
+    (phone_ns, phone_net): (&str, &str),
+    code: Code,
+) -> Result<Pair> {
+    let desk_dir = dir.join("desktop").display().to_string();
+    let phone_dir = dir.join("phone").display().to_string();
+    let desk = lab.spawn(
+        "the desktop",
+        desk_ns,
+        &tools.desk,
+        &["serve", "--data", &desk_dir, "--network", desk_net],
+    )?;
+    let phone = lab.spawn(
+        "the phone",
+        phone_ns,
+        &tools.phone,
+        &["serve", "--data", &phone_dir, "--network", phone_net],
+    )?;
+    lab.processes[desk].wait_from(0, "ready", PATIENCE, |v| v.get("ready").is_some())?;
+    lab.processes[phone].wait_from(0, "ready", PATIENCE, |v| v.get("ready").is_some())?;
+    // A phone without a business name is not set up yet and sends nothing.
+    lab.processes[phone].ask(
+        &json!({"settings": {"business_name": "Acme Plumbing"}}),
+        "settings",
+    )?;
+    let ticket = lab.processes[desk].ask(&json!({"ticket": {}}), "ticket")?;
+    let field = match code {
+        Code::Qr => "qr",
+        Code::Short => "short",
+    };
+    let text = ticket[field]
+        .as_str()
+        .with_context(|| format!("ticket.{field}"))?
+        .to_string();
+    lab.processes[phone].send(&json!({"pair": text}))?;
+    let i =
+        lab.processes[desk].wait_from(0, "pairing", PATIENCE, |v| v.get("pairing").is_some())?;
+    let waiting = lab.processes[desk].seen[i].1["pairing"]["phone"].clone();
+    lab.processes[desk].send(&json!({"accept": waiting}))?;
+    lab.processes[phone].wait_from(0, "paired", PATIENCE, |v| v.get("paired").is_some())?;
+    Ok(Pair {
+        phone,
+        desk,
+        texts: Vec::new(),
+        replies: Vec::new(),
+    })
+}
+
+/// The NAT lab's namespaces, built by [`nat_lab`].
+pub struct Net {
+    /// The "internet": a bridge on 10.99.0.0/24, the relay on 10.99.0.1.
+    pub inet: String,
+    /// The office's router (10.99.0.2 outside, 192.168.1.1 inside, masquerading).
+    pub office_router: String,
+    /// The carrier's router (10.99.0.3 outside, 100.64.0.1 inside, masquerading).
+    pub mobile_router: String,
+    /// The Wi-Fi's router (10.99.0.4 outside, 192.168.50.1 inside, masquerading).
+    pub wifi_router: String,
+    /// The desktop's host: 192.168.1.10 behind the office router.
+    pub office: String,
+    /// The phone: on Wi-Fi (`w0`, 192.168.50.10) and, down until it moves, on mobile data
+    /// (`m0`, 100.64.0.10).
+    pub mobile: String,
+    /// The relay's address, `http://10.99.0.1:3340`.
+    pub relay_url: String,
+}
+
+/// Builds the internet, the three NAT routers and the two hosts, and starts the relay.
+pub fn nat_lab(lab: &mut Lab, tools: &Tools) -> Result<Net> {
+    let inet = lab.add_ns("inet")?;
+    ip(&["-n", &inet, "link", "add", "br0", "type", "bridge"])?;
+    ip(&["-n", &inet, "addr", "add", "10.99.0.1/24", "dev", "br0"])?;
+    ip(&["-n", &inet, "link", "set", "br0", "up"])?;
+    let office_router = lab.router("or", "10.99.0.2")?;
+    let mobile_router = lab.router("mr", "10.99.0.3")?;
+    let wifi_router = lab.router("wr", "10.99.0.4")?;
+    let office = lab.add_ns("office")?;
+    let mobile = lab.add_ns("mobile")?;
+    lab.attach(
+        &office,
+        "o0",
+        &office_router,
+        "192.168.1.10",
+        "192.168.1.1",
+        true,
+    )?;
+    // The phone starts on Wi-Fi; its mobile data interface waits, down.
+    lab.attach(
+        &mobile,
+        "w0",
+        &wifi_router,
+        "192.168.50.10",
+        "192.168.50.1",
+        true,
+    )?;
+    lab.attach(
+        &mobile,
+        "m0",
+        &mobile_router,
+        "100.64.0.10",
+        "100.64.0.1",
+        false,
+    )?;
+    // Plain HTTP (--dev): the endpoints would trust no certificate a lab could make.
+    lab.spawn("iroh-relay", &inet, &tools.relay, &["--dev"])?;
+    wait_tcp(&inet, "10.99.0.1", RELAY_PORT)?;
+    Ok(Net {
+        inet,
+        office_router,
+        mobile_router,
+        wifi_router,
+        office,
+        mobile,
+        relay_url: format!("http://10.99.0.1:{RELAY_PORT}"),
+    })
+}
+
+/// A name prefix for this run's namespaces, so that a leftover of another run never
+/// collides with it.
+pub fn run_prefix() -> String {
+    sweep_stale();
+    format!("{PREFIX}{}x{}", std::process::id(), nanos() % 1000)
+}
+
+/// What every lab namespace's name starts with, then the pid of the run that made it.
+const PREFIX: &str = "rbl";
+
+/// Deletes the namespaces of earlier runs that died without cleaning up (killed, say),
+/// ending the processes left in them: a namespace is an earlier run's when its name is
+/// this lab's and the process named in it is gone.
+fn sweep_stale() {
+    let Ok(out) = Command::new("ip").args(["netns", "list"]).output() else {
+        return;
+    };
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Some(name) = line.split_whitespace().next() else {
+            continue;
+        };
+        let Some(pid) = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('x').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        if let Ok(pids) = Command::new("ip").args(["netns", "pids", name]).output() {
+            for left in String::from_utf8_lossy(&pids.stdout).split_whitespace() {
+                let _ = Command::new("kill").args(["-9", left]).status();
+            }
+        }
+        let _ = Command::new("ip").args(["netns", "delete", name]).status();
+    }
+}
