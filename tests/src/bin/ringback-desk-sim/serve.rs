@@ -258,7 +258,7 @@ async fn print_links_and_changes(node: Arc<DesktopNode>) {
         for (id, state) in &now {
             if last.get(id) != Some(&state.link) {
                 print(&json!({"link": {"phone": id, "link": state.link}}));
-                last.insert(id.clone(), state.link);
+                last.insert(id.clone(), state.link.clone());
             }
         }
         for (id, replica) in node.phones() {
