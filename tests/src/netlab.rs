@@ -620,3 +620,163 @@ fn sweep_stale() {
         let _ = Command::new("ip").args(["netns", "delete", name]).status();
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Egress: proof that a host sends nothing outside the lab
+
+/// The IPv4 ranges the NAT lab is made of, plus loopback, link-local multicast (never
+/// routed past the link) and the SSDP group, where iroh's port mapper asks the local
+/// router for a UPnP mapping (the user's own router, not a third party): a host's packet
+/// to any other address left for a third party.
+pub const LAB_V4: &[&str] = &[
+    "127.0.0.0/8",
+    "10.99.0.0/24",
+    "192.168.1.0/24",
+    "192.168.50.0/24",
+    "100.64.0.0/24",
+    "224.0.0.0/24",
+    "239.255.255.250/32",
+];
+/// The same for IPv6: the lab gives its interfaces only link-local addresses.
+pub const LAB_V6: &[&str] = &["::1/128", "fe80::/10", "ff02::/16"];
+
+/// The chains the egress watch adds: DNS queries (to any resolver, the lab has none), and
+/// anything else to an address outside the lab.
+const DNS_CHAIN: &str = "RBL_DNS";
+const OUT_CHAIN: &str = "RBL_OUTSIDE";
+
+/// Counts, in host namespace `ns`'s OUTPUT (every packet a process there sends, loopback
+/// included, before any routing or NAT), each DNS query and each packet to an address
+/// outside `LAB_V4`/`LAB_V6`, remembering every such destination (`xt_recent`, readable
+/// in `/proc/net/xt_recent`). A host's own OUTPUT catches what a router's FORWARD would
+/// miss: a query to a resolver on loopback, or one the router cannot route and drops.
+pub fn watch_egress(lab: &Lab, ns: &str) -> Result<()> {
+    for (tool, allowed, family) in [("iptables", LAB_V4, "4"), ("ip6tables", LAB_V6, "6")] {
+        let run = |args: &[&str]| -> Result<()> {
+            let mut full = vec![tool, "-w"];
+            full.extend_from_slice(args);
+            lab.exec(ns, &full)
+        };
+        let dns_list = format!("rbldns{family}");
+        let out_list = format!("rblout{family}");
+        run(&["-N", DNS_CHAIN])?;
+        // ACCEPT ends the query's way through OUTPUT here (the policy accepts it anyway), so
+        // that it is not counted again as a packet outside the lab.
+        run(&[
+            "-A", DNS_CHAIN, "-m", "recent", "--name", &dns_list, "--set", "--rdest", "-j",
+            "ACCEPT",
+        ])?;
+        run(&["-N", OUT_CHAIN])?;
+        run(&[
+            "-A", OUT_CHAIN, "-m", "recent", "--name", &out_list, "--set", "--rdest",
+        ])?;
+        // First a rule that only counts, so the report shows the watch saw the traffic.
+        run(&["-A", "OUTPUT"])?;
+        // DNS next: a query to a resolver on loopback counts too.
+        for proto in ["udp", "tcp"] {
+            run(&[
+                "-A", "OUTPUT", "-p", proto, "--dport", "53", "-j", DNS_CHAIN,
+            ])?;
+        }
+        for range in allowed {
+            run(&["-A", "OUTPUT", "-d", range, "-j", "RETURN"])?;
+        }
+        run(&["-A", "OUTPUT", "-j", OUT_CHAIN])?;
+    }
+    Ok(())
+}
+
+/// What a watched host sent beyond the lab so far.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Egress {
+    /// Every packet the host sent, to the lab or not.
+    pub sent: u64,
+    /// DNS queries, to any resolver.
+    pub dns: u64,
+    /// Other packets to an address outside the lab.
+    pub outside: u64,
+    /// Every address those went to (resolvers marked "(DNS)").
+    pub destinations: Vec<String>,
+}
+
+impl Egress {
+    /// Whether nothing left for a third party.
+    pub fn is_clean(&self) -> bool {
+        self.dns == 0 && self.outside == 0
+    }
+}
+
+impl std::fmt::Display for Egress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} packets, {} of them DNS queries, {} to other addresses outside the lab",
+            self.sent, self.dns, self.outside
+        )?;
+        if !self.destinations.is_empty() {
+            write!(f, " (to {})", self.destinations.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads what [`watch_egress`] counted in `ns`.
+pub fn egress(ns: &str) -> Result<Egress> {
+    let mut seen = Egress::default();
+    for (tool, family) in [("iptables", "4"), ("ip6tables", "6")] {
+        // The host's OUTPUT starts with the watch's counting rule (a fresh namespace).
+        seen.sent += chain_packets(ns, tool, "OUTPUT")?;
+        seen.dns += chain_packets(ns, tool, DNS_CHAIN)?;
+        seen.outside += chain_packets(ns, tool, OUT_CHAIN)?;
+        for (list, mark) in [
+            (format!("rbldns{family}"), " (DNS)"),
+            (format!("rblout{family}"), ""),
+        ] {
+            let path = format!("/proc/net/xt_recent/{list}");
+            let text = netns_output(ns, &["cat", &path])?;
+            for line in text.lines() {
+                // "src=203.0.113.9 ttl: 64 last_seen: … oldest_pkt: 3 …" (with --rdest the
+                // "src" is the destination).
+                if let Some(addr) = line
+                    .split_whitespace()
+                    .next()
+                    .and_then(|w| w.strip_prefix("src="))
+                {
+                    seen.destinations.push(format!("{addr}{mark}"));
+                }
+            }
+        }
+    }
+    Ok(seen)
+}
+
+/// The packets counted by the first rule of chain `chain`.
+fn chain_packets(ns: &str, tool: &str, chain: &str) -> Result<u64> {
+    let text = netns_output(ns, &[tool, "-w", "-L", chain, "-v", "-x", "-n"])?;
+    // "Chain X (1 references)", the header, then the rule: its first column is packets.
+    let rule = text
+        .lines()
+        .nth(2)
+        .with_context(|| format!("{tool} -L {chain} in {ns} shows no rule: {text}"))?;
+    let packets = rule.split_whitespace().next().unwrap_or("");
+    packets
+        .parse()
+        .with_context(|| format!("{tool} -L {chain} in {ns}: “{rule}” starts with no count"))
+}
+
+/// What `args` print inside namespace `ns`.
+fn netns_output(ns: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns])
+        .args(args)
+        .output()
+        .context("running ip netns exec")?;
+    if !out.status.success() {
+        bail!(
+            "{} in {ns}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -16,6 +16,9 @@
 //! every reply the desktop asked for sent once: (a) through the relay, (b) the direct path
 //! after hole punching (reported, not required), (c) UDP blocked at the office, (d) the
 //! office cut off for 30 s, (e) the phone moving from Wi-Fi to mobile data, (f) LAN only.
+//! From pairing to the end of (e) the desktop's and the phone's namespaces count every DNS
+//! query and every packet to an address outside the lab; the test fails if there is any
+//! (a self-hosted relay involves no third party).
 //!
 //! It needs root, `ip` and `iptables`; without them it prints one line saying why and
 //! passes. It needs the relay (`scripts/setup --test` installs it; `RINGBACK_IROH_RELAY`
@@ -29,7 +32,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use ringback_tests::netlab::{
-    Code, Lab, PATIENCE, Pair, Tools, ip, nat_lab, run_prefix, say, start_pair, tools,
+    Code, Lab, Net, PATIENCE, Pair, Tools, egress, ip, nat_lab, run_prefix, say, start_pair, tools,
+    watch_egress,
 };
 use serde_json::json;
 
@@ -47,6 +51,12 @@ fn network_lab() -> Result<()> {
         for p in &mut lab.processes {
             p.drain();
             eprintln!("{} printed last:\n  {}", p.label, p.tail());
+        }
+        // What left the lab, if the watch was on: a failure may have come of a leak.
+        for (who, short) in [("the desktop", "office"), ("the phone", "mobile")] {
+            if let Ok(seen) = egress(&lab.ns(short)) {
+                eprintln!("{who} sent {seen}");
+            }
         }
     }
     // The namespaces go whatever happened (Drop does it too, on a panic).
@@ -74,6 +84,10 @@ fn run_cases(lab: &mut Lab, tools: &Tools) -> Result<Vec<String>> {
         started.elapsed().as_secs_f64()
     ));
     let (office, mobile, office_router) = (&net.office, &net.mobile, &net.office_router);
+    // Self-hosting means no third party: from here to the end of (e) every packet the
+    // desktop and the phone send is counted if it goes anywhere but the lab's own addresses.
+    watch_egress(lab, office)?;
+    watch_egress(lab, mobile)?;
 
     let network = format!("relay={}", net.relay_url);
     let mut pair = start_pair(
@@ -84,12 +98,14 @@ fn run_cases(lab: &mut Lab, tools: &Tools) -> Result<Vec<String>> {
         (mobile, &network),
         Code::Qr,
     )?;
+    no_third_party(&net, "pairing", &mut report)?;
 
     // (a) Both behind NATs, through the relay.
     let (took, link) = exchange(lab, &mut pair, "a", 3, 2)?;
     report.push(format!(
         "(a) through the relay, both behind NAT: converged in {took:.2} s, link {link}"
     ));
+    no_third_party(&net, "(a)", &mut report)?;
 
     // (b) The direct path: MASQUERADE keeps a UDP flow's source port when it is free, so
     // the two NATs behave as endpoint-independent and hole punching can work.
@@ -107,6 +123,7 @@ fn run_cases(lab: &mut Lab, tools: &Tools) -> Result<Vec<String>> {
         },
         started.elapsed().as_secs_f64()
     ));
+    no_third_party(&net, "(b)", &mut report)?;
 
     // (c) UDP blocked at the office: only the relay (HTTP over TCP here) gets through.
     lab.exec(
@@ -120,6 +137,7 @@ fn run_cases(lab: &mut Lab, tools: &Tools) -> Result<Vec<String>> {
         "(c) UDP blocked at the office: link {link} (fell back to the relay: {relayed}, after {:.1} s), converged in {took:.2} s",
         started.elapsed().as_secs_f64()
     ));
+    no_third_party(&net, "(c)", &mut report)?;
     lab.exec(
         office_router,
         &["iptables", "-D", "FORWARD", "-p", "udp", "-j", "DROP"],
@@ -152,6 +170,7 @@ fn run_cases(lab: &mut Lab, tools: &Tools) -> Result<Vec<String>> {
         texts.len(),
         replies.len(),
     ));
+    no_third_party(&net, "(d)", &mut report)?;
 
     // (e) The phone leaves Wi-Fi for mobile data mid-session: new interface, new address,
     // new default route, another NAT.
@@ -170,6 +189,7 @@ fn run_cases(lab: &mut Lab, tools: &Tools) -> Result<Vec<String>> {
     report.push(format!(
         "(e) phone moved from Wi-Fi (192.168.50.10) to mobile data (100.64.0.10): converged in {took:.2} s, link {link}"
     ));
+    no_third_party(&net, "(e)", &mut report)?;
     check_once(lab, &pair)?;
     quit(lab, &pair)?;
 
@@ -216,6 +236,22 @@ fn run_cases(lab: &mut Lab, tools: &Tools) -> Result<Vec<String>> {
     quit(lab, &pair)?;
     Ok(report)
 }
+/// Fails, naming where to, if the desktop or the phone sent anything beyond the lab so
+/// far (DNS to any resolver included); otherwise reports the counters.
+fn no_third_party(net: &Net, after: &str, report: &mut Vec<String>) -> Result<()> {
+    let desk = egress(&net.office)?;
+    let phone = egress(&net.mobile)?;
+    report.push(format!(
+        "    beyond the lab, after {after}: desktop {desk}; phone {phone}"
+    ));
+    if !desk.is_clean() || !phone.is_clean() {
+        bail!(
+            "a self-hosted relay must involve no third party, but by the end of {after} the desktop sent {desk} and the phone {phone}"
+        );
+    }
+    Ok(())
+}
+
 /// Stops the desktop and starts it again on the same data, on `port` (0: any).
 fn restart_desk(
     lab: &mut Lab,
