@@ -124,6 +124,9 @@ pub struct Lab {
     pub prefix: String,
     pub namespaces: Vec<String>,
     pub processes: Vec<Proc>,
+    /// The lab CA's certificate the relay's is signed with, when the relay has one: the
+    /// simulators on `relay=` trust it (`--relay-ca`).
+    pub relay_ca: Option<PathBuf>,
 }
 
 impl Lab {
@@ -132,7 +135,13 @@ impl Lab {
             prefix: prefix.to_string(),
             namespaces: Vec::new(),
             processes: Vec::new(),
+            relay_ca: None,
         }
+    }
+
+    /// A folder of this run's own for files (the relay's certificate), removed on teardown.
+    pub fn files(&self) -> PathBuf {
+        std::env::temp_dir().join(&self.prefix)
     }
 
     /// The full name of the lab's namespace `short`.
@@ -189,6 +198,26 @@ impl Lab {
                 "wan",
                 "-j",
                 "MASQUERADE",
+            ],
+        )?;
+        // A home router's firewall: what arrives from outside unasked is dropped before
+        // conntrack records it. Without this, a hole punch that reaches this NAT before its
+        // own host's punch went out leaves an entry that makes MASQUERADE pick another port
+        // for that punch, and the punched address is wrong (Linux conntrack's classic race).
+        self.exec(
+            &router,
+            &[
+                "iptables",
+                "-A",
+                "INPUT",
+                "-i",
+                "wan",
+                "-m",
+                "conntrack",
+                "--ctstate",
+                "NEW",
+                "-j",
+                "DROP",
             ],
         )?;
         Ok(router)
@@ -283,6 +312,7 @@ impl Lab {
                 .stderr(Stdio::null())
                 .status();
         }
+        let _ = std::fs::remove_dir_all(self.files());
     }
 }
 
@@ -470,17 +500,31 @@ pub fn start_pair(
 ) -> Result<Pair> {
     let desk_dir = dir.join("desktop").display().to_string();
     let phone_dir = dir.join("phone").display().to_string();
+    let ca = lab.relay_ca.as_ref().map(|p| p.display().to_string());
+    // On the lab's relay, trust its certificate (QUIC address discovery needs its TLS).
+    let args = |data: &str, net: &str| -> Vec<String> {
+        let mut args = vec!["serve", "--data", data, "--network", net]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>();
+        if let (Some(ca), true) = (&ca, net.starts_with("relay=")) {
+            args.extend(["--relay-ca".to_string(), ca.clone()]);
+        }
+        args
+    };
+    let desk_args = args(&desk_dir, desk_net);
+    let phone_args = args(&phone_dir, phone_net);
     let desk = lab.spawn(
         "the desktop",
         desk_ns,
         &tools.desk,
-        &["serve", "--data", &desk_dir, "--network", desk_net],
+        &desk_args.iter().map(String::as_str).collect::<Vec<_>>(),
     )?;
     let phone = lab.spawn(
         "the phone",
         phone_ns,
         &tools.phone,
-        &["serve", "--data", &phone_dir, "--network", phone_net],
+        &phone_args.iter().map(String::as_str).collect::<Vec<_>>(),
     )?;
     lab.processes[desk].wait_from(0, "ready", PATIENCE, |v| v.get("ready").is_some())?;
     lab.processes[phone].wait_from(0, "ready", PATIENCE, |v| v.get("ready").is_some())?;
@@ -567,8 +611,29 @@ pub fn nat_lab(lab: &mut Lab, tools: &Tools) -> Result<Net> {
         "100.64.0.1",
         false,
     )?;
-    // Plain HTTP (--dev): the endpoints would trust no certificate a lab could make.
-    lab.spawn("iroh-relay", &inet, &tools.relay, &["--dev"])?;
+    // The relay speaks plain HTTP (--dev) but runs QUIC address discovery with a
+    // certificate from a CA of the run's own, which the simulators are told to trust: that
+    // is how each side learns its NAT's public address, without which nothing is punched.
+    let files = lab.files();
+    std::fs::create_dir_all(&files)?;
+    match relay_certificate(&files) {
+        Ok(config) => {
+            let config = config.display().to_string();
+            lab.spawn(
+                "iroh-relay",
+                &inet,
+                &tools.relay,
+                &["--dev", "--config-path", &config],
+            )?;
+            lab.relay_ca = Some(files.join("ca.crt"));
+        }
+        Err(why) => {
+            say(&format!(
+                "network lab: no certificate for the relay ({why:#}); it runs without QUIC address discovery"
+            ));
+            lab.spawn("iroh-relay", &inet, &tools.relay, &["--dev"])?;
+        }
+    }
     wait_tcp(&inet, "10.99.0.1", RELAY_PORT)?;
     Ok(Net {
         inet,
@@ -579,6 +644,39 @@ pub fn nat_lab(lab: &mut Lab, tools: &Tools) -> Result<Net> {
         mobile,
         relay_url: format!("http://10.99.0.1:{RELAY_PORT}"),
     })
+}
+
+/// Makes, in `dir`, a CA (`ca.crt`) and a certificate for the relay's address signed by it,
+/// and the relay's config using them for QUIC address discovery; returns the config's path.
+fn relay_certificate(dir: &Path) -> Result<PathBuf> {
+    let script = r#"set -e
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -keyout ca.key -out ca.crt -subj "/CN=Ringback network lab CA" \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+  -keyout relay.key -out relay.csr -subj "/CN=10.99.0.1"
+printf 'subjectAltName=IP:10.99.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > relay.ext
+openssl x509 -req -in relay.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+  -extfile relay.ext -out relay.crt
+"#;
+    let out = Command::new("bash")
+        .args(["-c", script])
+        .current_dir(dir)
+        .output()
+        .context("running openssl")?;
+    if !out.status.success() {
+        bail!("openssl: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    let config = dir.join("relay.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "enable_quic_addr_discovery = true\n\n[tls]\ncert_mode = \"Manual\"\nmanual_cert_path = \"{}\"\nmanual_key_path = \"{}\"\nquic_bind_addr = \"10.99.0.1:7842\"\n",
+            dir.join("relay.crt").display(),
+            dir.join("relay.key").display()
+        ),
+    )?;
+    Ok(config)
 }
 
 /// A name prefix for this run's namespaces, so that a leftover of another run never

@@ -4,7 +4,7 @@
 //! dry-runs a scripted day through the real engine and store on a virtual clock.
 //!
 //! `ringback-phone-sim serve --data DIR [--settings FILE.json] [--network MODE]
-//! [--pair TICKET] [--name NAME]` runs a live simulated phone with sync; it takes JSON
+//! [--pair TICKET] [--name NAME] [--relay-ca FILE]` runs a live simulated phone with sync; it takes JSON
 //! commands on stdin (see `ringback_bridge::serve`).
 //!
 //! `ringback-phone-sim assistant-eval --base-url URL --model NAME [--api-key-env VAR]
@@ -19,12 +19,13 @@ use ringback_core::sync::net::NetworkMode;
 
 const USAGE: &str = "usage:
   ringback-phone-sim scenario [--settings FILE.json] < events.jsonl > outcomes.jsonl
-  ringback-phone-sim serve --data DIR [--settings FILE.json] [--network MODE] [--pair TICKET] [--name NAME]
+  ringback-phone-sim serve --data DIR [--settings FILE.json] [--network MODE] [--pair TICKET] [--name NAME] [--relay-ca FILE]
   ringback-phone-sim assistant-eval --base-url URL --model NAME [--api-key-env VAR] [--cases DIR]
       [--timeout-seconds N] [--max-tokens N] [--show-replies]
 
 serve runs a live simulated phone with sync. MODE is default (iroh's public relays),
-lan, loopback (this machine only, for tests) or relay=URL. It reads one JSON command
+lan, loopback (this machine only, for tests) or relay=URL; --relay-ca FILE trusts FILE's
+PEM certificates, beside the public roots, for the relay's TLS. It reads one JSON command
 per line on stdin and prints one JSON line per thing it does:
   {\"call\": {\"from\": \"+12125550123\", \"outcome\": \"missed\"}}
   {\"sms\": {\"from\": \"+12125550123\", \"body\": \"Can you come today?\"}}
@@ -110,6 +111,7 @@ fn serve_command(args: &[String]) -> Result<(), String> {
             "--network" => network = Some(parse_network(&value("--network")?)?),
             "--pair" => pair = Some(value("--pair")?),
             "--name" => name = value("--name")?,
+            "--relay-ca" => trust_relay_ca(&value("--relay-ca")?)?,
             other => return Err(format!("unknown option “{other}”\n{USAGE}")),
         }
     }
@@ -130,6 +132,15 @@ fn serve_command(args: &[String]) -> Result<(), String> {
             name,
         }))
         .map_err(|e| e.to_string())
+}
+
+/// `--relay-ca FILE`: trusts the PEM certificates in FILE, beside the public roots, for a
+/// self-hosted relay's TLS (the network lab's relay has a certificate of its own).
+fn trust_relay_ca(path: &str) -> Result<(), String> {
+    let pem = std::fs::read(path).map_err(|e| format!("--relay-ca: cannot read {path}: {e}"))?;
+    ringback_core::sync::net::trust_relay_roots_pem(&pem)
+        .map(|_| ())
+        .map_err(|e| format!("--relay-ca {path}: {e}"))
 }
 
 fn parse_network(text: &str) -> Result<NetworkMode, String> {

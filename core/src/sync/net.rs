@@ -129,10 +129,12 @@ pub async fn bind(
             builder = match &mode {
                 NetworkMode::Default => builder,
                 // Minimal has no address lookup; mDNS is added once bound (best effort).
-                NetworkMode::SelfHostedRelay(url) => builder
-                    .relay_mode(RelayMode::custom([url.clone()]))
-                    .clear_address_lookup()
-                    .dns_resolver(own_dns()),
+                NetworkMode::SelfHostedRelay(url) => relay_roots(
+                    builder
+                        .relay_mode(RelayMode::custom([url.clone()]))
+                        .clear_address_lookup()
+                        .dns_resolver(own_dns()),
+                ),
                 NetworkMode::LanOnly => builder
                     .relay_mode(RelayMode::Disabled)
                     .clear_address_lookup()
@@ -393,3 +395,62 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod link_tests;
+
+// ---------------------------------------------------------------------------------------
+// Extra roots for a self-hosted relay's certificate (the network lab's simulators)
+
+/// Certificates trusted beside the public roots for a self-hosted relay's TLS, set once per
+/// process by [`trust_relay_roots_pem`]. Only the lab's simulators set it (a relay whose
+/// certificate is the lab's own); the apps never do, so they trust the public roots alone.
+static EXTRA_RELAY_ROOTS: std::sync::OnceLock<Vec<rustls::pki_types::CertificateDer<'static>>> =
+    std::sync::OnceLock::new();
+
+/// Trusts the PEM certificates in `pem`, beside the public roots, for the self-hosted relay
+/// endpoints bound from now on in this process (a relay with a certificate of its own, as
+/// in the network lab); returns how many. Certificates are still verified: this adds trust
+/// anchors, it never skips the check. A second call changes nothing.
+pub fn trust_relay_roots_pem(pem: &[u8]) -> Result<usize, NetError> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let roots = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| NetError::RelayUrl(format!("the relay's root certificate: {e}")))?;
+    if roots.is_empty() {
+        return Err(NetError::RelayUrl(
+            "the relay's root certificate file holds no PEM certificate".into(),
+        ));
+    }
+    let n = roots.len();
+    let _ = EXTRA_RELAY_ROOTS.set(roots);
+    Ok(n)
+}
+
+/// `builder` trusting the extra relay roots too, if any were given.
+fn relay_roots(builder: iroh::endpoint::Builder) -> iroh::endpoint::Builder {
+    match EXTRA_RELAY_ROOTS.get() {
+        Some(roots) => {
+            builder.ca_tls_config(iroh::tls::CaTlsConfig::default().with_extra_roots(roots.clone()))
+        }
+        None => builder,
+    }
+}
+
+#[cfg(test)]
+mod relay_root_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_without_a_certificate_is_refused_with_a_reason() {
+        let error = trust_relay_roots_pem(b"not a certificate\n").expect_err("no certificate");
+        assert!(
+            error.to_string().contains("holds no PEM certificate"),
+            "{error}"
+        );
+        let broken = b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        let error = trust_relay_roots_pem(broken).expect_err("broken certificate");
+        assert!(error.to_string().contains("root certificate"), "{error}");
+        assert!(
+            EXTRA_RELAY_ROOTS.get().is_none(),
+            "nothing is trusted after a refusal"
+        );
+    }
+}

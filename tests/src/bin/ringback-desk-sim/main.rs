@@ -3,7 +3,7 @@
 //! network mode, and is driven like `ringback-phone-sim serve`: one JSON command per line
 //! on stdin, one JSON line per thing it does on stdout.
 //!
-//! `ringback-desk-sim serve --data DIR [--network MODE] [--port PORT] [--name NAME]`
+//! `ringback-desk-sim serve --data DIR [--network MODE] [--port PORT] [--name NAME] [--relay-ca FILE]`
 //!
 //! `ringback-desk-sim raw-serve --data DIR [--network MODE]` and
 //! `ringback-desk-sim raw-send --data DIR [--network MODE] --to TICKET`: a bare iroh
@@ -18,13 +18,14 @@ mod raw;
 mod serve;
 
 const USAGE: &str = "usage:
-  ringback-desk-sim serve --data DIR [--network MODE] [--port PORT] [--name NAME]
+  ringback-desk-sim serve --data DIR [--network MODE] [--port PORT] [--name NAME] [--relay-ca FILE]
   ringback-desk-sim raw-serve --data DIR [--network MODE]
   ringback-desk-sim raw-send --data DIR [--network MODE] --to TICKET
 
 serve runs a headless desktop (the app's sync without its window). MODE is default (iroh's
 public relays), lan, loopback (this machine only), relay=URL (a self-hosted relay) or
-relay-only=URL (through that relay only, no direct paths). It reads one JSON command per
+relay-only=URL (through that relay only, no direct paths); --relay-ca FILE trusts FILE's PEM
+certificates, beside the public roots, for the relay's TLS. It reads one JSON command per
 line on stdin (at most 64 KiB a line) and prints one JSON line per thing it does:
   {\"ticket\": {}}                       a new pairing code (QR payload and short code)
   {\"accept\": \"<phone endpoint>\"}      accept a phone that waits (as the person would)
@@ -117,6 +118,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             }
             "--name" => name = value("--name")?,
             "--to" => to = Some(value("--to")?),
+            "--relay-ca" => trust_relay_ca(&value("--relay-ca")?)?,
             other => return Err(format!("unknown option “{other}”\n{USAGE}")),
         }
     }
@@ -128,6 +130,15 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         name,
         to,
     })
+}
+
+/// `--relay-ca FILE`: trusts the PEM certificates in FILE, beside the public roots, for a
+/// self-hosted relay's TLS (the network lab's relay has a certificate of its own).
+fn trust_relay_ca(path: &str) -> Result<(), String> {
+    let pem = std::fs::read(path).map_err(|e| format!("--relay-ca: cannot read {path}: {e}"))?;
+    ringback_core::sync::net::trust_relay_roots_pem(&pem)
+        .map(|_| ())
+        .map_err(|e| format!("--relay-ca {path}: {e}"))
 }
 
 fn parse_network(text: &str) -> Result<NetworkMode, String> {
