@@ -686,6 +686,18 @@ pub fn run_prefix() -> String {
     format!("{PREFIX}{}x{}", std::process::id(), nanos() % 1000)
 }
 
+/// Whether `name` is a lab run's (namespace or folder) whose process is gone.
+fn stale_run(name: &str) -> bool {
+    let Some(pid) = name
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.split('x').next())
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// What every lab namespace's name starts with, then the pid of the run that made it.
 const PREFIX: &str = "rbl";
 
@@ -693,6 +705,15 @@ const PREFIX: &str = "rbl";
 /// ending the processes left in them: a namespace is an earlier run's when its name is
 /// this lab's and the process named in it is gone.
 fn sweep_stale() {
+    // The relay's files of a run that died, in its folder named like its namespaces.
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if stale_run(&name) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
     let Ok(out) = Command::new("ip").args(["netns", "list"]).output() else {
         return;
     };
@@ -700,14 +721,7 @@ fn sweep_stale() {
         let Some(name) = line.split_whitespace().next() else {
             continue;
         };
-        let Some(pid) = name
-            .strip_prefix(PREFIX)
-            .and_then(|rest| rest.split('x').next())
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+        if !stale_run(name) {
             continue;
         }
         if let Ok(pids) = Command::new("ip").args(["netns", "pids", name]).output() {
