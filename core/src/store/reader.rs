@@ -33,6 +33,15 @@ macro_rules! outbox_from {
     };
 }
 
+/// The texts waiting for a retry (asked after every event, so through their partial index,
+/// `messages_retrying`, never a walk through every message).
+pub(super) const RETRYING: &str = concat!(
+    outbox_select!(),
+    ", coalesce(m.due_at, m.created_at), r.requested_at ",
+    outbox_from!(),
+    " WHERE m.status = 'retrying' ORDER BY m.id LIMIT ?1"
+);
+
 /// Reads over the store, usable outside and inside a write transaction.
 #[derive(Clone, Copy)]
 pub struct Reader<'c> {
@@ -184,12 +193,7 @@ impl Reader<'_> {
         &self,
         limit: usize,
     ) -> Result<Vec<(OutboxEntry, Option<Timestamp>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(concat!(
-            outbox_select!(),
-            ", coalesce(m.due_at, m.created_at), r.requested_at ",
-            outbox_from!(),
-            " WHERE m.status = 'retrying' ORDER BY m.id LIMIT ?1"
-        ))?;
+        let mut stmt = self.conn.prepare_cached(RETRYING)?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
             Ok((read_outbox_row(r)?, r.get::<_, Option<i64>>(8)?))
         })?;
