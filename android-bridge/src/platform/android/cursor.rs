@@ -114,6 +114,23 @@ impl Row<'_, '_> {
     }
 }
 
+/// The highest `_id` of the provider at `uri` (`_id DESC`, first row); `Ok(Some(None))` for
+/// an empty provider, `Ok(None)` for no such provider.
+pub(crate) fn last_id(
+    env: &mut Env<'_>,
+    context: &JObject<'_>,
+    uri: &JObject<'_>,
+) -> Result<Option<Option<i64>>, JavaFailure> {
+    let last = Query {
+        projection: &["_id"],
+        after_id: None,
+        sort_order: Some("_id DESC"),
+        limit: Some(1),
+    };
+    let rows = query(env, context, uri, &last, |env, row| row.long(env, 0))?;
+    Ok(rows.map(|ids| ids.into_iter().next()))
+}
+
 /// Queries `uri` through `context.getContentResolver()` (API 1) with
 /// `ContentResolver.query(Uri, String[], String, String[], String)` (API 1) and maps each row
 /// with `read` (`None` skips the row). `Ok(None)` when the resolver answered null: no such

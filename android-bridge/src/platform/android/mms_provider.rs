@@ -142,14 +142,7 @@ pub(crate) fn last_id(
     context: &JObject<'_>,
 ) -> Result<Option<Option<i64>>, JavaFailure> {
     let uri = content_uri(env)?;
-    let query = Query {
-        projection: &["_id"],
-        after_id: None,
-        sort_order: Some("_id DESC"),
-        limit: Some(1),
-    };
-    let rows = cursor::query(env, context, &uri, &query, |env, row| row.long(env, 0))?;
-    Ok(rows.map(|ids| ids.into_iter().next()))
+    cursor::last_id(env, context, &uri)
 }
 
 /// Fills in a message's addresses and parts.

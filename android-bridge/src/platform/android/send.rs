@@ -269,27 +269,45 @@ impl ReportIntent {
                 &[JValue::from(&name), JValue::Int(value as jint)],
             )?;
         }
-        let flags = report_flags(env);
-        java::call_static_object(
+        report_broadcast(
             env,
             &classes.pending_intent,
-            jni_str!("getBroadcast"),
-            &jni_sig!(
-                (
-                    context: android.content.Context,
-                    request_code: jint,
-                    intent: android.content.Intent,
-                    flags: jint,
-                ) -> android.app.PendingIntent
-            ),
-            &[
-                JValue::from(context),
-                JValue::Int(request_code(self.message_id, self.part, self.report)),
-                JValue::from(&intent),
-                JValue::Int(flags),
-            ],
+            context,
+            request_code(self.message_id, self.part, self.report),
+            &intent,
         )
     }
+}
+
+/// `PendingIntent.getBroadcast(context, request_code, intent, flags)` (API 1) for a report
+/// intent, with the flags this Android version needs ([`report_flags`]).
+pub(crate) fn report_broadcast<'local>(
+    env: &mut Env<'local>,
+    pending_intent: &JClass<'_>,
+    context: &JObject<'_>,
+    request_code: jint,
+    intent: &JObject<'_>,
+) -> Result<JObject<'local>, JavaFailure> {
+    let flags = report_flags(env);
+    java::call_static_object(
+        env,
+        pending_intent,
+        jni_str!("getBroadcast"),
+        &jni_sig!(
+            (
+                context: android.content.Context,
+                request_code: jint,
+                intent: android.content.Intent,
+                flags: jint,
+            ) -> android.app.PendingIntent
+        ),
+        &[
+            JValue::from(context),
+            JValue::Int(request_code),
+            JValue::from(intent),
+            JValue::Int(flags),
+        ],
+    )
 }
 
 /// The flags of the report intents for this phone's Android version.

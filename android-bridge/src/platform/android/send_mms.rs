@@ -9,7 +9,7 @@ use jni::objects::JObject;
 use jni::{Env, JValue, jni_sig, jni_str};
 
 use super::java::{self, JavaFailure, call, call_object};
-use super::send::{SendFailure, report_flags, sms_manager};
+use super::send::{SendFailure, report_broadcast, sms_manager};
 use crate::report::{ACTION_MMS_SENT, EXTRA_MESSAGE_ID, MMS_AUTHORITY_SUFFIX, MMS_OUT_FOLDER};
 
 /// `Context.getCacheDir().getAbsolutePath()` (API 1) and `mms-out` in it.
@@ -102,28 +102,9 @@ pub(crate) fn send(
         &[JValue::from(&extra), JValue::Long(message_id)],
     )?;
     let pending_intent = java::find_class(env, jni_str!("android/app/PendingIntent"))?;
-    let flags = report_flags(env);
-    let sent = java::call_static_object(
-        env,
-        &pending_intent,
-        jni_str!("getBroadcast"),
-        &jni_sig!(
-            (
-                context: android.content.Context,
-                request_code: jint,
-                intent: android.content.Intent,
-                flags: jint,
-            ) -> android.app.PendingIntent
-        ),
-        &[
-            JValue::from(context),
-            // One PendingIntent per message: the action differs from the texts' reports,
-            // so these codes never meet theirs.
-            JValue::Int(message_id as i32),
-            JValue::from(&intent),
-            JValue::Int(flags),
-        ],
-    )?;
+    // One PendingIntent per message: the action differs from the texts' reports, so these
+    // codes never meet theirs.
+    let sent = report_broadcast(env, &pending_intent, context, message_id as i32, &intent)?;
 
     let none = JObject::null();
     call(
