@@ -320,26 +320,16 @@ fn picture_message(photos: &[(&[u8], &[u8])]) -> ringback_core::PlatformEvent {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_photo_the_phone_receives_reaches_a_paired_desktop_unasked_and_a_reply_photo_goes_back() {
     use ringback_core::sync::node::{PhotoError, PhotoPolicy};
-    use support::{DesktopRig, PhoneRig};
     let (phone_dir, desktop_dir) = (
         tempfile::tempdir().expect("temp dir"),
         tempfile::tempdir().expect("temp dir"),
     );
-    let mode = NetworkMode::Loopback;
-    let phone = PhoneRig::new(phone_dir.path(), &mode, Default::default()).await;
-    let db = phone_dir.path().join("phone.db");
-    phone
-        .engine
-        .with(move |e| e.set_blobs(BlobStore::beside(&db).expect("blob store")))
-        .await
-        .expect("engine");
-    let desktop = DesktopRig::start(desktop_dir.path(), &mode, Default::default(), None).await;
     // Full sizes up to 100 KB come unasked; larger ones when viewed.
-    desktop.node.set_photo_policy(PhotoPolicy {
+    let policy = PhotoPolicy {
         eager_full_bytes: 100_000,
         ..PhotoPolicy::default()
-    });
-    desktop.pair(&phone).await;
+    };
+    let (phone, desktop) = photo_pair(phone_dir.path(), desktop_dir.path(), policy).await;
 
     let (small, small_thumb) = (photo(60_000), photo(3_001));
     let (large, large_thumb) = (photo(700_000), photo(4_003));
@@ -434,15 +424,27 @@ async fn photo_pair(
     desktop_dir: &std::path::Path,
     policy: ringback_core::sync::node::PhotoPolicy,
 ) -> (support::PhoneRig, support::DesktopRig) {
-    let mode = NetworkMode::Loopback;
-    let phone = support::PhoneRig::new(phone_dir, &mode, Default::default()).await;
+    photo_pair_on(&NetworkMode::Loopback, phone_dir, desktop_dir, policy).await
+}
+
+/// [`photo_pair`] on `mode` (a relay-only desktop is paired once its relay has it).
+async fn photo_pair_on(
+    mode: &NetworkMode,
+    phone_dir: &std::path::Path,
+    desktop_dir: &std::path::Path,
+    policy: ringback_core::sync::node::PhotoPolicy,
+) -> (support::PhoneRig, support::DesktopRig) {
+    let phone = support::PhoneRig::new(phone_dir, mode, Default::default()).await;
     let db = phone_dir.join("phone.db");
     phone
         .engine
         .with(move |e| e.set_blobs(BlobStore::beside(&db).expect("blob store")))
         .await
         .expect("engine");
-    let desktop = support::DesktopRig::start(desktop_dir, &mode, Default::default(), None).await;
+    let desktop = support::DesktopRig::start(desktop_dir, mode, Default::default(), None).await;
+    if matches!(mode, NetworkMode::RelayOnly(_)) {
+        desktop.node.online().await;
+    }
     desktop.node.set_photo_policy(policy);
     desktop.pair(&phone).await;
     (phone, desktop)
@@ -724,7 +726,6 @@ async fn a_one_megabyte_photo_crosses_a_relay_verified_by_hash() {
     // NAT would; the photo still arrives whole, checked against its hash.
     use ringback_core::sync::net::PeerLink;
     use ringback_core::sync::node::PhotoPolicy;
-    use support::{DesktopRig, PhoneRig};
     let mut config = iroh_relay::server::ServerConfig::default();
     config.relay = Some(iroh_relay::server::RelayConfig::new((
         std::net::Ipv4Addr::LOCALHOST,
@@ -741,21 +742,12 @@ async fn a_one_megabyte_photo_crosses_a_relay_verified_by_hash() {
         tempfile::tempdir().expect("temp dir"),
         tempfile::tempdir().expect("temp dir"),
     );
-    let phone = PhoneRig::new(phone_dir.path(), &mode, Default::default()).await;
-    let db = phone_dir.path().join("phone.db");
-    phone
-        .engine
-        .with(move |e| e.set_blobs(BlobStore::beside(&db).expect("blob store")))
-        .await
-        .expect("engine");
-    let desktop = DesktopRig::start(desktop_dir.path(), &mode, Default::default(), None).await;
-    desktop.node.online().await;
     // Thumbnails only come unasked: the full size crosses when the window asks.
-    desktop.node.set_photo_policy(PhotoPolicy {
+    let policy = PhotoPolicy {
         eager_full_bytes: 0,
         ..PhotoPolicy::default()
-    });
-    desktop.pair(&phone).await;
+    };
+    let (phone, desktop) = photo_pair_on(&mode, phone_dir.path(), desktop_dir.path(), policy).await;
 
     let (big, thumb) = (photo(1024 * 1024), photo(5_003));
     phone
