@@ -59,8 +59,8 @@ kotlin {
 }
 
 dependencies {
-    implementation("androidx.appcompat:appcompat:1.7.0")
-    implementation("com.google.android.material:material:1.12.0")
+    // No AndroidX or Material: the shell uses the framework's own activities, widgets and
+    // themes, so it runs (and is tested, under Robolectric) on Android's classes alone.
     // Google's code scanner: Play services shows the camera UI, so the app needs no camera
     // permission. The module is downloaded at install (see the manifest's meta-data).
     implementation("com.google.android.gms:play-services-code-scanner:16.1.0")

@@ -28,17 +28,10 @@ from pathlib import Path
 ANDROID = "{http://schemas.android.com/apk/res/android}"
 PACKAGE = "app.ringback"
 
-# Library resources the app refers to (Material Components 1.12, appcompat 1.7).
-LIBRARY_STYLES = {
-    "Theme.Material3.DayNight.NoActionBar",
-    "TextAppearance.Material3.HeadlineSmall",
-    "TextAppearance.Material3.TitleMedium",
-    "TextAppearance.Material3.BodyLarge",
-    "TextAppearance.Material3.BodySmall",
-    "Widget.Material3.Button.OutlinedButton",
-    "Widget.Material3.Button.TextButton",
-}
-LIBRARY_ATTRS = {"colorPrimary", "materialButtonStyle"}
+# Library resources the app refers to: none since the shell uses the framework's own themes
+# and widgets (android:..., which the framework jar the app compiles against has).
+LIBRARY_STYLES = set()
+LIBRARY_ATTRS = set()
 
 # Resource folders whose files are resources named after the file.
 FILE_TYPES = {"drawable", "mipmap", "layout", "xml", "raw", "font", "anim", "color", "menu"}
@@ -131,7 +124,7 @@ def references(path, root):
             m = re.fullmatch(r"@(\+?)([a-z-]+)/([A-Za-z0-9_.]+)", value.strip())
             if m and not value.startswith("@android:"):
                 yield m.group(2), m.group(3), path
-        if el.tag == "style" and el.get("parent"):
+        if el.tag == "style" and el.get("parent") and not el.get("parent").startswith(("android:", "@android:")):
             parent = el.get("parent").removeprefix("@style/")
             yield "style", parent, path
 
@@ -141,7 +134,7 @@ def check_references(files, defined):
         for el in root.iter("item"):
             attr = el.get("name", "")
             if path.parent.name.startswith("values") and not attr.startswith("android:") and attr not in LIBRARY_ATTRS:
-                problem(path, f"item {attr}: not an attribute this check knows (add it to LIBRARY_ATTRS if it is Material's)")
+                problem(path, f"item {attr}: not a framework attribute (android:...)")
         for rtype, name, where in references(path, root):
             if (rtype, name) in defined:
                 continue
@@ -241,7 +234,8 @@ def write_r(out, defined):
         "",
         "public final class R {",
     ]
-    for t, (rtype, names) in enumerate(sorted(by_type.items())):
+    # Type 1 is left to attr (aapt reserves it, even when the app declares none).
+    for t, (rtype, names) in enumerate(sorted(by_type.items()), start=1):
         lines.append(f"    public static final class {rtype} {{")
         for i, name in enumerate(sorted(names)):
             lines.append(f"        public static final int {name.replace('.', '_')} = 0x7f{t + 1:02x}{i:04x};")
@@ -250,6 +244,14 @@ def write_r(out, defined):
     target = out / PACKAGE.replace(".", "/") / "R.java"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n")
+    # The same ids as aapt's public.xml, so a resource table built with aapt (the Robolectric
+    # tests, scripts/android-robolectric) matches the constants compiled into the app.
+    public = ['<?xml version="1.0" encoding="utf-8"?>', "<resources>"]
+    for t, (rtype, names) in enumerate(sorted(by_type.items()), start=1):
+        for i, name in enumerate(sorted(names)):
+            public.append(f'    <public type="{rtype}" name="{name}" id="0x7f{t + 1:02x}{i:04x}" />')
+    public.append("</resources>")
+    (out / "public.xml").write_text("\n".join(public) + "\n")
 
 
 def main():

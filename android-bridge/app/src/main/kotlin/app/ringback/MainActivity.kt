@@ -1,18 +1,17 @@
 package app.ringback
 
+import android.app.Activity
+import android.app.AlertDialog
 import android.content.Intent
 import android.os.Bundle
 import android.os.Handler
 import android.os.Looper
 import android.widget.LinearLayout
-import androidx.activity.result.contract.ActivityResultContracts
-import androidx.appcompat.app.AppCompatActivity
+import android.widget.Switch
 import app.ringback.bridge.Bridge
 import app.ringback.bridge.BridgeStatus
 import app.ringback.core.PeerLink
 import app.ringback.core.PeerState
-import com.google.android.material.dialog.MaterialAlertDialogBuilder
-import com.google.android.material.materialswitch.MaterialSwitch
 import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
@@ -20,8 +19,8 @@ import java.time.format.FormatStyle
 import java.util.concurrent.atomic.AtomicBoolean
 
 /** The status screen: the on/off switch, the desktops, the last missed call, what needs doing. */
-class MainActivity : AppCompatActivity() {
-    private lateinit var enabledSwitch: MaterialSwitch
+class MainActivity : Activity() {
+    private lateinit var enabledSwitch: Switch
     private lateinit var statusBox: LinearLayout
     private lateinit var checklistBox: LinearLayout
     private val handler = Handler(Looper.getMainLooper())
@@ -31,10 +30,6 @@ class MainActivity : AppCompatActivity() {
     /** Set while the switch is moved to match the bridge, so it does not echo back. */
     private var syncingSwitch = false
 
-    private val askPermission = registerForActivityResult(ActivityResultContracts.RequestPermission()) {
-        showChecklist()
-        RingbackService.start(this)
-    }
 
     private val refresh = object : Runnable {
         override fun run() {
@@ -54,13 +49,20 @@ class MainActivity : AppCompatActivity() {
 
         val (root, column) = screen()
         column.text(getString(R.string.app_name), Look.TITLE)
-        enabledSwitch = MaterialSwitch(this)
+        enabledSwitch = Switch(this)
         enabledSwitch.text = getString(R.string.main_switch)
         enabledSwitch.setOnCheckedChangeListener { _, on -> if (!syncingSwitch) setEnabled(on) }
         column.addView(enabledSwitch)
         statusBox = column.card()
         checklistBox = column.card()
         setContentView(root)
+    }
+
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        if (requestCode != PERMISSION_REQUEST) return
+        showChecklist()
+        RingbackService.start(this)
     }
 
     override fun onResume() {
@@ -143,7 +145,7 @@ class MainActivity : AppCompatActivity() {
     private fun setEnabled(on: Boolean) = onBridge { it.setEnabled(on) }
 
     private fun confirmUnpair(desktop: PeerState) {
-        MaterialAlertDialogBuilder(this)
+        AlertDialog.Builder(this)
             .setTitle(getString(R.string.unpair_title, desktop.name))
             .setMessage(getString(R.string.unpair_message))
             .setPositiveButton(getString(R.string.unpair_confirm)) { _, _ -> onBridge { it.unpair(desktop.endpoint) } }
@@ -165,7 +167,7 @@ class MainActivity : AppCompatActivity() {
                 if (isDestroyed) return@runOnUiThread
                 shown = null
                 if (problem != null) {
-                    MaterialAlertDialogBuilder(this).setMessage(problem).setPositiveButton(getString(R.string.ok), null).show()
+                    AlertDialog.Builder(this).setMessage(problem).setPositiveButton(getString(R.string.ok), null).show()
                 }
                 loadStatus()
             }
@@ -182,7 +184,7 @@ class MainActivity : AppCompatActivity() {
             checklistBox.text(item.title, Look.HEADING)
             checklistBox.text(item.detail)
             when (val fix = item.fix) {
-                is Fix.Grant -> checklistBox.button(getString(R.string.check_grant)) { askFor(fix.permission, askPermission) }
+                is Fix.Grant -> checklistBox.button(getString(R.string.check_grant)) { askFor(fix.permission) }
                 is Fix.Open -> checklistBox.button(getString(R.string.check_open)) { openFirst(fix.intents) }
                 is Fix.MakerSetting -> {
                     if (fix.intents.isNotEmpty()) {

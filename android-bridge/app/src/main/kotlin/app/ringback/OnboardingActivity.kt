@@ -1,18 +1,17 @@
 package app.ringback
 
+import android.app.Activity
 import android.content.Intent
 import android.os.Bundle
 import android.text.InputType
 import android.widget.LinearLayout
-import androidx.activity.result.contract.ActivityResultContracts
-import androidx.appcompat.app.AppCompatActivity
 
 /**
  * First start: explains and asks for each permission in turn, then the battery exemption
  * and the maker's background setting. Every step can be skipped; a refusal is answered with
  * what will not work, and the last page sums that up.
  */
-class OnboardingActivity : AppCompatActivity() {
+class OnboardingActivity : Activity() {
     private sealed interface Step {
         data object Welcome : Step
         data object BusinessName : Step
@@ -28,8 +27,10 @@ class OnboardingActivity : AppCompatActivity() {
     /** The permission step was answered "no" (so its page now says what will not work). */
     private var refused = false
 
-    private val askPermission = registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
-        if (granted) next() else {
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        if (requestCode != PERMISSION_REQUEST) return
+        if (permissionGranted(requestCode, grantResults)) next() else {
             refused = true
             show()
         }
@@ -112,11 +113,11 @@ class OnboardingActivity : AppCompatActivity() {
                         }
                     }
                     page.button(getString(R.string.onboarding_try_again), ButtonLook.OUTLINED) {
-                        askFor(permission, askPermission)
+                        askFor(permission)
                     }
                     page.button(getString(R.string.onboarding_continue_without)) { next() }
                 } else {
-                    page.button(getString(R.string.onboarding_allow)) { askFor(permission, askPermission) }
+                    page.button(getString(R.string.onboarding_allow)) { askFor(permission) }
                     page.button(getString(R.string.onboarding_skip), ButtonLook.TEXT) {
                         refused = true
                         show()

@@ -1,13 +1,13 @@
 package app.ringback
 
+import android.app.Activity
 import android.os.Bundle
 import android.text.InputType
 import android.util.Log
+import android.widget.Button
+import android.widget.EditText
 import android.widget.TextView
-import androidx.appcompat.app.AppCompatActivity
 import app.ringback.bridge.BridgeException
-import com.google.android.material.button.MaterialButton
-import com.google.android.material.textfield.TextInputEditText
 import com.google.mlkit.vision.barcode.common.Barcode
 import com.google.mlkit.vision.codescanner.GmsBarcodeScannerOptions
 import com.google.mlkit.vision.codescanner.GmsBarcodeScanning
@@ -17,10 +17,10 @@ import kotlinx.coroutines.launch
  * Pairs with a desktop: scan the QR code it shows (Google's code scanner, which needs no
  * camera permission here) or type the short code printed under it.
  */
-class PairActivity : AppCompatActivity() {
-    private lateinit var codeField: TextInputEditText
+class PairActivity : Activity() {
+    private lateinit var codeField: EditText
     private lateinit var outcome: TextView
-    private lateinit var buttons: List<MaterialButton>
+    private lateinit var buttons: List<Button>
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)

@@ -6,7 +6,6 @@ import android.content.Context
 import android.content.pm.PackageInstaller
 import android.content.pm.PackageManager
 import android.os.Build
-import androidx.activity.result.ActivityResultLauncher
 
 /**
  * A runtime permission Ringback asks for: what it is for and what stops working without
@@ -87,15 +86,23 @@ internal object AppPermissions {
  * Asks for [permission], or, once Android has stopped showing its question (asked before
  * and refused for good), opens the app's settings page where it can still be granted.
  */
-internal fun Activity.askFor(permission: AppPermission, launcher: ActivityResultLauncher<String>) {
+internal fun Activity.askFor(permission: AppPermission) {
     val prefs = ShellPrefs(this)
     if (prefs.wasAsked(permission.name) && !shouldShowRequestPermissionRationale(permission.name)) {
         openFirst(listOf(SystemScreens.appDetails(this)))
     } else {
         prefs.markAsked(permission.name)
-        launcher.launch(permission.name)
+        // The answer comes back in the activity's onRequestPermissionsResult.
+        requestPermissions(arrayOf(permission.name), PERMISSION_REQUEST)
     }
 }
+
+/** The request code of [askFor]'s question (one question at a time, so one code). */
+internal const val PERMISSION_REQUEST = 1
+
+/** Whether the answer to [askFor]'s question was "allow" (a dismissed question is a "no"). */
+internal fun permissionGranted(requestCode: Int, grantResults: IntArray): Boolean =
+    requestCode == PERMISSION_REQUEST && grantResults.firstOrNull() == PackageManager.PERMISSION_GRANTED
 
 /** Android 15's "Allow restricted settings", needed by an app not installed from a store. */
 internal object RestrictedSettings {

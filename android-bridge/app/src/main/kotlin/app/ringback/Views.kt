@@ -1,22 +1,23 @@
 package app.ringback
 
 import android.content.Context
+import android.graphics.drawable.GradientDrawable
 import android.text.InputType
 import android.view.ContextThemeWrapper
 import android.view.View
 import android.view.ViewGroup
+import android.widget.Button
+import android.widget.EditText
+import android.widget.FrameLayout
 import android.widget.LinearLayout
 import android.widget.ScrollView
 import android.widget.TextView
-import com.google.android.material.button.MaterialButton
-import com.google.android.material.card.MaterialCardView
-import com.google.android.material.textfield.TextInputEditText
-import com.google.android.material.textfield.TextInputLayout
 import kotlin.math.roundToInt
 
 /*
- * The screens are built in code from a handful of Material views: a scrolling column of
- * texts, buttons and cards. No layout files, so the compiler checks every view it touches.
+ * The screens are built in code from a handful of the framework's own views (no AndroidX or
+ * Material, so the shell runs on Android's classes alone): a scrolling column of texts,
+ * buttons and cards. No layout files, so the compiler checks every view it touches.
  */
 
 internal fun Context.dp(value: Int): Int = (value * resources.displayMetrics.density).roundToInt()
@@ -72,9 +73,9 @@ internal fun LinearLayout.button(
     label: CharSequence,
     look: ButtonLook = ButtonLook.FILLED,
     onClick: () -> Unit,
-): MaterialButton {
+): Button {
     val themed = look.overlay?.let { ContextThemeWrapper(context, it) } ?: context
-    val button = MaterialButton(themed)
+    val button = Button(themed)
     button.text = label
     button.setOnClickListener { onClick() }
     place(button)
@@ -83,7 +84,12 @@ internal fun LinearLayout.button(
 
 /** A card in the column; returns the column inside it. */
 internal fun LinearLayout.card(): LinearLayout {
-    val card = MaterialCardView(context)
+    val card = FrameLayout(context)
+    card.background = GradientDrawable().apply {
+        cornerRadius = context.dp(12).toFloat()
+        setColor(context.themeColor(android.R.attr.colorBackgroundFloating))
+    }
+    card.elevation = context.dp(2).toFloat()
     val inner = context.column()
     val pad = context.dp(16)
     inner.setPadding(pad, context.dp(8), pad, pad)
@@ -92,15 +98,23 @@ internal fun LinearLayout.card(): LinearLayout {
     return inner
 }
 
-/** A one-line text field with a floating label; returns the field to read. */
-internal fun LinearLayout.textField(label: CharSequence, value: CharSequence = "", inputType: Int = InputType.TYPE_CLASS_TEXT): TextInputEditText {
-    val layout = TextInputLayout(context)
-    layout.hint = label
-    val field = TextInputEditText(layout.context)
+/** A colour of the screen's theme, e.g. the surface a card lies on. */
+private fun Context.themeColor(attr: Int): Int {
+    val values = obtainStyledAttributes(intArrayOf(attr))
+    try {
+        return values.getColor(0, 0)
+    } finally {
+        values.recycle()
+    }
+}
+
+/** A one-line text field with its label as the hint; returns the field to read. */
+internal fun LinearLayout.textField(label: CharSequence, value: CharSequence = "", inputType: Int = InputType.TYPE_CLASS_TEXT): EditText {
+    val field = EditText(context)
+    field.hint = label
     field.inputType = inputType
     field.setSingleLine(true)
     field.setText(value)
-    layout.addView(field)
-    place(layout)
+    place(field)
     return field
 }
