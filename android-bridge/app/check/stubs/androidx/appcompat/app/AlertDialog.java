@@ -8,6 +8,9 @@ import androidx.annotation.Nullable;
 
 /** Stub (androidx.appcompat 1.7); the real one extends AppCompatDialog. */
 public class AlertDialog extends Dialog {
+    // The framework's Dialog has no constructor without arguments.
+    protected AlertDialog(@NonNull Context context) { super(context); }
+
     public static class Builder {
         public Builder(@NonNull Context context) { throw new RuntimeException("stub"); }
 
