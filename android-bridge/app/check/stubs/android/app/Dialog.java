@@ -1,4 +1,0 @@
-package android.app;
-
-/** Stub (API 1). */
-public class Dialog {}

@@ -1,4 +1,0 @@
-package android.os;
-
-/** Stub (API 1). */
-public final class Bundle extends BaseBundle {}

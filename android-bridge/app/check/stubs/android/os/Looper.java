@@ -1,6 +1,0 @@
-package android.os;
-
-/** Stub (API 1). */
-public final class Looper {
-    public static Looper getMainLooper() { throw new RuntimeException("stub"); }
-}

@@ -1,6 +1,0 @@
-package android.util;
-
-/** Stub (API 1). */
-public class DisplayMetrics {
-    public float density;
-}
