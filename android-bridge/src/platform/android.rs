@@ -210,6 +210,7 @@ pub fn init(env: &mut Env<'_>, context: &JObject<'_>) -> Result<Arc<AndroidPlatf
         env.new_global_ref(&application)
     };
     let context = java::caught(env, global).map_err(failed)?;
+    java::keep_class_loader(env, context.as_obj()).map_err(failed)?;
     let platform = Arc::new(AndroidPlatform { vm, context });
     Ok(Arc::clone(PLATFORM.get_or_init(|| platform)))
 }

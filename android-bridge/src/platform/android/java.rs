@@ -2,14 +2,19 @@
 //! the exception is described (its class and `Throwable.toString()`), cleared, and handed
 //! back as a [`JavaFailure`], so no exception is ever left pending and nothing panics.
 //!
-//! Classes are found with JNI `FindClass`. From a thread Rust attached itself, `FindClass`
-//! searches the system class loader: on Android that loader cannot see the app's own classes
-//! but does see the framework's (`android.*`, `java.*`), which are the only ones used here.
+//! Classes are found through the class loader of the context `NativeInit.init` was given
+//! ([`keep_class_loader`]): the engine calls from threads Rust attached itself, and JNI
+//! `FindClass` on such a thread searches the system class loader instead, which is not the one
+//! the app runs in. On a phone that loader cannot see the app's classes; under Robolectric it
+//! holds the plain, un-shadowed framework jar, outside the test's sandbox. Before `init` (and
+//! for a context whose class came from the boot loader) `FindClass` is used.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use jni::errors::Error as JniError;
 use jni::objects::{JClass, JObject, JObjectArray, JString, JThrowable};
+use jni::refs::Global;
 use jni::signature::{FieldSignature, MethodSignature};
 use jni::strings::JNIStr;
 use jni::{Env, JValue, JValueOwned, jni_sig, jni_str};
@@ -136,13 +141,70 @@ fn describe(env: &mut Env<'_>, throwable: &JThrowable<'_>) -> Thrown {
     })
 }
 
-/// `FindClass` (slash-separated name, e.g. `android/telephony/SmsManager`).
+/// The class loader of the app's context, kept by [`keep_class_loader`].
+static CLASS_LOADER: OnceLock<Global<JObject<'static>>> = OnceLock::new();
+
+/// Keeps the class loader that loaded `context`'s class (`getClass().getClassLoader()`, API
+/// 1), the app's own, for [`find_class`]. The first call that finds one wins, like the
+/// platform's context; `Ok` without keeping anything when the class came from the boot loader.
+pub(crate) fn keep_class_loader(
+    env: &mut Env<'_>,
+    context: &JObject<'_>,
+) -> Result<(), JavaFailure> {
+    if CLASS_LOADER.get().is_some() {
+        return Ok(());
+    }
+    let class = call_object(
+        env,
+        context,
+        jni_str!("getClass"),
+        &jni_sig!(() -> java.lang.Class),
+        &[],
+    )?;
+    let loader = call_object(
+        env,
+        &class,
+        jni_str!("getClassLoader"),
+        &jni_sig!(() -> java.lang.ClassLoader),
+        &[],
+    )?;
+    if loader.is_null() {
+        return Ok(());
+    }
+    let global = env.new_global_ref(&loader);
+    let global = caught(env, global)?;
+    let _ = CLASS_LOADER.set(global);
+    Ok(())
+}
+
+/// A class by its slash-separated name (e.g. `android/telephony/SmsManager`): through the
+/// app's class loader (`ClassLoader.loadClass`, dotted name) once [`keep_class_loader`] has
+/// kept it, else JNI `FindClass`.
 pub(crate) fn find_class<'local>(
     env: &mut Env<'local>,
     name: &JNIStr,
 ) -> Result<JClass<'local>, JavaFailure> {
-    let result = env.find_class(name);
-    caught(env, result)
+    let Some(loader) = CLASS_LOADER.get() else {
+        let result = env.find_class(name);
+        return caught(env, result);
+    };
+    let dotted = name.to_str().replace('/', ".");
+    let dotted = new_string(env, &dotted)?;
+    let class = call_object(
+        env,
+        loader.as_obj(),
+        jni_str!("loadClass"),
+        &jni_sig!((name: java.lang.String) -> java.lang.Class),
+        &[JValue::from(&dotted)],
+    )?;
+    env.delete_local_ref(dotted);
+    if class.is_null() {
+        return Err(JavaFailure::Jni(format!(
+            "ClassLoader.loadClass({name}) returned null"
+        )));
+    }
+    let class = env.cast_local::<JClass>(class);
+    caught(env, class)
 }
 
 /// An instance method.
