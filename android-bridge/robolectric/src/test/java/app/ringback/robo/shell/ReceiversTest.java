@@ -1,0 +1,223 @@
+package app.ringback.robo.shell;
+
+import static app.ringback.robo.shell.Shell.app;
+import static app.ringback.robo.shell.Shell.appClass;
+import static app.ringback.robo.shell.Shell.drainBridge;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.robolectric.Shadows.shadowOf;
+
+import android.Manifest;
+import android.app.PendingIntent;
+import android.content.BroadcastReceiver;
+import android.content.Intent;
+import android.provider.Telephony;
+import android.telephony.SmsManager;
+import android.telephony.SmsMessage;
+import android.telephony.SubscriptionManager;
+import android.telephony.TelephonyManager;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.robolectric.RobolectricTestRunner;
+import org.robolectric.shadows.ShadowLog;
+import org.robolectric.shadows.ShadowSmsManager;
+import org.robolectric.shadows.ShadowSubscriptionManager;
+import org.robolectric.shadows.ShadowSubscriptionManager.SubscriptionInfoBuilder;
+
+/**
+ * The app's broadcast receivers, declared by its own manifest (targetSdk 35), on the real
+ * framework, each handing what it got to the real Rust bridge.
+ */
+@RunWith(RobolectricTestRunner.class)
+public class ReceiversTest extends ShellTest {
+  /** The SIM the calls come in on (its subscription id, as the call log names it). */
+  private static final int SIM = 2;
+  /**
+   * Who texts in the SMS test: not the caller of the missed-call test, whom the bridge (one per
+   * JVM, whichever test runs first) would then find in a conversation and not text back.
+   */
+  private static final String TEXTER = "+12125550188";
+
+  @Before
+  public void setUp() {
+    Shell.prefs().edit().putString("business_name", Shell.BUSINESS).commit();
+    shadowOf(app())
+        .grantPermissions(
+            Manifest.permission.READ_CALL_LOG,
+            Manifest.permission.READ_PHONE_STATE,
+            Manifest.permission.SEND_SMS,
+            Manifest.permission.RECEIVE_SMS,
+            Manifest.permission.READ_SMS,
+            Manifest.permission.READ_CONTACTS);
+    ShadowSubscriptionManager subscriptions = shadowOf(app().getSystemService(SubscriptionManager.class));
+    subscriptions.setActiveSubscriptionInfoList(
+        List.of(
+            SubscriptionInfoBuilder.newBuilder()
+                .setId(SIM)
+                .setSimSlotIndex(0)
+                .setDisplayName("Acme line")
+                .buildSubscriptionInfo()));
+    ShadowSubscriptionManager.setDefaultSmsSubscriptionId(SIM);
+  }
+
+  private static List<String> receiversOf(Intent intent) {
+    return shadowOf(app()).getReceiversForIntent(intent).stream()
+        .map(r -> r.getClass().getName())
+        .collect(Collectors.toList());
+  }
+
+  private static Intent phoneState(String state, String number) {
+    Intent intent = new Intent(TelephonyManager.ACTION_PHONE_STATE_CHANGED);
+    intent.putExtra(TelephonyManager.EXTRA_STATE, state);
+    if (number != null) intent.putExtra(TelephonyManager.EXTRA_INCOMING_NUMBER, number);
+    return intent;
+  }
+
+  /** Warnings the shell logged ("the bridge refused ..."), which a receiver never throws. */
+  private static List<String> shellWarnings() {
+    return ShadowLog.getLogsForTag("Ringback").stream()
+        .map(l -> l.msg + (l.throwable == null ? "" : ": " + l.throwable))
+        .collect(Collectors.toList());
+  }
+
+  @Test
+  public void a_missed_call_goes_through_the_bridge_and_out_to_smsManager() throws Exception {
+    assertEquals(
+        "the manifest's receiver gets PHONE_STATE",
+        List.of("app.ringback.PhoneStateReceiver"),
+        receiversOf(new Intent(TelephonyManager.ACTION_PHONE_STATE_CHANGED)));
+    CallLogProvider calls = CallLogProvider.install();
+    long now = System.currentTimeMillis();
+    // Ids only grow through the JVM: the bridge (one per process) remembers the highest it saw.
+    long id = now;
+    calls.addCall(id, "+12125550100", 3, now - 3 * 3_600_000L, String.valueOf(SIM));
+
+    app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_RINGING, "+12125550123"));
+    drainBridge();
+    assertNull("the bridge started", Shell.startProblem());
+
+    calls.addCall(id + 1, "(212) 555-0123", 3, now - 25_000, String.valueOf(SIM));
+    app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_IDLE, null));
+    app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_IDLE, "+12125550123"));
+    drainBridge();
+
+    ShadowSmsManager sms = shadowOf(SmsManager.getSmsManagerForSubscriptionId(SIM));
+    ShadowSmsManager.TextMultipartParams sent = null;
+    for (int i = 0; i < 100 && sent == null; i++) {
+      sent = sms.getLastSentMultipartTextMessageParams();
+      if (sent == null) Thread.sleep(100);
+    }
+    assertNotNull("a text-back was sent on SIM " + SIM + "; shell log: " + shellWarnings(), sent);
+    assertEquals("to the caller in E.164", "+12125550123", sent.getDestinationAddress());
+    String text = String.join("", sent.getParts());
+    assertTrue("the template names the business: " + text, text.contains(Shell.BUSINESS));
+    assertEquals(sent.getParts().size(), sent.getSentIntents().size());
+    assertEquals(sent.getParts().size(), sent.getDeliveryIntents().size());
+    for (PendingIntent report : sent.getSentIntents()) {
+      Intent saved = shadowOf(report).getSavedIntent();
+      assertEquals("app.ringback.SMS_SENT", saved.getAction());
+      assertEquals("the report comes back to this app", Shell.PACKAGE, saved.getPackage());
+      assertEquals(
+          "the sent report's receiver is declared",
+          List.of("app.ringback.SmsSentReceiver"),
+          receiversOf(saved));
+    }
+    for (PendingIntent report : sent.getDeliveryIntents()) {
+      assertEquals(
+          "the delivery report's receiver is declared",
+          List.of("app.ringback.SmsDeliveredReceiver"),
+          receiversOf(shadowOf(report).getSavedIntent()));
+    }
+  }
+
+  /**
+   * An SMS-DELIVER PDU (3GPP TS 23.040 9.2.2.1) from {@code from} (international), GSM 7-bit
+   * text (ASCII letters, digits and spaces only, which GSM-7 codes as ASCII), no SMSC.
+   */
+  static byte[] deliverPdu(String from, String text) {
+    ByteArrayOutputStream pdu = new ByteArrayOutputStream();
+    pdu.write(0x00); // no SMSC address
+    pdu.write(0x04); // SMS-DELIVER, TP-MMS: no more messages
+    String digits = from.substring(1);
+    pdu.write(digits.length());
+    pdu.write(0x91); // international, ISDN numbering
+    for (int i = 0; i < digits.length(); i += 2) {
+      int low = digits.charAt(i) - '0';
+      int high = i + 1 < digits.length() ? digits.charAt(i + 1) - '0' : 0xF;
+      pdu.write((high << 4) | low);
+    }
+    pdu.write(0x00); // TP-PID
+    pdu.write(0x00); // TP-DCS: GSM 7-bit
+    // TP-SCTS 2025-03-12 14:02:30 UTC, semi-octets swapped.
+    for (int value : new int[] {25, 3, 12, 14, 2, 30, 0}) {
+      pdu.write(((value % 10) << 4) | (value / 10));
+    }
+    byte[] septets = text.getBytes(StandardCharsets.US_ASCII);
+    pdu.write(septets.length);
+    int carry = 0;
+    int bits = 0;
+    for (byte septet : septets) {
+      carry |= (septet & 0x7F) << bits;
+      bits += 7;
+      while (bits >= 8) {
+        pdu.write(carry & 0xFF);
+        carry >>= 8;
+        bits -= 8;
+      }
+    }
+    if (bits > 0) pdu.write(carry & 0xFF);
+    return pdu.toByteArray();
+  }
+
+  @Test
+  public void sms_received_with_a_real_deliver_pdu_reaches_the_bridge() throws Exception {
+    byte[] pdu = deliverPdu(TEXTER, "Leaking pipe under the sink");
+    SmsMessage parsed = SmsMessage.createFromPdu(pdu, "3gpp");
+    assertEquals("the framework reads the PDU", TEXTER, parsed.getOriginatingAddress());
+    assertEquals("Leaking pipe under the sink", parsed.getMessageBody());
+
+    Intent intent = new Intent(Telephony.Sms.Intents.SMS_RECEIVED_ACTION);
+    intent.putExtra("pdus", new Object[] {pdu});
+    intent.putExtra("format", "3gpp");
+    intent.putExtra(SubscriptionManager.EXTRA_SUBSCRIPTION_INDEX, SIM);
+    assertEquals(List.of("app.ringback.SmsReceiver"), receiversOf(intent));
+    SmsMessage[] fromIntent = Telephony.Sms.Intents.getMessagesFromIntent(intent);
+    assertEquals(TEXTER, fromIntent[0].getOriginatingAddress());
+
+    ShadowLog.clear();
+    app().sendBroadcast(intent);
+    drainBridge();
+    assertNull("the bridge runs", Shell.startProblem());
+    assertEquals("the bridge took the text", List.of(), shellWarnings().stream()
+        .filter(w -> w.contains("refused")).collect(Collectors.toList()));
+  }
+
+  @Test
+  public void boot_completed_starts_the_foreground_service() throws Exception {
+    Intent boot = new Intent(Intent.ACTION_BOOT_COMPLETED);
+    assertEquals(List.of("app.ringback.BootReceiver"), receiversOf(boot));
+    app().sendBroadcast(boot);
+    drainBridge();
+    Intent started = shadowOf(app()).getNextStartedService();
+    assertNotNull("the boot started a service", started);
+    assertEquals("app.ringback.RingbackService", started.getComponent().getClassName());
+  }
+
+  /** Without its manifest declaration a receiver gets nothing: the shell relies on the manifest. */
+  @Test
+  public void every_receiver_class_is_a_broadcast_receiver_the_manifest_names() throws Exception {
+    for (String name : List.of("PhoneStateReceiver", "SmsReceiver", "BootReceiver", "SmsSentReceiver",
+        "SmsDeliveredReceiver", "MmsSentReceiver")) {
+      assertTrue(name, BroadcastReceiver.class.isAssignableFrom(appClass(name)));
+    }
+    assertEquals(
+        List.of("app.ringback.BootReceiver"), receiversOf(new Intent(Intent.ACTION_MY_PACKAGE_REPLACED)));
+  }
+}

@@ -1,0 +1,71 @@
+package app.ringback.robo.shell;
+
+import static app.ringback.robo.shell.Shell.app;
+import static app.ringback.robo.shell.Shell.appClass;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.robolectric.Shadows.shadowOf;
+
+import android.app.Notification;
+import android.app.NotificationChannel;
+import android.app.NotificationManager;
+import android.app.Service;
+import android.content.ComponentName;
+import android.content.Intent;
+import android.content.pm.ServiceInfo;
+import android.os.Build;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.robolectric.Robolectric;
+import org.robolectric.RobolectricTestRunner;
+import org.robolectric.android.controller.ServiceController;
+import org.robolectric.shadows.ShadowService;
+
+/** RingbackService, the foreground service that keeps the bridge alive. */
+@RunWith(RobolectricTestRunner.class)
+public class ServiceTest extends ShellTest {
+  @Test
+  public void start_goes_foreground_of_type_remoteMessaging_with_its_notification() throws Exception {
+    Class<Service> type = appClass("RingbackService");
+    ServiceController<Service> controller =
+        Robolectric.buildService(type, new Intent(app(), type)).create().startCommand(0, 1);
+    Service service = controller.get();
+    ShadowService shadow = shadowOf(service);
+    Notification notification = shadow.getLastForegroundNotification();
+    assertNotNull("startForeground was called with a notification", notification);
+    assertFalse("the service did not stop itself", shadow.isStoppedBySelf());
+    // The channel the app made at start (RingbackApp), which Android requires from 26 on.
+    NotificationChannel channel =
+        app().getSystemService(NotificationManager.class).getNotificationChannel(notification.getChannelId());
+    assertNotNull("the notification's channel " + notification.getChannelId() + " exists", channel);
+    if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.Q) {
+      // From 34 on a type-less startForeground throws on a phone
+      // (MissingForegroundServiceTypeException); Robolectric records the type it was given.
+      assertEquals(
+          "the type the service asks for",
+          ServiceInfo.FOREGROUND_SERVICE_TYPE_REMOTE_MESSAGING,
+          service.getForegroundServiceType());
+    }
+    ServiceInfo info =
+        app().getPackageManager().getServiceInfo(new ComponentName(app(), type), 0);
+    assertFalse("the service is not exported", info.exported);
+    Shell.drainBridge();
+    controller.destroy();
+  }
+
+  @Test
+  public void start_from_the_app_is_a_foreground_start() throws Exception {
+    Class<?> service = appClass("RingbackService");
+    Object companion = service.getField("Companion").get(null);
+    companion.getClass().getMethod("start", android.content.Context.class).invoke(companion, app());
+    Intent started = shadowOf(app()).getNextStartedService();
+    assertNotNull(started);
+    assertEquals(service.getName(), started.getComponent().getClassName());
+    assertTrue(
+        "started with startForegroundService",
+        shadowOf(app()).getAllStartedServices().isEmpty()
+            || shadowOf(app()).getAllStartedServices().stream().allMatch(i -> i.getComponent() != null));
+  }
+}

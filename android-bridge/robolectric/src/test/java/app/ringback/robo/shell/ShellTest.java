@@ -1,0 +1,44 @@
+package app.ringback.robo.shell;
+
+import static org.junit.Assume.assumeTrue;
+import static org.robolectric.Shadows.shadowOf;
+
+import android.app.Activity;
+import android.telephony.TelephonyManager;
+import org.junit.Before;
+import org.robolectric.Robolectric;
+
+/**
+ * The shell tests' base: they run only in the pom's shell-NN executions, which put the app on
+ * the class path (a plain {@code -Dtest=} run of the default execution skips them).
+ */
+abstract class ShellTest {
+  private static boolean warmedUp;
+
+  @Before
+  public final void appOnTheClassPath() {
+    assumeTrue("the app is on the class path (run through scripts/android-robolectric)",
+        Boolean.getBoolean("ringback.shell"));
+    // What the bridge starts with (StartingSettings), whichever test starts it: the JVM has
+    // one bridge, which keeps the settings it started with.
+    if (!warmedUp) {
+      warmedUp = true;
+      Shell.stopBridgeAtExit();
+      // Robolectric 4.17 at SDK 31: the first window's audio service proxy initializes
+      // BluetoothDevice, whose shadow names a class SDK 31 does not have
+      // (BluetoothDevice$BluetoothAddress): that first screen throws NoClassDefFoundError and
+      // later ones work. Take the throw here rather than in a test's first screen.
+      try {
+        Robolectric.buildActivity(Activity.class).setup();
+      } catch (Throwable expected) {
+        // Only at SDK 31.
+      }
+    }
+    // The bridge's first SubscriptionManager.from, from a Rust thread, crashed the JVM
+    // (SIGSEGV in the instrumented method's invokedynamic) about every other run; linked here
+    // first, on the test thread, it has not.
+    android.telephony.SubscriptionManager.from(Shell.app());
+    Shell.prefs().edit().putString("business_name", Shell.BUSINESS).commit();
+    shadowOf(Shell.app().getSystemService(TelephonyManager.class)).setSimCountryIso("us");
+  }
+}
