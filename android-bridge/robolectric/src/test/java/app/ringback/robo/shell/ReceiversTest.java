@@ -99,11 +99,17 @@ public class ReceiversTest extends ShellTest {
     long id = now;
     calls.addCall(id, "+12125550100", 3, now - 3 * 3_600_000L, String.valueOf(SIM));
 
-    app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_RINGING, "+12125550123"));
+    // An earlier call ended (IDLE): the bridge reads the call log up to here, which is its
+    // history (in another test, with no call log, it may have started without one).
+    app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_IDLE, null));
     drainBridge();
     assertNull("the bridge started", Shell.startProblem());
 
-    calls.addCall(id + 1, "(212) 555-0123", 3, now - 25_000, String.valueOf(SIM));
+    app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_RINGING, "+12125550123"));
+    drainBridge();
+
+    // Ended now: a call that ended before the bridge's first look at the call log is history.
+    calls.addCall(id + 1, "(212) 555-0123", 3, System.currentTimeMillis(), String.valueOf(SIM));
     app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_IDLE, null));
     app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_IDLE, "+12125550123"));
     drainBridge();
@@ -114,7 +120,9 @@ public class ReceiversTest extends ShellTest {
       sent = sms.getLastSentMultipartTextMessageParams();
       if (sent == null) Thread.sleep(100);
     }
-    assertNotNull("a text-back was sent on SIM " + SIM + "; shell log: " + shellWarnings(), sent);
+    assertNotNull(
+        "a text-back was sent on SIM " + SIM + "; shell log: " + shellWarnings() + "; bridge: " + Shell.bridgeProblems(),
+        sent);
     assertEquals("to the caller in E.164", "+12125550123", sent.getDestinationAddress());
     String text = String.join("", sent.getParts());
     assertTrue("the template names the business: " + text, text.contains(Shell.BUSINESS));

@@ -50,8 +50,13 @@ final class Shell {
     return app().getSharedPreferences("shell", Context.MODE_PRIVATE);
   }
 
-  /** Waits until the bridge has taken everything handed to it (BridgeHolder.events), then runs the main looper. */
+  /**
+   * Runs the main looper (which delivers the broadcasts sent so far), waits until the bridge
+   * has taken everything handed to it (BridgeHolder.events, then .screens), and runs the main
+   * looper again for what the bridge's answers posted back (runOnUiThread).
+   */
   static void drainBridge() throws Exception {
+    shadowOf(Looper.getMainLooper()).idle();
     for (String executor : new String[] {"getEvents", "getScreens"}) {
       Object holder = appClass("BridgeHolder").getField("INSTANCE").get(null);
       ExecutorService queue = (ExecutorService) holder.getClass().getMethod(executor).invoke(holder);
@@ -102,6 +107,19 @@ final class Shell {
   }
 
   private static Thread stopHook;
+
+  /** The bridge's status problems (Bridge.status().problems), for failure messages. */
+  static Object bridgeProblems() {
+    try {
+      Object holder = appClass("BridgeHolder").getField("INSTANCE").get(null);
+      Object bridge = holder.getClass().getMethod("get", Context.class).invoke(holder, app());
+      if (bridge == null) return "no bridge: " + startProblem();
+      Object status = bridge.getClass().getMethod("status").invoke(bridge);
+      return status.getClass().getMethod("getProblems").invoke(status);
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
 
   /** Why the bridge did not start (BridgeHolder.startProblem), or null. */
   static String startProblem() throws Exception {

@@ -24,20 +24,16 @@ abstract class ShellTest {
     if (!warmedUp) {
       warmedUp = true;
       Shell.stopBridgeAtExit();
-      // Robolectric 4.17 at SDK 31: the first window's audio service proxy initializes
-      // BluetoothDevice, whose shadow names a class SDK 31 does not have
+      // Robolectric 4.17 at SDK 31 and 33: the first window's audio service proxy initializes
+      // BluetoothDevice, whose shadow names a class those SDKs do not have
       // (BluetoothDevice$BluetoothAddress): that first screen throws NoClassDefFoundError and
       // later ones work. Take the throw here rather than in a test's first screen.
       try {
-        Robolectric.buildActivity(Activity.class).setup();
+        if (android.os.Build.VERSION.SDK_INT < 34) Robolectric.buildActivity(Activity.class).setup();
       } catch (Throwable expected) {
-        // Only at SDK 31.
+        // At SDK 31 and 33.
       }
     }
-    // The bridge's first SubscriptionManager.from, from a Rust thread, crashed the JVM
-    // (SIGSEGV in the instrumented method's invokedynamic) about every other run; linked here
-    // first, on the test thread, it has not.
-    android.telephony.SubscriptionManager.from(Shell.app());
     Shell.prefs().edit().putString("business_name", Shell.BUSINESS).commit();
     shadowOf(Shell.app().getSystemService(TelephonyManager.class)).setSimCountryIso("us");
   }
