@@ -63,4 +63,27 @@ public class ServiceTest extends ShellTest {
     assertNotNull("RingbackService.start started a service", started);
     assertEquals(service.getName(), started.getComponent().getClassName());
   }
+
+  /**
+   * Robolectric's defaults leave the bindings alone: it instruments only the framework's
+   * packages (and classes marked for it), so app.ringback.bridge is loaded by the sandbox
+   * as compiled, and JNA (com.sun.*) is not even loaded by the sandbox, so its native
+   * dispatch library is loaded once per JVM.
+   */
+  @Test
+  public void the_bindings_are_not_instrumented_and_jna_stays_outside_the_sandbox() throws Exception {
+    Class<?> bridge = Class.forName("app.ringback.bridge.Bridge");
+    for (java.lang.reflect.Field field : bridge.getDeclaredFields()) {
+      assertFalse("instrumented: " + field, field.getName().startsWith("__robo"));
+    }
+    for (java.lang.reflect.Method method : bridge.getDeclaredMethods()) {
+      assertFalse("instrumented: " + method, method.getName().contains("$$robo$$"));
+    }
+    Class<?> activity = Class.forName("android.app.Activity");
+    assertFalse(
+        "the framework is instrumented (the check above can see it)",
+        java.util.Arrays.stream(activity.getDeclaredFields()).noneMatch(f -> f.getName().startsWith("__robo")));
+    ClassLoader jna = Class.forName("com.sun.jna.Native").getClassLoader();
+    assertFalse("JNA comes from outside the sandbox", jna == bridge.getClassLoader());
+  }
 }
