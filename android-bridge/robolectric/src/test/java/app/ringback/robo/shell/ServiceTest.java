@@ -86,4 +86,13 @@ public class ServiceTest extends ShellTest {
     ClassLoader jna = Class.forName("com.sun.jna.Native").getClassLoader();
     assertFalse("JNA comes from outside the sandbox", jna == bridge.getClassLoader());
   }
+
+  /** The app's own manifest reaches Robolectric (shell/app-resources): without it the app targets SDK 23. */
+  @Test
+  public void the_app_runs_with_its_manifest_and_resources() {
+    assertEquals(35, app().getApplicationInfo().targetSdkVersion);
+    assertEquals(26, app().getApplicationInfo().minSdkVersion);
+    assertEquals("app.ringback.RingbackApp", app().getClass().getName());
+    assertEquals("Ringback", app().getPackageManager().getApplicationLabel(app().getApplicationInfo()).toString());
+  }
 }
