@@ -190,48 +190,6 @@ pub fn add_call_with_bad_date(id: i64) {
     })
 }
 
-/// `World.addSms`.
-pub fn add_sms(
-    id: i64,
-    address: &str,
-    body: &str,
-    kind: i32,
-    date_ms: i64,
-    date_sent_ms: i64,
-    sub_id: Option<i32>,
-) {
-    with_env(|env| {
-        let address = env.new_string(address)?;
-        let body = env.new_string(body)?;
-        let sub_id = match sub_id {
-            Some(id) => env
-                .call_static_method(
-                    jni_str!("java/lang/Integer"),
-                    jni_str!("valueOf"),
-                    jni_sig!((value: jint) -> java.lang.Integer),
-                    &[JValue::Int(id)],
-                )?
-                .l()?,
-            None => JObject::null(),
-        };
-        env.call_static_method(
-            WORLD,
-            jni_str!("addSms"),
-            jni_sig!((id: jlong, address: java.lang.String, body: java.lang.String, kind: jint, date: jlong, date_sent: jlong, sub_id: java.lang.Integer) -> void),
-            &[
-                JValue::Long(id),
-                JValue::from(&address),
-                JValue::from(&body),
-                JValue::Int(kind),
-                JValue::Long(date_ms),
-                JValue::Long(date_sent_ms),
-                JValue::from(&sub_id),
-            ],
-        )?;
-        Ok(())
-    })
-}
-
 /// `World.addContact`.
 pub fn add_contact(number: &str, name: &str) {
     with_env(|env| {
@@ -262,19 +220,6 @@ pub fn add_subscription(id: i32, slot: i32, name: &str, icc_id: Option<&str>) {
                 JValue::from(&name),
                 JValue::from(&icc_id),
             ],
-        )?;
-        Ok(())
-    })
-}
-
-/// `World.setSubscriptionListNull`.
-pub fn set_subscription_list_null(value: bool) {
-    with_env(|env| {
-        env.call_static_method(
-            WORLD,
-            jni_str!("setSubscriptionListNull"),
-            jni_sig!((value: jboolean) -> void),
-            &[JValue::Bool(value)],
         )?;
         Ok(())
     })
@@ -330,14 +275,6 @@ pub fn sends() -> Vec<Value> {
     match json(jni_str!("sendsJson")) {
         Value::Array(sends) => sends,
         other => panic!("sends are a list, not {other}"),
-    }
-}
-
-/// `World.queriesJson()`.
-pub fn queries() -> Vec<Value> {
-    match json(jni_str!("queriesJson")) {
-        Value::Array(queries) => queries,
-        other => panic!("queries are a list, not {other}"),
     }
 }
 
