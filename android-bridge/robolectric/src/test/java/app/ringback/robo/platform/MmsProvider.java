@@ -149,6 +149,12 @@ public final class MmsProvider extends ContentProvider {
     return descriptor;
   }
 
+  /** Closes the database (Robolectric never shuts providers down; the test does). */
+  @Override
+  public void shutdown() {
+    db.close();
+  }
+
   int openCursors() {
     int open = 0;
     for (Cursor cursor : cursors) {

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import org.json.JSONArray;
 import org.json.JSONException;
 import org.json.JSONObject;
+import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -59,6 +60,11 @@ public class MmsTest {
       shadowOf(SmsManager.getSmsManagerForSubscriptionId(id))
           .clearLastSentMultimediaMessageParams();
     }
+  }
+
+  @After
+  public void tearDown() {
+    mms.shutdown();
   }
 
   private JSONObject run(String op, JSONObject args) {

@@ -26,6 +26,7 @@ import java.util.Set;
 import org.json.JSONArray;
 import org.json.JSONException;
 import org.json.JSONObject;
+import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -52,6 +53,8 @@ public class PlatformTest {
   private static final String DELIVERED = "app.ringback.SMS_DELIVERED";
 
   private Application app;
+  /** Providers this test set up, shut down after it. */
+  private final List<SqlProvider> providers = new ArrayList<>();
 
   @Before
   public void setUp() {
@@ -77,6 +80,19 @@ public class PlatformTest {
         SmsManager.getSmsManagerForSubscriptionId(2)}) {
       shadowOf(manager).clearLastSentMultipartTextMessageParams();
     }
+  }
+
+  @After
+  public void tearDown() {
+    for (SqlProvider provider : providers) {
+      provider.shutdown();
+    }
+  }
+
+  private <T extends SqlProvider> T provider(Class<T> kind, String authority) {
+    T provider = Robolectric.setupContentProvider(kind, authority);
+    providers.add(provider);
+    return provider;
   }
 
   // ---- helpers ----
@@ -253,7 +269,7 @@ public class PlatformTest {
   // ---- the call log ----
 
   private CallLogProvider callLog() {
-    return Robolectric.setupContentProvider(CallLogProvider.class, CallLog.AUTHORITY);
+    return provider(CallLogProvider.class, CallLog.AUTHORITY);
   }
 
   private void addCall(
@@ -424,7 +440,7 @@ public class PlatformTest {
 
   @Test
   public void theSmsProviderIsReadSinceAnId() throws JSONException {
-    SmsProvider sms = Robolectric.setupContentProvider(SmsProvider.class, "sms");
+    SmsProvider sms = provider(SmsProvider.class, "sms");
     assertEquals("an empty provider", JSONObject.NULL, ok(run("sms_last_id", args())));
     addSms(sms, 10, TO, "Call me back", Telephony.Sms.MESSAGE_TYPE_INBOX, 1_000, 900, 1);
     addSms(sms, 11, TO, "On my way", Telephony.Sms.MESSAGE_TYPE_SENT, 2_000, 0, null);

@@ -70,6 +70,12 @@ abstract class SqlProvider extends ContentProvider {
     return cursor;
   }
 
+  /** Closes the database (Robolectric never shuts providers down; the test does). */
+  @Override
+  public void shutdown() {
+    db.close();
+  }
+
   /** Cursors handed out and not closed yet. */
   int openCursors() {
     int open = 0;
