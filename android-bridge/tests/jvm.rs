@@ -3,12 +3,12 @@
 //! One JVM per process; the tests take turns on it (`world()`).
 //!
 //! What runs on the real framework now lives in the Robolectric suite
-//! (`android-bridge/robolectric`, `app.ringback.robo.platform.PlatformTest`, SDK 26/31/33/35):
-//! sending with its PendingIntents, the call log, the SMS provider, contacts and the SIMs.
-//! What stays here needs a double: exceptions the framework (or Robolectric) cannot be made to
-//! throw on demand, a thread Rust attached itself (in Robolectric its `FindClass` would search
-//! the class loader outside the sandbox), the `NativeInit` export, and picture messages
-//! (`jvm/mms.rs`, not ported yet).
+//! (`android-bridge/robolectric`, `app.ringback.robo.platform.PlatformTest` and `MmsTest`, SDK
+//! 26/31/33/35): sending texts and picture messages with their PendingIntents, the call log,
+//! the SMS and MMS providers, contacts and the SIMs. What stays here needs a double:
+//! exceptions the framework (or Robolectric) cannot be made to throw on demand (here and in
+//! `jvm/mms.rs`), a thread Rust attached itself (in Robolectric its `FindClass` would search
+//! the class loader outside the sandbox), and the `NativeInit` export.
 
 #[path = "jvm/world.rs"]
 mod world;
