@@ -29,7 +29,9 @@ import org.robolectric.annotation.Config;
  * .handleSmsStatusReport, SDK 35; the same thresholds as Telephony.Sms.STATUS_*): 3GPP TP-ST
  * below 0x20 is complete, below 0x40 pending (the part stays tracked), else failed; 3GPP2
  * error class ((getStatus() >> 24) & 3) 0 is complete, 2 pending, 1 and 3 failed. Android
- * stops tracking a part at anything but "pending", so no later report follows one.
+ * stops tracking a part at anything but "pending", so no later report follows one. (SDK 26
+ * to 28 read 3GPP2 in CdmaSMSDispatcher.handleCdmaStatusReport instead, which stops tracking
+ * at the first report of any class; the PDU's status, which this test compares, is the same.)
  *
  * <p>3GPP reports are built here (the framework has no encoder for SMS-STATUS-REPORT); 3GPP2
  * delivery acks by the framework's own encoders (BearerData.encode, cdma.SmsMessage's PDU).

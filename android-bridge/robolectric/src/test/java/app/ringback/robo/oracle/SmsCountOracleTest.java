@@ -112,7 +112,10 @@ public class SmsCountOracleTest {
     return false;
   }
 
-  /** Texts near the segment limits, in three kinds: GSM-7 (with escapes), UCS-2, emoji. */
+  /**
+   * Texts near the segment limits, in four kinds: GSM-7 (with escapes), GSM-7 mixed with
+   * other BMP characters, emoji, and GSM-7 with exactly one character outside it.
+   */
   private static String randomText(Random random, int i) {
     // Fixed edges first: an escape pair or a surrogate pair across a segment boundary.
     String[] edges = {
@@ -130,7 +133,7 @@ public class SmsCountOracleTest {
       "Ж".repeat(69) + "😀",
     };
     if (i < edges.length) return edges[i];
-    int kind = i % 3;
+    int kind = i % 4;
     int[] lengths = {0, 1, 5, 69, 70, 71, 134, 140, 152, 153, 154, 159, 160, 161, 200, 305, 306, 307, 400};
     int target = random.nextInt(4) == 0 ? random.nextInt(480) : lengths[random.nextInt(lengths.length)];
     StringBuilder b = new StringBuilder();
@@ -140,9 +143,14 @@ public class SmsCountOracleTest {
         b.append(p < 12 ? pick(random, GSM_EXT) : pick(random, GSM_BASIC));
       } else if (kind == 1) { // mostly GSM plus one or more non-GSM BMP characters
         b.append(p < 4 ? OTHER[random.nextInt(13)] : p < 10 ? pick(random, GSM_EXT) : pick(random, GSM_BASIC));
-      } else { // surrogate pairs
+      } else if (kind == 2) { // surrogate pairs
         b.append(p < 15 ? OTHER[13 + random.nextInt(OTHER.length - 13)] : pick(random, GSM_BASIC));
+      } else { // GSM-7 but for one character: a lookalike taken for GSM would show here
+        b.append(p < 10 ? pick(random, GSM_EXT) : pick(random, GSM_BASIC));
       }
+    }
+    if (kind == 3 && b.length() > 0) {
+      b.insert(random.nextInt(b.length()), OTHER[random.nextInt(OTHER.length)]);
     }
     return b.toString();
   }
