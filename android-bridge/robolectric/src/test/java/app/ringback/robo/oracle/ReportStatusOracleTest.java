@@ -11,6 +11,7 @@ import com.android.internal.telephony.cdma.sms.SmsEnvelope;
 import com.android.internal.telephony.cdma.sms.UserData;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.Test;
@@ -51,18 +52,21 @@ public class ReportStatusOracleTest {
       for (int i = 0; i < n; i++) {
         boolean validTimes = random.nextInt(16) != 0;
         byte[] pdu = gsmReport(random, i % 256, validTimes);
+        boolean cut = random.nextInt(8) == 0;
+        if (cut) pdu = Arrays.copyOf(pdu, random.nextInt(pdu.length));
         SmsMessage sms = SmsMessage.createFromPdu(pdu, "3gpp");
         String rustSays = rust.ask("3gpp\t" + hex(pdu));
         if (sms == null) {
           // The framework could not read it, so it never reaches the app (handleSmsStatusReport
           // drops it); Ringback's answer does not matter, only that it gave one.
-          assertTrue("a bad timestamp is the only way to get here: " + hex(pdu), !validTimes);
+          assertTrue("only a cut or a bad timestamp gets here: " + hex(pdu), cut || !validTimes);
           dropped++;
           continue;
         }
         String android = gsmVerdict(sms.getStatus());
         if (!android.equals(rustSays)) {
-          mismatches.add("3gpp TP-ST 0x" + Integer.toHexString(i % 256) + " pdu " + hex(pdu)
+          mismatches.add("3gpp TP-ST 0x" + Integer.toHexString(i % 256) + (cut ? " cut" : "")
+              + " pdu " + hex(pdu)
               + ": Ringback " + rustSays + ", Android " + android + " (getStatus "
               + sms.getStatus() + ")");
         }
@@ -77,25 +81,49 @@ public class ReportStatusOracleTest {
     Random random = new Random(seed);
     int n = Integer.getInteger("ringback.reportCases", 512);
     List<String> mismatches = new ArrayList<>();
+    int dropped = 0;
+    int explained = 0;
     try (RustFilter rust = RustFilter.start("ringback.reportStatus", "report_status")) {
       for (int i = 0; i < n; i++) {
         // Every (error class, status) pair once in the first 256 cases, then random ones.
         int errorClass = i < 256 ? (i >> 6) & 3 : random.nextInt(4);
         int status = i < 256 ? i & 0x3f : random.nextInt(64);
         boolean statusSet = i < 256 || random.nextInt(8) != 0;
-        byte[] pdu = cdmaAck(random, statusSet, errorClass, status);
+        byte[] full = cdmaAck(random, statusSet, errorClass, status);
+        boolean cut = random.nextInt(8) == 0;
+        byte[] pdu = cut ? Arrays.copyOf(full, random.nextInt(full.length)) : full;
         SmsMessage sms = SmsMessage.createFromPdu(pdu, "3gpp2");
-        assertTrue("the framework reads its own delivery ack: " + hex(pdu), sms != null);
+        if (sms == null) { // dropped by the framework, as above; Ringback must still answer
+          assertTrue("the framework reads its own delivery ack: " + hex(pdu), cut);
+          rust.ask("3gpp2\t" + hex(pdu));
+          dropped++;
+          continue;
+        }
         String android = cdmaVerdict(sms.getStatus());
         String rustSays = rust.ask("3gpp2\t" + hex(pdu));
+        // Bearer data starts after 3 ints, 4 address bytes, the digit count and digits, the
+        // bearer reply int, 3 bytes and the bearer data's length int.
+        int bearerStart = 28 + (full[16] & 0xff);
+        if (cut && pdu.length >= bearerStart && rustSays.startsWith("error\tthe delivery report is cut short")) {
+          // Explained: cdma.SmsMessage.parsePdu ignores the short count DataInputStream.read
+          // returns, so bearer data cut short decodes as what is left, zero-padded, and reads
+          // as a status the report does not carry. Android never hands an app such a PDU (it
+          // serialises each ack whole with createPdu); Ringback says it is cut short rather
+          // than guess, and the part keeps waiting for its report.
+          explained++;
+          continue;
+        }
         if (!android.equals(rustSays)) {
           mismatches.add("3gpp2 " + (statusSet ? "class " + errorClass + " status " + status
-              : "no status") + " pdu " + hex(pdu) + ": Ringback " + rustSays + ", Android "
+              : "no status") + (cut ? " cut" : "") + " pdu " + hex(pdu) + ": Ringback " + rustSays + ", Android "
               + android + " (getStatus 0x" + Integer.toHexString(sms.getStatus()) + ")");
         }
       }
     }
-    report("3gpp2", seed, n, 0, mismatches);
+    System.out.println("ReportStatusOracleTest 3gpp2 sdk " + Build.VERSION.SDK_INT + ": "
+        + explained + " cut inside the bearer data, which Android reads anyway and Ringback"
+        + " calls cut short");
+    report("3gpp2", seed, n, dropped, mismatches);
   }
 
   private static void report(String format, long seed, int n, int dropped, List<String> mismatches) {
@@ -137,9 +165,11 @@ public class ReportStatusOracleTest {
       b.write(0x91);
       b.write(smsc, 0, smsc.length);
     }
-    // MTI 10 (status report), TP-MMS, TP-LP, TP-SRQ at random; no user data header.
+    int trailing = r.nextInt(6);
+    // MTI 10 (status report), TP-MMS, TP-LP, TP-SRQ at random; TP-UDHI when the user data
+    // starts with a header (trailing shape 3).
     b.write(0x02 | (r.nextBoolean() ? 0x04 : 0) | (r.nextBoolean() ? 0x08 : 0)
-        | (r.nextBoolean() ? 0x20 : 0));
+        | (r.nextBoolean() ? 0x20 : 0) | (trailing == 3 ? 0x40 : 0));
     b.write(r.nextInt(256)); // TP-MR
     switch (r.nextInt(4)) {
       case 0: { // alphanumeric: the length counts semi-octets of the packed septets
@@ -165,7 +195,7 @@ public class ReportStatusOracleTest {
     writeTime(b, r, validTimes); // TP-SCTS
     writeTime(b, r, validTimes); // TP-DT
     b.write(tpSt);
-    switch (r.nextInt(5)) {
+    switch (trailing) {
       case 0: { // TP-PI with PID, DCS (8-bit) and user data
         b.write(0x07);
         b.write(0x00); // TP-PID
@@ -186,6 +216,20 @@ public class ReportStatusOracleTest {
       case 2: { // TP-PI with only TP-PID
         b.write(0x01);
         b.write(r.nextInt(64));
+        break;
+      }
+      case 3: { // TP-PI, 8-bit user data led by a concatenation header (TP-UDHI set)
+        b.write(0x06);
+        b.write(0x04);
+        int text = r.nextInt(10);
+        b.write(6 + text); // UDL: header (UDHL and 5 octets) and the text
+        b.write(5);
+        b.write(0x00); // IEI: concatenated message, 8-bit reference
+        b.write(3);
+        b.write(r.nextInt(256));
+        b.write(2);
+        b.write(1 + r.nextInt(2));
+        for (int k = 0; k < text; k++) b.write(r.nextInt(256));
         break;
       }
       default: // no TP-PI: the report ends at TP-ST
@@ -215,6 +259,30 @@ public class ReportStatusOracleTest {
     }
     if (r.nextBoolean()) {
       bd.callbackNumber = CdmaSmsAddress.parse(digits(r, 4 + r.nextInt(10)));
+    }
+    if (r.nextInt(4) == 0) {
+      bd.privacyIndicatorSet = true;
+      bd.privacy = r.nextInt(4);
+    }
+    if (r.nextInt(4) == 0) {
+      bd.alertIndicatorSet = true;
+      bd.alert = r.nextInt(4);
+    }
+    if (r.nextInt(4) == 0) {
+      bd.displayModeSet = true;
+      bd.displayMode = r.nextInt(3);
+    }
+    if (r.nextInt(4) == 0) {
+      bd.validityPeriodRelativeSet = true;
+      bd.validityPeriodRelative = r.nextInt(256);
+    }
+    if (r.nextInt(4) == 0) {
+      bd.numberOfMessages = 1 + r.nextInt(99);
+    }
+    if (r.nextInt(4) == 0) { // a reply option subparameter
+      bd.userAckReq = r.nextBoolean();
+      bd.readAckReq = r.nextBoolean();
+      bd.deliveryAckReq = true;
     }
     bd.messageStatusSet = statusSet;
     bd.errorClass = errorClass;
