@@ -1,6 +1,6 @@
 package app.ringback.robo.oracle;
 
-import static org.junit.Assume.assumeTrue;
+import static org.junit.Assert.assertFalse;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -27,10 +27,13 @@ final class RustFilter implements AutoCloseable {
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
   }
 
-  /** Starts the binary named by {@code property}, or skips the test if it is not set. */
+  /**
+   * Starts the binary named by {@code property}; fails (never skips) when it is not set, so
+   * an oracle cannot quietly stop running (scripts/android-robolectric sets it).
+   */
   static RustFilter start(String property, String example) throws IOException {
     String bin = System.getProperty(property, "");
-    assumeTrue("set -D" + property + "=<path of the " + example + " example>", !bin.isEmpty());
+    assertFalse("set -D" + property + "=<path of the " + example + " example>", bin.isEmpty());
     return new RustFilter(
         new ProcessBuilder(bin).redirectError(ProcessBuilder.Redirect.INHERIT).start());
   }
