@@ -243,15 +243,15 @@ fn cdma_status(pdu: &[u8]) -> Result<DeliveryStatus, ReportError> {
             let Some(&value) = data.first() else {
                 return Err(ReportError::Truncated(pdu.len()));
             };
-            let class = value >> 6;
-            let status = value & 0x3F;
-            return Ok(match (class, status) {
-                // No error: delivered (0x02); accepted or deposited (0x00, 0x01) are on the way.
-                (0, 0x02) => DeliveryStatus::Delivered,
-                (0, 0x00 | 0x01) => DeliveryStatus::Pending,
-                (0, _) => DeliveryStatus::Failed, // cancelled and the like
-                (2, _) => DeliveryStatus::Pending, // temporary: still trying
-                _ => DeliveryStatus::Failed,      // permanent
+            // The error class alone decides, as in Android's own reading of the report
+            // (`SmsDispatchersController.handleSmsStatusReport`): at class 0 ("no error",
+            // whether the status says delivered, accepted or deposited) Android marks the
+            // part complete and stops tracking it, so no later report would ever follow a
+            // "pending" read from it.
+            return Ok(match value >> 6 {
+                0 => DeliveryStatus::Delivered,
+                2 => DeliveryStatus::Pending, // temporary: still trying
+                _ => DeliveryStatus::Failed,  // permanent, or the reserved class 1
             });
         }
     }
@@ -570,9 +570,9 @@ mod tests {
     fn cdma_message_status_decides() {
         let cases = [
             (Some(0x02), DeliveryStatus::Delivered),
-            (Some(0x00), DeliveryStatus::Pending),
+            (Some(0x00), DeliveryStatus::Delivered), // accepted: Android's last word
             (Some(0x80 | 0x04), DeliveryStatus::Pending), // temporary, congestion
-            (Some(0xC0 | 0x0A), DeliveryStatus::Failed),  // permanent, invalid destination
+            (Some(0xC0 | 0x0A), DeliveryStatus::Failed), // permanent, invalid destination
             (None, DeliveryStatus::Delivered),
         ];
         for (status, want) in cases {
@@ -585,6 +585,28 @@ mod tests {
         let full = cdma_report(Some(0x02));
         for n in 0..full.len() {
             assert!(delivery_status(&full[..n], "3gpp2").is_err(), "{n} bytes");
+        }
+    }
+
+    /// Android's own reading of a 3GPP2 report (`SmsDispatchersController
+    /// .handleSmsStatusReport`): the error class alone decides, and at class 0 it stops
+    /// tracking the part, so "accepted" or "deposited" are the last word (found by the
+    /// Robolectric oracle, `ReportStatusOracleTest`).
+    #[test]
+    fn cdma_error_class_alone_decides_as_android_does() {
+        for status in 0..0x40u8 {
+            for (class, want) in [
+                (0u8, DeliveryStatus::Delivered),
+                (1, DeliveryStatus::Failed),
+                (2, DeliveryStatus::Pending),
+                (3, DeliveryStatus::Failed),
+            ] {
+                assert_eq!(
+                    delivery_status(&cdma_report(Some(class << 6 | status)), "3gpp2"),
+                    Ok(want),
+                    "error class {class}, status {status:#04x}"
+                );
+            }
         }
     }
 

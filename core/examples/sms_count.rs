@@ -1,6 +1,6 @@
-//! `sms::count` as a filter, for the Robolectric oracle test (issue 17 spike): reads one JSON
-//! string per line on stdin and prints, per line, `encoding units segments per_segment
-//! remaining` separated by tabs.
+//! `sms::count` as a filter, for the Robolectric oracle (issue 17, `SmsCountOracleTest`):
+//! reads one JSON string per line on stdin and prints, per line, `encoding units segments
+//! per_segment remaining` separated by tabs.
 
 use std::io::{BufRead, Write};
 

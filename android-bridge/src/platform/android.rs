@@ -193,26 +193,39 @@ pub fn init(env: &mut Env<'_>, context: &JObject<'_>) -> Result<Arc<AndroidPlatf
     if let Some(platform) = PLATFORM.get() {
         return Ok(Arc::clone(platform));
     }
-    let failed = |failure: JavaFailure| InitError::Java(failure.to_string());
-    let vm = env.get_java_vm();
-    let vm = java::caught(env, vm).map_err(failed)?;
-    let application = java::call_object(
-        env,
-        context,
-        jni_str!("getApplicationContext"),
-        &jni_sig!(() -> android.content.Context),
-        &[],
-    )
-    .map_err(failed)?;
-    let global = if application.is_null() {
-        env.new_global_ref(context)
-    } else {
-        env.new_global_ref(&application)
-    };
-    let context = java::caught(env, global).map_err(failed)?;
-    java::keep_class_loader(env, context.as_obj()).map_err(failed)?;
-    let platform = Arc::new(AndroidPlatform { vm, context });
+    let platform = AndroidPlatform::for_context(env, context)?;
+    java::keep_class_loader(env, platform.context.as_obj())
+        .map_err(|failure| InitError::Java(failure.to_string()))?;
+    let platform = Arc::new(platform);
     Ok(Arc::clone(PLATFORM.get_or_init(|| platform)))
+}
+
+impl AndroidPlatform {
+    /// A platform on `context`'s application context, not the process's global one: for
+    /// tests that get a fresh application per test (Robolectric). The app uses [`init`].
+    pub fn for_context(env: &mut Env<'_>, context: &JObject<'_>) -> Result<Self, InitError> {
+        if context.is_null() {
+            return Err(InitError::NoContext);
+        }
+        let failed = |failure: JavaFailure| InitError::Java(failure.to_string());
+        let vm = env.get_java_vm();
+        let vm = java::caught(env, vm).map_err(failed)?;
+        let application = java::call_object(
+            env,
+            context,
+            jni_str!("getApplicationContext"),
+            &jni_sig!(() -> android.content.Context),
+            &[],
+        )
+        .map_err(failed)?;
+        let global = if application.is_null() {
+            env.new_global_ref(context)
+        } else {
+            env.new_global_ref(&application)
+        };
+        let context = java::caught(env, global).map_err(failed)?;
+        Ok(AndroidPlatform { vm, context })
+    }
 }
 
 /// `app.ringback.NativeInit.init(Context)`: runs [`init`] and, on Android, hands the VM and

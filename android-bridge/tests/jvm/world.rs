@@ -190,48 +190,6 @@ pub fn add_call_with_bad_date(id: i64) {
     })
 }
 
-/// `World.addSms`.
-pub fn add_sms(
-    id: i64,
-    address: &str,
-    body: &str,
-    kind: i32,
-    date_ms: i64,
-    date_sent_ms: i64,
-    sub_id: Option<i32>,
-) {
-    with_env(|env| {
-        let address = env.new_string(address)?;
-        let body = env.new_string(body)?;
-        let sub_id = match sub_id {
-            Some(id) => env
-                .call_static_method(
-                    jni_str!("java/lang/Integer"),
-                    jni_str!("valueOf"),
-                    jni_sig!((value: jint) -> java.lang.Integer),
-                    &[JValue::Int(id)],
-                )?
-                .l()?,
-            None => JObject::null(),
-        };
-        env.call_static_method(
-            WORLD,
-            jni_str!("addSms"),
-            jni_sig!((id: jlong, address: java.lang.String, body: java.lang.String, kind: jint, date: jlong, date_sent: jlong, sub_id: java.lang.Integer) -> void),
-            &[
-                JValue::Long(id),
-                JValue::from(&address),
-                JValue::from(&body),
-                JValue::Int(kind),
-                JValue::Long(date_ms),
-                JValue::Long(date_sent_ms),
-                JValue::from(&sub_id),
-            ],
-        )?;
-        Ok(())
-    })
-}
-
 /// `World.addContact`.
 pub fn add_contact(number: &str, name: &str) {
     with_env(|env| {
@@ -262,19 +220,6 @@ pub fn add_subscription(id: i32, slot: i32, name: &str, icc_id: Option<&str>) {
                 JValue::from(&name),
                 JValue::from(&icc_id),
             ],
-        )?;
-        Ok(())
-    })
-}
-
-/// `World.setSubscriptionListNull`.
-pub fn set_subscription_list_null(value: bool) {
-    with_env(|env| {
-        env.call_static_method(
-            WORLD,
-            jni_str!("setSubscriptionListNull"),
-            jni_sig!((value: jboolean) -> void),
-            &[JValue::Bool(value)],
         )?;
         Ok(())
     })
@@ -333,14 +278,6 @@ pub fn sends() -> Vec<Value> {
     }
 }
 
-/// `World.queriesJson()`.
-pub fn queries() -> Vec<Value> {
-    match json(jni_str!("queriesJson")) {
-        Value::Array(queries) => queries,
-        other => panic!("queries are a list, not {other}"),
-    }
-}
-
 /// `World.openCursors()`.
 pub fn open_cursors() -> i32 {
     with_env(|env| {
@@ -349,164 +286,12 @@ pub fn open_cursors() -> i32 {
     })
 }
 
-fn integer_or_null<'local>(
-    env: &mut Env<'local>,
-    value: Option<i32>,
-) -> JniResult<JObject<'local>> {
-    match value {
-        Some(value) => env
-            .call_static_method(
-                jni_str!("java/lang/Integer"),
-                jni_str!("valueOf"),
-                jni_sig!((value: jint) -> java.lang.Integer),
-                &[JValue::Int(value)],
-            )?
-            .l(),
-        None => Ok(JObject::null()),
-    }
-}
-
 /// `World.addMms`: a row of `content://mms` (`date` in seconds).
 #[allow(clippy::too_many_arguments)]
-pub fn add_mms(
-    id: i64,
-    msg_box: i32,
-    message_type: i32,
-    date_s: i64,
-    sub_id: Option<i32>,
-    content_location: Option<&str>,
-    transaction_id: Option<&str>,
-    size: i64,
-) {
-    with_env(|env| {
-        let sub_id = integer_or_null(env, sub_id)?;
-        let content_location = string_or_null(env, content_location)?;
-        let transaction_id = string_or_null(env, transaction_id)?;
-        env.call_static_method(
-            WORLD,
-            jni_str!("addMms"),
-            jni_sig!((id: jlong, msg_box: jint, message_type: jint, date: jlong, sub_id: java.lang.Integer, content_location: java.lang.String, transaction_id: java.lang.String, size: jlong) -> void),
-            &[
-                JValue::Long(id),
-                JValue::Int(msg_box),
-                JValue::Int(message_type),
-                JValue::Long(date_s),
-                JValue::from(&sub_id),
-                JValue::from(&content_location),
-                JValue::from(&transaction_id),
-                JValue::Long(size),
-            ],
-        )?;
-        Ok(())
-    })
-}
-
-/// `World.removeMms`.
-pub fn remove_mms(id: i64) {
-    with_env(|env| {
-        env.call_static_method(
-            WORLD,
-            jni_str!("removeMms"),
-            jni_sig!((id: jlong) -> void),
-            &[JValue::Long(id)],
-        )?;
-        Ok(())
-    })
-}
-
-/// `World.addMmsAddress` (type 137 from, 151 to, 130 cc).
-pub fn add_mms_address(message_id: i64, address: &str, kind: i32) {
-    with_env(|env| {
-        let address = env.new_string(address)?;
-        env.call_static_method(
-            WORLD,
-            jni_str!("addMmsAddress"),
-            jni_sig!((message_id: jlong, address: java.lang.String, kind: jint) -> void),
-            &[
-                JValue::Long(message_id),
-                JValue::from(&address),
-                JValue::Int(kind),
-            ],
-        )?;
-        Ok(())
-    })
-}
-
-/// `World.addMmsPart`: a text part (`text`) or an attachment (`data`).
-pub fn add_mms_part(
-    message_id: i64,
-    part_id: i64,
-    content_type: &str,
-    name: Option<&str>,
-    text: Option<&str>,
-    data: Option<&[u8]>,
-) {
-    with_env(|env| {
-        let content_type = env.new_string(content_type)?;
-        let name = string_or_null(env, name)?;
-        let charset = integer_or_null(env, text.map(|_| 106))?;
-        let location = string_or_null(env, None)?;
-        let text = string_or_null(env, text)?;
-        let data: JObject<'_> = match data {
-            Some(bytes) => env.byte_array_from_slice(bytes)?.into(),
-            None => JObject::null(),
-        };
-        env.call_static_method(
-            WORLD,
-            jni_str!("addMmsPart"),
-            jni_sig!((message_id: jlong, part_id: jlong, content_type: java.lang.String, name: java.lang.String, charset: java.lang.Integer, location: java.lang.String, text: java.lang.String, data: jbyte[]) -> void),
-            &[
-                JValue::Long(message_id),
-                JValue::Long(part_id),
-                JValue::from(&content_type),
-                JValue::from(&name),
-                JValue::from(&charset),
-                JValue::from(&location),
-                JValue::from(&text),
-                JValue::from(&data),
-            ],
-        )?;
-        Ok(())
-    })
-}
-
-/// `World.openStreams()`.
-pub fn open_streams() -> i32 {
-    with_env(|env| {
-        env.call_static_method(WORLD, jni_str!("openStreams"), jni_sig!(() -> jint), &[])?
-            .i()
-    })
-}
-
 /// `World.mmsSendsJson()`.
 pub fn mms_sends() -> Vec<Value> {
     match json(jni_str!("mmsSendsJson")) {
         Value::Array(sends) => sends,
         other => panic!("MMS sends are a list, not {other}"),
     }
-}
-
-/// `World.cacheDir()`: the test context's cache folder.
-pub fn cache_dir() -> PathBuf {
-    let path = with_env(|env| {
-        let dir = env
-            .call_static_method(
-                WORLD,
-                jni_str!("cacheDir"),
-                jni_sig!(() -> java.io.File),
-                &[],
-            )?
-            .l()?;
-        let path = env
-            .call_method(
-                &dir,
-                jni_str!("getAbsolutePath"),
-                jni_sig!(() -> java.lang.String),
-                &[],
-            )?
-            .l()?;
-        env.cast_local::<jni::objects::JString>(path)?
-            .try_to_string(env)
-    });
-    PathBuf::from(path)
 }

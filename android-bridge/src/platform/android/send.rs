@@ -174,12 +174,28 @@ pub(crate) fn send(
 }
 
 /// The `SmsManager` of a subscription (`getSmsManagerForSubscriptionId`, API 22), or the
-/// default one (`getDefault`, API 1) when `None`.
+/// default SIM's when `None`: the subscription `SmsManager.getDefaultSmsSubscriptionId()`
+/// (API 22) names, and `getDefault()` (API 1) only when there is none ("ask every time").
+/// From API 31 `getDefault()` resolves the default through the telephony service on every
+/// call, which is the documented reason to name the subscription instead.
 pub(crate) fn sms_manager<'local>(
     env: &mut Env<'local>,
     subscription: Option<i32>,
 ) -> Result<JObject<'local>, SendFailure> {
     let sms_manager = java::find_class(env, jni_str!("android/telephony/SmsManager"))?;
+    let subscription = subscription.or_else(|| {
+        let id = env.call_static_method(
+            &sms_manager,
+            jni_str!("getDefaultSmsSubscriptionId"),
+            jni_sig!(() -> jint),
+            &[],
+        );
+        // -1 (INVALID_SUBSCRIPTION_ID) or a failure: no default, `getDefault()` decides.
+        java::caught(env, id)
+            .ok()
+            .and_then(|id| id.i().ok())
+            .filter(|id| *id >= 0)
+    });
     let manager = match subscription {
         Some(id) => java::call_static_object(
             env,
