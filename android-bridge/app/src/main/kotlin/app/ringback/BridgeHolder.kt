@@ -92,7 +92,10 @@ object BridgeHolder {
         // restored onto another phone.
         dataDir = app.noBackupFilesDir.absolutePath,
         deviceName = deviceName(app),
-        network = null,
+        // The settings decide (null). Only the Robolectric tests set this Java property, to
+        // "loopback", so the bridge they start never reaches iroh's public services; nothing
+        // sets it on a phone.
+        network = System.getProperty("ringback.network"),
         settingsJson = settingsJson,
     )
 
