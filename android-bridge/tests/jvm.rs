@@ -9,6 +9,18 @@
 //! exceptions the framework (or Robolectric) cannot be made to throw on demand (here and in
 //! `jvm/mms.rs`), a thread Rust attached itself (in Robolectric its `FindClass` would search
 //! the class loader outside the sandbox), and the `NativeInit` export.
+//!
+//! So `tests/java` holds only the framework surface those paths touch, each class cut to the
+//! members the jni code calls: `Context` and `ContentResolver` (its `query` throws what a test
+//! asks for, e.g. a provider dying mid-query; the permission denials also run on the real
+//! framework in `PlatformTest`), `Cursor` and `MatrixCursor` (a row whose `getLong` throws
+//! mid-walk, where SQLite's cursor answers 0), `Uri`, `CallLog.Calls`,
+//! `ContactsContract.PhoneLookup` and `Telephony.Mms` (only their addresses), `SmsManager`
+//! (`divideMessage`, `sendMultipartTextMessage` and `sendMultimediaMessage` throwing on demand,
+//! which Robolectric's shadow never does), `PendingIntent` and `Intent` (built on the way to a
+//! send), `SubscriptionManager` and `SubscriptionInfo`, `Build.VERSION` and `Bundle` (a
+//! signature), and `ringback.doubles`' `World`, `TestContext` and `NativeInitProbe` (the class
+//! the export is bound to, as `app.ringback.NativeInit` is on a phone).
 
 #[path = "jvm/world.rs"]
 mod world;

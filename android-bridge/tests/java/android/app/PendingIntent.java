@@ -26,15 +26,7 @@ public final class PendingIntent {
     /** API 31. */
     public static final int FLAG_MUTABLE = 1 << 25;
 
-    private final int requestCode;
-    private final Intent intent;
-    private final int flags;
-
-    private PendingIntent(int requestCode, Intent intent, int flags) {
-        this.requestCode = requestCode;
-        this.intent = intent;
-        this.flags = flags;
-    }
+    private PendingIntent() {}
 
     /** API 1. */
     public static PendingIntent getBroadcast(Context context, int requestCode, Intent intent, int flags) {
@@ -45,21 +37,6 @@ public final class PendingIntent {
                     "Targeting S+ (version 31 and above) requires that one of FLAG_IMMUTABLE or FLAG_MUTABLE be specified when creating a PendingIntent.");
         }
         String key = intent.getAction() + "|" + intent.getPackage() + "|" + requestCode;
-        return World.pendingIntent(key, flags, () -> new PendingIntent(requestCode, intent, flags));
-    }
-
-    /** Not Android API: the request code, for the tests. */
-    public int requestCodeForTest() {
-        return requestCode;
-    }
-
-    /** Not Android API: the intent, for the tests. */
-    public Intent intentForTest() {
-        return intent;
-    }
-
-    /** Not Android API: the flags, for the tests. */
-    public int flagsForTest() {
-        return flags;
+        return World.pendingIntent(key, flags, PendingIntent::new);
     }
 }

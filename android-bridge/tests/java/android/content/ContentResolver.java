@@ -1,8 +1,6 @@
 package android.content;
 
 import android.database.Cursor;
-import java.io.FileNotFoundException;
-import java.io.InputStream;
 import android.net.Uri;
 import ringback.doubles.World;
 
@@ -19,8 +17,7 @@ public abstract class ContentResolver {
     }
 
     /**
-     * API 1. Answers from {@link World}: the call log, the SMS provider and the contacts'
-     * phone lookup; {@code null} for an unknown (or {@link World#removeProvider removed})
+     * API 1. Answers from {@link World}: the call log and the contacts' phone lookup; {@code null} for an unknown (or {@link World#removeProvider removed})
      * authority, as the real resolver does when no provider is installed.
      */
     public final Cursor query(
@@ -28,11 +25,4 @@ public abstract class ContentResolver {
         return World.query(uri, projection, selection, selectionArgs, sortOrder);
     }
 
-    /**
-     * API 1. Answers from {@link World}: the bytes of an MMS part
-     * ({@code content://mms/part/ID}); anything else is not found, as on Android.
-     */
-    public final InputStream openInputStream(Uri uri) throws FileNotFoundException {
-        return World.openInputStream(uri);
-    }
 }

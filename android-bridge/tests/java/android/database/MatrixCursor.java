@@ -22,11 +22,6 @@ public class MatrixCursor implements Cursor {
     }
 
     /** API 1. */
-    public MatrixCursor(String[] columnNames, int initialCapacity) {
-        this(columnNames);
-    }
-
-    /** API 1. */
     public void addRow(Object[] columnValues) {
         if (columnValues.length != columnNames.length) {
             throw new IllegalArgumentException(
@@ -35,37 +30,12 @@ public class MatrixCursor implements Cursor {
         rows.add(columnValues.clone());
     }
 
-    /** API 1. */
-    public void addRow(Iterable<?> columnValues) {
-        List<Object> values = new ArrayList<>();
-        for (Object value : columnValues) {
-            values.add(value);
-        }
-        addRow(values.toArray());
-    }
-
-    @Override
-    public int getCount() {
-        return rows.size();
-    }
-
-    @Override
-    public int getPosition() {
-        return position;
-    }
-
-    @Override
-    public boolean moveToFirst() {
-        return moveToPosition(0);
-    }
-
     @Override
     public boolean moveToNext() {
         return moveToPosition(position + 1);
     }
 
-    @Override
-    public boolean moveToPosition(int newPosition) {
+    private boolean moveToPosition(int newPosition) {
         checkOpen();
         if (newPosition >= rows.size()) {
             position = rows.size();
@@ -82,30 +52,6 @@ public class MatrixCursor implements Cursor {
     @Override
     public int getColumnIndex(String columnName) {
         return Arrays.asList(columnNames).indexOf(columnName);
-    }
-
-    @Override
-    public int getColumnIndexOrThrow(String columnName) {
-        int index = getColumnIndex(columnName);
-        if (index < 0) {
-            throw new IllegalArgumentException("column '" + columnName + "' does not exist");
-        }
-        return index;
-    }
-
-    @Override
-    public String getColumnName(int columnIndex) {
-        return columnNames[columnIndex];
-    }
-
-    @Override
-    public String[] getColumnNames() {
-        return columnNames.clone();
-    }
-
-    @Override
-    public int getColumnCount() {
-        return columnNames.length;
     }
 
     private Object get(int column) {
@@ -152,21 +98,6 @@ public class MatrixCursor implements Cursor {
     @Override
     public boolean isNull(int column) {
         return get(column) == null;
-    }
-
-    @Override
-    public int getType(int column) {
-        Object value = get(column);
-        if (value == null) {
-            return FIELD_TYPE_NULL;
-        } else if (value instanceof byte[]) {
-            return FIELD_TYPE_BLOB;
-        } else if (value instanceof Float || value instanceof Double) {
-            return FIELD_TYPE_FLOAT;
-        } else if (value instanceof Number) {
-            return FIELD_TYPE_INTEGER;
-        }
-        return FIELD_TYPE_STRING;
     }
 
     @Override

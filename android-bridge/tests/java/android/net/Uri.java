@@ -70,12 +70,6 @@ public abstract class Uri {
         return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
     }
 
-    /** API 1. */
-    public String getLastPathSegment() {
-        String s = toString();
-        int slash = s.lastIndexOf('/');
-        return slash < 0 ? s : decode(s.substring(slash + 1));
-    }
 
     /** API 1. */
     @Override

@@ -66,7 +66,7 @@ public final class SmsManager {
         if (parts == null || parts.size() < 1) {
             throw new IllegalArgumentException("Invalid message body");
         }
-        World.recordSend(subscriptionId, destinationAddress, scAddress, parts, sentIntents, deliveryIntents);
+        World.recordSend(subscriptionId, destinationAddress, parts);
     }
 
     /** API 21. The content URI is read later by the telephony stack; here it is recorded. */
@@ -76,6 +76,6 @@ public final class SmsManager {
         if (contentUri == null) {
             throw new IllegalArgumentException("Uri contentUri null");
         }
-        World.recordMmsSend(subscriptionId, contentUri.toString(), locationUrl, configOverrides != null, sentIntent);
+        World.recordMmsSend(subscriptionId, contentUri.toString(), locationUrl, configOverrides != null);
     }
 }

@@ -56,7 +56,7 @@ public final class MmsProvider extends ContentProvider {
     return true;
   }
 
-  void addMessage(long id, int box, int type, long dateSeconds, Integer subscription,
+  public void addMessage(long id, int box, int type, long dateSeconds, Integer subscription,
       String contentLocation, String transactionId, long size) {
     ContentValues row = new ContentValues();
     row.put(Mms._ID, id);
@@ -72,13 +72,13 @@ public final class MmsProvider extends ContentProvider {
     db.insertOrThrow("pdu", null, row);
   }
 
-  void removeMessage(long id) {
+  public void removeMessage(long id) {
     db.delete("pdu", Mms._ID + " = ?", new String[] {Long.toString(id)});
     db.delete("addr", Mms.Addr.MSG_ID + " = ?", new String[] {Long.toString(id)});
     db.delete("part", Mms.Part.MSG_ID + " = ?", new String[] {Long.toString(id)});
   }
 
-  void addAddress(long messageId, String address, int type) {
+  public void addAddress(long messageId, String address, int type) {
     ContentValues row = new ContentValues();
     row.put(Mms.Addr.MSG_ID, messageId);
     row.put(Mms.Addr.ADDRESS, address);
@@ -87,7 +87,7 @@ public final class MmsProvider extends ContentProvider {
   }
 
   /** A part; {@code bytes} null means its file is gone (openFile throws). */
-  void addPart(long messageId, long partId, String contentType, String name, String text,
+  public void addPart(long messageId, long partId, String contentType, String name, String text,
       byte[] bytes) {
     ContentValues row = new ContentValues();
     row.put(Mms.Part._ID, partId);
@@ -155,7 +155,7 @@ public final class MmsProvider extends ContentProvider {
     db.close();
   }
 
-  int openCursors() {
+  public int openCursors() {
     int open = 0;
     for (Cursor cursor : cursors) {
       if (!cursor.isClosed()) {
@@ -165,8 +165,13 @@ public final class MmsProvider extends ContentProvider {
     return open;
   }
 
+  /** Part files opened so far (the shell tests: the bridge read a photo). */
+  public int filesOpened() {
+    return files.size();
+  }
+
   /** Part files opened and not closed yet. */
-  int openFiles() {
+  public int openFiles() {
     int open = 0;
     for (ParcelFileDescriptor file : files) {
       if (file.getFileDescriptor().valid()) {

@@ -9,7 +9,6 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.robolectric.Shadows.shadowOf;
 
-import android.Manifest;
 import android.app.PendingIntent;
 import android.content.BroadcastReceiver;
 import android.content.Intent;
@@ -28,8 +27,6 @@ import org.junit.runner.RunWith;
 import org.robolectric.RobolectricTestRunner;
 import org.robolectric.shadows.ShadowLog;
 import org.robolectric.shadows.ShadowSmsManager;
-import org.robolectric.shadows.ShadowSubscriptionManager;
-import org.robolectric.shadows.ShadowSubscriptionManager.SubscriptionInfoBuilder;
 
 /**
  * The app's broadcast receivers, declared by its own manifest (targetSdk 35), on the real
@@ -48,23 +45,7 @@ public class ReceiversTest extends ShellTest {
   @Before
   public void setUp() {
     Shell.prefs().edit().putString("business_name", Shell.BUSINESS).commit();
-    shadowOf(app())
-        .grantPermissions(
-            Manifest.permission.READ_CALL_LOG,
-            Manifest.permission.READ_PHONE_STATE,
-            Manifest.permission.SEND_SMS,
-            Manifest.permission.RECEIVE_SMS,
-            Manifest.permission.READ_SMS,
-            Manifest.permission.READ_CONTACTS);
-    ShadowSubscriptionManager subscriptions = shadowOf(app().getSystemService(SubscriptionManager.class));
-    subscriptions.setActiveSubscriptionInfoList(
-        List.of(
-            SubscriptionInfoBuilder.newBuilder()
-                .setId(SIM)
-                .setSimSlotIndex(0)
-                .setDisplayName("Acme line")
-                .buildSubscriptionInfo()));
-    ShadowSubscriptionManager.setDefaultSmsSubscriptionId(SIM);
+    Shell.phoneWithSim(SIM);
   }
 
   private static List<String> receiversOf(Intent intent) {
@@ -115,13 +96,19 @@ public class ReceiversTest extends ShellTest {
     drainBridge();
 
     ShadowSmsManager sms = shadowOf(SmsManager.getSmsManagerForSubscriptionId(SIM));
+    // The last text sent to the caller (another test's texts, e.g. an opt-out's confirmation,
+    // may be the last one sent when this starts).
     ShadowSmsManager.TextMultipartParams sent = null;
+    ShadowSmsManager.TextMultipartParams last = null;
     for (int i = 0; i < 100 && sent == null; i++) {
-      sent = sms.getLastSentMultipartTextMessageParams();
-      if (sent == null) Thread.sleep(100);
+      last = sms.getLastSentMultipartTextMessageParams();
+      if (last != null && "+12125550123".equals(last.getDestinationAddress())) sent = last;
+      else Thread.sleep(100);
     }
     assertNotNull(
-        "a text-back was sent on SIM " + SIM + "; shell log: " + shellWarnings() + "; bridge: " + Shell.bridgeProblems(),
+        "a text-back was sent on SIM " + SIM + " to the caller (the last text went to "
+            + (last == null ? "no one" : last.getDestinationAddress()) + "); shell log: "
+            + shellWarnings() + "; bridge: " + Shell.bridgeProblems(),
         sent);
     assertEquals("to the caller in E.164", "+12125550123", sent.getDestinationAddress());
     String text = String.join("", sent.getParts());
@@ -184,12 +171,16 @@ public class ReceiversTest extends ShellTest {
     return pdu.toByteArray();
   }
 
+  /**
+   * A real SMS-DELIVER PDU saying STOP reaches the bridge through SmsReceiver: the texter's
+   * next missed call gets no text, and the bridge says why (its status's last missed call).
+   */
   @Test
-  public void sms_received_with_a_real_deliver_pdu_reaches_the_bridge() throws Exception {
-    byte[] pdu = deliverPdu(TEXTER, "Leaking pipe under the sink");
+  public void sms_received_with_a_real_deliver_pdu_reaches_the_bridge() throws Throwable {
+    byte[] pdu = deliverPdu(TEXTER, "STOP");
     SmsMessage parsed = SmsMessage.createFromPdu(pdu, "3gpp");
     assertEquals("the framework reads the PDU", TEXTER, parsed.getOriginatingAddress());
-    assertEquals("Leaking pipe under the sink", parsed.getMessageBody());
+    assertEquals("STOP", parsed.getMessageBody());
 
     Intent intent = new Intent(Telephony.Sms.Intents.SMS_RECEIVED_ACTION);
     intent.putExtra("pdus", new Object[] {pdu});
@@ -199,12 +190,22 @@ public class ReceiversTest extends ShellTest {
     SmsMessage[] fromIntent = Telephony.Sms.Intents.getMessagesFromIntent(intent);
     assertEquals(TEXTER, fromIntent[0].getOriginatingAddress());
 
+    CallLogProvider calls = CallLogProvider.install();
     ShadowLog.clear();
     app().sendBroadcast(intent);
     drainBridge();
     assertNull("the bridge runs", Shell.startProblem());
     assertEquals("the bridge took the text", List.of(), shellWarnings().stream()
         .filter(w -> w.contains("refused")).collect(Collectors.toList()));
+
+    // The texter calls and misses: ended now, after the bridge's first look at the call log.
+    calls.addCall(System.currentTimeMillis(), TEXTER, 3, System.currentTimeMillis(), String.valueOf(SIM));
+    Shell.callEnded();
+    String expected = TEXTER + ": Not texted: they asked not to be texted (STOP)";
+    assertEquals(
+        "the STOP the bridge got keeps the texter's missed call from a text; shell log: " + shellWarnings(),
+        expected,
+        Shell.lastMissedCall(expected::equals));
   }
 
   @Test

@@ -80,30 +80,147 @@ final class Shell {
         field.setAccessible(true);
         Object bridge = field.get(holder);
         if (bridge == null) return;
-        ClassLoader loader = bridge.getClass().getClassLoader();
-        Class<?> continuation = Class.forName("kotlin.coroutines.Continuation", true, loader);
-        Class<?> function2 = Class.forName("kotlin.jvm.functions.Function2", true, loader);
-        Class<?> context = Class.forName("kotlin.coroutines.CoroutineContext", true, loader);
-        Object empty = Class.forName("kotlin.coroutines.EmptyCoroutineContext", true, loader)
-            .getField("INSTANCE").get(null);
-        java.lang.reflect.Method stop = bridge.getClass().getMethod("stop", continuation);
-        Object block = java.lang.reflect.Proxy.newProxyInstance(loader, new Class<?>[] {function2},
-            (proxy, method, args) -> {
-              switch (method.getName()) {
-                case "invoke": return stop.invoke(bridge, args[1]);
-                case "hashCode": return System.identityHashCode(proxy);
-                case "equals": return proxy == args[0];
-                default: return "Bridge.stop";
-              }
-            });
-        Class.forName("kotlinx.coroutines.BuildersKt", true, loader)
-            .getMethod("runBlocking", context, function2)
-            .invoke(null, empty, block);
+        runSuspend(bridge, "stop");
       } catch (Throwable e) {
         System.err.println("could not stop the bridge at exit: " + e);
       }
     }, "stop the bridge");
     Runtime.getRuntime().addShutdownHook(stopHook);
+  }
+
+  /**
+   * Calls a Kotlin suspend function of the bindings to its end, as the app's coroutines do
+   * (kotlinx.coroutines' runBlocking), by reflection: {@code target.name(args..., continuation)}.
+   * Throws what the function throws (e.g. a BridgeException).
+   */
+  static Object runSuspend(Object target, String name, Object... args) throws Throwable {
+    ClassLoader loader = target.getClass().getClassLoader();
+    Class<?> continuation = Class.forName("kotlin.coroutines.Continuation", true, loader);
+    Class<?> function2 = Class.forName("kotlin.jvm.functions.Function2", true, loader);
+    Class<?> context = Class.forName("kotlin.coroutines.CoroutineContext", true, loader);
+    Object empty = Class.forName("kotlin.coroutines.EmptyCoroutineContext", true, loader)
+        .getField("INSTANCE").get(null);
+    java.lang.reflect.Method method = null;
+    for (java.lang.reflect.Method m : target.getClass().getMethods()) {
+      Class<?>[] types = m.getParameterTypes();
+      if (m.getName().equals(name) && types.length == args.length + 1
+          && types[args.length] == continuation) {
+        method = m;
+      }
+    }
+    if (method == null) throw new AssertionError("no suspend function " + name + " on " + target);
+    java.lang.reflect.Method suspend = method;
+    Object block = java.lang.reflect.Proxy.newProxyInstance(loader, new Class<?>[] {function2},
+        (proxy, m, blockArgs) -> {
+          switch (m.getName()) {
+            case "invoke":
+              Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+              all[args.length] = blockArgs[1];
+              try {
+                return suspend.invoke(target, all);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            case "hashCode": return System.identityHashCode(proxy);
+            case "equals": return proxy == blockArgs[0];
+            default: return name;
+          }
+        });
+    try {
+      return Class.forName("kotlinx.coroutines.BuildersKt", true, loader)
+          .getMethod("runBlocking", context, function2)
+          .invoke(null, empty, block);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      // A BridgeException (checked for Java) thrown through the proxy comes wrapped.
+      Throwable cause = e.getCause();
+      if (cause instanceof java.lang.reflect.UndeclaredThrowableException) {
+        throw ((java.lang.reflect.UndeclaredThrowableException) cause).getUndeclaredThrowable();
+      }
+      throw cause;
+    }
+  }
+
+  /**
+   * Calls a method of the bindings (or any app object) by name and argument count, throwing
+   * what it throws (a BridgeException, not reflection's wrapper).
+   */
+  static Object call(Object target, String name, Object... args) throws Throwable {
+    Class<?> type = target instanceof Class ? (Class<?>) target : target.getClass();
+    for (java.lang.reflect.Method m : type.getMethods()) {
+      if (m.getName().equals(name) && m.getParameterCount() == args.length) {
+        try {
+          return m.invoke(target instanceof Class ? null : target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          throw e.getCause();
+        }
+      }
+    }
+    throw new AssertionError("no method " + name + " with " + args.length + " arguments on " + type);
+  }
+
+  /** A getter of a bindings record, e.g. {@code get(status, "Problems")}. */
+  static Object get(Object record, String property) throws Throwable {
+    return call(record, "get" + property);
+  }
+
+  /** The JVM's bridge (BridgeHolder.get), started on first use as a receiver would. */
+  static Object bridge() throws Throwable {
+    Object holder = appClass("BridgeHolder").getField("INSTANCE").get(null);
+    Object bridge = call(holder, "get", app());
+    if (bridge == null) throw new AssertionError("the bridge did not start: " + startProblem());
+    return bridge;
+  }
+
+  /**
+   * The bridge's last missed call as "caller: action", polled until {@code done} accepts it
+   * (the bridge decides on the events thread; a send's report may follow), at most 10 s.
+   */
+  static String lastMissedCall(java.util.function.Predicate<String> done) throws Throwable {
+    String seen = null;
+    for (int i = 0; i < 100; i++) {
+      drainBridge();
+      Object last = get(call(bridge(), "status"), "LastMissedCall");
+      seen = last == null ? null : get(last, "Caller") + ": " + get(last, "Action");
+      if (seen != null && done.test(seen)) return seen;
+      Thread.sleep(100);
+    }
+    return seen;
+  }
+
+  /**
+   * The ringing of one SIM (id {@code sim}, slot 0) with the permissions a set-up phone has
+   * given: what the receivers, the service and the bridge need.
+   */
+  static void phoneWithSim(int sim) {
+    shadowOf(app())
+        .grantPermissions(
+            android.Manifest.permission.READ_CALL_LOG,
+            android.Manifest.permission.READ_PHONE_STATE,
+            android.Manifest.permission.SEND_SMS,
+            android.Manifest.permission.RECEIVE_SMS,
+            android.Manifest.permission.READ_SMS,
+            android.Manifest.permission.READ_CONTACTS);
+    org.robolectric.shadows.ShadowSubscriptionManager subscriptions =
+        shadowOf(app().getSystemService(android.telephony.SubscriptionManager.class));
+    subscriptions.setActiveSubscriptionInfoList(
+        List.of(
+            org.robolectric.shadows.ShadowSubscriptionManager.SubscriptionInfoBuilder.newBuilder()
+                .setId(sim)
+                .setSimSlotIndex(0)
+                .setDisplayName("Acme line")
+                .buildSubscriptionInfo()));
+    org.robolectric.shadows.ShadowSubscriptionManager.setDefaultSmsSubscriptionId(sim);
+  }
+
+  /** An idle phone-state broadcast: a call ended, the bridge reads the call log. */
+  static void callEnded() throws Exception {
+    android.content.Intent intent =
+        new android.content.Intent(android.telephony.TelephonyManager.ACTION_PHONE_STATE_CHANGED);
+    intent.putExtra(
+        android.telephony.TelephonyManager.EXTRA_STATE,
+        android.telephony.TelephonyManager.EXTRA_STATE_IDLE);
+    app().sendBroadcast(intent);
+    drainBridge();
   }
 
   private static Thread stopHook;
