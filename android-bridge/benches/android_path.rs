@@ -29,9 +29,8 @@ use ringback_core::ports::{CallLog, SendRequest, Telephony};
 use ringback_core::store::MessageId;
 
 const ROUNDS: usize = 400;
-/// Calls per bridge: a text-back each (two parts: the default template's dash is not GSM-7),
-/// and the floor's sends, which the SMS provider shows like any other, well under the
-/// policy's default window of 25 parts.
+/// Calls per bridge: a text-back each and the floor's sends, which the SMS provider shows like
+/// any other, well under the policy's default window of 25 parts.
 const PER_BRIDGE: usize = 5;
 const GOAL: Duration = Duration::from_secs(1);
 
@@ -104,7 +103,7 @@ fn main() {
                 message_id: MessageId(1_000_000 + id),
                 line: Line("2".into()),
                 to: number.clone(),
-                body: "Hey, this is Acme Plumbing — sorry we missed your call! What can we help you with?".into(),
+                body: "Hey, this is Acme Plumbing, sorry we missed your call! What can we help you with?".into(),
             })
             .expect("send");
         floor.push(started.elapsed());

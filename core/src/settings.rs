@@ -306,8 +306,8 @@ impl Default for TextBack {
 impl Default for Templates {
     fn default() -> Self {
         Templates {
-            business_hours: "Hey, this is {business_name} — sorry we missed your call! What can we help you with?".into(),
-            after_hours: "Hey, this is {business_name} — sorry we missed your call! We're closed right now but will get back to you first thing. What can we help you with?".into(),
+            business_hours: "Hey, this is {business_name}, sorry we missed your call! What can we help you with?".into(),
+            after_hours: "Hey, this is {business_name}, sorry we missed your call! We're closed right now but will get back to you first thing. What can we help you with?".into(),
             opt_out_confirmation: "You won't get more automated texts from {business_name}. Reply START to opt back in.".into(),
             opt_in_confirmation: "You're opted back in to texts from {business_name}.".into(),
             help: "{business_name}: reply here to reach us. Reply STOP to opt out.".into(),

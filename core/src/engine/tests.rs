@@ -473,11 +473,10 @@ fn reports_move_status_forward_and_failures_keep_their_reason() {
 #[test]
 fn the_volume_window_holds_every_text_in_order_replies_included() {
     let phone = Phone::new();
-    // The default text-back has an em dash, so it goes as UCS-2 in two parts: two of them
-    // fill a window of four parts.
+    // The default text-back is one GSM-7 part: two of them fill a window of two parts.
     let mut engine = phone.engine(
         Store::open_in_memory().expect("store"),
-        json!({"limits": {"max_per_30_minutes": 4}}),
+        json!({"limits": {"max_per_30_minutes": 2}}),
     );
     text_in(&mut engine, &phone, "+12125550109", "Are you open?");
     for n in ["+12125550101", "+12125550102", "+12125550103"] {

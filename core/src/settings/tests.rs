@@ -345,3 +345,35 @@ fn the_assistant_is_off_by_default_and_its_settings_are_checked_by_field() {
         .expect("valid");
     assert_ne!(good.availability, good.hours);
 }
+
+#[test]
+fn the_default_text_backs_are_one_plain_sms_for_a_name_of_up_to_30_characters() {
+    // A dash or curly quote outside the GSM alphabet turns the whole text into UCS-2: 70
+    // characters a part, so the default text-back went as two parts and the after-hours one
+    // as three, each counted against the owner's volume window and bill.
+    let name = "Acme Plumbing & Heating Co Ltd";
+    assert_eq!(name.chars().count(), 30);
+    let templates = Templates::default();
+    for (which, source) in [
+        ("business_hours", &templates.business_hours),
+        ("after_hours", &templates.after_hours),
+    ] {
+        let text = Template::parse(source)
+            .expect("a default template parses")
+            .render(&RenderContext {
+                business_name: name,
+                first_name: None,
+            });
+        let count = crate::sms::count(&text);
+        assert_eq!(
+            count.encoding,
+            crate::sms::Encoding::Gsm7,
+            "{which}: {text}"
+        );
+        assert_eq!(
+            count.segments, 1,
+            "{which}: {} septets: {text}",
+            count.units
+        );
+    }
+}

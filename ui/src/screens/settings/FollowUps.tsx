@@ -25,7 +25,7 @@ export function FollowUpsSection({ draft, errors, set }: SectionProps) {
       <button
         type="button"
         class="btn small"
-        onClick={() => set("follow_ups", [...draft.follow_ups, { after_hours: 24, body: "Hi {first_name|there}, just checking in from {business_name} — can we help?" }])}
+        onClick={() => set("follow_ups", [...draft.follow_ups, { after_hours: 24, body: "Hi {first_name|there}, just checking in from {business_name}, can we help?" }])}
       >
         Add follow-up
       </button>
