@@ -726,17 +726,8 @@ async fn a_one_megabyte_photo_crosses_a_relay_verified_by_hash() {
     // NAT would; the photo still arrives whole, checked against its hash.
     use ringback_core::sync::net::PeerLink;
     use ringback_core::sync::node::PhotoPolicy;
-    let mut config = iroh_relay::server::ServerConfig::default();
-    config.relay = Some(iroh_relay::server::RelayConfig::new((
-        std::net::Ipv4Addr::LOCALHOST,
-        0,
-    )));
-    let server = iroh_relay::server::Server::spawn(config)
-        .await
-        .expect("relay");
-    let url = format!("http://{}", server.http_addr().expect("http"))
-        .parse()
-        .expect("url");
+    // Kept to the end of the test: the relay stops when it is dropped.
+    let (_server, url) = support::loopback_relay().await;
     let mode = NetworkMode::RelayOnly(url);
     let (phone_dir, desktop_dir) = (
         tempfile::tempdir().expect("temp dir"),

@@ -388,17 +388,8 @@ async fn a_phone_serves_two_desktops_and_relays_between_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn through_an_in_process_relay() {
-    let mut config = iroh_relay::server::ServerConfig::default();
-    config.relay = Some(iroh_relay::server::RelayConfig::new((
-        std::net::Ipv4Addr::LOCALHOST,
-        0,
-    )));
-    let server = iroh_relay::server::Server::spawn(config)
-        .await
-        .expect("relay");
-    let url: iroh::RelayUrl = format!("http://{}", server.http_addr().expect("http"))
-        .parse()
-        .expect("url");
+    // Kept to the end of the test: the relay stops when it is dropped.
+    let (_server, url) = support::loopback_relay().await;
     let relay_host = url.host_str().expect("a host").to_string();
     let mode = NetworkMode::RelayOnly(url);
     let dir = tempfile::tempdir().expect("dir");

@@ -11,29 +11,12 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use iroh::RelayUrl;
 use ringback_core::sync::net::{self, NetworkMode};
 use ringback_core::sync::node;
 use ringback_core::sync::replica::DesktopReplica;
 use ringback_core::sync::session::Faults;
 use ringback_core::sync::ticket::PairingTicket;
 use support::{DesktopRig, PhoneRig, converge, pair_accepting};
-
-/// A relay on loopback, plain HTTP, as `iroh-relay --dev` would be.
-async fn relay() -> (iroh_relay::server::Server, RelayUrl) {
-    let mut config = iroh_relay::server::ServerConfig::default();
-    config.relay = Some(iroh_relay::server::RelayConfig::new((
-        std::net::Ipv4Addr::LOCALHOST,
-        0,
-    )));
-    let server = iroh_relay::server::Server::spawn(config)
-        .await
-        .expect("relay");
-    let url = format!("http://{}", server.http_addr().expect("http"))
-        .parse()
-        .expect("url");
-    (server, url)
-}
 
 fn dirs() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("dir");
@@ -74,12 +57,29 @@ async fn restart_elsewhere(desktop: DesktopRig, ddir: &Path, mode: &NetworkMode)
     desktop
 }
 
+/// Texts `before` reach the desktop; then both restart, the desktop on another port, and
+/// texts `after` reach it too, with nothing but what pairing stored to find each other by.
+/// Shuts the desktop down at the end.
+async fn texts_reach_across_restarts(
+    (desktop, ddir): (DesktopRig, &Path),
+    (phone, pdir): (PhoneRig, &Path),
+    mode: &NetworkMode,
+    before: std::ops::Range<usize>,
+    after: std::ops::Range<usize>,
+) {
+    texts_reach(&phone, &desktop.replica(phone.node.id()), before).await;
+    let desktop = restart_elsewhere(desktop, ddir, mode).await;
+    let phone = restart_phone(phone, pdir, mode).await;
+    texts_reach(&phone, &desktop.replica(phone.node.id()), after).await;
+    desktop.node.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_self_hosted_endpoint_uses_no_lookup_service_of_n0() {
     if !support::in_own_network("a_self_hosted_endpoint_uses_no_lookup_service_of_n0") {
         return;
     }
-    let (server, url) = relay().await;
+    let (server, url) = support::loopback_relay().await;
     let key = iroh::SecretKey::from_bytes(&[9; 32]);
     let endpoint = net::bind(&NetworkMode::SelfHostedRelay(url), key, node::alpns(), None)
         .await
@@ -102,7 +102,7 @@ async fn a_short_code_names_the_self_hosted_relay_and_sync_needs_nothing_else() 
     ) {
         return;
     }
-    let (server, url) = relay().await;
+    let (server, url) = support::loopback_relay().await;
     let mode = NetworkMode::SelfHostedRelay(url.clone());
     let (_dir, pdir, ddir) = dirs();
     let desktop = DesktopRig::start(&ddir, &mode, Faults::default(), None).await;
@@ -116,13 +116,7 @@ async fn a_short_code_names_the_self_hosted_relay_and_sync_needs_nothing_else() 
     pair_accepting(&desktop.node, &phone.node, &ticket)
         .await
         .expect("paired through the relay the code names");
-    let replica = desktop.replica(phone.node.id());
-    texts_reach(&phone, &replica, 0..20).await;
-    let desktop = restart_elsewhere(desktop, &ddir, &mode).await;
-    let phone = restart_phone(phone, &pdir, &mode).await;
-    let replica = desktop.replica(phone.node.id());
-    texts_reach(&phone, &replica, 20..40).await;
-    desktop.node.shutdown().await;
+    texts_reach_across_restarts((desktop, &ddir), (phone, &pdir), &mode, 0..20, 20..40).await;
     server.shutdown().await.expect("relay stops");
 }
 
@@ -131,7 +125,7 @@ async fn a_phone_paired_by_qr_finds_the_desktop_again_through_its_relay() {
     if !support::in_own_network("a_phone_paired_by_qr_finds_the_desktop_again_through_its_relay") {
         return;
     }
-    let (server, url) = relay().await;
+    let (server, url) = support::loopback_relay().await;
     let mode = NetworkMode::SelfHostedRelay(url.clone());
     let (_dir, pdir, ddir) = dirs();
     let desktop = DesktopRig::start(&ddir, &mode, Faults::default(), None).await;
@@ -142,14 +136,8 @@ async fn a_phone_paired_by_qr_finds_the_desktop_again_through_its_relay() {
     pair_accepting(&desktop.node, &phone.node, &ticket)
         .await
         .expect("paired");
-    let replica = desktop.replica(phone.node.id());
-    texts_reach(&phone, &replica, 0..20).await;
-    // The addresses in the QR code are stale now; the relay the phone kept is not.
-    let desktop = restart_elsewhere(desktop, &ddir, &mode).await;
-    let phone = restart_phone(phone, &pdir, &mode).await;
-    let replica = desktop.replica(phone.node.id());
-    texts_reach(&phone, &replica, 20..40).await;
-    desktop.node.shutdown().await;
+    // After the restarts the addresses in the QR code are stale; the relay the phone kept is not.
+    texts_reach_across_restarts((desktop, &ddir), (phone, &pdir), &mode, 0..20, 20..40).await;
     server.shutdown().await.expect("relay stops");
 }
 
@@ -160,7 +148,7 @@ async fn a_code_without_relay_or_address_meets_at_the_phones_own_relay() {
     }
     // A short code from a desktop whose relay was not yet connected, or from an older
     // version: endpoint id and secret only. Both devices are set to the same relay.
-    let (server, url) = relay().await;
+    let (server, url) = support::loopback_relay().await;
     let mode = NetworkMode::SelfHostedRelay(url);
     let (_dir, pdir, ddir) = dirs();
     let desktop = DesktopRig::start(&ddir, &mode, Faults::default(), None).await;
@@ -181,13 +169,7 @@ async fn a_code_without_relay_or_address_meets_at_the_phones_own_relay() {
     pair_accepting(&desktop.node, &phone.node, &ticket)
         .await
         .expect("paired at the relay both use");
-    let replica = desktop.replica(phone.node.id());
-    texts_reach(&phone, &replica, 0..10).await;
-    let desktop = restart_elsewhere(desktop, &ddir, &mode).await;
-    let phone = restart_phone(phone, &pdir, &mode).await;
-    let replica = desktop.replica(phone.node.id());
-    texts_reach(&phone, &replica, 10..20).await;
-    desktop.node.shutdown().await;
+    texts_reach_across_restarts((desktop, &ddir), (phone, &pdir), &mode, 0..10, 10..20).await;
     server.shutdown().await.expect("relay stops");
 }
 

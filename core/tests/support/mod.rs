@@ -277,6 +277,23 @@ pub async fn pair_accepting(
     pair.await
 }
 
+/// An iroh relay in this process on loopback, plain HTTP, as `iroh-relay --dev` would be,
+/// and its URL.
+pub async fn loopback_relay() -> (iroh_relay::server::Server, iroh::RelayUrl) {
+    let mut config = iroh_relay::server::ServerConfig::default();
+    config.relay = Some(iroh_relay::server::RelayConfig::new((
+        std::net::Ipv4Addr::LOCALHOST,
+        0,
+    )));
+    let server = iroh_relay::server::Server::spawn(config)
+        .await
+        .expect("relay");
+    let url = format!("http://{}", server.http_addr().expect("http"))
+        .parse()
+        .expect("url");
+    (server, url)
+}
+
 /// Whether the calling test should run its body here. The first time it is called (in the
 /// test runner's process) it runs `test` again, in a network namespace of its own with only
 /// loopback up, waits for it and returns false; in that copy it returns true. The modes
