@@ -3,6 +3,9 @@ package app.ringback.robo.platform;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
+import static app.ringback.robo.platform.Probe.args;
+import static app.ringback.robo.platform.Probe.error;
+import static app.ringback.robo.platform.Probe.ok;
 import static org.robolectric.Shadows.shadowOf;
 
 import android.Manifest;
@@ -69,28 +72,6 @@ public class MmsTest {
 
   private JSONObject run(String op, JSONObject args) {
     return Probe.run(app, op, args);
-  }
-
-  private static JSONObject args(Object... pairs) {
-    JSONObject args = new JSONObject();
-    try {
-      for (int i = 0; i < pairs.length; i += 2) {
-        args.put((String) pairs[i], pairs[i + 1]);
-      }
-    } catch (JSONException e) {
-      throw new AssertionError(e);
-    }
-    return args;
-  }
-
-  private static Object ok(JSONObject answer) {
-    assertTrue("the port failed: " + answer, answer.has("ok"));
-    return answer.opt("ok");
-  }
-
-  private static String error(JSONObject answer) {
-    assertTrue("the port should have failed: " + answer, answer.has("error"));
-    return answer.opt("error").toString();
   }
 
   private static byte[] bytes(Object list) throws JSONException {

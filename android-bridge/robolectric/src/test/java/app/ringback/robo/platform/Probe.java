@@ -1,5 +1,7 @@
 package app.ringback.robo.platform;
 
+import static org.junit.Assert.assertTrue;
+
 import android.content.Context;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,5 +49,30 @@ final class Probe {
     } catch (JSONException e) {
       throw new AssertionError("the probe answered something that is not JSON", e);
     }
+  }
+
+  /** A JSON object from name, value pairs: {@code args("line", "2", "id", 7)}. */
+  static JSONObject args(Object... pairs) {
+    JSONObject args = new JSONObject();
+    try {
+      for (int i = 0; i < pairs.length; i += 2) {
+        args.put((String) pairs[i], pairs[i + 1]);
+      }
+    } catch (JSONException e) {
+      throw new AssertionError(e);
+    }
+    return args;
+  }
+
+  /** What a port answered, which must not be a failure. */
+  static Object ok(JSONObject answer) {
+    assertTrue("the port failed: " + answer, answer.has("ok"));
+    return answer.opt("ok");
+  }
+
+  /** How a port failed, which it must have. */
+  static String error(JSONObject answer) {
+    assertTrue("the port should have failed: " + answer, answer.has("error"));
+    return answer.opt("error").toString();
   }
 }
