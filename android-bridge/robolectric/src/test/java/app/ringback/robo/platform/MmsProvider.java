@@ -1,7 +1,6 @@
 package app.ringback.robo.platform;
 
 import android.Manifest;
-import android.content.ContentProvider;
 import android.content.ContentValues;
 import android.content.pm.PackageManager;
 import android.database.Cursor;
@@ -24,10 +23,9 @@ import java.util.List;
  * #openFile} of {@code content://mms/part/ID} (the framework's {@code
  * ContentResolver.openInputStream} path).
  */
-public final class MmsProvider extends ContentProvider {
+public final class MmsProvider extends CountingProvider {
   private SQLiteDatabase db;
   private File partsDir;
-  private final List<Cursor> cursors = new ArrayList<>();
   private final List<ParcelFileDescriptor> files = new ArrayList<>();
 
   @Override
@@ -129,8 +127,7 @@ public final class MmsProvider extends ContentProvider {
     } else {
       throw new IllegalArgumentException("Unknown URI " + uri);
     }
-    cursors.add(cursor);
-    return cursor;
+    return handOut(cursor);
   }
 
   @Override
@@ -155,16 +152,6 @@ public final class MmsProvider extends ContentProvider {
     db.close();
   }
 
-  public int openCursors() {
-    int open = 0;
-    for (Cursor cursor : cursors) {
-      if (!cursor.isClosed()) {
-        open++;
-      }
-    }
-    return open;
-  }
-
   /** Part files opened so far (the shell tests: the bridge read a photo). */
   public int filesOpened() {
     return files.size();
@@ -179,25 +166,5 @@ public final class MmsProvider extends ContentProvider {
       }
     }
     return open;
-  }
-
-  @Override
-  public Uri insert(Uri uri, ContentValues values) {
-    throw new UnsupportedOperationException("not in this test");
-  }
-
-  @Override
-  public String getType(Uri uri) {
-    return null;
-  }
-
-  @Override
-  public int delete(Uri uri, String selection, String[] selectionArgs) {
-    return 0;
-  }
-
-  @Override
-  public int update(Uri uri, ContentValues values, String selection, String[] selectionArgs) {
-    return 0;
   }
 }

@@ -1,8 +1,6 @@
 package app.ringback.robo.platform;
 
 import android.Manifest;
-import android.content.ContentProvider;
-import android.content.ContentValues;
 import android.content.pm.PackageManager;
 import android.database.Cursor;
 import android.database.MatrixCursor;
@@ -19,11 +17,10 @@ import java.util.Map;
  * (Uri-decoded) last path segment, matched with the framework's {@link
  * PhoneNumberUtils#compare}; the answer has the columns asked for, of {@link PhoneLookup}'s.
  */
-public final class PhoneLookupProvider extends ContentProvider {
+public final class PhoneLookupProvider extends CountingProvider {
   final Map<String, String> contacts = new LinkedHashMap<>();
   final List<Uri> uris = new ArrayList<>();
   final List<String[]> projections = new ArrayList<>();
-  private final List<Cursor> cursors = new ArrayList<>();
 
   @Override
   public boolean onCreate() {
@@ -60,37 +57,6 @@ public final class PhoneLookupProvider extends ContentProvider {
         cursor.addRow(row);
       }
     }
-    cursors.add(cursor);
-    return cursor;
-  }
-
-  int openCursors() {
-    int open = 0;
-    for (Cursor cursor : cursors) {
-      if (!cursor.isClosed()) {
-        open++;
-      }
-    }
-    return open;
-  }
-
-  @Override
-  public Uri insert(Uri uri, ContentValues values) {
-    throw new UnsupportedOperationException("not in this test");
-  }
-
-  @Override
-  public String getType(Uri uri) {
-    return null;
-  }
-
-  @Override
-  public int delete(Uri uri, String selection, String[] selectionArgs) {
-    return 0;
-  }
-
-  @Override
-  public int update(Uri uri, ContentValues values, String selection, String[] selectionArgs) {
-    return 0;
+    return handOut(cursor);
   }
 }

@@ -17,7 +17,7 @@ import java.util.List;
  * order naming a column the framework does not have fails the query ("no such column"), as
  * it would on a phone. Like the real providers it refuses readers without its permission.
  */
-abstract class SqlProvider extends ContentProvider {
+abstract class SqlProvider extends CountingProvider {
   /** One query as the provider received it. */
   static final class Query {
     final Uri uri;
@@ -36,7 +36,6 @@ abstract class SqlProvider extends ContentProvider {
   }
 
   final List<Query> queries = new ArrayList<>();
-  private final List<Cursor> cursors = new ArrayList<>();
   private SQLiteDatabase db;
 
   /** The table's name. */
@@ -66,25 +65,13 @@ abstract class SqlProvider extends ContentProvider {
     }
     queries.add(new Query(uri, projection, selection, args, sortOrder));
     Cursor cursor = db.query(table(), projection, selection, args, null, null, sortOrder);
-    cursors.add(cursor);
-    return cursor;
+    return handOut(cursor);
   }
 
   /** Closes the database (Robolectric never shuts providers down; the test does). */
   @Override
   public void shutdown() {
     db.close();
-  }
-
-  /** Cursors handed out and not closed yet. */
-  int openCursors() {
-    int open = 0;
-    for (Cursor cursor : cursors) {
-      if (!cursor.isClosed()) {
-        open++;
-      }
-    }
-    return open;
   }
 
   Query lastQuery() {
@@ -94,11 +81,6 @@ abstract class SqlProvider extends ContentProvider {
   @Override
   public Uri insert(Uri uri, ContentValues values) {
     return ContentUris.withAppendedId(uri, db.insertOrThrow(table(), null, values));
-  }
-
-  @Override
-  public String getType(Uri uri) {
-    return null;
   }
 
   @Override
