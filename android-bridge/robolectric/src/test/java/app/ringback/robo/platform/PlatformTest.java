@@ -253,19 +253,6 @@ public class PlatformTest {
     return provider(CallLogProvider.class, CallLog.AUTHORITY);
   }
 
-  private void addCall(
-      CallLogProvider log, long id, String number, int type, long date, long duration,
-      String account) {
-    ContentValues row = new ContentValues();
-    row.put(CallLog.Calls._ID, id);
-    row.put(CallLog.Calls.NUMBER, number);
-    row.put(CallLog.Calls.TYPE, type);
-    row.put(CallLog.Calls.DATE, date);
-    row.put(CallLog.Calls.DURATION, duration);
-    row.put(CallLog.Calls.PHONE_ACCOUNT_ID, account);
-    log.insert(CallLog.Calls.CONTENT_URI, row);
-  }
-
   @Test
   public void theCallLogMapsEveryTypeReadsSinceAnIdAndNamesLines() throws JSONException {
     sims(sim(3, 1, "Travel", "8944110068256270054"));
@@ -281,11 +268,11 @@ public class PlatformTest {
       CallLog.Calls.ANSWERED_EXTERNALLY_TYPE,
     };
     for (int i = 0; i < types.length; i++) {
-      addCall(log, i + 1, TO, types[i], start + (i + 1) * 60_000L, 30, "2");
+      log.addCall(i + 1, TO, types[i], start + (i + 1) * 60_000L, 30, "2");
     }
-    addCall(log, 8, TO, 99, start, 0, "2");
-    addCall(log, 9, null, CallLog.Calls.MISSED_TYPE, start, 0, "8944110068256270054F");
-    addCall(log, 10, "+447700900123", CallLog.Calls.MISSED_TYPE, start, 0, null);
+    log.addCall(8, TO, 99, start, 0, "2");
+    log.addCall(9, null, CallLog.Calls.MISSED_TYPE, start, 0, "8944110068256270054F");
+    log.addCall(10, "+447700900123", CallLog.Calls.MISSED_TYPE, start, 0, null);
 
     JSONArray all = (JSONArray) ok(run("call_log", args()));
     List<String> outcomes = new ArrayList<>();
@@ -335,7 +322,7 @@ public class PlatformTest {
   @Test
   public void withoutTheCallLogPermissionTheErrorNamesTheSetting() {
     CallLogProvider log = callLog();
-    addCall(log, 1, TO, CallLog.Calls.MISSED_TYPE, 1_700_000_000_000L, 0, "1");
+    log.addCall(1, TO, CallLog.Calls.MISSED_TYPE, 1_700_000_000_000L, 0, "1");
     shadowOf(app).denyPermissions(Manifest.permission.READ_CALL_LOG);
 
     String denied = error(run("call_log", args()));

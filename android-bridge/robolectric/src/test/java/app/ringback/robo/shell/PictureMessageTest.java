@@ -6,6 +6,7 @@ import static app.ringback.robo.shell.Shell.drainBridge;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import app.ringback.robo.platform.CallLogProvider;
 import android.app.Service;
 import android.content.Intent;
 import android.provider.Telephony;
@@ -61,7 +62,7 @@ public class PictureMessageTest extends ShellTest {
       assertEquals("the photo's file was closed", 0, mms.openFiles());
 
       // The sender calls and misses: they are texting with the business already.
-      calls.addCall(id, SENDER, 3, System.currentTimeMillis(), String.valueOf(SIM));
+      calls.addCall(id, SENDER, 3, System.currentTimeMillis(), 0, String.valueOf(SIM));
       Shell.callEnded();
       String expected = SENDER + ": Not texted: you are already texting with them";
       assertEquals("the picture message put its sender in a conversation; bridge: " + Shell.bridgeProblems(),

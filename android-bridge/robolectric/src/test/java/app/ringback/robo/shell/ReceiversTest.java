@@ -9,6 +9,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.robolectric.Shadows.shadowOf;
 
+import app.ringback.robo.platform.CallLogProvider;
 import android.app.PendingIntent;
 import android.content.BroadcastReceiver;
 import android.content.Intent;
@@ -78,7 +79,7 @@ public class ReceiversTest extends ShellTest {
     long now = System.currentTimeMillis();
     // Ids only grow through the JVM: the bridge (one per process) remembers the highest it saw.
     long id = now;
-    calls.addCall(id, "+12125550100", 3, now - 3 * 3_600_000L, String.valueOf(SIM));
+    calls.addCall(id, "+12125550100", 3, now - 3 * 3_600_000L, 0, String.valueOf(SIM));
 
     // An earlier call ended (IDLE): the bridge reads the call log up to here, which is its
     // history (in another test, with no call log, it may have started without one).
@@ -90,7 +91,7 @@ public class ReceiversTest extends ShellTest {
     drainBridge();
 
     // Ended now: a call that ended before the bridge's first look at the call log is history.
-    calls.addCall(id + 1, "(212) 555-0123", 3, System.currentTimeMillis(), String.valueOf(SIM));
+    calls.addCall(id + 1, "(212) 555-0123", 3, System.currentTimeMillis(), 0, String.valueOf(SIM));
     app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_IDLE, null));
     app().sendBroadcast(phoneState(TelephonyManager.EXTRA_STATE_IDLE, "+12125550123"));
     drainBridge();
@@ -199,7 +200,7 @@ public class ReceiversTest extends ShellTest {
         .filter(w -> w.contains("refused")).collect(Collectors.toList()));
 
     // The texter calls and misses: ended now, after the bridge's first look at the call log.
-    calls.addCall(System.currentTimeMillis(), TEXTER, 3, System.currentTimeMillis(), String.valueOf(SIM));
+    calls.addCall(System.currentTimeMillis(), TEXTER, 3, System.currentTimeMillis(), 0, String.valueOf(SIM));
     Shell.callEnded();
     String expected = TEXTER + ": Not texted: they asked not to be texted (STOP)";
     assertEquals(

@@ -8,6 +8,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.robolectric.Shadows.shadowOf;
 
+import app.ringback.robo.platform.CallLogProvider;
 import android.app.Activity;
 import android.app.PendingIntent;
 import android.app.Service;
@@ -86,7 +87,7 @@ public class SentReportsTest extends ShellTest {
 
     ShadowLog.clear();
     long now = System.currentTimeMillis();
-    calls.addCall(now, "(212) 555-0177", 3, now, String.valueOf(SIM));
+    calls.addCall(now, "(212) 555-0177", 3, now, 0, String.valueOf(SIM));
     Shell.callEnded();
     ShadowSmsManager sms = shadowOf(SmsManager.getSmsManagerForSubscriptionId(SIM));
     TextMultipartParams first = nextTextToCaller(sms, null);
